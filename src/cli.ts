@@ -1,0 +1,90 @@
+/**
+ * The `kvq` command line: every command declared here (description, options, examples), each one
+ * a thin module in commands/ that is loaded only when it runs. This is the only place that decides
+ * exit codes: 0 success, 1 a failed run or check, 2 bad usage or configuration, 130 interrupted.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+
+/** A mistake in how a command was called or configured: exit code 2, with the fix in the message. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+const integer = (min: number, max: number, what: string) => (text: string) => {
+  const n = Number(text);
+  if (!/^-?\d+$/.test(text.trim()) || n < min || n > max) throw new InvalidArgumentError(`${what} must be a whole number from ${min} to ${max}.`);
+  return n;
+};
+
+/**
+ * Loads a command's module when it runs. `require`, not `import()`: the sources are compiled by
+ * tsx's CommonJS hook, which a dynamic import would bypass.
+ */
+const load = <T>(module: string): T => require(module) as T;
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function buildProgram(): Command {
+  const program = new Command("kvq")
+    .description("The Azure Key Vault keys quickstart, runnable: a tslab notebook, its helpers, and a local Key Vault emulator.")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, "kvq: ")) });
+
+  program
+    .command("emulator")
+    .description("Start the local Key Vault emulator and print the environment a client needs (dotenv format).")
+    .addOption(new Option("--port <n>", "vault port; 0 picks a free one").default(47443).argParser(integer(0, 65535, "--port")))
+    .addOption(new Option("--identity-port <n>", "managed-identity endpoint port (default: vault port + 1)").argParser(integer(0, 65535, "--identity-port")))
+    .option("--host <address>", "address to listen on; anything but loopback exposes the vault to your network", "127.0.0.1")
+    .option("--state <dir>", "folder for keys, CA and secrets (default: .kvq/emulator in this project)")
+    .option("--env-file <file>", "also write the variables into this dotenv file, keeping its other lines")
+    .option("--purge-protection", "refuse purges, as a vault with purge protection does")
+    .addOption(new Option("--retention-days <n>", "soft-delete retention").default(90).argParser(integer(7, 90, "--retention-days")))
+    .addOption(new Option("--delete-delay <ms>", 'how long a deleted key stays "being deleted"').default(250).argParser(integer(0, 600_000, "--delete-delay")))
+    .addOption(new Option("--throttle <n>", "allow n key creations per 10 s, then answer 429 (the real limit is 20)").default(0).argParser(integer(0, 100_000, "--throttle")))
+    .option("--reset", "forget every key in the state folder first (keeps the CA and secrets)")
+    .option("--clock-offset <duration>", "run the vault's clock ahead, e.g. 90d, to reach the end of retention")
+    .option("--fault <op=error>", "make an operation fail, e.g. createKey=ForbiddenByRbac (repeatable; op * = all)", collect)
+    .option("--log", "print one line per request (never tokens or secrets)")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  npx kvq emulator --env-file .env      start it and write .env for the notebook\n  npx kvq emulator --port 0 --throttle 20 --purge-protection\n",
+    )
+    .action(async (options) => {
+      const { emulatorCommand } = load<typeof import("./commands/emulator")>("./commands/emulator");
+      process.exitCode = await emulatorCommand(options);
+    });
+
+  program
+    .command("run")
+    .description("Run the quickstart notebook end to end (coming soon: see the README).")
+    .action(() => {
+      console.log("kvq run is coming soon. For now: start the emulator with `npx kvq emulator --env-file .env`.");
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv, { from: "user" });
+  } catch (error) {
+    process.exitCode = exitCodeFor(error);
+  }
+}
+
+function exitCodeFor(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // Help and version are not failures; everything else commander reports is bad usage.
+    return error.exitCode === 0 ? 0 : 2;
+  }
+  const known = ["UsageError", "EmulatorStartError", "EmulatorStateError", "EmulatorCaError", "ConfigurationError"];
+  const name = (error as Error)?.name;
+  if (known.includes(name)) {
+    process.stderr.write(`kvq: ${(error as Error).message}\n`);
+    return 2;
+  }
+  process.stderr.write(`kvq: unexpected failure: ${(error as Error)?.stack ?? String(error)}\nThis is a bug in kvq; please report it with the lines above.\n`);
+  return 1;
+}

@@ -1,0 +1,77 @@
+/** `kvq emulator`: start the vault, print (and optionally write) its environment, stop on Ctrl-C. */
+import path from "node:path";
+import { UsageError } from "../cli";
+import { parseDuration } from "../emulator/clock";
+import { isFaultName, NAMED_FAULTS, type FaultRule } from "../emulator/faults";
+import { OPERATIONS, startEmulator } from "../emulator/index";
+import { formatEnv, upsertEnvFile } from "../util/env-file";
+import { waitForShutdownSignal } from "../util/signals";
+
+export interface EmulatorCommandOptions {
+  port: number;
+  identityPort?: number;
+  host: string;
+  state?: string;
+  envFile?: string;
+  purgeProtection?: boolean;
+  retentionDays: number;
+  deleteDelay: number;
+  throttle: number;
+  reset?: boolean;
+  clockOffset?: string;
+  fault?: string[];
+  log?: boolean;
+}
+
+export async function emulatorCommand(options: EmulatorCommandOptions): Promise<number> {
+  const clockOffsetMs = options.clockOffset === undefined ? 0 : parseDuration(options.clockOffset);
+  if (clockOffsetMs === undefined) throw new UsageError(`--clock-offset "${options.clockOffset}" is not a duration. Use e.g. 90d, 12h, 30m.`);
+  const faults = (options.fault ?? []).map(parseFault);
+  if (!["127.0.0.1", "::1", "localhost"].includes(options.host)) {
+    process.stderr.write(
+      `warning: listening on ${options.host}: other machines on your network can reach this vault. ` +
+        "It is a test vault with no network rules; use it only on networks you trust.\n",
+    );
+  }
+  const emulator = await startEmulator({
+    port: options.port,
+    identityPort: options.identityPort,
+    host: options.host,
+    stateDir: options.state,
+    reset: options.reset,
+    purgeProtection: options.purgeProtection,
+    retentionDays: options.retentionDays,
+    deleteDelayMs: options.deleteDelay,
+    throttle: options.throttle,
+    clockOffsetMs,
+    faults,
+    log: options.log ? (line) => process.stderr.write(`${line}\n`) : undefined,
+  });
+  const features = [
+    `retention ${emulator.settings.retentionDays} days`,
+    emulator.settings.purgeProtection ? "purge protection on" : "purge allowed",
+    options.throttle > 0 ? `throttle ${options.throttle} creates/10 s` : undefined,
+    faults.length > 0 ? `${faults.length} injected fault(s)` : undefined,
+  ].filter(Boolean);
+  process.stderr.write(`# Key Vault emulator ready at ${emulator.url} (${features.join(", ")}). State: ${emulator.stateDir}. Ctrl-C stops it.\n`);
+  process.stdout.write(`${formatEnv({ ...emulator.env })}\n`);
+  if (options.envFile) {
+    const file = path.resolve(options.envFile);
+    const change = upsertEnvFile(file, { ...emulator.env });
+    process.stderr.write(`# ${file}: ${change.added.length} added, ${change.updated.length} updated, other lines kept.\n`);
+  }
+  const signal = await waitForShutdownSignal();
+  await emulator.close();
+  process.stderr.write(`# ${signal}: emulator stopped, state saved in ${emulator.stateDir}.\n`);
+  return 0;
+}
+
+/** "createKey=ForbiddenByRbac", or just "ForbiddenByFirewall" for every operation. */
+function parseFault(spec: string): FaultRule {
+  const [left, right] = spec.includes("=") ? spec.split("=", 2) : ["*", spec];
+  if (left !== "*" && !OPERATIONS.has(left)) {
+    throw new UsageError(`--fault ${spec}: unknown operation "${left}". Operations: ${[...OPERATIONS].join(", ")}, or * for all.`);
+  }
+  if (!isFaultName(right)) throw new UsageError(`--fault ${spec}: unknown error "${right}". Errors: ${Object.keys(NAMED_FAULTS).join(", ")}.`);
+  return { operation: left, fault: right };
+}

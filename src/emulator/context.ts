@@ -1,0 +1,33 @@
+/** What every operation of the vault works with. */
+import type { VaultClock } from "./clock";
+import type { KeyGenerator } from "./crypto/keygen";
+import type { VaultStore } from "./store";
+import type { VaultSettings, WireMapper } from "./wire";
+
+export interface VaultContext {
+  vaultUrl: string;
+  store: VaultStore;
+  clock: VaultClock;
+  settings: VaultSettings & { deleteDelayMs: number };
+  wire: WireMapper;
+  keygen: KeyGenerator;
+  /** AES-256-GCM key that seals backup blobs. */
+  backupKey: Buffer;
+}
+
+/** A request as the operations see it: route parameters, query and the parsed JSON body. */
+export interface VaultRequest {
+  params: Record<string, string>;
+  query: URLSearchParams;
+  body: unknown;
+  apiVersion: string;
+}
+
+export interface VaultResponse {
+  status: number;
+  body?: unknown;
+}
+
+export type Operation = (ctx: VaultContext, req: VaultRequest) => VaultResponse | Promise<VaultResponse>;
+
+export const ok = (body: unknown): VaultResponse => ({ status: 200, body });

@@ -1,0 +1,134 @@
+/**
+ * Key material: generating, importing and describing the private keys a vault holds.
+ *
+ * Keys are kept as private JWKs (RFC 7517, base64url fields), the shape Key Vault itself speaks.
+ * Only `publicJwk` ever leaves the emulator. Generation uses Node's asynchronous
+ * `generateKeyPair`, which runs on libuv's thread pool, so creating RSA-4096 keys never blocks
+ * the event loop that answers other requests.
+ */
+import { createPrivateKey, createPublicKey, generateKeyPair, type JsonWebKey, type KeyObject } from "node:crypto";
+import { promisify } from "node:util";
+import { badParameter } from "../errors";
+
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+export type KeyType = "RSA" | "EC";
+/** Key Vault's curve names, and the names OpenSSL knows them by. */
+export const CURVES = { "P-256": "prime256v1", "P-384": "secp384r1", "P-521": "secp521r1", "P-256K": "secp256k1" } as const;
+export type CurveName = keyof typeof CURVES;
+export const RSA_SIZES = [2048, 3072, 4096] as const;
+
+/** What a standard (software) vault allows on each key type by default. */
+export const DEFAULT_KEY_OPS: Record<KeyType, string[]> = {
+  RSA: ["encrypt", "decrypt", "sign", "verify", "wrapKey", "unwrapKey"],
+  EC: ["sign", "verify"],
+};
+export const KNOWN_KEY_OPS = new Set(["encrypt", "decrypt", "sign", "verify", "wrapKey", "unwrapKey", "import", "export"]);
+
+/** A private JWK as Key Vault and Node both write it (base64url strings). */
+export interface PrivateJwk {
+  kty: KeyType;
+  crv?: CurveName;
+  n?: string; e?: string; d?: string; p?: string; q?: string; dp?: string; dq?: string; qi?: string;
+  x?: string; y?: string;
+}
+
+export interface KeySpec {
+  kty: KeyType;
+  size?: number;
+  crv?: CurveName;
+  publicExponent?: number;
+}
+
+export async function generatePrivateJwk(spec: KeySpec): Promise<PrivateJwk> {
+  if (spec.kty === "RSA") {
+    const { privateKey } = await generateKeyPairAsync("rsa", {
+      modulusLength: spec.size ?? 2048,
+      publicExponent: spec.publicExponent ?? 65537,
+    });
+    return toPrivateJwk(privateKey);
+  }
+  const { privateKey } = await generateKeyPairAsync("ec", { namedCurve: CURVES[spec.crv ?? "P-256"] });
+  return toPrivateJwk(privateKey);
+}
+
+function toPrivateJwk(key: KeyObject): PrivateJwk {
+  const jwk = key.export({ format: "jwk" }) as JsonWebKey;
+  if (jwk.kty === "EC") {
+    // Node names secp256k1 "secp256k1"; Key Vault calls it "P-256K".
+    const crv = jwk.crv === "secp256k1" ? "P-256K" : (jwk.crv as CurveName);
+    return { kty: "EC", crv, x: jwk.x, y: jwk.y, d: jwk.d };
+  }
+  return { kty: "RSA", n: jwk.n, e: jwk.e, d: jwk.d, p: jwk.p, q: jwk.q, dp: jwk.dp, dq: jwk.dq, qi: jwk.qi };
+}
+
+/** The JWK with private fields removed: the only form of a key the emulator sends. */
+export function publicJwk(jwk: PrivateJwk): { kty: KeyType; n?: string; e?: string; crv?: CurveName; x?: string; y?: string } {
+  return jwk.kty === "RSA" ? { kty: "RSA", n: jwk.n, e: jwk.e } : { kty: "EC", crv: jwk.crv, x: jwk.x, y: jwk.y };
+}
+
+const nodeJwk = (jwk: PrivateJwk): JsonWebKey =>
+  jwk.crv === "P-256K" ? ({ ...jwk, crv: "secp256k1" } as JsonWebKey) : (jwk as JsonWebKey);
+
+const privateKeyCache = new WeakMap<PrivateJwk, KeyObject>();
+const publicKeyCache = new WeakMap<PrivateJwk, KeyObject>();
+
+/** The key as a Node KeyObject, parsed once per stored key. */
+export function privateKeyObject(jwk: PrivateJwk): KeyObject {
+  let key = privateKeyCache.get(jwk);
+  if (!key) privateKeyCache.set(jwk, (key = createPrivateKey({ key: nodeJwk(jwk), format: "jwk" })));
+  return key;
+}
+
+export function publicKeyObject(jwk: PrivateJwk): KeyObject {
+  let key = publicKeyCache.get(jwk);
+  if (!key) publicKeyCache.set(jwk, (key = createPublicKey(privateKeyObject(jwk))));
+  return key;
+}
+
+/** Modulus length in bits (RSA) or the curve's field size (EC). */
+export function keySizeBits(jwk: PrivateJwk): number {
+  if (jwk.kty === "RSA") return Buffer.from(jwk.n ?? "", "base64url").length * 8;
+  return { "P-256": 256, "P-384": 384, "P-521": 521, "P-256K": 256 }[jwk.crv ?? "P-256"];
+}
+
+export function publicExponent(jwk: PrivateJwk): number {
+  const e = Buffer.from(jwk.e ?? "AQAB", "base64url");
+  return e.readUIntBE(0, Math.min(e.length, 6));
+}
+
+/**
+ * Validates a JWK sent to the import operation and returns it as a private JWK.
+ * Key Vault needs the private part: a public-only key cannot be imported.
+ */
+export function importPrivateJwk(input: unknown): PrivateJwk {
+  if (!input || typeof input !== "object") throw badParameter("The 'key' property must be a JSON Web Key object.");
+  const k = input as Record<string, unknown>;
+  const kty = k.kty === "RSA" || k.kty === "RSA-HSM" ? "RSA" : k.kty === "EC" || k.kty === "EC-HSM" ? "EC" : undefined;
+  if (!kty) throw badParameter(`Unsupported key type: ${JSON.stringify(k.kty)}. Use RSA or EC.`);
+  const fields = kty === "RSA" ? ["n", "e", "d", "p", "q", "dp", "dq", "qi"] : ["x", "y", "d"];
+  const jwk: PrivateJwk = { kty };
+  for (const field of fields) {
+    const value = k[field];
+    if (value === undefined || value === null) continue;
+    if (typeof value !== "string" || !/^[A-Za-z0-9_-]*={0,2}$/.test(value)) {
+      throw badParameter(`The JSON Web Key field '${field}' must be a base64url string.`);
+    }
+    (jwk as unknown as Record<string, string>)[field] = Buffer.from(value, "base64url").toString("base64url");
+  }
+  if (kty === "EC") {
+    if (typeof k.crv !== "string" || !(k.crv in CURVES)) {
+      throw badParameter(`Unsupported curve: ${JSON.stringify(k.crv)}. Use one of ${Object.keys(CURVES).join(", ")}.`);
+    }
+    jwk.crv = k.crv as CurveName;
+  }
+  if (!jwk.d) throw badParameter("The imported key must include its private part ('d').");
+  try {
+    // Parse it once: this rejects inconsistent or truncated key material.
+    privateKeyObject(jwk);
+  } catch {
+    throw badParameter("The JSON Web Key is not a valid private key.");
+  }
+  if (kty === "RSA" && keySizeBits(jwk) < 2048) throw badParameter("RSA keys must be at least 2048 bits.");
+  return jwk;
+}

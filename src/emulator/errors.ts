@@ -1,0 +1,103 @@
+/**
+ * Key Vault's error responses, as the service writes them (FACTS.md §3):
+ * `{"error": {"code", "message", "innererror"?: {"code"}}}`.
+ *
+ * Every failure inside the emulator is a `VaultError`; the server turns it into this body, so
+ * nothing a client sends can end in a 500 with a stack trace.
+ */
+export interface VaultErrorBody {
+  error: { code: string; message: string; innererror?: { code: string } };
+}
+
+export class VaultError extends Error {
+  override readonly name = "VaultError";
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly innerCode?: string,
+    /** Extra response headers, e.g. `Retry-After` on a 429. */
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+
+  toBody(): VaultErrorBody {
+    const error: VaultErrorBody["error"] = { code: this.code, message: this.message };
+    if (this.innerCode) error.innererror = { code: this.innerCode };
+    return { error };
+  }
+}
+
+const RECOVERY_HINT =
+  "If you recently deleted this key you may be able to recover it using the correct recovery command. " +
+  "For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182";
+
+export const keyNotFound = (nameOrId: string) =>
+  new VaultError(404, "KeyNotFound", `A key with (name/id) ${nameOrId} was not found in this key vault. ${RECOVERY_HINT}`);
+
+export const deletedKeyNotFound = () => new VaultError(404, "KeyNotFound", "Deleted Key not found");
+
+export const deletedButRecoverable = (name: string) =>
+  new VaultError(
+    409,
+    "Conflict",
+    `Key ${name} is currently in a deleted but recoverable state, and its name cannot be reused; ` +
+      "in this state, the key can only be recovered or purged.",
+    "ObjectIsDeletedButRecoverable",
+  );
+
+export const beingDeleted = (name: string) =>
+  new VaultError(
+    409,
+    "Conflict",
+    `Key ${name} is currently being deleted and cannot be re-created; retry later.`,
+    "ObjectIsBeingDeleted",
+  );
+
+export const purgeWhileBeingDeleted = () =>
+  new VaultError(409, "Conflict", "Key is currently being deleted.", "ObjectIsBeingDeleted");
+
+export const purgeProtected = () =>
+  new VaultError(
+    403,
+    "Forbidden",
+    'Operation "purge" is not allowed because purge protection is enabled for this vault. ' +
+      "Key Vault service will automatically purge it after the retention period has passed.",
+  );
+
+export const badParameter = (message: string) => new VaultError(400, "BadParameter", message);
+
+export const operationNotAllowed = (op: string) =>
+  new VaultError(403, "Forbidden", `Operation ${op} is not permitted on this key.`, "KeyOperationForbidden");
+
+export const unauthorized = (message: string) => new VaultError(401, "Unauthorized", message);
+
+export const notFoundRoute = (method: string, path: string) =>
+  new VaultError(404, "NotFound", `The requested resource ${method} ${path} was not found in this key vault.`);
+
+export const methodNotAllowed = (method: string, path: string) =>
+  new VaultError(405, "MethodNotAllowed", `The requested method ${method} is not allowed for ${path}.`);
+
+export const throttled = (retryAfterSeconds: number) =>
+  new VaultError(
+    429,
+    "Throttled",
+    "Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached",
+    undefined,
+    { "Retry-After": String(retryAfterSeconds) },
+  );
+
+/** The 403s that the service gives for a missing role, access policy or network rule (FACTS.md §3). */
+export const FORBIDDEN_REASONS = {
+  ForbiddenByRbac: (action: string) =>
+    `Caller is not authorized to perform action on resource.\r\nIf role assignments, deny assignments or role definitions were changed recently, please observe propagation time.\r\nCaller: appid=kvq-emulator\r\nAction: 'Microsoft.KeyVault/vaults/keys/${action}'\r\nResource: 'kvq-emulator'\r\nAssignment: (not found)\r\nDenyAssignmentId: null\r\nDecisionReason: null \r\nVault: kvq-emulator;location=local`,
+  ForbiddenByPolicy: (action: string) =>
+    `The user, group or application 'appid=kvq-emulator' does not have keys ${action} permission on key vault 'kvq-emulator;location=local'. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125287`,
+  ForbiddenByFirewall: () => "Client address is not authorized and caller is not a trusted service.",
+  ForbiddenByConnection: () => "Public network access is disabled and request is not from a trusted service nor via an approved private link.",
+} as const;
+export type ForbiddenReason = keyof typeof FORBIDDEN_REASONS;
+
+export const forbidden = (reason: ForbiddenReason, action: string) =>
+  new VaultError(403, "Forbidden", FORBIDDEN_REASONS[reason](action), reason);

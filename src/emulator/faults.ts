@@ -1,0 +1,97 @@
+/**
+ * Fault injection: the errors a real vault gives that a local one never would on its own.
+ *
+ * - A throttle: at most N key creations per 10 seconds, then 429 with Retry-After, as the service
+ *   limits software-key creates (FACTS.md §2), so the SDK's retry path and the tutorial's
+ *   "the vault is busy" message run for real.
+ * - Injected errors: a chosen operation answers a chosen error (a missing role, an access policy
+ *   without the permission, a firewall, a token from the wrong tenant …) for a number of times.
+ */
+import { FORBIDDEN_REASONS, throttled, VaultError, type ForbiddenReason } from "./errors";
+import type { Route } from "./routes";
+
+/** Errors that can be injected by name; each builds the service's exact response for a route. */
+export const NAMED_FAULTS = {
+  ForbiddenByRbac: (r: Route) => new VaultError(403, "Forbidden", FORBIDDEN_REASONS.ForbiddenByRbac(r.dataAction), "ForbiddenByRbac"),
+  ForbiddenByPolicy: (r: Route) => new VaultError(403, "Forbidden", FORBIDDEN_REASONS.ForbiddenByPolicy(r.permission), "ForbiddenByPolicy"),
+  ForbiddenByFirewall: () => new VaultError(403, "Forbidden", FORBIDDEN_REASONS.ForbiddenByFirewall(), "ForbiddenByFirewall"),
+  ForbiddenByConnection: () => new VaultError(403, "Forbidden", FORBIDDEN_REASONS.ForbiddenByConnection(), "ForbiddenByConnection"),
+  WrongTenant: () =>
+    new VaultError(401, "Unauthorized", "AKV10032: Invalid issuer. Expected one of https://sts.windows.net/00000000-0000-0000-0000-000000000000/, found https://sts.windows.net/11111111-1111-1111-1111-111111111111/."),
+  Throttled: () => throttled(5),
+  ServiceUnavailable: () => new VaultError(503, "ServiceUnavailable", "The service is temporarily unavailable. Please retry.", undefined, { "Retry-After": "1" }),
+} satisfies Record<string, (route: Route) => VaultError>;
+export type FaultName = keyof typeof NAMED_FAULTS;
+export const isFaultName = (name: string): name is FaultName => name in NAMED_FAULTS;
+
+export interface FaultRule {
+  /** The operation to fail (e.g. "createKey", "purgeDeletedKey"), or "*" for every operation. */
+  operation: string;
+  /** A named fault, or a custom error. */
+  fault: FaultName | { status: number; code: string; message: string; innerCode?: string };
+  /** How many requests fail before the rule is spent; default: all of them. */
+  times?: number;
+}
+
+export interface InjectedFault {
+  /** Stops this rule. */
+  remove(): void;
+  /** How many requests it has failed so far. */
+  readonly hits: number;
+}
+
+const WINDOW_MS = 10_000;
+
+export class Faults {
+  private rules: { rule: FaultRule; hits: number; left: number }[] = [];
+  private creations: number[] = [];
+
+  constructor(private throttleLimit = 0) {}
+
+  /** At most `limit` key creations per 10 s; 0 turns the throttle off. */
+  setThrottle(limit: number): void {
+    this.throttleLimit = limit;
+    this.creations = [];
+  }
+
+  inject(rule: FaultRule): InjectedFault {
+    const entry = { rule, hits: 0, left: rule.times ?? Infinity };
+    this.rules.push(entry);
+    return {
+      remove: () => {
+        this.rules = this.rules.filter((r) => r !== entry);
+      },
+      get hits() {
+        return entry.hits;
+      },
+    };
+  }
+
+  clear(): void {
+    this.rules = [];
+  }
+
+  /** The error this request must get instead of its answer, if any. */
+  check(route: Route, nowMs = Date.now()): VaultError | undefined {
+    for (const entry of this.rules) {
+      if (entry.left <= 0 || (entry.rule.operation !== "*" && entry.rule.operation !== route.operation)) continue;
+      entry.left--;
+      entry.hits++;
+      const { fault } = entry.rule;
+      return typeof fault === "string" ? NAMED_FAULTS[fault](route) : new VaultError(fault.status, fault.code, fault.message, fault.innerCode);
+    }
+    if (this.throttleLimit > 0 && route.creates) {
+      this.creations = this.creations.filter((t) => nowMs - t < WINDOW_MS);
+      if (this.creations.length >= this.throttleLimit) {
+        const retryAfterMs = WINDOW_MS - (nowMs - this.creations[0]);
+        return throttled(Math.max(1, Math.ceil(retryAfterMs / 1000)));
+      }
+      this.creations.push(nowMs);
+    }
+    return undefined;
+  }
+}
+
+export function isForbiddenReason(name: string): name is ForbiddenReason {
+  return name in FORBIDDEN_REASONS;
+}

@@ -1,0 +1,45 @@
+/**
+ * A managed-identity token endpoint in Azure App Service's shape (FACTS.md §4):
+ * `GET {IDENTITY_ENDPOINT}?api-version=2019-08-01&resource=…` with header `X-IDENTITY-HEADER`.
+ * Plain HTTP on loopback, as App Service's own endpoint is: the credential cannot be given a CA.
+ * With IDENTITY_ENDPOINT and IDENTITY_HEADER set, `DefaultAzureCredential` signs in here unchanged.
+ */
+import { timingSafeEqual } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { TokenAuthority } from "./tokens";
+
+export const IDENTITY_PATH = "/msi/token";
+
+export function identityHandler(tokens: TokenAuthority, identityHeader: string) {
+  const expected = Buffer.from(identityHeader);
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const reply = (status: number, body: unknown) => {
+      res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
+      res.end(JSON.stringify(body));
+    };
+    try {
+      const url = new URL(req.url ?? "/", "http://localhost");
+      if (url.pathname !== IDENTITY_PATH) return reply(404, { error: "not_found", error_description: `Use ${IDENTITY_PATH}.` });
+      if (req.method !== "GET") return reply(405, { error: "invalid_request", error_description: "Use GET." });
+      const given = Buffer.from(String(req.headers["x-identity-header"] ?? ""));
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        return reply(401, {
+          error: "unauthorized_client",
+          error_description: "X-IDENTITY-HEADER is missing or wrong. Use the IDENTITY_HEADER value the emulator printed (or wrote to your .env).",
+        });
+      }
+      const resource = url.searchParams.get("resource");
+      if (!resource) return reply(400, { error: "invalid_request", error_description: "The 'resource' query parameter is required." });
+      const token = await tokens.issue({ resource });
+      reply(200, {
+        access_token: token.accessToken,
+        expires_on: String(token.expiresOn),
+        resource,
+        token_type: "Bearer",
+        client_id: "kvq-emulator-managed-identity",
+      });
+    } catch {
+      reply(500, { error: "server_error", error_description: "The emulator could not issue a token." });
+    }
+  };
+}

@@ -1,0 +1,195 @@
+/**
+ * The embedded Key Vault emulator: `startEmulator(options)` starts the vault (HTTPS) and its
+ * managed-identity endpoint (HTTP, loopback) and resolves to their URLs, the environment a client
+ * needs, the CA to trust, and `close()`.
+ */
+import { mkdirSync, rmSync } from "node:fs";
+import { createServer as createHttpServer, type Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { DEFAULT_EMULATOR_STATE_DIR } from "../paths";
+import { VaultClock } from "./clock";
+import type { VaultContext } from "./context";
+import { KeyGenerator } from "./crypto/keygen";
+import { Faults, type FaultRule } from "./faults";
+import { IDENTITY_PATH, identityHandler } from "./identity-endpoint";
+import { purgeExpired } from "./lifecycle";
+import { loadOrCreateSecrets } from "./secrets";
+import { vaultHandler } from "./server";
+import { loadState, VaultStore } from "./store";
+import { ensureTls } from "./tls";
+import { TokenAuthority } from "./tokens";
+import { WireMapper } from "./wire";
+
+export { EmulatorStateError } from "./store";
+export { NAMED_FAULTS, type FaultName, type FaultRule, type InjectedFault } from "./faults";
+export { OPERATIONS, ROUTES } from "./routes";
+
+export const DEFAULT_PORT = 47443;
+
+export interface EmulatorOptions {
+  /** Vault port; 0 picks a free one. Default 47443. */
+  port?: number;
+  /** Managed-identity endpoint port; default the vault port + 1 (a free one when port is 0). */
+  identityPort?: number;
+  /** Address to listen on. Default 127.0.0.1: the emulator is for this machine only. */
+  host?: string;
+  /** Folder for keys, CA and secrets. Default `.kvq/emulator` in the project. */
+  stateDir?: string;
+  /** Forget every key first (the CA and secrets are kept, so clients keep working). */
+  reset?: boolean;
+  purgeProtection?: boolean;
+  /** Soft-delete retention, 7 to 90 days. Default 90. */
+  retentionDays?: number;
+  /** How long a deleted key stays "being deleted". Default 250 ms. */
+  deleteDelayMs?: number;
+  /** Key creations allowed per 10 s before 429; 0 (default) is unlimited. The real limit is 20. */
+  throttle?: number;
+  /** Start the vault's clock this far ahead of real time. */
+  clockOffsetMs?: number;
+  /** Errors to inject from the start. */
+  faults?: FaultRule[];
+  /** Ready RSA-2048 keys to keep at hand. Default 4; 0 turns the pool off. */
+  keyPoolSize?: number;
+  /** Access tokens' lifetime. Default 3600 s. */
+  tokenLifetimeSeconds?: number;
+  /** One line per request (no secrets). */
+  log?: (line: string) => void;
+}
+
+/** The variables a client needs, in the order they are printed. */
+export interface EmulatorEnv {
+  KEY_VAULT_URL: string;
+  IDENTITY_ENDPOINT: string;
+  IDENTITY_HEADER: string;
+  AZURE_TOKEN_CREDENTIALS: string;
+  NODE_EXTRA_CA_CERTS: string;
+}
+
+export interface Emulator {
+  url: string;
+  env: EmulatorEnv;
+  caPem: string;
+  caCertPath: string;
+  stateDir: string;
+  settings: { retentionDays: number; purgeProtection: boolean; deleteDelayMs: number };
+  /** The vault's clock: `clock.advance(ms)` fast-forwards soft-delete retention. */
+  clock: VaultClock;
+  /** Throttle and injected errors. */
+  faults: Faults;
+  /** Issues a token as the identity endpoint would (tests use it to make expired or foreign ones). */
+  issueToken: TokenAuthority["issue"];
+  /** Writes pending state to disk. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class EmulatorStartError extends Error {
+  override readonly name = "EmulatorStartError";
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const retentionDays = options.retentionDays ?? 90;
+  if (!Number.isInteger(retentionDays) || retentionDays < 7 || retentionDays > 90) {
+    throw new EmulatorStartError(`Retention must be a whole number of days from 7 to 90 (Key Vault's range); got ${retentionDays}.`);
+  }
+  const host = options.host ?? "127.0.0.1";
+  const port = options.port ?? DEFAULT_PORT;
+  const stateDir = path.resolve(options.stateDir ?? DEFAULT_EMULATOR_STATE_DIR);
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  const stateFile = path.join(stateDir, "vault.json");
+  if (options.reset) rmSync(stateFile, { force: true });
+
+  const secrets = loadOrCreateSecrets(path.join(stateDir, "secrets.json"));
+  const store = new VaultStore(loadState(stateFile), stateFile);
+  const tls = await ensureTls(stateDir, isLoopbackOrAny(host) ? [] : [host]);
+  const tokens = new TokenAuthority(secrets, options.tokenLifetimeSeconds);
+  const faults = new Faults(options.throttle ?? 0);
+  for (const rule of options.faults ?? []) faults.inject(rule);
+  const clock = new VaultClock(options.clockOffsetMs ?? 0);
+  const keygen = new KeyGenerator(options.keyPoolSize ?? 4);
+  const settings = { retentionDays, purgeProtection: options.purgeProtection ?? false, deleteDelayMs: options.deleteDelayMs ?? 250 };
+
+  const vaultServer = createHttpsServer({ key: tls.key, cert: tls.cert, keepAliveTimeout: 30_000 });
+  const identityServer = createHttpServer();
+  const vaultPort = await listen(vaultServer, port, host, "vault");
+  const url = `https://localhost:${vaultPort}`;
+  const identityPort = await listen(identityServer, options.identityPort ?? (port === 0 ? 0 : vaultPort + 1), host, "identity endpoint").catch(
+    async (error) => {
+      await closeServer(vaultServer);
+      throw error;
+    },
+  );
+
+  const ctx: VaultContext = { vaultUrl: url, store, clock, settings, wire: new WireMapper(url, settings), keygen, backupKey: secrets.backupKey };
+  purgeExpired(ctx);
+  vaultServer.on("request", vaultHandler({ ctx, tokens, faults, log: options.log, onFirstAuthenticated: () => keygen.warm() }));
+  identityServer.on("request", identityHandler(tokens, secrets.identityHeader));
+  const sweeper = setInterval(() => purgeExpired(ctx), 60_000).unref();
+
+  const env: EmulatorEnv = {
+    KEY_VAULT_URL: url,
+    IDENTITY_ENDPOINT: `http://${identityHostFor(host)}:${identityPort}${IDENTITY_PATH}`,
+    IDENTITY_HEADER: secrets.identityHeader,
+    AZURE_TOKEN_CREDENTIALS: "managedidentitycredential",
+    NODE_EXTRA_CA_CERTS: tls.caCertPath,
+  };
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    env,
+    caPem: tls.caPem,
+    caCertPath: tls.caCertPath,
+    stateDir,
+    settings,
+    clock,
+    faults,
+    issueToken: (o) => tokens.issue(o),
+    flush: () => store.flush(),
+    close: () =>
+      (closing ??= (async () => {
+        clearInterval(sweeper);
+        await Promise.all([closeServer(vaultServer), closeServer(identityServer)]);
+        await keygen.drain();
+        await store.flush();
+      })()),
+  };
+}
+
+function listen(server: Server, port: number, host: string, what: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      const where = `${host}:${port}`;
+      reject(
+        new EmulatorStartError(
+          error.code === "EADDRINUSE"
+            ? `Cannot start the ${what}: port ${where} is already in use. Another emulator may be running there; stop it, or pass --port N (--port 0 picks free ports).`
+            : error.code === "EACCES"
+              ? `Cannot start the ${what}: no permission to listen on ${where}. Use a port above 1024.`
+              : `Cannot start the ${what} on ${where}: ${error.message}`,
+        ),
+      );
+    };
+    server.once("error", onError);
+    server.listen(port, host, () => {
+      server.off("error", onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+async function closeServer(server: Server): Promise<void> {
+  if (!server.listening) return;
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const force = setTimeout(() => server.closeAllConnections(), 1000).unref();
+  await closed;
+  clearTimeout(force);
+}
+
+const isLoopbackOrAny = (host: string) => ["127.0.0.1", "::1", "localhost", "0.0.0.0", "::"].includes(host);
+
+/** The identity endpoint is printed with an address that reaches it from this machine. */
+const identityHostFor = (host: string) => (host === "0.0.0.0" || host === "::" || host === "localhost" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host);

@@ -1,0 +1,45 @@
+/**
+ * The rules of a key's life that several operations share: when a name is free, when a
+ * soft-deleted key is still "being deleted", and when retention has run out and the vault purges it.
+ */
+import { randomBytes } from "node:crypto";
+import type { VaultContext } from "./context";
+import { beingDeleted, deletedButRecoverable, keyNotFound } from "./errors";
+import type { StoredDeletedKey, StoredKey, StoredKeyVersion } from "./model";
+import { currentVersion } from "./model";
+import { VERSION_PATTERN } from "./validate";
+
+/** Versions are 32 lowercase hex characters, made by the service. */
+export const newVersionId = () => randomBytes(16).toString("hex");
+
+export const isBeingDeleted = (ctx: VaultContext, deleted: StoredDeletedKey) => ctx.clock.nowMs() < deleted.deletingUntilMs;
+
+/** A soft-deleted name cannot be reused until it is recovered or purged (FACTS.md §2). */
+export function assertNameNotDeleted(ctx: VaultContext, name: string): void {
+  const deleted = ctx.store.getDeleted(name);
+  if (!deleted) return;
+  throw isBeingDeleted(ctx, deleted) ? beingDeleted(name) : deletedButRecoverable(name);
+}
+
+export function findKey(ctx: VaultContext, name: string): StoredKey {
+  const key = ctx.store.getKey(name);
+  if (!key) throw keyNotFound(name);
+  return key;
+}
+
+/** The named version, or the current one when `version` is empty (the SDK sends `/keys/{name}/`). */
+export function findVersion(ctx: VaultContext, name: string, version: string | undefined): { key: StoredKey; version: StoredKeyVersion } {
+  const key = findKey(ctx, name);
+  if (!version) return { key, version: currentVersion(key) };
+  const found = VERSION_PATTERN.test(version) ? key.versions.find((v) => v.version === version) : undefined;
+  if (!found) throw keyNotFound(`${name}/${version}`);
+  return { key, version: found };
+}
+
+/** Purges soft-deleted keys whose retention has ended, as the service does on its own. */
+export function purgeExpired(ctx: VaultContext): void {
+  const now = ctx.clock.nowSeconds();
+  for (const deleted of Object.values(ctx.store.state.deleted)) {
+    if (deleted.scheduledPurgeDate <= now) ctx.store.removeDeleted(deleted.key.name);
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * What the vault stores: keys with their versions, soft-deleted keys, rotation policies.
+ * Plain JSON-serialisable records (they are persisted as they are); times in Unix seconds, as the
+ * service reports them.
+ */
+import type { PrivateJwk } from "./crypto/key-material";
+
+export interface StoredKeyVersion {
+  version: string;
+  jwk: PrivateJwk;
+  keyOps: string[];
+  enabled: boolean;
+  nbf?: number;
+  exp?: number;
+  exportable?: boolean;
+  created: number;
+  updated: number;
+  tags?: Record<string, string>;
+}
+
+export interface LifetimeAction {
+  trigger: { timeAfterCreate?: string; timeBeforeExpiry?: string };
+  action: { type: string };
+}
+
+export interface StoredRotationPolicy {
+  lifetimeActions: LifetimeAction[];
+  expiryTime?: string;
+  created: number;
+  updated: number;
+}
+
+export interface StoredKey {
+  /** The name as first created: Key Vault names are case-insensitive but keep their case. */
+  name: string;
+  /** Oldest first; the last one is the current version. */
+  versions: StoredKeyVersion[];
+  rotationPolicy?: StoredRotationPolicy;
+}
+
+export interface StoredDeletedKey {
+  key: StoredKey;
+  deletedDate: number;
+  scheduledPurgeDate: number;
+  /** Until this moment (emulator clock, ms) the key is "being deleted": not yet listed, name still busy. */
+  deletingUntilMs: number;
+}
+
+export interface VaultState {
+  format: 1;
+  keys: Record<string, StoredKey>;
+  deleted: Record<string, StoredDeletedKey>;
+}
+
+export const emptyState = (): VaultState => ({ format: 1, keys: {}, deleted: {} });
+
+/** Lookup key for a name: Key Vault object names are case-insensitive. */
+export const nameKey = (name: string) => name.toLowerCase();
+
+export const currentVersion = (key: StoredKey): StoredKeyVersion => key.versions[key.versions.length - 1];

@@ -1,0 +1,54 @@
+/**
+ * Backup and restore. A backup blob holds every version of the key, sealed with AES-256-GCM under
+ * a key only this emulator's state folder has: it can be restored here, and it never carries
+ * private key material in the clear.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { ok, type Operation } from "../context";
+import { badParameter, VaultError } from "../errors";
+import { assertNameNotDeleted, findKey } from "../lifecycle";
+import type { StoredKey } from "../model";
+import { base64urlField, bodyObject, checkKeyName, KEY_NAME_PATTERN } from "../validate";
+
+const MAGIC = Buffer.from("KVQBACKUP1");
+
+export function sealBackup(key: StoredKey, secret: Buffer): Buffer {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", secret, iv);
+  cipher.setAAD(MAGIC);
+  const ciphertext = Buffer.concat([cipher.update(JSON.stringify(key), "utf8"), cipher.final()]);
+  return Buffer.concat([MAGIC, iv, cipher.getAuthTag(), ciphertext]);
+}
+
+export function openBackup(blob: Buffer, secret: Buffer): StoredKey | undefined {
+  if (blob.length < MAGIC.length + 28 || !blob.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
+  try {
+    const iv = blob.subarray(MAGIC.length, MAGIC.length + 12);
+    const tag = blob.subarray(MAGIC.length + 12, MAGIC.length + 28);
+    const decipher = createDecipheriv("aes-256-gcm", secret, iv);
+    decipher.setAAD(MAGIC);
+    decipher.setAuthTag(tag);
+    const plain = Buffer.concat([decipher.update(blob.subarray(MAGIC.length + 28)), decipher.final()]);
+    const key = JSON.parse(plain.toString("utf8")) as StoredKey;
+    return typeof key.name === "string" && KEY_NAME_PATTERN.test(key.name) && Array.isArray(key.versions) && key.versions.length > 0 ? key : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export const backupKey: Operation = (ctx, req) => {
+  const key = findKey(ctx, checkKeyName(req.params.name));
+  return ok({ value: sealBackup(key, ctx.backupKey).toString("base64url") });
+};
+
+export const restoreKey: Operation = (ctx, req) => {
+  const blob = base64urlField(bodyObject(req.body), "value");
+  const key = openBackup(blob, ctx.backupKey);
+  if (!key) throw badParameter("The backup blob is corrupt or was not made by this vault.");
+  assertNameNotDeleted(ctx, key.name);
+  if (ctx.store.getKey(key.name)) {
+    throw new VaultError(409, "Conflict", `There was a conflict restoring the key. A key with the name ${key.name} already exists.`);
+  }
+  ctx.store.putKey(key);
+  return ok(ctx.wire.keyBundle(key));
+};

@@ -1,0 +1,44 @@
+/** Soft-deleted keys: listing, reading, recovering and purging them. */
+import { ok, type Operation, type VaultContext } from "../context";
+import { beingDeleted, deletedKeyNotFound, purgeProtected, purgeWhileBeingDeleted } from "../errors";
+import { isBeingDeleted } from "../lifecycle";
+import type { StoredDeletedKey } from "../model";
+import { checkKeyName } from "../validate";
+import { paginate } from "./paging";
+
+/**
+ * A key still "being deleted" is not visible yet: the service answers 404 for it for a moment
+ * after the delete (FACTS.md §3), which is why the SDK's delete poller polls.
+ */
+function findDeleted(ctx: VaultContext, name: string): StoredDeletedKey {
+  const deleted = ctx.store.getDeleted(checkKeyName(name));
+  if (!deleted || isBeingDeleted(ctx, deleted)) throw deletedKeyNotFound();
+  return deleted;
+}
+
+export const getDeletedKeys: Operation = (ctx, req) => {
+  const visible = Object.values(ctx.store.state.deleted)
+    .filter((d) => !isBeingDeleted(ctx, d))
+    .sort((a, b) => (a.key.name.toLowerCase() < b.key.name.toLowerCase() ? -1 : 1));
+  return ok(paginate(ctx, req, "/deletedkeys", visible.map((d) => ({ sortKey: d.key.name.toLowerCase(), item: () => ctx.wire.deletedKeyItem(d) }))));
+};
+
+export const getDeletedKey: Operation = (ctx, req) => ok(ctx.wire.deletedKeyBundle(findDeleted(ctx, req.params.name)));
+
+export const recoverDeletedKey: Operation = (ctx, req) => {
+  const deleted = ctx.store.getDeleted(checkKeyName(req.params.name));
+  if (deleted && isBeingDeleted(ctx, deleted)) throw beingDeleted(deleted.key.name);
+  const { key } = findDeleted(ctx, req.params.name);
+  ctx.store.removeDeleted(key.name);
+  ctx.store.putKey(key);
+  return ok(ctx.wire.keyBundle(key));
+};
+
+export const purgeDeletedKey: Operation = (ctx, req) => {
+  const deleted = ctx.store.getDeleted(checkKeyName(req.params.name));
+  if (deleted && isBeingDeleted(ctx, deleted)) throw purgeWhileBeingDeleted();
+  const { key } = findDeleted(ctx, req.params.name);
+  if (ctx.settings.purgeProtection) throw purgeProtected();
+  ctx.store.removeDeleted(key.name);
+  return { status: 204 };
+};

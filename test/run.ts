@@ -1,0 +1,38 @@
+/**
+ * `npm test`: finds every *.test.ts under test/ (or under the folders and files given) and runs
+ * them with Node's test runner, TypeScript loaded through tsx. Node 20's runner cannot find .ts
+ * files itself, and npm scripts cannot glob portably, hence this small launcher.
+ *
+ *   npm test                      everything
+ *   npm test -- test/emulator     one folder
+ *   npm test -- --test-name-pattern=purge
+ */
+import { spawnSync } from "node:child_process";
+import { readdirSync, statSync } from "node:fs";
+import path from "node:path";
+
+const root = path.resolve(__dirname, "..");
+const args = process.argv.slice(2);
+const targets = args.filter((a) => !a.startsWith("--"));
+const nodeFlags = args.filter((a) => a.startsWith("--"));
+
+function findTests(target: string): string[] {
+  const full = path.resolve(root, target);
+  if (statSync(full).isFile()) return [full];
+  return readdirSync(full, { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".test.ts") && !f.split(path.sep).includes("node_modules"))
+    .map((f) => path.join(full, f));
+}
+
+const files = (targets.length > 0 ? targets : ["test"]).flatMap(findTests).sort();
+if (files.length === 0) {
+  console.error(`No *.test.ts files under ${targets.join(", ") || "test"}.`);
+  process.exit(2);
+}
+// Test files wait on sockets, kernels and key generation more than on the CPU: run two at a time.
+const result = spawnSync(
+  process.execPath,
+  ["--import", "tsx", "--test", "--test-concurrency=2", ...nodeFlags, ...files],
+  { cwd: root, stdio: "inherit", env: { ...process.env, KVQ_TEST: "1" } },
+);
+process.exit(result.status ?? 1);
