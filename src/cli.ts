@@ -56,6 +56,16 @@ function buildProgram(): Command {
       process.exitCode = await emulatorCommand(options);
     });
 
+  const kernel = program.command("kernel").description("Manage the Jupyter kernel the notebooks use (tslab from this project).");
+  kernel
+    .command("install")
+    .description("Write the kernelspec for this project's tslab, so JupyterLab, VS Code and nbconvert can run the notebooks.")
+    .option("--prefix <dir>", "install under DIR/share/jupyter/kernels/ (the Jupyter convention) instead of your user data folder")
+    .action(async (options) => {
+      const { kernelInstallCommand } = load<typeof import("./commands/kernel")>("./commands/kernel");
+      process.exitCode = await kernelInstallCommand(options);
+    });
+
   program
     .command("run")
     .description("Run the quickstart notebook end to end (coming soon: see the README).")
