@@ -1,0 +1,140 @@
+/**
+ * Key names that are valid, unique, and free — free of live keys *and* of soft-deleted ones, so
+ * creating the key never meets the 409 "deleted but recoverable" the quickstart warns about.
+ *
+ * Names look like `<prefix>-<yyyymmdd>-<random>`. The seeded mode gives the same names on every
+ * run (and a fixed date), so generated docs do not change from one regeneration to the next.
+ */
+import { randomBytes } from "node:crypto";
+import type { KeyClient } from "@azure/keyvault-keys";
+
+export const KEY_NAME_MAX = 127;
+export const KEY_NAME_RULE = "1-127 characters: letters (a-z, A-Z), digits (0-9) and dashes (-)";
+const KEY_NAME = /^[0-9a-zA-Z-]{1,127}$/;
+
+/** Why a name is not a valid key name, or undefined when it is. */
+export function keyNameProblem(name: string): string | undefined {
+  if (name.length === 0) return `A key name cannot be empty; it takes ${KEY_NAME_RULE}.`;
+  if (name.length > KEY_NAME_MAX) return `"${name.slice(0, 20)}…" has ${name.length} characters; a key name has at most ${KEY_NAME_MAX}.`;
+  const bad = [...new Set(name.replace(/[0-9a-zA-Z-]/g, ""))];
+  if (bad.length > 0) return `"${name}" contains ${bad.map((c) => (c === " " ? "a space" : JSON.stringify(c))).join(", ")}; a key name takes ${KEY_NAME_RULE}.`;
+  return undefined;
+}
+
+export const isValidKeyName = (name: string) => KEY_NAME.test(name);
+
+/** Turns any text into a valid key name: other characters become dashes, runs of dashes collapse. */
+export function toValidKeyName(text: string, fallback = "quickstart-key"): string {
+  const cleaned = text
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "") // accents split off by NFKD: "é" → "e"
+    .replace(/[^0-9a-zA-Z-]+/g, "-")
+    .replace(/-{2,}/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, KEY_NAME_MAX)
+    .replace(/-+$/, "");
+  return cleaned || fallback;
+}
+
+/** Where the random part of a name comes from: `crypto` for real runs, a seeded generator for docs. */
+export interface NameSource {
+  /** `length` characters of [0-9a-z]. */
+  random(length: number): string;
+  /** The date stamped into names. */
+  now(): Date;
+}
+
+const ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
+
+export const randomNameSource: NameSource = {
+  random: (length) => [...randomBytes(length)].map((b) => ALPHABET[b % ALPHABET.length]).join(""),
+  now: () => new Date(),
+};
+
+/**
+ * Same seed, same names, same date: for reproducible docs. (mulberry32: small, fast and plenty
+ * for names that only need to differ, never for secrets.)
+ */
+export function seededNameSource(seed: string): NameSource {
+  let state = [...seed].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 2654435761) >>> 0, 0x9e3779b9);
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    random: (length) => Array.from({ length }, () => ALPHABET[Math.floor(next() * ALPHABET.length)]).join(""),
+    // The seed quickstart's own date: a fixed, recognisable stamp for docs.
+    now: () => new Date(Date.UTC(2020, 8, 3)),
+  };
+}
+
+/** `<prefix>-<yyyymmdd>-<6 random>`, always a valid name within 127 characters. */
+export function uniqueKeyName(prefix: string, source: NameSource = randomNameSource): string {
+  const stamp = source.now().toISOString().slice(0, 10).replace(/-/g, "");
+  const suffix = `-${stamp}-${source.random(6)}`;
+  return `${toValidKeyName(prefix).slice(0, KEY_NAME_MAX - suffix.length).replace(/-+$/, "")}${suffix}`;
+}
+
+export type NameStatus = { free: true } | { free: false; reason: "live" | "soft-deleted"; detail: string };
+
+/** Asks the vault whether a name is free: 404 on both the key and the deleted key. */
+export async function checkKeyNameFree(client: KeyClient, name: string): Promise<NameStatus> {
+  try {
+    await client.getKey(name);
+    return { free: false, reason: "live", detail: `a key named ${name} already exists (creating it again would add a new version)` };
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+  try {
+    const deleted = await client.getDeletedKey(name);
+    const until = deleted.properties.scheduledPurgeDate?.toISOString().slice(0, 10);
+    return { free: false, reason: "soft-deleted", detail: `a soft-deleted key named ${name} holds the name${until ? ` until it is purged on ${until}` : ""}` };
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+  return { free: true };
+}
+
+export interface ChosenKeyName {
+  name: string;
+  /** Names tried and refused, with why. */
+  skipped: { name: string; why: string }[];
+}
+
+export interface ChooseKeyNameOptions {
+  prefix?: string;
+  /** The learner's own choice: used as given when valid and free, otherwise the reason is reported and a unique name is used. */
+  preferred?: string;
+  /** Seed for reproducible names (docs); default random. */
+  seed?: string;
+  maxAttempts?: number;
+}
+
+/**
+ * A valid name that no live or soft-deleted key holds. The learner's own name is used when it is
+ * valid and free; otherwise it becomes the prefix of unique names, and each refusal says why.
+ */
+export async function chooseKeyName(client: KeyClient, options: ChooseKeyNameOptions = {}): Promise<ChosenKeyName> {
+  const source = options.seed ? seededNameSource(options.seed) : randomNameSource;
+  const preferred = options.preferred?.trim();
+  const skipped: ChosenKeyName["skipped"] = [];
+  const candidates: string[] = [];
+  if (preferred) {
+    const invalid = keyNameProblem(preferred);
+    if (invalid) skipped.push({ name: preferred, why: invalid });
+    else candidates.push(preferred);
+  }
+  const base = preferred ? toValidKeyName(preferred) : options.prefix || "quickstart-key";
+  for (let i = 0; i < (options.maxAttempts ?? 5); i++) candidates.push(uniqueKeyName(base, source));
+  for (const name of candidates) {
+    const status = await checkKeyNameFree(client, name);
+    if (status.free) return { name, skipped };
+    skipped.push({ name, why: status.detail });
+  }
+  throw new Error(`No free key name after ${candidates.length} tries (${skipped.map((s) => s.name).join(", ")}). Choose another prefix.`);
+}
+
+export const isNotFound = (error: unknown) => (error as { statusCode?: number })?.statusCode === 404;

@@ -1,0 +1,169 @@
+/**
+ * The ledger of a tutorial run: the names of the keys it created, written to a small file before
+ * each key is created. A run that dies halfway leaves its ledger behind, and the next run's cleanup
+ * (or `kvq cleanup`) finds it and finishes the job. The tags every tutorial key carries say which
+ * run made it, so cleanup never touches a key the tutorial did not create.
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { userInfo } from "node:os";
+import path from "node:path";
+import { WORK_DIR } from "./paths";
+import { writeFileAtomicSync } from "./util/atomic-write";
+
+export const TUTORIAL_TAG = "kvq-tutorial";
+export const TUTORIAL_TAG_VALUE = "keys-quickstart";
+export const RUN_TAG = "kvq-run";
+export const ATTENDEE_TAG = "kvq-attendee";
+
+export interface LedgerKey {
+  name: string;
+  recordedAt: string;
+  /** "pending" until cleanup has dealt with it. */
+  status: "pending" | "cleaned";
+  /** What cleanup did: purged, already gone, or waiting for the service to purge it. */
+  outcome?: string;
+}
+
+interface LedgerFile {
+  format: 1;
+  runId: string;
+  vaultUrl: string;
+  startedAt: string;
+  attendee?: string;
+  keys: LedgerKey[];
+}
+
+/** Ledgers live in .kvq/runs/ unless KVQ_LEDGER_DIR says otherwise (tests, rehearsals). */
+export const defaultLedgerDir = () => process.env.KVQ_LEDGER_DIR || path.join(WORK_DIR, "runs");
+
+/** Sortable and readable: 20261128T143512Z-3f9a. */
+export const newRunId = (now = new Date()) => `${now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}-${randomBytes(2).toString("hex")}`;
+
+/** The attendee a run belongs to: ATTENDEE, else the OS user name (for per-attendee name prefixes in workshops). */
+export function attendeeName(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.ATTENDEE?.trim()) return env.ATTENDEE.trim();
+  try {
+    return userInfo().username;
+  } catch {
+    return "attendee";
+  }
+}
+
+/** True when the tags say the tutorial made the key (and, given a run id, that run). */
+export function isTutorialKey(tags: Record<string, string> | undefined, runId?: string): boolean {
+  return tags?.[TUTORIAL_TAG] === TUTORIAL_TAG_VALUE && (runId === undefined || tags[RUN_TAG] === runId);
+}
+
+export class LedgerError extends Error {
+  override readonly name = "LedgerError";
+}
+
+export class RunLedger {
+  private constructor(
+    readonly file: string,
+    private readonly data: LedgerFile,
+  ) {}
+
+  /** Starts the ledger of a new run. */
+  static start(options: { vaultUrl: string; dir?: string; runId?: string; attendee?: string }): RunLedger {
+    const dir = options.dir ?? defaultLedgerDir();
+    mkdirSync(dir, { recursive: true });
+    const runId = options.runId ?? newRunId();
+    const ledger = new RunLedger(path.join(dir, `${runId}.json`), {
+      format: 1,
+      runId,
+      vaultUrl: options.vaultUrl,
+      startedAt: new Date().toISOString(),
+      attendee: options.attendee,
+      keys: [],
+    });
+    ledger.save();
+    return ledger;
+  }
+
+  /** Reads an existing ledger; a damaged file is reported, never overwritten. */
+  static open(file: string): RunLedger {
+    try {
+      const data = JSON.parse(readFileSync(file, "utf8")) as LedgerFile;
+      if (data.format !== 1 || typeof data.runId !== "string" || typeof data.vaultUrl !== "string" || !Array.isArray(data.keys)) {
+        throw new Error("unexpected content");
+      }
+      return new RunLedger(file, data);
+    } catch (error) {
+      throw new LedgerError(`The run ledger ${file} cannot be read (${(error as Error).message}). It was left as it is: look at it, then delete it if it is not needed.`);
+    }
+  }
+
+  /** Every ledger in the folder (optionally only one vault's), oldest first, and the files that could not be read. */
+  static list(options: { dir?: string; vaultUrl?: string } = {}): { ledgers: RunLedger[]; unreadable: LedgerError[] } {
+    const dir = options.dir ?? defaultLedgerDir();
+    const ledgers: RunLedger[] = [];
+    const unreadable: LedgerError[] = [];
+    if (!existsSync(dir)) return { ledgers, unreadable };
+    for (const file of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
+      try {
+        const ledger = RunLedger.open(path.join(dir, file));
+        if (!options.vaultUrl || ledger.vaultUrl === options.vaultUrl) ledgers.push(ledger);
+      } catch (error) {
+        unreadable.push(error as LedgerError);
+      }
+    }
+    return { ledgers, unreadable };
+  }
+
+  get runId(): string {
+    return this.data.runId;
+  }
+  get vaultUrl(): string {
+    return this.data.vaultUrl;
+  }
+  get startedAt(): Date {
+    return new Date(this.data.startedAt);
+  }
+  get attendee(): string | undefined {
+    return this.data.attendee;
+  }
+  get keys(): readonly LedgerKey[] {
+    return this.data.keys;
+  }
+  get pendingKeys(): string[] {
+    return this.data.keys.filter((k) => k.status === "pending").map((k) => k.name);
+  }
+
+  /** The tags every key of this run carries: cleanup's proof that the tutorial made it. */
+  get tags(): Record<string, string> {
+    return {
+      [TUTORIAL_TAG]: TUTORIAL_TAG_VALUE,
+      [RUN_TAG]: this.runId,
+      ...(this.data.attendee ? { [ATTENDEE_TAG]: this.data.attendee } : {}),
+    };
+  }
+
+  /** Records a key name *before* it is created, so a crash right after creating it still leaves a trace. */
+  track(name: string): void {
+    const existing = this.data.keys.find((k) => k.name.toLowerCase() === name.toLowerCase());
+    if (existing) existing.status = "pending";
+    else this.data.keys.push({ name, recordedAt: new Date().toISOString(), status: "pending" });
+    this.save();
+  }
+
+  markCleaned(name: string, outcome: string): void {
+    const key = this.data.keys.find((k) => k.name.toLowerCase() === name.toLowerCase());
+    if (!key) return;
+    key.status = "cleaned";
+    key.outcome = outcome;
+    this.save();
+  }
+
+  /** Deletes the ledger once every key is cleaned; returns whether it did. */
+  closeIfClean(): boolean {
+    if (this.pendingKeys.length > 0) return false;
+    rmSync(this.file, { force: true });
+    return true;
+  }
+
+  private save(): void {
+    writeFileAtomicSync(this.file, `${JSON.stringify(this.data, null, 2)}\n`);
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * Which values are secret, and replacing them wherever text leaves the process: the executed
+ * notebook, generated docs, logs. Client secrets, passwords and the identity header never appear.
+ */
+export const SECRET_VARIABLES = [
+  "AZURE_CLIENT_SECRET",
+  "AZURE_CLIENT_CERTIFICATE_PASSWORD",
+  "AZURE_PASSWORD",
+  "IDENTITY_HEADER",
+  "MSI_SECRET",
+  "AZURE_FEDERATED_TOKEN",
+] as const;
+
+const MIN_SECRET_LENGTH = 6; // shorter values would redact ordinary words
+
+/** The values of the secret variables that are set (long enough to redact safely). */
+export function secretValues(env: Record<string, string | undefined> = process.env, extra: string[] = []): string[] {
+  const values = [...SECRET_VARIABLES.map((name) => env[name]), ...extra].filter((v): v is string => !!v && v.length >= MIN_SECRET_LENGTH);
+  // Longest first, so a secret that contains another is replaced whole.
+  return [...new Set(values)].sort((a, b) => b.length - a.length);
+}
+
+/** JWTs (three base64url parts starting with eyJ) are access tokens: never shown. */
+const JWT = /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b/g;
+
+export function redact(text: string, secrets: string[] = secretValues()): string {
+  let out = text;
+  for (const secret of secrets) out = out.split(secret).join("[redacted]");
+  return out.replace(JWT, "[redacted token]");
+}

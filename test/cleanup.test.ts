@@ -1,0 +1,116 @@
+/**
+ * Cleanup against the emulator with the real SDK: purged when allowed, purge protection explained,
+ * "being deleted" retried, a half-finished run cleaned from its ledger, untagged keys left alone.
+ */
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { after, before, describe, test } from "node:test";
+import { cleanupKey, cleanupRuns, ledgersToClean } from "../src/cleanup";
+import { RunLedger } from "../src/run-ledger";
+import { startTestVault, tempDir, type TestVault } from "./helpers/emulator";
+
+// One state folder for the file: every emulator started here shares its token-signing key, so the
+// credential's process-wide token cache stays valid from one emulator to the next.
+const stateDir = tempDir("kvq-cleanup-state-");
+
+describe("a vault that allows purge", () => {
+  let vault: TestVault;
+  let ledgerDir: string;
+  before(async () => {
+    vault = await startTestVault({ stateDir, deleteDelayMs: 300 });
+    ledgerDir = tempDir("kvq-ledger-");
+  });
+  after(() => vault.stop());
+
+  test("a tagged key is deleted and purged; cleaning again is harmless", async () => {
+    const run = RunLedger.start({ vaultUrl: vault.emulator.url, dir: tempDir() });
+    run.track("clean-me");
+    await vault.client.createRsaKey("clean-me", { tags: run.tags });
+    const result = await cleanupKey(vault.client, "clean-me", { runId: run.runId, pollIntervalMs: 50 });
+    assert.equal(result.outcome, "purged", result.message);
+    await assert.rejects(vault.client.getDeletedKey("clean-me"), { statusCode: 404 });
+    assert.equal((await cleanupKey(vault.client, "clean-me", { runId: run.runId, graceMs: 100 })).outcome, "already-gone");
+  });
+
+  test("a key without the tutorial's tags, or another run's, is never touched", async () => {
+    await vault.client.createRsaKey("someone-elses");
+    const result = await cleanupKey(vault.client, "someone-elses");
+    assert.equal(result.outcome, "left-alone");
+    assert.ok(await vault.client.getKey("someone-elses"));
+
+    const other = RunLedger.start({ vaultUrl: vault.emulator.url, dir: tempDir() });
+    await vault.client.createRsaKey("other-run", { tags: other.tags });
+    assert.equal((await cleanupKey(vault.client, "other-run", { runId: "not-that-run" })).outcome, "left-alone");
+    assert.ok(await vault.client.getKey("other-run"));
+  });
+
+  test("a purge that meets ObjectIsBeingDeleted is retried until it goes through", async () => {
+    const run = RunLedger.start({ vaultUrl: vault.emulator.url, dir: tempDir() });
+    await vault.client.createRsaKey("being-deleted", { tags: run.tags });
+    // Delete without waiting, so the key is still "being deleted" (300 ms here) when cleanup purges.
+    await vault.client.beginDeleteKey("being-deleted");
+    const started = Date.now();
+    const result = await cleanupKey(vault.client, "being-deleted", { runId: run.runId });
+    assert.equal(result.outcome, "purged", result.message);
+    assert.ok(Date.now() - started >= 150, "it had to wait for the deletion to finish");
+  });
+
+  test("a run that died halfway is cleaned by the next run, from its ledger", async () => {
+    const crashed = RunLedger.start({ vaultUrl: vault.emulator.url, dir: ledgerDir });
+    crashed.track("crashed-live");
+    await vault.client.createRsaKey("crashed-live", { tags: crashed.tags });
+    crashed.track("crashed-deleted");
+    await vault.client.createRsaKey("crashed-deleted", { tags: crashed.tags });
+    await (await vault.client.beginDeleteKey("crashed-deleted", { intervalInMs: 50 })).pollUntilDone();
+    crashed.track("crashed-never-created"); // it died between tracking and creating
+
+    const next = RunLedger.start({ vaultUrl: vault.emulator.url, dir: ledgerDir });
+    const report = await cleanupRuns(vault.client, ledgersToClean(next), { pollIntervalMs: 50, graceMs: 100 });
+    const outcomes = Object.fromEntries(report.flatMap((r) => r.results).map((r) => [r.name, r.outcome]));
+    assert.deepEqual(outcomes, { "crashed-live": "purged", "crashed-deleted": "purged", "crashed-never-created": "already-gone" });
+    assert.equal(existsSync(crashed.file), false, "a fully cleaned ledger is removed");
+    await assert.rejects(vault.client.getKey("crashed-live"), { statusCode: 404 });
+  });
+});
+
+describe("a vault with purge protection", () => {
+  let vault: TestVault;
+  before(async () => {
+    vault = await startTestVault({ stateDir, reset: true, purgeProtection: true, retentionDays: 7 });
+  });
+  after(() => vault.stop());
+
+  test("the key is deleted, and the learner is told when the service will purge it", async () => {
+    const run = RunLedger.start({ vaultUrl: vault.emulator.url, dir: tempDir() });
+    run.track("protected");
+    await vault.client.createRsaKey("protected", { tags: run.tags });
+    const [{ results }] = await cleanupRuns(vault.client, [run], { pollIntervalMs: 50 });
+    assert.equal(results[0].outcome, "awaiting-purge");
+    const inSevenDays = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+    assert.match(results[0].message, new RegExp(`purge protection.*purges it on ${inSevenDays}`));
+    assert.equal(run.pendingKeys.length, 0, "nothing more the tutorial can do: the ledger is done");
+  });
+});
+
+describe("a vault that forbids purge", () => {
+  let vault: TestVault;
+  before(async () => {
+    vault = await startTestVault({ stateDir, reset: true });
+  });
+  after(() => vault.stop());
+
+  test("a missing permission is explained with its fix, and the key stays in the ledger for next time", async () => {
+    const run = RunLedger.start({ vaultUrl: vault.emulator.url, dir: tempDir() });
+    run.track("no-purge-right");
+    await vault.client.createRsaKey("no-purge-right", { tags: run.tags });
+    const fault = vault.emulator.faults.inject({ operation: "purgeDeletedKey", fault: "ForbiddenByPolicy" });
+    const [{ results }] = await cleanupRuns(vault.client, [run], { pollIntervalMs: 50 });
+    fault.remove();
+    assert.equal(results[0].outcome, "failed");
+    assert.match(results[0].message, /access policies.*\(purge\).*set-policy/s);
+    assert.deepEqual(run.pendingKeys, ["no-purge-right"]);
+    assert.equal(existsSync(run.file), true);
+    const [{ results: again }] = await cleanupRuns(vault.client, [run]);
+    assert.equal(again[0].outcome, "purged");
+  });
+});
