@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import type { KeyClientOptions } from "@azure/keyvault-keys";
 
 export interface ClientOptionsSource {
-  /** The emulator's CA certificate (PEM). Default: read from the file NODE_EXTRA_CA_CERTS names. */
+  /** The emulator's CA certificate (PEM). Default: read from the file KVQ_EMULATOR_CA (or NODE_EXTRA_CA_CERTS) names. */
   ca?: string;
   env?: NodeJS.ProcessEnv;
 }
@@ -34,20 +34,23 @@ export function clientOptionsFor(vaultUrl: string, source: ClientOptionsSource =
   return { disableChallengeResourceVerification: true, tlsOptions: { ca: source.ca ?? readEmulatorCa(source.env ?? process.env) } };
 }
 
+/** Where the emulator's CA is: its own variable first, since a NODE_EXTRA_CA_CERTS set in the shell wins over .env. */
+export const emulatorCaFile = (env: NodeJS.ProcessEnv) => env.KVQ_EMULATOR_CA || env.NODE_EXTRA_CA_CERTS;
+
 function readEmulatorCa(env: NodeJS.ProcessEnv): string {
-  const file = env.NODE_EXTRA_CA_CERTS;
+  const file = emulatorCaFile(env);
   if (!file) {
     throw new EmulatorCaError(
-      "The vault URL points at this machine, but NODE_EXTRA_CA_CERTS does not name the emulator's CA certificate. " +
-        "Start the emulator with `npx kvq emulator --env-file .env` (it writes the variable), then load .env again.",
+      "The vault URL points at this machine, but KVQ_EMULATOR_CA does not name the emulator's CA certificate. " +
+        "Start the emulator with `npm run emulator` (it writes the variable into .env), then load .env again.",
     );
   }
   try {
     return readFileSync(file, "utf8");
   } catch (error) {
     throw new EmulatorCaError(
-      `Cannot read the emulator's CA certificate at ${file} (NODE_EXTRA_CA_CERTS): ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. ` +
-        "Start the emulator once (`npx kvq emulator --env-file .env`) to create it.",
+      `Cannot read the emulator's CA certificate at ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. ` +
+        "Start the emulator once (`npm run emulator`) to create it.",
     );
   }
 }

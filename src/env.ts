@@ -134,6 +134,8 @@ export interface LoadedEnvFile {
   file?: string;
   /** Variables it set (those already set in the environment are left alone). */
   applied: string[];
+  /** Variables .env sets differently from the environment, which wins. */
+  shadowed: string[];
 }
 
 /**
@@ -143,12 +145,19 @@ export interface LoadedEnvFile {
  */
 export function loadEnvFile(options: { cwd?: string; file?: string; env?: NodeJS.ProcessEnv } = {}): LoadedEnvFile {
   const env = options.env ?? process.env;
-  const file = options.file ?? findEnvFile(options.cwd ?? process.cwd());
-  if (!file) return { applied: [] };
-  const before = new Set(Object.keys(env));
+  // KVQ_ENV_FILE names the file to load; "none" loads nothing (the runner passes the environment itself).
+  if (env.KVQ_ENV_FILE === "none") return { applied: [], shadowed: [] };
+  const file = options.file ?? (env.KVQ_ENV_FILE || findEnvFile(options.cwd ?? process.cwd()));
+  if (!file) return { applied: [], shadowed: [] };
+  const before = { ...env };
   const result = dotenvConfig({ path: file, override: false, quiet: true, processEnv: env as Record<string, string> });
   if (result.error) throw new ConfigurationError([problem("env-file-unreadable", `Cannot read ${file}: ${result.error.message}`, "Check the file's permissions, or delete it and run `npm run emulator` to write a new one.")]);
-  return { file, applied: Object.keys(result.parsed ?? {}).filter((name) => !before.has(name)) };
+  const parsed = Object.entries(result.parsed ?? {});
+  return {
+    file,
+    applied: parsed.filter(([name]) => before[name] === undefined).map(([name]) => name),
+    shadowed: parsed.filter(([name, value]) => before[name] !== undefined && before[name] !== value).map(([name]) => name),
+  };
 }
 
 export function findEnvFile(from: string): string | undefined {
@@ -164,7 +173,11 @@ export function loadQuickstartEnvironment(options: { cwd?: string; file?: string
   const loaded = loadEnvFile(options);
   const check = checkEnvironment(process.env);
   if (!check.ok) throw new ConfigurationError(check.problems);
-  return { ...check.config, envFile: loaded.file };
+  // NODE_EXTRA_CA_CERTS set by the shell is common and harmless here: the helpers use KVQ_EMULATOR_CA.
+  const shadowed = loaded.shadowed.filter((name) => name !== "NODE_EXTRA_CA_CERTS").map((name) =>
+    problem("env-shadowed", `${name} is set in the environment (your shell, or the program that started this one), so its value in ${loaded.file} is not used.`, `If the value in .env is the one you want, unset ${name} in your shell and restart the kernel.`, name),
+  );
+  return { ...check.config, warnings: [...check.config.warnings, ...shadowed], envFile: loaded.file };
 }
 
 /** What the notebook prints about the configuration: which vault, where, and how it signs in. */

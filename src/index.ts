@@ -1,7 +1,14 @@
 /**
  * The helpers the quickstart notebook imports as "kvq" (npm links this folder into node_modules).
  * Each lives in its own module; this list is the whole surface the notebook sees.
+ *
+ * Importing it also makes Azure SDK errors print as their codes, meaning and fix instead of a dump
+ * of the request (friendly-errors.ts): a cell that fails should teach, not scroll.
  */
+import { installFriendlyErrorDisplay } from "./friendly-errors";
+
+installFriendlyErrorDisplay();
+
 export { clientOptionsFor, isLocalVaultUrl } from "./client-options";
 export { checkEnvironment, ConfigurationError, describeConfig, loadEnvFile, loadQuickstartEnvironment, type QuickstartConfig } from "./env";
 export { chooseKeyName, checkKeyNameFree, keyNameProblem, toValidKeyName, uniqueKeyName, KEY_NAME_RULE } from "./key-names";
@@ -10,3 +17,4 @@ export { cleanupKey, cleanupRuns, ledgersToClean, type KeyCleanup } from "./clea
 export { errorCodes, explainError } from "./vault-errors";
 export { formatProblem, type Problem } from "./problems";
 export { redact, secretValues, SECRET_VARIABLES } from "./secrets";
+export { describeError } from "./friendly-errors";

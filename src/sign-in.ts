@@ -12,7 +12,7 @@ const TOKEN_CREDENTIALS = new Set([
 ]);
 
 const SERVICE_PRINCIPAL_VARS = ["AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_CLIENT_SECRET"] as const;
-const EMULATOR_VARS = ["IDENTITY_ENDPOINT", "IDENTITY_HEADER", "AZURE_TOKEN_CREDENTIALS", "NODE_EXTRA_CA_CERTS"];
+const EMULATOR_VARS = ["IDENTITY_ENDPOINT", "IDENTITY_HEADER", "AZURE_TOKEN_CREDENTIALS", "NODE_EXTRA_CA_CERTS", "KVQ_EMULATOR_CA"];
 
 export type SignInMethod = "emulator" | "service-principal" | "workload-identity" | "managed-identity" | "developer";
 
@@ -48,11 +48,12 @@ export function detectSignIn(env: Env, target: { local: boolean }, fileExists: (
     for (const name of ["IDENTITY_ENDPOINT", "IDENTITY_HEADER"]) {
       if (!isSet(env, name)) problems.push(problem("emulator-variable-missing", `The vault is the local emulator, but ${name} is not set, so there is nowhere to get a token from.`, "Start the emulator with `npm run emulator` (it writes IDENTITY_ENDPOINT, IDENTITY_HEADER and the rest into .env), then load .env again.", name));
     }
-    const ca = env.NODE_EXTRA_CA_CERTS;
+    const caVariable = isSet(env, "KVQ_EMULATOR_CA") ? "KVQ_EMULATOR_CA" : "NODE_EXTRA_CA_CERTS";
+    const ca = env[caVariable];
     if (!ca) {
-      problems.push(problem("emulator-ca-missing", "The vault is the local emulator, but NODE_EXTRA_CA_CERTS does not name its CA certificate, so TLS cannot be verified.", "Start the emulator with `npm run emulator`; it writes NODE_EXTRA_CA_CERTS into .env.", "NODE_EXTRA_CA_CERTS"));
+      problems.push(problem("emulator-ca-missing", "The vault is the local emulator, but KVQ_EMULATOR_CA does not name its CA certificate, so TLS cannot be verified.", "Start the emulator with `npm run emulator`; it writes KVQ_EMULATOR_CA into .env.", "KVQ_EMULATOR_CA"));
     } else if (!fileExists(ca)) {
-      problems.push(problem("emulator-ca-not-found", `NODE_EXTRA_CA_CERTS names ${ca}, which does not exist.`, "Start the emulator once (`npm run emulator`): it creates its CA there and rewrites .env.", "NODE_EXTRA_CA_CERTS"));
+      problems.push(problem("emulator-ca-not-found", `${caVariable} names ${ca}, which does not exist.`, "Start the emulator once (`npm run emulator`): it creates its CA there and rewrites .env.", caVariable));
     }
     if (sp.complete && restriction !== "managedidentitycredential") {
       problems.push(problem("emulator-with-service-principal", "AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET are set, so DefaultAzureCredential would sign in to Entra ID as that service principal instead of using the emulator's token endpoint.", "Set AZURE_TOKEN_CREDENTIALS=managedidentitycredential (npm run emulator writes it), or remove the service-principal variables.", "AZURE_CLIENT_ID"));

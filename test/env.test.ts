@@ -21,6 +21,7 @@ const EMULATOR = {
   IDENTITY_HEADER: "secret-header-value",
   AZURE_TOKEN_CREDENTIALS: "managedidentitycredential",
   NODE_EXTRA_CA_CERTS: "/somewhere/ca.pem",
+  KVQ_EMULATOR_CA: "/somewhere/ca.pem",
 };
 
 describe("which vault", () => {
@@ -108,7 +109,7 @@ describe("which sign-in", () => {
   });
 
   test("the emulator without its variables or CA: each missing one named, with the command that writes them", () => {
-    const result = checkEnvironment({ KEY_VAULT_URL: "https://localhost:47443", NODE_EXTRA_CA_CERTS: "/nope/ca.pem" }, { fileExists: () => false });
+    const result = checkEnvironment({ KEY_VAULT_URL: "https://localhost:47443", KVQ_EMULATOR_CA: "/nope/ca.pem" }, { fileExists: () => false });
     assert.deepEqual(codes(result), ["emulator-variable-missing", "emulator-variable-missing", "emulator-ca-not-found"]);
     assert.ok(!result.ok && result.problems.every((p) => /npm run emulator/.test(p.fix)));
   });
@@ -147,7 +148,7 @@ describe("which sign-in", () => {
   test("the emulator's variables left in place for an Azure vault", () => {
     const result = check({ ...EMULATOR, KEY_VAULT_URL: "https://kv1.vault.azure.net" });
     assert.deepEqual(codes(result), ["emulator-variables-with-azure-vault"]);
-    assert.match(!result.ok ? result.problems[0].fix : "", /Remove IDENTITY_ENDPOINT, IDENTITY_HEADER, AZURE_TOKEN_CREDENTIALS, NODE_EXTRA_CA_CERTS/);
+    assert.match(!result.ok ? result.problems[0].fix : "", /Remove IDENTITY_ENDPOINT, IDENTITY_HEADER, AZURE_TOKEN_CREDENTIALS, NODE_EXTRA_CA_CERTS, KVQ_EMULATOR_CA/);
   });
 
   test("AZURE_TOKEN_CREDENTIALS: unknown value, dev ignores a service principal, environmentcredential needs one", () => {

@@ -65,6 +65,11 @@ export interface EmulatorEnv {
   IDENTITY_HEADER: string;
   AZURE_TOKEN_CREDENTIALS: string;
   NODE_EXTRA_CA_CERTS: string;
+  /**
+   * The same CA file under a name of its own: a shell that already sets NODE_EXTRA_CA_CERTS (common
+   * behind corporate proxies) wins over .env, and clientOptionsFor must still find the emulator's CA.
+   */
+  KVQ_EMULATOR_CA: string;
 }
 
 export interface Emulator {
@@ -134,6 +139,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     IDENTITY_HEADER: secrets.identityHeader,
     AZURE_TOKEN_CREDENTIALS: "managedidentitycredential",
     NODE_EXTRA_CA_CERTS: tls.caCertPath,
+    KVQ_EMULATOR_CA: tls.caCertPath,
   };
 
   let closing: Promise<void> | undefined;

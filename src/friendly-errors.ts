@@ -1,0 +1,42 @@
+/**
+ * How errors from the Azure SDK print in a notebook. tslab prints a failed cell's error with
+ * console.error, which for a RestError dumps the whole request (headers, TLS settings, hundreds of
+ * lines). Importing the helpers makes SDK errors print as a learner needs them: the codes, the
+ * service's message, what it means, and the fix (from vault-errors.ts), with secrets redacted.
+ */
+import { redact } from "./secrets";
+import { errorCodes, explainError } from "./vault-errors";
+
+/** The error in a few lines: "<name>: <codes>\n<message>\nWhat it means: …\nFix: …". */
+export function describeError(error: unknown): string {
+  const e = error as Error;
+  const codes = errorCodes(error);
+  const lines = [`${e?.name ?? "Error"}${codes ? ` (${codes})` : ""}: ${firstLines(e?.message ?? String(error))}`];
+  const explanation = explainError(error);
+  if (explanation) lines.push(`What it means: ${explanation.meaning}`, `Fix: ${explanation.fix}`);
+  return redact(lines.join("\n"));
+}
+
+/** Credential errors list every credential tried; the first lines are what matters. */
+const firstLines = (message: string, max = 8) => {
+  const lines = message.split("\n");
+  return lines.length <= max ? message : `${lines.slice(0, max).join("\n")}\n…`;
+};
+
+const SDK_ERRORS = new Set(["RestError", "AuthenticationError", "AggregateAuthenticationError", "CredentialUnavailableError"]);
+
+export const isSdkError = (value: unknown): value is Error => value instanceof Error && SDK_ERRORS.has(value.name);
+
+let installed = false;
+
+/**
+ * tslab reports a failed cell with console.error(error). RestError defines its own
+ * util.inspect.custom on each instance (non-configurable), so the printout can only be changed
+ * where it is written: SDK errors passed to console.error are replaced by their description.
+ */
+export function installFriendlyErrorDisplay(): void {
+  if (installed) return;
+  installed = true;
+  const original = console.error.bind(console);
+  console.error = (...args: unknown[]) => original(...args.map((arg) => (isSdkError(arg) ? describeError(arg) : arg)));
+}
