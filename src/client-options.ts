@@ -1,16 +1,22 @@
 /**
- * Client options for a vault URL. For a real vault: none — the code reads exactly like the
- * official quickstart. For the local emulator (a loopback URL): trust its CA for this client only,
- * and accept a challenge for vault.azure.net from a host that is not under it (FACTS.md §4).
+ * Client options for a vault URL. For a real vault: nothing that changes how the client talks to
+ * it — only a notice when the vault answers 429 ("busy"), so the code reads like the official
+ * quickstart. For the local emulator (a loopback URL) also: trust its CA for this client only, and
+ * accept a challenge for vault.azure.net from a host that is not under it (FACTS.md §4).
  * TLS verification stays on either way.
  */
 import { readFileSync } from "node:fs";
 import type { KeyClientOptions } from "@azure/keyvault-keys";
+import { defaultThrottleMessage, throttleNoticePolicy, type ThrottleNotice } from "./throttle-notice";
 
 export interface ClientOptionsSource {
   /** The emulator's CA certificate (PEM). Default: read from the file KVQ_EMULATOR_CA (or NODE_EXTRA_CA_CERTS) names. */
   ca?: string;
   env?: NodeJS.ProcessEnv;
+  /** Called when the vault answers 429; default: print "The vault is busy … waiting N s". */
+  onThrottle?: (notice: ThrottleNotice) => void;
+  /** The SDK's retries (default 3); a workshop sharing one vault may want more. */
+  maxRetries?: number;
 }
 
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
@@ -30,8 +36,13 @@ export class EmulatorCaError extends Error {
 }
 
 export function clientOptionsFor(vaultUrl: string, source: ClientOptionsSource = {}): KeyClientOptions {
-  if (!isLocalVaultUrl(vaultUrl)) return {};
-  return { disableChallengeResourceVerification: true, tlsOptions: { ca: source.ca ?? readEmulatorCa(source.env ?? process.env) } };
+  const notify = source.onThrottle ?? ((notice) => console.log(defaultThrottleMessage(notice)));
+  const options: KeyClientOptions = {
+    additionalPolicies: [{ policy: throttleNoticePolicy(notify), position: "perRetry" }],
+    ...(source.maxRetries !== undefined ? { retryOptions: { maxRetries: source.maxRetries } } : {}),
+  };
+  if (!isLocalVaultUrl(vaultUrl)) return options;
+  return { ...options, disableChallengeResourceVerification: true, tlsOptions: { ca: source.ca ?? readEmulatorCa(source.env ?? process.env) } };
 }
 
 /** Where the emulator's CA is: its own variable first, since a NODE_EXTRA_CA_CERTS set in the shell wins over .env. */

@@ -11,8 +11,9 @@ installFriendlyErrorDisplay();
 
 export { clientOptionsFor, isLocalVaultUrl } from "./client-options";
 export { checkEnvironment, ConfigurationError, describeConfig, loadEnvFile, loadQuickstartEnvironment, type QuickstartConfig } from "./env";
-export { chooseKeyName, checkKeyNameFree, keyNameProblem, toValidKeyName, uniqueKeyName, KEY_NAME_RULE } from "./key-names";
-export { attendeeName, isTutorialKey, RunLedger, TUTORIAL_TAG } from "./run-ledger";
+export { chooseKeyName, checkKeyNameFree, defaultKeyPrefix, keyNameProblem, toValidKeyName, uniqueKeyName, KEY_NAME_RULE } from "./key-names";
+export { attendeeName } from "./attendee";
+export { isTutorialKey, RunLedger, TUTORIAL_TAG } from "./run-ledger";
 export { cleanupKey, cleanupRuns, ledgersToClean, type KeyCleanup } from "./cleanup";
 export { errorCodes, explainError } from "./vault-errors";
 export { formatProblem, type Problem } from "./problems";

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { KeyClient } from "@azure/keyvault-keys";
+import { attendeeName } from "./attendee";
 
 export const KEY_NAME_MAX = 127;
 export const KEY_NAME_RULE = "1-127 characters: letters (a-z, A-Z), digits (0-9) and dashes (-)";
@@ -104,7 +105,11 @@ export interface ChosenKeyName {
   skipped: { name: string; why: string }[];
 }
 
+/** "quickstart-<attendee>": names of attendees sharing a vault never collide. */
+export const defaultKeyPrefix = (env: NodeJS.ProcessEnv = process.env) => `quickstart-${toValidKeyName(attendeeName(env), "attendee")}`;
+
 export interface ChooseKeyNameOptions {
+  /** Default: "quickstart-<attendee>". */
   prefix?: string;
   /** The learner's own choice: used as given when valid and free, otherwise the reason is reported and a unique name is used. */
   preferred?: string;
@@ -127,7 +132,7 @@ export async function chooseKeyName(client: KeyClient, options: ChooseKeyNameOpt
     if (invalid) skipped.push({ name: preferred, why: invalid });
     else candidates.push(preferred);
   }
-  const base = preferred ? toValidKeyName(preferred) : options.prefix || "quickstart-key";
+  const base = preferred ? toValidKeyName(preferred) : options.prefix || defaultKeyPrefix();
   for (let i = 0; i < (options.maxAttempts ?? 5); i++) candidates.push(uniqueKeyName(base, source));
   for (const name of candidates) {
     const status = await checkKeyNameFree(client, name);

@@ -6,8 +6,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { userInfo } from "node:os";
 import path from "node:path";
+import { attendeeName } from "./attendee";
 import { WORK_DIR } from "./paths";
 import { writeFileAtomicSync } from "./util/atomic-write";
 
@@ -40,16 +40,6 @@ export const defaultLedgerDir = () => process.env.KVQ_LEDGER_DIR || path.join(WO
 /** Sortable and readable: 20261128T143512Z-3f9a. */
 export const newRunId = (now = new Date()) => `${now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}-${randomBytes(2).toString("hex")}`;
 
-/** The attendee a run belongs to: ATTENDEE, else the OS user name (for per-attendee name prefixes in workshops). */
-export function attendeeName(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.ATTENDEE?.trim()) return env.ATTENDEE.trim();
-  try {
-    return userInfo().username;
-  } catch {
-    return "attendee";
-  }
-}
-
 /** True when the tags say the tutorial made the key (and, given a run id, that run). */
 export function isTutorialKey(tags: Record<string, string> | undefined, runId?: string): boolean {
   return tags?.[TUTORIAL_TAG] === TUTORIAL_TAG_VALUE && (runId === undefined || tags[RUN_TAG] === runId);
@@ -65,7 +55,7 @@ export class RunLedger {
     private readonly data: LedgerFile,
   ) {}
 
-  /** Starts the ledger of a new run. */
+  /** Starts the ledger of a new run (for the attendee ATTENDEE or the OS user names, unless given). */
   static start(options: { vaultUrl: string; dir?: string; runId?: string; attendee?: string }): RunLedger {
     const dir = options.dir ?? defaultLedgerDir();
     mkdirSync(dir, { recursive: true });
@@ -75,7 +65,7 @@ export class RunLedger {
       runId,
       vaultUrl: options.vaultUrl,
       startedAt: new Date().toISOString(),
-      attendee: options.attendee,
+      attendee: options.attendee ?? attendeeName(),
       keys: [],
     });
     ledger.save();

@@ -79,3 +79,9 @@ describe("asking the vault", () => {
     assert.equal(second.skipped[0].name, first.name);
   });
 });
+
+test("the default prefix carries the attendee, made valid", async () => {
+  const { defaultKeyPrefix } = await import("../src/key-names");
+  assert.equal(defaultKeyPrefix({ ATTENDEE: "Ana María" }), "quickstart-Ana-Maria");
+  assert.match(defaultKeyPrefix({}), /^quickstart-[0-9a-zA-Z-]+$/);
+});

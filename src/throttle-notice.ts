@@ -1,0 +1,46 @@
+/**
+ * "The vault is busy": a pipeline policy that notices HTTP 429 answers, so a learner sees a plain
+ * sentence while the SDK's own retry policy waits the Retry-After the service asked for (FACTS.md
+ * §2), instead of a silent pause or, after the last retry, a stack trace.
+ */
+import type { PipelinePolicy, PipelineResponse } from "@azure/core-rest-pipeline";
+
+export interface ThrottleNotice {
+  /** Seconds the service asked the client to wait. */
+  retryAfterSeconds: number;
+  method: string;
+  url: string;
+}
+
+export const THROTTLE_NOTICE_POLICY = "kvqThrottleNotice";
+
+/** Retry-After in seconds from the headers the SDK honours: retry-after-ms, x-ms-retry-after-ms, Retry-After (seconds or a date). */
+export function retryAfterSeconds(response: PipelineResponse, now = Date.now()): number {
+  for (const name of ["retry-after-ms", "x-ms-retry-after-ms"]) {
+    const ms = Number(response.headers.get(name));
+    if (Number.isFinite(ms) && ms > 0) return Math.ceil(ms / 1000);
+  }
+  const value = response.headers.get("retry-after");
+  if (!value) return 0;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds));
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? 0 : Math.max(0, Math.ceil((date - now) / 1000));
+}
+
+export const defaultThrottleMessage = (notice: ThrottleNotice) =>
+  `The vault is busy (HTTP 429: too many requests). Waiting ${notice.retryAfterSeconds} s, then trying again…`;
+
+/** Runs on every attempt (position "perRetry"), so each 429 the retry policy sees is reported once. */
+export function throttleNoticePolicy(notify: (notice: ThrottleNotice) => void): PipelinePolicy {
+  return {
+    name: THROTTLE_NOTICE_POLICY,
+    async sendRequest(request, next) {
+      const response = await next(request);
+      if (response.status === 429) {
+        notify({ retryAfterSeconds: retryAfterSeconds(response), method: request.method, url: request.url.replace(/\?.*$/, "") });
+      }
+      return response;
+    },
+  };
+}
