@@ -67,6 +67,16 @@ function buildProgram(): Command {
     });
 
   program
+    .command("doctor")
+    .description("Check this machine and the vault before a class: settings, network, sign-in, permissions, purge protection.")
+    .option("--json", "one JSON object per check, for collecting from many machines")
+    .addHelpText("after", "\nThe exit code is the number of failed checks (0: ready).\n")
+    .action(async (options) => {
+      const { doctorCommand } = load<typeof import("./commands/doctor")>("./commands/doctor");
+      process.exitCode = await doctorCommand(options);
+    });
+
+  program
     .command("run")
     .description("Run the quickstart notebook end to end (coming soon: see the README).")
     .action(() => {
@@ -77,6 +87,13 @@ function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // A reader that goes away (`kvq doctor --json | head`) must not crash a command halfway through
+  // its clean-up: later writes are dropped instead.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error;
+    });
+  }
   try {
     await buildProgram().parseAsync(argv, { from: "user" });
   } catch (error) {

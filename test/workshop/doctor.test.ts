@@ -1,0 +1,116 @@
+/**
+ * The doctor against the emulator: every check's pass path, and each failure the emulator can
+ * produce (fault injection), with the fix the learner needs. The probe key never stays behind.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import path from "node:path";
+import { runDoctor, nodeVersionOk } from "../../src/workshop/doctor";
+import type { CheckResult } from "../../src/workshop/checks";
+import { startTestVault, tempDir, type TestVault } from "../helpers/emulator";
+
+const projectRoot = path.resolve(__dirname, "..", "..");
+const stateDir = tempDir("kvq-doctor-state-"); // shared: tokens stay valid across the emulators started here
+const byId = (results: CheckResult[]) => Object.fromEntries(results.map((r) => [r.id, r]));
+
+async function doctor(env: NodeJS.ProcessEnv = process.env) {
+  return byId(await runDoctor({ env: { ...env, KVQ_ENV_FILE: "none" }, projectRoot }));
+}
+
+async function leftoverProbes(vault: TestVault) {
+  const live: string[] = [];
+  for await (const k of vault.client.listPropertiesOfKeys()) if (k.name.startsWith("kvq-doctor-probe")) live.push(k.name);
+  const deleted: string[] = [];
+  for await (const k of vault.client.listDeletedKeys()) if (k.name.startsWith("kvq-doctor-probe")) deleted.push(k.name);
+  return { live, deleted };
+}
+
+test("node version rule", () => {
+  assert.equal(nodeVersionOk("20.19.0"), true);
+  assert.equal(nodeVersionOk("v22.1.0"), true);
+  assert.equal(nodeVersionOk("20.18.3"), false);
+  assert.equal(nodeVersionOk("18.20.0"), false);
+});
+
+describe("a healthy emulator", () => {
+  let vault: TestVault;
+  before(async () => {
+    vault = await startTestVault({ stateDir });
+  });
+  after(() => vault.stop());
+
+  test("every check passes, naming the credential, and the probe key is gone", async () => {
+    const r = await doctor();
+    for (const id of ["node", "dependencies", "settings", "network", "sign-in", "permissions", "soft-delete"]) {
+      assert.equal(r[id].status, "pass", `${id}: ${r[id].detail}`);
+    }
+    assert.match(r["sign-in"].detail, /ManagedIdentityCredential/);
+    assert.match(r.permissions.detail, /create, get, list, delete, purge/);
+    assert.match(r["soft-delete"].detail, /90 days; purge is allowed/);
+    assert.deepEqual(await leftoverProbes(vault), { live: [], deleted: [] });
+  });
+
+  const refusals: [string, string, "ForbiddenByRbac" | "ForbiddenByPolicy" | "ForbiddenByFirewall" | "ForbiddenByConnection" | "WrongTenant", RegExp, RegExp][] = [
+    ["a missing role", "createKey", "ForbiddenByRbac", /create was refused.*ForbiddenByRbac.*keys\/create\/action/s, /Key Vault Crypto Officer/],
+    ["an access policy without purge", "purgeDeletedKey", "ForbiddenByPolicy", /purge was refused after create, get, list, delete succeeded.*\(purge\)/s, /set-policy.*purge/],
+    // A firewall, private access and a wrong tenant refuse every request, as the service does.
+    ["a firewall", "*", "ForbiddenByFirewall", /create was refused.*firewall/s, /network-rule add/],
+    ["a private-only vault", "*", "ForbiddenByConnection", /private-endpoint/, /private network/],
+    ["a token from the wrong tenant", "*", "WrongTenant", /different Entra ID tenant/, /az login --tenant/],
+  ];
+  for (const [what, operation, fault, detail, fix] of refusals) {
+    test(`${what}: the permissions check fails with the fix`, async () => {
+      const before = await leftoverProbes(vault);
+      const injected = vault.emulator.faults.inject({ operation, fault });
+      const r = await doctor();
+      injected.remove();
+      assert.equal(r.permissions.status, "fail");
+      assert.match(r.permissions.detail, detail);
+      assert.match(r.permissions.fix ?? "", fix);
+      assert.equal(r["soft-delete"].status, "skip");
+      const left = await leftoverProbes(vault);
+      assert.deepEqual(left.live, [], "no live probe key");
+      // Only a refused purge may leave the probe soft-deleted.
+      if (operation !== "purgeDeletedKey") assert.deepEqual(left.deleted, before.deleted, "no new deleted probe key");
+    });
+  }
+
+  test("settings with problems: the fixes, and the vault checks skipped", async () => {
+    const r = await doctor({ ...process.env, KEY_VAULT_URL: "http://localhost:1/keys/x" });
+    assert.equal(r.settings.status, "fail");
+    assert.match(r.settings.fix ?? "", /https:\/\/localhost:1/);
+    for (const id of ["network", "sign-in", "permissions", "soft-delete"]) assert.equal(r[id].status, "skip");
+  });
+
+  test("an unresolvable vault name and a stopped emulator: network fails with the right fix", async () => {
+    const unresolved = await doctor({ PATH: process.env.PATH, KEY_VAULT_NAME: "kvq-no-such-vault-1" });
+    assert.equal(unresolved.network.status, "fail");
+    assert.match(unresolved.network.detail, /does not resolve/);
+    const refused = await doctor({ ...process.env, KEY_VAULT_URL: "https://localhost:1" });
+    assert.equal(refused.network.status, "fail");
+    assert.match(refused.network.fix ?? "", /npm run emulator/);
+  });
+
+  test("missing dependencies: npm install", async () => {
+    const results = byId(await runDoctor({ env: { ...process.env, KVQ_ENV_FILE: "none" }, projectRoot: tempDir(), checks: undefined }));
+    assert.equal(results.dependencies.status, "fail");
+    assert.match(results.dependencies.fix ?? "", /npm install/);
+  });
+});
+
+describe("a vault with purge protection", () => {
+  let vault: TestVault;
+  before(async () => {
+    vault = await startTestVault({ stateDir, reset: true, purgeProtection: true, retentionDays: 7 });
+  });
+  after(() => vault.stop());
+
+  test("soft-delete warns what purge protection means for the tutorial's clean-up", async () => {
+    const r = await doctor();
+    assert.equal(r.permissions.status, "pass");
+    assert.match(r.permissions.detail, /create, get, list, delete: all allowed/);
+    assert.equal(r["soft-delete"].status, "warn");
+    assert.match(r["soft-delete"].detail, /kept 7 days, and purge protection is on \(CustomizedRecoverable\)/);
+    assert.deepEqual((await leftoverProbes(vault)).live, []);
+  });
+});
