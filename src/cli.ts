@@ -77,6 +77,22 @@ function buildProgram(): Command {
     });
 
   program
+    .command("cleanup")
+    .description("Find what tutorial runs left in the vault (tagged keys, unfinished ledgers), grouped by run. Dry run unless --yes.")
+    .option("--yes", "delete and purge what was found (purge protection is explained, not an error)")
+    .option("--run <id>", "only this run")
+    .option("--older-than <duration>", "only keys older than this, e.g. 2h, 1d")
+    .option("--prefix <text>", "only keys whose name starts with this")
+    .option("--attendee <name>", "only this attendee's keys")
+    .option("--vault <url>", "this vault instead of the one in .env")
+    .option("--json", "machine-readable output")
+    .addHelpText("after", "\nKeys without the tutorial's tags are never listed, so never touched.\n")
+    .action(async (options) => {
+      const { cleanupCommand } = load<typeof import("./commands/cleanup")>("./commands/cleanup");
+      process.exitCode = await cleanupCommand(options);
+    });
+
+  program
     .command("run")
     .description("Run the quickstart notebook end to end (coming soon: see the README).")
     .action(() => {
