@@ -93,6 +93,17 @@ function buildProgram(): Command {
     });
 
   program
+    .command("rehearse")
+    .description("Rehearse a workshop: N attendees' full flows at once against an emulator with the real create limit; report waits, retries and leftovers.")
+    .addOption(new Option("--attendees <n>", "how many attendees").default(30).argParser(integer(1, 500, "--attendees")))
+    .addOption(new Option("--throttle <n>", "key creations per 10 s (Azure's limit is 20)").default(20).argParser(integer(1, 10_000, "--throttle")))
+    .option("--json", "the report as JSON")
+    .action(async (options) => {
+      const { rehearseCommand } = load<typeof import("./commands/rehearse")>("./commands/rehearse");
+      process.exitCode = await rehearseCommand(options);
+    });
+
+  program
     .command("run")
     .description("Run the quickstart notebook end to end (coming soon: see the README).")
     .action(() => {

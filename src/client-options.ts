@@ -15,9 +15,16 @@ export interface ClientOptionsSource {
   env?: NodeJS.ProcessEnv;
   /** Called when the vault answers 429; default: print "The vault is busy … waiting N s". */
   onThrottle?: (notice: ThrottleNotice) => void;
-  /** The SDK's retries (default 3); a workshop sharing one vault may want more. */
+  /** Retries of a failed request; default TUTORIAL_MAX_RETRIES. */
   maxRetries?: number;
 }
+
+/**
+ * The tutorial retries a throttled request up to 10 times (the SDK's default is 3): in a workshop
+ * sharing one vault, waiting — with "the vault is busy" on screen — is better than failing. Each
+ * 429 retry waits the Retry-After the service asked for.
+ */
+export const TUTORIAL_MAX_RETRIES = 10;
 
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
 
@@ -39,7 +46,7 @@ export function clientOptionsFor(vaultUrl: string, source: ClientOptionsSource =
   const notify = source.onThrottle ?? ((notice) => console.log(defaultThrottleMessage(notice)));
   const options: KeyClientOptions = {
     additionalPolicies: [{ policy: throttleNoticePolicy(notify), position: "perRetry" }],
-    ...(source.maxRetries !== undefined ? { retryOptions: { maxRetries: source.maxRetries } } : {}),
+    retryOptions: { maxRetries: source.maxRetries ?? TUTORIAL_MAX_RETRIES },
   };
   if (!isLocalVaultUrl(vaultUrl)) return options;
   return { ...options, disableChallengeResourceVerification: true, tlsOptions: { ca: source.ca ?? readEmulatorCa(source.env ?? process.env) } };

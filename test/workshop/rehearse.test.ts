@@ -1,0 +1,30 @@
+/** `kvq rehearse` with a small room: everyone finishes through the throttle, nothing is left, and the Azure advice scales with N. */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { azureExpectations, rehearse, STEPS } from "../../src/workshop/rehearse";
+import { runKvq } from "../helpers/cli";
+
+test("three attendees under a throttle of three creates per 10 s: all finish, retries happen, no key left", async () => {
+  const report = await rehearse({ attendees: 3, throttle: 3, pollIntervalMs: 50 });
+  assert.equal(report.finished, 3, JSON.stringify(report.failed));
+  assert.ok(report.retries > 0, "the throttle made the SDK retry");
+  assert.deepEqual(report.leftoverKeys, []);
+  assert.deepEqual(report.steps.map((s) => s.step), [...STEPS]);
+  for (const s of report.steps) assert.ok(s.p50 <= s.p95 && s.p95 <= s.max);
+  assert.ok(report.steps.find((s) => s.step === "create")!.max >= 5, "someone waited for the throttle window");
+});
+
+test("the Azure advice: no wait for a small class, a vault per table for a big one", () => {
+  assert.match(azureExpectations(8).join("\n"), /nobody waits.*One vault is enough/s);
+  assert.match(azureExpectations(30).join("\n"), /wait up to 20 s.*One vault is enough/s);
+  assert.match(azureExpectations(100).join("\n"), /wait up to 90 s.*give each table its own vault — 3 vaults of at most 40/s);
+  assert.match(azureExpectations(200).join("\n"), /more than the tutorial's 10 retries/);
+});
+
+test("the command prints the report and exits 0 when everyone finished", async () => {
+  const result = await runKvq(["rehearse", "--attendees", "2", "--throttle", "100"]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /Attendees finished: {3}2\/2/);
+  assert.match(result.stdout, /Leftover keys: {8}0/);
+  assert.match(result.stdout, /On Azure:/);
+});
