@@ -11,7 +11,8 @@ test("three attendees under a throttle of three creates per 10 s: all finish, re
   assert.deepEqual(report.leftoverKeys, []);
   assert.deepEqual(report.steps.map((s) => s.step), [...STEPS]);
   for (const s of report.steps) assert.ok(s.p50 <= s.p95 && s.p95 <= s.max);
-  assert.ok(report.steps.find((s) => s.step === "create")!.max >= 5, "someone waited for the throttle window");
+  const waited = Math.max(...report.steps.filter((s) => s.step === "create" || s.step === "reuse (409)").map((s) => s.max));
+  assert.ok(waited >= 5, "someone waited for the throttle window");
 });
 
 test("the Azure advice: no wait for a small class, a vault per table for a big one", () => {
