@@ -133,7 +133,7 @@ function exitCodeFor(error: unknown): number {
     // Help and version are not failures; everything else commander reports is bad usage.
     return error.exitCode === 0 ? 0 : 2;
   }
-  const known = ["UsageError", "EmulatorStartError", "EmulatorStateError", "EmulatorCaError", "ConfigurationError"];
+  const known = ["UsageError", "EmulatorStartError", "EmulatorStateError", "EmulatorCaError", "ConfigurationError", "KernelDependencyError", "LedgerError"];
   const name = (error as Error)?.name;
   if (known.includes(name)) {
     process.stderr.write(`kvq: ${(error as Error).message}\n`);

@@ -7,10 +7,18 @@
  * node_modules as the package "kvq", so tslab treats the helpers as a library and leaves them to
  * Node; `--require tsx/cjs` lets Node load them as TypeScript. No symlink is committed: npm makes
  * the link (a junction on Windows) at install time.
+ *
+ * The argv holds absolute paths (Node, tsx, tslab) and no shell syntax, so Jupyter starts it the same
+ * way on Linux, macOS and Windows (jupyter_client passes the list to Popen; only "{connection_file}"
+ * is substituted). Moving the project or removing that Node means running `kvq kernel install` again.
  */
+import { existsSync, realpathSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 
 export const KERNEL_NAME = "kvq-tslab";
+
+export const KERNEL_DISPLAY_NAME = "TypeScript (Key Vault quickstart)";
 
 export interface KernelSpec {
   argv: string[];
@@ -20,23 +28,109 @@ export interface KernelSpec {
   metadata?: Record<string, unknown>;
 }
 
-/** Keeps output plain in notebooks: no colours, no spinner animation escape codes (FACTS.md §6). */
-export const PLAIN_OUTPUT_ENV: Record<string, string> = { NO_COLOR: "1", FORCE_COLOR: "0" };
+/**
+ * Keeps output plain in notebooks: no colours, no spinner animation escape codes (FACTS.md §6).
+ * NO_COLOR/FORCE_COLOR=0 turn colours off, but not ora's animation: ora animates whenever stdout is a
+ * TTY, and the kernel inherits the TTY of a `jupyter lab` started from a terminal. TERM=dumb says what
+ * a notebook's output area is (no cursor movement), and ora (is-interactive), chalk and Node's own
+ * console colouring all honour it. CI=1 would work too, but would tell every library it runs in CI.
+ */
+export const PLAIN_OUTPUT_ENV: Record<string, string> = { NO_COLOR: "1", FORCE_COLOR: "0", TERM: "dumb" };
 
-export function kernelSpec(): KernelSpec {
+/** The project root: the folder above src/. */
+export const DEFAULT_PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+
+/** A package the kernel needs is not in node_modules: `npm install` has not run, or failed halfway. */
+export class KernelDependencyError extends Error {
+  override readonly name = "KernelDependencyError";
+  constructor(
+    readonly projectRoot: string,
+    readonly missing: string[],
+  ) {
+    super(
+      `${missing.join(" and ")} ${missing.length === 1 ? "is" : "are"} not installed in ${path.join(projectRoot, "node_modules")}. ` +
+        `Run \`npm install\` in ${projectRoot} first, then run this again.`,
+    );
+  }
+}
+
+export interface KernelSpecOptions {
+  /** The project whose node_modules provide tslab and tsx. Default: this one. */
+  projectRoot?: string;
+  /** The Node that runs the kernel. Default: stableNodePath() of the Node running this code. */
+  nodePath?: string;
+}
+
+/** The packages the kernel is started from, as resolved in the project's node_modules. */
+export function resolveKernelModules(projectRoot: string = DEFAULT_PROJECT_ROOT): { tsx: string; tslab: string } {
+  const requireFromRoot = createRequire(path.join(projectRoot, "package.json"));
+  const missing: string[] = [];
+  const resolve = (id: string, pkg: string) => {
+    try {
+      return requireFromRoot.resolve(id);
+    } catch {
+      missing.push(pkg);
+      return "";
+    }
+  };
+  const tsx = resolve("tsx/cjs", "tsx");
+  const tslab = resolve("tslab/bin/tslab", "tslab");
+  if (missing.length > 0) throw new KernelDependencyError(projectRoot, missing);
+  return { tsx, tslab };
+}
+
+export function kernelSpec(options: KernelSpecOptions = {}): KernelSpec {
+  const projectRoot = path.resolve(options.projectRoot ?? DEFAULT_PROJECT_ROOT);
+  const { tsx, tslab } = resolveKernelModules(projectRoot);
   return {
-    argv: [
-      process.execPath,
-      "--require",
-      require.resolve("tsx/cjs"),
-      require.resolve("tslab/bin/tslab"),
-      "kernel",
-      "--config-path",
-      "{connection_file}",
-    ],
-    display_name: "TypeScript (Key Vault quickstart)",
+    argv: [options.nodePath ?? stableNodePath(), "--require", tsx, tslab, "kernel", "--config-path", "{connection_file}"],
+    display_name: KERNEL_DISPLAY_NAME,
     language: "typescript",
     env: { ...PLAIN_OUTPUT_ENV },
-    metadata: { kvq: { projectRoot: path.resolve(__dirname, "..", "..") } },
+    metadata: { kvq: { projectRoot } },
   };
+}
+
+export interface NodePathContext {
+  execPath: string;
+  env: Readonly<Record<string, string | undefined>>;
+  platform: NodeJS.Platform;
+  /** realpath, or undefined when the file does not exist. */
+  realpath: (file: string) => string | undefined;
+}
+
+const realpathOrUndefined = (file: string) => {
+  try {
+    return existsSync(file) ? realpathSync.native(file) : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * The path of this Node that survives an upgrade. process.execPath is the resolved binary: on macOS
+ * with Homebrew that is /opt/homebrew/Cellar/node/<version>/bin/node, which `brew upgrade` deletes,
+ * and the kernel would no longer start. When a `node` on PATH is the same binary through a link
+ * (/opt/homebrew/bin/node, nvm-windows' C:\nvm4w\nodejs\node.exe), that stable path is used instead.
+ */
+export function stableNodePath(context: Partial<NodePathContext> = {}): string {
+  const { execPath, env, platform, realpath } = {
+    execPath: process.execPath,
+    env: process.env,
+    platform: process.platform,
+    realpath: realpathOrUndefined,
+    ...context,
+  };
+  const p = platform === "win32" ? path.win32 : path.posix;
+  const target = realpath(execPath);
+  if (target === undefined) return execPath;
+  // Windows spells it Path; Node's process.env is case-insensitive there, a plain object is not.
+  const pathVariable = env.PATH ?? env.Path ?? Object.entries(env).find(([name]) => name.toUpperCase() === "PATH")?.[1] ?? "";
+  const binary = platform === "win32" ? "node.exe" : "node";
+  for (const dir of pathVariable.split(p.delimiter)) {
+    if (!dir || !p.isAbsolute(dir)) continue;
+    const candidate = p.join(dir, binary);
+    if (realpath(candidate) === target) return candidate;
+  }
+  return execPath;
 }
