@@ -1,0 +1,43 @@
+/**
+ * The committed notebooks: clean (no outputs, no execution counts — nbstripout's rules), and the
+ * two editions in step: identical code cells (same order, ids, source, tags), so a change to the
+ * code lands in both or fails here.
+ */
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { test } from "node:test";
+
+const NOTEBOOKS = path.resolve(__dirname, "..", "..", "notebooks");
+type Cell = { cell_type: string; id: string; source: string[] | string; metadata: Record<string, any>; outputs?: unknown[]; execution_count?: number | null };
+const load = (file: string) => JSON.parse(readFileSync(path.join(NOTEBOOKS, file), "utf8")) as { cells: Cell[]; metadata: Record<string, any> };
+const source = (c: Cell) => (Array.isArray(c.source) ? c.source.join("") : c.source);
+
+for (const file of readdirSync(NOTEBOOKS).filter((f) => f.endsWith(".ipynb"))) {
+  test(`${file} is committed without outputs or execution metadata`, () => {
+    for (const cell of load(file).cells) {
+      if (cell.cell_type !== "code") continue;
+      assert.deepEqual(cell.outputs, [], `cell ${cell.id} has outputs: run \`npx kvq strip notebooks/${file}\``);
+      assert.equal(cell.execution_count, null, `cell ${cell.id} has an execution count`);
+      assert.equal(cell.metadata.execution, undefined, `cell ${cell.id} has execution timing metadata`);
+    }
+  });
+}
+
+test("the Traditional Chinese edition has exactly the English edition's code cells", () => {
+  const code = (file: string) =>
+    load(file)
+      .cells.filter((c) => c.cell_type === "code")
+      .map((c) => ({ id: c.id, source: source(c), tags: c.metadata.tags ?? [] }));
+  assert.deepEqual(code("quickstart.zh-TW.ipynb"), code("quickstart.ipynb"));
+});
+
+test("both editions have the same cells in the same order, and the zh-TW prose is Chinese", () => {
+  const en = load("quickstart.ipynb").cells;
+  const zh = load("quickstart.zh-TW.ipynb").cells;
+  assert.deepEqual(zh.map((c) => `${c.cell_type}:${c.id}`), en.map((c) => `${c.cell_type}:${c.id}`));
+  for (const cell of zh.filter((c) => c.cell_type === "markdown")) {
+    assert.match(source(cell), /[\u4e00-\u9fff]/, `markdown cell ${cell.id} is not translated`);
+  }
+  assert.equal(load("quickstart.zh-TW.ipynb").metadata.kvq?.lang, "zh-TW");
+});

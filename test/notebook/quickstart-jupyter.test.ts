@@ -1,0 +1,54 @@
+/**
+ * The quickstart notebooks themselves, executed in real Jupyter (Debian's nbconvert) with the tslab
+ * kernel against the emulator: every cell succeeds, the output is plain text, and afterwards the
+ * vault holds no live or deleted key of the tutorial's.
+ */
+import assert from "node:assert/strict";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { isTutorialKey } from "../../src/run-ledger";
+import { startTestVault, tempDir, type TestVault } from "../helpers/emulator";
+import { assertJupyter, executeWithNbconvert, needsJupyter, PROJECT_ROOT, streamText } from "../helpers/jupyter";
+
+const EDITIONS = ["quickstart.ipynb", "quickstart.zh-TW.ipynb"];
+
+async function tutorialKeys(vault: TestVault): Promise<string[]> {
+  const names: string[] = [];
+  for await (const k of vault.client.listPropertiesOfKeys()) if (isTutorialKey(k.tags)) names.push(k.name);
+  for await (const k of vault.client.listDeletedKeys()) if (isTutorialKey(k.properties.tags)) names.push(`${k.name} (deleted)`);
+  return names;
+}
+
+describe("the quickstart notebooks in real Jupyter", needsJupyter(), () => {
+  let vault: TestVault;
+  before(async () => {
+    assertJupyter();
+    vault = await startTestVault({ deleteDelayMs: 0 });
+  });
+  after(() => vault?.stop());
+
+  for (const edition of EDITIONS) {
+    test(`${edition}: every cell runs, output is plain, nothing is left in the vault`, async () => {
+      const result = await executeWithNbconvert(path.join(PROJECT_ROOT, "notebooks", edition), {
+        // The emulator's variables come from this process; the developer's own .env is not read.
+        env: { ...vault.emulator.env, KVQ_ENV_FILE: "none", KVQ_LEDGER_DIR: tempDir("kvq-nb-ledger-"), ATTENDEE: "tester" },
+        timeoutSeconds: 120,
+      });
+      assert.equal(result.exitCode, 0, `nbconvert failed:\n${result.stderr.slice(-3000)}`);
+      const cells = result.notebook!.cells;
+      const code = cells.filter((c) => c.cell_type === "code");
+      const text = code.map((c) => streamText(c)).join("\n");
+      assert.doesNotMatch(text, /\u001b\[/, "no escape codes");
+      assert.doesNotMatch(text, /Ora \{|\[object Object\]/, "no leftover values printed");
+      assert.match(text, /Where: {4}the local emulator/);
+      assert.match(text, /Key name: quickstart-tester-\d{8}-[0-9a-z]{6}/);
+      assert.match(text, /✔ Created quickstart-tester-/);
+      assert.match(text, /Same key as the one created: true/);
+      assert.match(text, /failed: 409 Conflict \/ ObjectIsDeletedButRecoverable/);
+      assert.match(text, /Recovered id matches the original: true/);
+      assert.match(text, /deleted and purged\./);
+      assert.equal(code.flatMap((c) => c.outputs).filter((o) => o.name === "stderr").length, 0, "nothing on stderr");
+      assert.deepEqual(await tutorialKeys(vault), []);
+    });
+  }
+});
