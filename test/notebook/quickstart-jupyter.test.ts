@@ -47,7 +47,7 @@ describe("the quickstart notebooks in real Jupyter", needsJupyter(), () => {
       assert.match(text, /failed: 409 Conflict \/ ObjectIsDeletedButRecoverable/);
       assert.match(text, /Recovered id matches the original: true/);
       assert.match(text, /deleted and purged\./);
-      assert.equal(code.flatMap((c) => c.outputs).filter((o) => o.name === "stderr").length, 0, "nothing on stderr");
+      assert.equal(code.flatMap((c) => c.outputs ?? []).filter((o) => o?.name === "stderr").length, 0, "nothing on stderr");
       assert.deepEqual(await tutorialKeys(vault), []);
     });
   }

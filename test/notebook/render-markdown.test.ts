@@ -1,0 +1,73 @@
+/** Docs rendering: tags honoured, ANSI stripped, outputs normalised so regenerations are byte-identical. */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { createNormalizer } from "../../src/notebook/normalize";
+import { renderMarkdown, stripAnsi } from "../../src/notebook/render-markdown";
+import type { Cell, Notebook } from "../../src/notebook/notebook-file";
+
+const code = (source: string, text: string, tags: string[] = []): Cell => ({
+  cell_type: "code",
+  id: `c${Math.random()}`,
+  source,
+  metadata: { tags },
+  execution_count: 1,
+  outputs: [{ output_type: "stream", name: "stdout", text }],
+});
+const md = (source: string, tags: string[] = []): Cell => ({ cell_type: "markdown", id: `m${Math.random()}`, source, metadata: { tags } });
+const nb = (cells: Cell[]): Notebook => ({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells });
+
+test("prose, ts fences and text outputs, with every Jupyter Book tag honoured", () => {
+  const out = renderMarkdown(
+    nb([
+      md("# Title"),
+      code("const a = 1;", "one\n"),
+      code("secret()", "gone\n", ["remove-cell"]),
+      code("quiet()", "shown only\n", ["remove-input"]),
+      code("noisy()", "dropped\n", ["remove-output"]),
+      code("hidden()", "visible\n", ["hide-input"]),
+      code("visible()", "tucked\n", ["hide-output"]),
+      code('const keyName = "x";', "", ["injected-parameters"]),
+      md("bye", ["remove-cell"]),
+    ]),
+    { header: "<!-- generated -->" },
+  );
+  assert.equal(
+    out,
+    [
+      "<!-- generated -->",
+      "# Title",
+      "```ts\nconst a = 1;\n```",
+      "```text\none\n```",
+      "```text\nshown only\n```",
+      "```ts\nnoisy()\n```",
+      "<details>\n<summary>Code</summary>\n\n```ts\nhidden()\n```\n\n</details>",
+      "```text\nvisible\n```",
+      "```ts\nvisible()\n```",
+      "<details>\n<summary>Output</summary>\n\n```text\ntucked\n```\n\n</details>",
+    ].join("\n\n") + "\n",
+  );
+});
+
+test("ANSI colour and cursor codes are stripped; a ``` inside an output gets a longer fence", () => {
+  assert.equal(stripAnsi("\u001b[32m✔\u001b[39m done\u001b[2K\u001b[1G"), "✔ done");
+  const out = renderMarkdown(nb([code("x", "```\ninner\n```\n")]));
+  assert.match(out, /````text\n```\ninner\n```\n````/);
+});
+
+test("normalising: ports, versions, run ids and times become stable; relations are kept", () => {
+  const normalize = createNormalizer({ paths: { "<project>": "/home/me/repo" } });
+  const text = [
+    "id: https://localhost:51234/keys/k/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    "again: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa other: bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+    "run 20261128T145422Z-05a6",
+    "deleted 2026-11-28T14:54:23.000Z purge 2027-02-26T14:54:23.000Z created 2026-11-28T14:54:21.000Z",
+    "file /home/me/repo/.env",
+  ].join("\n");
+  const once = normalize(text);
+  const twice = createNormalizer({ paths: { "<project>": "/home/me/repo" } })(text.replace(/51234/, "40001"));
+  assert.equal(once, twice, "the same text from another run normalises the same");
+  assert.match(once, /localhost:47443\/keys\/k\/([0-9a-f]{32})\nagain: \1 other: (?!\1)[0-9a-f]{32}/);
+  assert.match(once, /run 20200903T090000Z-0001/);
+  assert.match(once, /deleted 2020-09-03T09:00:00\.000Z purge 2020-12-02T09:00:00\.000Z created 2020-09-03T09:00:00\.000Z/);
+  assert.match(once, /file <project>\/\.env/);
+});
