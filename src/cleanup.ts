@@ -6,6 +6,7 @@
  */
 import path from "node:path";
 import type { DeletedKey, KeyClient } from "@azure/keyvault-keys";
+import { t } from "./i18n";
 import { isNotFound } from "./key-names";
 import { isTutorialKey, RunLedger } from "./run-ledger";
 import { errorFacts, explainError } from "./vault-errors";
@@ -15,7 +16,7 @@ export type CleanupOutcome = "purged" | "already-gone" | "awaiting-purge" | "lef
 export interface KeyCleanup {
   name: string;
   outcome: CleanupOutcome;
-  /** A sentence for the learner: what happened and, when it matters, what it means. */
+  /** A sentence for the learner, in the current language: what happened and, when it matters, what it means. */
   message: string;
   /** Under purge protection: when the service will purge it. */
   scheduledPurgeDate?: Date;
@@ -48,7 +49,7 @@ export async function cleanupKey(client: KeyClient, name: string, options: Clean
     return {
       name,
       outcome: "failed",
-      message: explanation ? `${explanation.meaning} Fix: ${explanation.fix}` : `Cleanup of ${name} failed: ${facts.message}`,
+      message: explanation ? t().cleanup.explained(explanation.meaning, explanation.fix) : t().cleanup.failed(name, facts.message),
     };
   }
 }
@@ -65,7 +66,7 @@ async function cleanupKeyOrThrow(client: KeyClient, name: string, options: Clean
     }
   }
   const deleted = await getDeletedKeyPatiently(client, name, live !== undefined, options, sleep);
-  if (!deleted) return { name, outcome: "already-gone", message: `${name}: already gone (no live or deleted key by that name).` };
+  if (!deleted) return { name, outcome: "already-gone", message: t().cleanup.alreadyGone(name) };
   if (!isTutorialKey(deleted.properties.tags, options.runId)) return leftAlone(name);
 
   const purgeDate = deleted.properties.scheduledPurgeDate;
@@ -73,9 +74,7 @@ async function cleanupKeyOrThrow(client: KeyClient, name: string, options: Clean
     name,
     outcome: "awaiting-purge",
     scheduledPurgeDate: purgeDate,
-    message:
-      `${name}: deleted. The vault has purge protection, so it cannot be purged now; ` +
-      `the service purges it${purgeDate ? ` on ${purgeDate.toISOString().slice(0, 10)}` : " when its retention ends"}, and until then the name stays taken.`,
+    message: t().cleanup.awaitingPurge(name, purgeDate?.toISOString().slice(0, 10)),
   });
   if (!deleted.properties.recoveryLevel?.includes("Purgeable")) return awaiting();
 
@@ -83,10 +82,10 @@ async function cleanupKeyOrThrow(client: KeyClient, name: string, options: Clean
   for (let attempt = 0; ; attempt++) {
     try {
       await client.purgeDeletedKey(name);
-      return { name, outcome: "purged", message: `${name}: deleted and purged.` };
+      return { name, outcome: "purged", message: t().cleanup.purged(name) };
     } catch (error) {
       const facts = errorFacts(error);
-      if (isNotFound(error)) return { name, outcome: "purged", message: `${name}: deleted and purged.` };
+      if (isNotFound(error)) return { name, outcome: "purged", message: t().cleanup.purged(name) };
       if (explainError(error)?.id === "PurgeProtection") return awaiting();
       const beingDeleted = facts.statusCode === 409 && (facts.innerCode === "ObjectIsBeingDeleted" || /being deleted/.test(facts.message));
       if (!beingDeleted || Date.now() >= deadline) throw error;
@@ -112,7 +111,7 @@ async function getDeletedKeyPatiently(client: KeyClient, name: string, justDelet
 const leftAlone = (name: string): KeyCleanup => ({
   name,
   outcome: "left-alone",
-  message: `${name}: left alone — it does not carry this tutorial run's tags, so the tutorial did not create it.`,
+  message: t().cleanup.leftAlone(name),
 });
 
 export interface RunCleanup {

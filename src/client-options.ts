@@ -7,6 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { KeyClientOptions } from "@azure/keyvault-keys";
+import { t } from "./i18n";
 import { defaultThrottleMessage, throttleNoticePolicy, type ThrottleNotice } from "./throttle-notice";
 
 export interface ClientOptionsSource {
@@ -58,17 +59,11 @@ export const emulatorCaFile = (env: NodeJS.ProcessEnv) => env.KVQ_EMULATOR_CA ||
 function readEmulatorCa(env: NodeJS.ProcessEnv): string {
   const file = emulatorCaFile(env);
   if (!file) {
-    throw new EmulatorCaError(
-      "The vault URL points at this machine, but KVQ_EMULATOR_CA does not name the emulator's CA certificate. " +
-        "Start the emulator with `npm run emulator` (it writes the variable into .env), then load .env again.",
-    );
+    throw new EmulatorCaError(t().clientOptions.caNotNamed);
   }
   try {
     return readFileSync(file, "utf8");
   } catch (error) {
-    throw new EmulatorCaError(
-      `Cannot read the emulator's CA certificate at ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. ` +
-        "Start the emulator once (`npm run emulator`) to create it.",
-    );
+    throw new EmulatorCaError(t().clientOptions.caUnreadable(file, (error as NodeJS.ErrnoException).code ?? (error as Error).message));
   }
 }

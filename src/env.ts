@@ -9,9 +9,10 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { inspect } from "node:util";
 import { config as dotenvConfig } from "dotenv";
+import { displayWidth, padDisplay, t } from "./i18n";
 import { formatProblem, problem, type Problem } from "./problems";
 import { detectSignIn, type SignIn } from "./sign-in";
-import { CLOUDS, parseCloudName, parseVaultUrl, vaultNameProblems, vaultUrlForName, type CloudName } from "./vault-url";
+import { CLOUDS, cloudLabel, parseCloudName, parseVaultUrl, vaultNameProblems, vaultUrlForName, type CloudName } from "./vault-url";
 
 type Env = Record<string, string | undefined>;
 
@@ -25,7 +26,7 @@ export interface QuickstartConfig {
   target: "emulator" | "azure";
   /** For Azure: the cloud the vault is in. */
   cloud?: CloudName;
-  /** "the local emulator" or the cloud's label. */
+  /** "the local emulator" or the cloud's label, in the language of the moment it was checked. */
   where: string;
   /** Which variable named the vault. */
   source: (typeof VAULT_VARIABLES)[number];
@@ -41,21 +42,12 @@ export interface CheckOptions {
 }
 
 export function checkEnvironment(env: Env, options: CheckOptions = {}): EnvironmentCheck {
+  const m = t().env;
   const problems: Problem[] = [];
   const warnings: Problem[] = [];
   const given = VAULT_VARIABLES.filter((name) => (env[name] ?? "").trim() !== "");
   if (given.length === 0) {
-    return {
-      ok: false,
-      warnings,
-      problems: [
-        problem(
-          "no-vault",
-          `None of ${VAULT_VARIABLES.join(", ")} is set, so there is no vault to talk to.`,
-          "For the local emulator run `npm run emulator` (it writes .env). For Azure add KEY_VAULT_NAME=<your-vault-name> to .env — see setup.md.",
-        ),
-      ],
-    };
+    return { ok: false, warnings, problems: [problem("no-vault", m.noVault.message([...VAULT_VARIABLES]), m.noVault.fix)] };
   }
   const source = given[0];
   const cloudSetting = cloudFromSettings(env, problems);
@@ -78,14 +70,14 @@ export function checkEnvironment(env: Env, options: CheckOptions = {}): Environm
       ({ url: vaultUrl, name: vaultName, local } = parsed.vault);
       cloud = parsed.vault.cloud;
       if (cloud && cloudSetting && cloud !== cloudSetting) {
-        problems.push(problem("cloud-mismatch", `${source} points at ${CLOUDS[cloud].label}, but AZURE_CLOUD says ${CLOUDS[cloudSetting].label}.`, "Remove AZURE_CLOUD or make it match the vault's cloud.", "AZURE_CLOUD"));
+        problems.push(problem("cloud-mismatch", m.cloudMismatch.message(source, cloudLabel(cloud), cloudLabel(cloudSetting)), m.cloudMismatch.fix, "AZURE_CLOUD"));
       }
     }
   }
   for (const other of given.slice(1)) {
     const otherUrl = other === "KEY_VAULT_NAME" ? vaultUrlForName(env[other]!.trim(), cloud ?? "AzurePublicCloud") : env[other]!.trim().replace(/\/+$/, "").toLowerCase();
     if (vaultUrl && otherUrl !== vaultUrl) {
-      warnings.push(problem("vault-variables-disagree", `${source} and ${other} name different vaults; ${source} wins (${vaultUrl}).`, `Remove ${other}, or make it name the same vault.`, other));
+      warnings.push(problem("vault-variables-disagree", m.variablesDisagree.message(source, other, vaultUrl), m.variablesDisagree.fix(other), other));
     }
   }
 
@@ -100,7 +92,7 @@ export function checkEnvironment(env: Env, options: CheckOptions = {}): Environm
       vaultName,
       target: local ? "emulator" : "azure",
       cloud,
-      where: local ? "the local emulator" : CLOUDS[cloud ?? "AzurePublicCloud"].label,
+      where: local ? m.localEmulator : cloudLabel(cloud ?? "AzurePublicCloud"),
       source,
       signIn: signIn.signIn,
       warnings,
@@ -111,7 +103,7 @@ export function checkEnvironment(env: Env, options: CheckOptions = {}): Environm
 function cloudFromSettings(env: Env, problems: Problem[]): CloudName | undefined {
   if (env.AZURE_CLOUD?.trim()) {
     const cloud = parseCloudName(env.AZURE_CLOUD);
-    if (!cloud) problems.push(problem("cloud-unknown", `AZURE_CLOUD is "${env.AZURE_CLOUD}", which is not a cloud name.`, "Use AzureCloud, AzureChinaCloud or AzureUSGovernment (the names `az cloud list` shows), or remove it.", "AZURE_CLOUD"));
+    if (!cloud) problems.push(problem("cloud-unknown", t().env.cloudUnknown.message(env.AZURE_CLOUD), t().env.cloudUnknown.fix, "AZURE_CLOUD"));
     return cloud;
   }
   const authority = env.AZURE_AUTHORITY_HOST?.replace(/^https?:\/\//, "").replace(/\/.*$/, "").toLowerCase();
@@ -122,10 +114,10 @@ function cloudFromSettings(env: Env, problems: Problem[]): CloudName | undefined
 export class ConfigurationError extends Error {
   override readonly name = "ConfigurationError";
   constructor(readonly problems: Problem[]) {
-    super(`The environment has ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${problems.map((p) => formatProblem(p)).join("\n")}`);
+    super(`${t().env.configurationError.heading(problems.length)}\n${problems.map((p) => formatProblem(p)).join("\n")}`);
   }
   [inspect.custom](): string {
-    return `${this.message}\nFix ${this.problems.length === 1 ? "it" : "them"}, then run this cell again.`;
+    return `${this.message}\n${t().env.configurationError.thenRerun(this.problems.length)}`;
   }
 }
 
@@ -151,7 +143,7 @@ export function loadEnvFile(options: { cwd?: string; file?: string; env?: NodeJS
   if (!file) return { applied: [], shadowed: [] };
   const before = { ...env };
   const result = dotenvConfig({ path: file, override: false, quiet: true, processEnv: env as Record<string, string> });
-  if (result.error) throw new ConfigurationError([problem("env-file-unreadable", `Cannot read ${file}: ${result.error.message}`, "Check the file's permissions, or delete it and run `npm run emulator` to write a new one.")]);
+  if (result.error) throw new ConfigurationError([problem("env-file-unreadable", t().env.envFileUnreadable.message(file, result.error.message), t().env.envFileUnreadable.fix)]);
   const parsed = Object.entries(result.parsed ?? {});
   return {
     file,
@@ -175,19 +167,19 @@ export function loadQuickstartEnvironment(options: { cwd?: string; file?: string
   if (!check.ok) throw new ConfigurationError(check.problems);
   // NODE_EXTRA_CA_CERTS set by the shell is common and harmless here: the helpers use KVQ_EMULATOR_CA.
   const shadowed = loaded.shadowed.filter((name) => name !== "NODE_EXTRA_CA_CERTS").map((name) =>
-    problem("env-shadowed", `${name} is set in the environment (your shell, or the program that started this one), so its value in ${loaded.file} is not used.`, `If the value in .env is the one you want, unset ${name} in your shell and restart the kernel.`, name),
+    problem("env-shadowed", t().env.envShadowed.message(name, loaded.file!), t().env.envShadowed.fix(name), name),
   );
   return { ...check.config, warnings: [...check.config.warnings, ...shadowed], envFile: loaded.file };
 }
 
 /** What the notebook prints about the configuration: which vault, where, and how it signs in. */
 export function describeConfig(config: QuickstartConfig & { envFile?: string }): string {
-  const lines = [
-    `Vault:    ${config.vaultUrl} (from ${config.source})`,
-    `Where:    ${config.where}`,
-    `Sign-in:  ${config.signIn.description}`,
-  ];
-  if (config.envFile) lines.push(`Settings: ${config.envFile}`);
+  const m = t().env.describe;
+  // Values start one column after the longest label, whether or not its line is printed.
+  const width = Math.max(...[m.vault, m.where, m.signIn, m.settings].map(displayWidth)) + 1;
+  const line = (label: string, value: string) => `${padDisplay(label, width)}${value}`;
+  const lines = [line(m.vault, m.vaultFrom(config.vaultUrl, config.source)), line(m.where, config.where), line(m.signIn, config.signIn.description)];
+  if (config.envFile) lines.push(line(m.settings, config.envFile));
   for (const warning of config.warnings) lines.push(formatProblem(warning, "⚠"));
   return lines.join("\n");
 }

@@ -4,16 +4,17 @@
  * lines). Importing the helpers makes SDK errors print as a learner needs them: the codes, the
  * service's message, what it means, and the fix (from vault-errors.ts), with secrets redacted.
  */
+import { t } from "./i18n";
 import { redact } from "./secrets";
 import { errorCodes, explainError } from "./vault-errors";
 
-/** The error in a few lines: "<name>: <codes>\n<message>\nWhat it means: …\nFix: …". */
+/** The error in a few lines: "<name>: <codes>\n<message>\nWhat it means: …\nFix: …" (the labels in the current language). */
 export function describeError(error: unknown): string {
   const e = error as Error;
   const codes = errorCodes(error);
   const lines = [`${e?.name ?? "Error"}${codes ? ` (${codes})` : ""}: ${firstLines(e?.message ?? String(error))}`];
   const explanation = explainError(error);
-  if (explanation) lines.push(`What it means: ${explanation.meaning}`, `Fix: ${explanation.fix}`);
+  if (explanation) lines.push(`${t().errors.meaningPrefix}${explanation.meaning}`, `${t().common.fixPrefix}${explanation.fix}`);
   return redact(lines.join("\n"));
 }
 

@@ -8,17 +8,20 @@
 import { randomBytes } from "node:crypto";
 import type { KeyClient } from "@azure/keyvault-keys";
 import { attendeeName } from "./attendee";
+import { messagesFor, t } from "./i18n";
 
 export const KEY_NAME_MAX = 127;
-export const KEY_NAME_RULE = "1-127 characters: letters (a-z, A-Z), digits (0-9) and dashes (-)";
+/** The rule in English, as exported since the first version; keyNameProblem speaks the current language. */
+export const KEY_NAME_RULE = messagesFor("en").keyNames.rule;
 const KEY_NAME = /^[0-9a-zA-Z-]{1,127}$/;
 
 /** Why a name is not a valid key name, or undefined when it is. */
 export function keyNameProblem(name: string): string | undefined {
-  if (name.length === 0) return `A key name cannot be empty; it takes ${KEY_NAME_RULE}.`;
-  if (name.length > KEY_NAME_MAX) return `"${name.slice(0, 20)}…" has ${name.length} characters; a key name has at most ${KEY_NAME_MAX}.`;
+  const m = t().keyNames;
+  if (name.length === 0) return m.empty;
+  if (name.length > KEY_NAME_MAX) return m.tooLong(name.slice(0, 20), name.length, KEY_NAME_MAX);
   const bad = [...new Set(name.replace(/[0-9a-zA-Z-]/g, ""))];
-  if (bad.length > 0) return `"${name}" contains ${bad.map((c) => (c === " " ? "a space" : JSON.stringify(c))).join(", ")}; a key name takes ${KEY_NAME_RULE}.`;
+  if (bad.length > 0) return m.characters(name, bad);
   return undefined;
 }
 
@@ -85,14 +88,14 @@ export type NameStatus = { free: true } | { free: false; reason: "live" | "soft-
 export async function checkKeyNameFree(client: KeyClient, name: string): Promise<NameStatus> {
   try {
     await client.getKey(name);
-    return { free: false, reason: "live", detail: `a key named ${name} already exists (creating it again would add a new version)` };
+    return { free: false, reason: "live", detail: t().keyNames.exists(name) };
   } catch (error) {
     if (!isNotFound(error)) throw error;
   }
   try {
     const deleted = await client.getDeletedKey(name);
     const until = deleted.properties.scheduledPurgeDate?.toISOString().slice(0, 10);
-    return { free: false, reason: "soft-deleted", detail: `a soft-deleted key named ${name} holds the name${until ? ` until it is purged on ${until}` : ""}` };
+    return { free: false, reason: "soft-deleted", detail: t().keyNames.softDeleted(name, until) };
   } catch (error) {
     if (!isNotFound(error)) throw error;
   }
@@ -139,7 +142,7 @@ export async function chooseKeyName(client: KeyClient, options: ChooseKeyNameOpt
     if (status.free) return { name, skipped };
     skipped.push({ name, why: status.detail });
   }
-  throw new Error(`No free key name after ${candidates.length} tries (${skipped.map((s) => s.name).join(", ")}). Choose another prefix.`);
+  throw new Error(t().keyNames.noFreeName(candidates.length, skipped.map((s) => s.name)));
 }
 
 export const isNotFound = (error: unknown) => (error as { statusCode?: number })?.statusCode === 404;

@@ -3,6 +3,7 @@
  * variable mix-ups that make it sign in as someone unexpected (FACTS.md §1, §4): a half-set service
  * principal, one left over next to `az login`, or the emulator's variables left in place for Azure.
  */
+import { t } from "./i18n";
 import { problem, type Problem } from "./problems";
 
 /** Values AZURE_TOKEN_CREDENTIALS accepts (@azure/identity ≥ 4.10), lower-cased. */
@@ -18,7 +19,7 @@ export type SignInMethod = "emulator" | "service-principal" | "workload-identity
 
 export interface SignIn {
   method: SignInMethod;
-  /** One line for a learner, e.g. "Azure CLI (az login), or VS Code / Azure PowerShell / azd". */
+  /** One line for a learner, in the current language, e.g. "Azure CLI (az login), or VS Code / Azure PowerShell / azd". */
   description: string;
 }
 
@@ -34,11 +35,12 @@ const isSet = (env: Env, name: string) => (env[name] ?? "").trim() !== "";
 const isLoopbackEndpoint = (value: string | undefined) => /^https?:\/\/(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:|\/|$)/i.test(value ?? "");
 
 export function detectSignIn(env: Env, target: { local: boolean }, fileExists: (path: string) => boolean): SignInCheck {
+  const m = t().signIn;
   const problems: Problem[] = [];
   const warnings: Problem[] = [];
   const restriction = env.AZURE_TOKEN_CREDENTIALS?.trim().toLowerCase();
   if (restriction && !TOKEN_CREDENTIALS.has(restriction)) {
-    problems.push(problem("token-credentials-unknown", `AZURE_TOKEN_CREDENTIALS is "${env.AZURE_TOKEN_CREDENTIALS}", which DefaultAzureCredential does not know.`, 'Use "dev", "prod" or a credential name such as "azureclicredential" — or remove the variable.', "AZURE_TOKEN_CREDENTIALS"));
+    problems.push(problem("token-credentials-unknown", m.tokenCredentialsUnknown.message(env.AZURE_TOKEN_CREDENTIALS!), m.tokenCredentialsUnknown.fix, "AZURE_TOKEN_CREDENTIALS"));
   }
 
   const sp = servicePrincipal(env);
@@ -46,43 +48,43 @@ export function detectSignIn(env: Env, target: { local: boolean }, fileExists: (
 
   if (target.local) {
     for (const name of ["IDENTITY_ENDPOINT", "IDENTITY_HEADER"]) {
-      if (!isSet(env, name)) problems.push(problem("emulator-variable-missing", `The vault is the local emulator, but ${name} is not set, so there is nowhere to get a token from.`, "Start the emulator with `npm run emulator` (it writes IDENTITY_ENDPOINT, IDENTITY_HEADER and the rest into .env), then load .env again.", name));
+      if (!isSet(env, name)) problems.push(problem("emulator-variable-missing", m.emulatorVariableMissing.message(name), m.emulatorVariableMissing.fix, name));
     }
     const caVariable = isSet(env, "KVQ_EMULATOR_CA") ? "KVQ_EMULATOR_CA" : "NODE_EXTRA_CA_CERTS";
     const ca = env[caVariable];
     if (!ca) {
-      problems.push(problem("emulator-ca-missing", "The vault is the local emulator, but KVQ_EMULATOR_CA does not name its CA certificate, so TLS cannot be verified.", "Start the emulator with `npm run emulator`; it writes KVQ_EMULATOR_CA into .env.", "KVQ_EMULATOR_CA"));
+      problems.push(problem("emulator-ca-missing", m.emulatorCaMissing.message, m.emulatorCaMissing.fix, "KVQ_EMULATOR_CA"));
     } else if (!fileExists(ca)) {
-      problems.push(problem("emulator-ca-not-found", `${caVariable} names ${ca}, which does not exist.`, "Start the emulator once (`npm run emulator`): it creates its CA there and rewrites .env.", caVariable));
+      problems.push(problem("emulator-ca-not-found", m.emulatorCaNotFound.message(caVariable, ca), m.emulatorCaNotFound.fix, caVariable));
     }
     if (sp.complete && restriction !== "managedidentitycredential") {
-      problems.push(problem("emulator-with-service-principal", "AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET are set, so DefaultAzureCredential would sign in to Entra ID as that service principal instead of using the emulator's token endpoint.", "Set AZURE_TOKEN_CREDENTIALS=managedidentitycredential (npm run emulator writes it), or remove the service-principal variables.", "AZURE_CLIENT_ID"));
+      problems.push(problem("emulator-with-service-principal", m.emulatorWithServicePrincipal.message, m.emulatorWithServicePrincipal.fix, "AZURE_CLIENT_ID"));
     }
-    return { signIn: { method: "emulator", description: "managed identity from the local emulator's token endpoint" }, problems, warnings };
+    return { signIn: { method: "emulator", description: m.describe.emulator }, problems, warnings };
   }
 
   // A real vault. The emulator's variables send tokens requests to the emulator: a token it issues means nothing to Azure.
   if (isLoopbackEndpoint(env.IDENTITY_ENDPOINT) || restriction === "managedidentitycredential" && isSet(env, "IDENTITY_HEADER")) {
     const present = EMULATOR_VARS.filter((name) => isSet(env, name));
-    problems.push(problem("emulator-variables-with-azure-vault", `The vault is in Azure, but the emulator's sign-in variables are still set (${present.join(", ")}): the credential would ask the emulator for a token, which Azure rejects.`, `Remove ${present.join(", ")} from .env (and your shell), then restart the kernel or the run.`, "IDENTITY_ENDPOINT"));
+    problems.push(problem("emulator-variables-with-azure-vault", m.emulatorVariablesWithAzureVault.message(present), m.emulatorVariablesWithAzureVault.fix(present), "IDENTITY_ENDPOINT"));
   }
   if (restriction === "managedidentitycredential") {
-    warnings.push(problem("managed-identity-only", "AZURE_TOKEN_CREDENTIALS=managedidentitycredential: only a managed identity is tried, which exists on Azure-hosted compute, not on your laptop.", "On your own machine remove AZURE_TOKEN_CREDENTIALS (or set it to dev) and sign in with `az login`.", "AZURE_TOKEN_CREDENTIALS"));
-    return { signIn: { method: "managed-identity", description: "managed identity (Azure-hosted compute)" }, problems, warnings };
+    warnings.push(problem("managed-identity-only", m.managedIdentityOnly.message, m.managedIdentityOnly.fix, "AZURE_TOKEN_CREDENTIALS"));
+    return { signIn: { method: "managed-identity", description: m.describe.managedIdentity }, problems, warnings };
   }
-  const developer: SignIn = { method: "developer", description: "your own account: Azure CLI (az login), or VS Code / Azure PowerShell / azd if signed in there" };
+  const developer: SignIn = { method: "developer", description: m.describe.developer };
   if (restriction === "dev" || restriction?.endsWith("clicredential") || restriction?.endsWith("powershellcredential") || restriction === "visualstudiocodecredential") {
     return { signIn: developer, problems, warnings };
   }
   if (sp.complete) {
-    warnings.push(problem("service-principal-in-use", `AZURE_CLIENT_ID, AZURE_TENANT_ID and ${sp.secretVariable} are set, so DefaultAzureCredential signs in as service principal ${env.AZURE_CLIENT_ID} — not as your az login account (EnvironmentCredential comes first in its chain).`, "That is right if you created a service principal as in the 2020 quickstart. If you meant to use az login, remove AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET from .env and your shell.", "AZURE_CLIENT_ID"));
-    return { signIn: { method: "service-principal", description: `service principal ${env.AZURE_CLIENT_ID} (EnvironmentCredential)` }, problems, warnings };
+    warnings.push(problem("service-principal-in-use", m.servicePrincipalInUse.message(sp.secretVariable, env.AZURE_CLIENT_ID!), m.servicePrincipalInUse.fix, "AZURE_CLIENT_ID"));
+    return { signIn: { method: "service-principal", description: m.describe.servicePrincipal(env.AZURE_CLIENT_ID!) }, problems, warnings };
   }
   if (restriction === "environmentcredential") {
-    problems.push(problem("environment-credential-incomplete", "AZURE_TOKEN_CREDENTIALS=environmentcredential, but the service-principal variables are not all set.", "Set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET, or remove AZURE_TOKEN_CREDENTIALS to sign in with az login.", "AZURE_TOKEN_CREDENTIALS"));
+    problems.push(problem("environment-credential-incomplete", m.environmentCredentialIncomplete.message, m.environmentCredentialIncomplete.fix, "AZURE_TOKEN_CREDENTIALS"));
   }
   if (isSet(env, "AZURE_FEDERATED_TOKEN_FILE") && isSet(env, "AZURE_CLIENT_ID") && isSet(env, "AZURE_TENANT_ID")) {
-    return { signIn: { method: "workload-identity", description: `workload identity ${env.AZURE_CLIENT_ID} (AZURE_FEDERATED_TOKEN_FILE)` }, problems, warnings };
+    return { signIn: { method: "workload-identity", description: m.describe.workloadIdentity(env.AZURE_CLIENT_ID!) }, problems, warnings };
   }
   return { signIn: developer, problems, warnings };
 }
@@ -99,11 +101,6 @@ function servicePrincipal(env: Env): { complete: boolean; secretVariable: string
   return {
     complete,
     secretVariable,
-    partial: problem(
-      "service-principal-incomplete",
-      `${present.join(", ")} ${present.length === 1 ? "is" : "are"} set but ${missing.join(" and ")} ${missing.length === 1 ? "is" : "are"} missing, so DefaultAzureCredential cannot sign in as the service principal and falls through to other sign-ins.`,
-      `To use the service principal, set ${missing.join(" and ")} (az ad sp create-for-rbac prints them). To use az login instead, remove ${present.join(", ")}.`,
-      missing[0],
-    ),
+    partial: problem("service-principal-incomplete", t().signIn.servicePrincipalIncomplete.message(present, missing), t().signIn.servicePrincipalIncomplete.fix(missing, present), missing[0]),
   };
 }

@@ -4,6 +4,7 @@
  * §2), instead of a silent pause or, after the last retry, a stack trace.
  */
 import type { PipelinePolicy, PipelineResponse } from "@azure/core-rest-pipeline";
+import { t } from "./i18n";
 
 export interface ThrottleNotice {
   /** Seconds the service asked the client to wait. */
@@ -28,8 +29,8 @@ export function retryAfterSeconds(response: PipelineResponse, now = Date.now()):
   return Number.isNaN(date) ? 0 : Math.max(0, Math.ceil((date - now) / 1000));
 }
 
-export const defaultThrottleMessage = (notice: ThrottleNotice) =>
-  `The vault is busy (HTTP 429: too many requests). Waiting ${notice.retryAfterSeconds} s, then trying again…`;
+/** What the learner sees while the SDK waits, in the language of the moment it happens. */
+export const defaultThrottleMessage = (notice: ThrottleNotice) => t().throttle.busy(notice.retryAfterSeconds);
 
 /** Runs on every attempt (position "perRetry"), so each 429 the retry policy sees is reported once. */
 export function throttleNoticePolicy(notify: (notice: ThrottleNotice) => void): PipelinePolicy {

@@ -4,15 +4,19 @@
  * variable or a URL in the name variable).
  */
 import { isLocalVaultUrl } from "./client-options";
+import { t } from "./i18n";
 import { problem, type Problem } from "./problems";
 
 export type CloudName = "AzurePublicCloud" | "AzureChinaCloud" | "AzureUSGovernment";
 
-export const CLOUDS: Record<CloudName, { label: string; vaultSuffix: string; hsmSuffix: string; authorityHost: string }> = {
-  AzurePublicCloud: { label: "Azure public cloud", vaultSuffix: "vault.azure.net", hsmSuffix: "managedhsm.azure.net", authorityHost: "login.microsoftonline.com" },
-  AzureChinaCloud: { label: "Azure China (21Vianet)", vaultSuffix: "vault.azure.cn", hsmSuffix: "managedhsm.azure.cn", authorityHost: "login.chinacloudapi.cn" },
-  AzureUSGovernment: { label: "Azure US Government", vaultSuffix: "vault.usgovcloudapi.net", hsmSuffix: "managedhsm.usgovcloudapi.net", authorityHost: "login.microsoftonline.us" },
+export const CLOUDS: Record<CloudName, { vaultSuffix: string; hsmSuffix: string; authorityHost: string }> = {
+  AzurePublicCloud: { vaultSuffix: "vault.azure.net", hsmSuffix: "managedhsm.azure.net", authorityHost: "login.microsoftonline.com" },
+  AzureChinaCloud: { vaultSuffix: "vault.azure.cn", hsmSuffix: "managedhsm.azure.cn", authorityHost: "login.chinacloudapi.cn" },
+  AzureUSGovernment: { vaultSuffix: "vault.usgovcloudapi.net", hsmSuffix: "managedhsm.usgovcloudapi.net", authorityHost: "login.microsoftonline.us" },
 };
+
+/** The cloud's name for a learner, e.g. "Azure China (21Vianet)", in the current language. */
+export const cloudLabel = (cloud: CloudName) => t().vaultUrl.clouds[cloud];
 
 /** Names people use for the clouds (Azure CLI's `az cloud list`, the SDKs, shorthand). */
 const CLOUD_ALIASES: Record<string, CloudName> = {
@@ -32,22 +36,21 @@ export function cloudOfHost(host: string): CloudName | undefined {
 
 /** Every rule the name breaks (none: a valid name). Rules: 3–24 characters, 0-9 a-z A-Z -, starts with a letter, ends with a letter or digit, no "--". */
 export function vaultNameProblems(name: string, variable = "KEY_VAULT_NAME"): Problem[] {
+  const m = t().vaultUrl;
   const problems: Problem[] = [];
   const add = (code: string, message: string, fix: string) => problems.push(problem(code, message, fix, variable));
   if (/^https?:\/\//i.test(name) || name.includes(".")) {
-    add("vault-name-is-url", `${variable} is "${name}", which looks like a URL or host name, not a vault name.`, `Put the vault's URL in KEY_VAULT_URL instead, or set ${variable} to just the name (the part before .vault.azure.net).`);
+    add("vault-name-is-url", m.nameIsUrl.message(variable, name), m.nameIsUrl.fix(variable));
     return problems;
   }
   if (name.length < 3 || name.length > 24) {
-    add(name.length < 3 ? "vault-name-too-short" : "vault-name-too-long", `Vault name "${name}" has ${name.length} characters; vault names have 3 to 24.`, `Use your vault's exact name (az keyvault list --query "[].name" -o tsv).`);
+    add(name.length < 3 ? "vault-name-too-short" : "vault-name-too-long", m.nameLength.message(name, name.length), m.nameLength.fix);
   }
   const bad = [...new Set(name.replace(/[0-9a-zA-Z-]/g, ""))];
-  if (bad.length > 0) {
-    add("vault-name-characters", `Vault name "${name}" contains ${bad.map((c) => JSON.stringify(c)).join(", ")}; only letters, digits and dashes are allowed.`, "Use your vault's exact name: letters, digits and dashes only.");
-  }
-  if (name.length > 0 && !/^[a-zA-Z]/.test(name)) add("vault-name-start", `Vault name "${name}" starts with "${name[0]}"; it must start with a letter.`, "Use your vault's exact name: it starts with a letter.");
-  if (name.length > 0 && !/[a-zA-Z0-9]$/.test(name)) add("vault-name-end", `Vault name "${name}" ends with "${name[name.length - 1]}"; it must end with a letter or digit.`, "Use your vault's exact name: it ends with a letter or digit.");
-  if (name.includes("--")) add("vault-name-double-dash", `Vault name "${name}" contains "--"; consecutive dashes are not allowed.`, "Use your vault's exact name: it has no double dashes.");
+  if (bad.length > 0) add("vault-name-characters", m.nameCharacters.message(name, bad), m.nameCharacters.fix);
+  if (name.length > 0 && !/^[a-zA-Z]/.test(name)) add("vault-name-start", m.nameStart.message(name, name[0]), m.nameStart.fix);
+  if (name.length > 0 && !/[a-zA-Z0-9]$/.test(name)) add("vault-name-end", m.nameEnd.message(name, name[name.length - 1]), m.nameEnd.fix);
+  if (name.includes("--")) add("vault-name-double-dash", m.nameDoubleDash.message(name), m.nameDoubleDash.fix);
   return problems;
 }
 
@@ -63,6 +66,7 @@ export interface ParsedVaultUrl {
 
 /** Checks a vault URL and returns it without a trailing slash, or the problems with it. */
 export function parseVaultUrl(text: string, variable: string): { vault?: ParsedVaultUrl; problems: Problem[]; warnings: Problem[] } {
+  const m = t().vaultUrl;
   const problems: Problem[] = [];
   const warnings: Problem[] = [];
   let url: URL;
@@ -70,21 +74,21 @@ export function parseVaultUrl(text: string, variable: string): { vault?: ParsedV
     url = new URL(text.trim());
   } catch {
     if (/^[a-zA-Z][a-zA-Z0-9-]*$/.test(text.trim())) {
-      problems.push(problem("vault-url-is-name", `${variable} is "${text}", a name rather than a URL.`, `Set ${variable}=https://${text.trim().toLowerCase()}.vault.azure.net, or put the name in KEY_VAULT_NAME instead.`, variable));
+      problems.push(problem("vault-url-is-name", m.urlIsName.message(variable, text), m.urlIsName.fix(variable, text.trim().toLowerCase()), variable));
     } else {
-      problems.push(problem("vault-url-invalid", `${variable} is "${text}", which is not a URL.`, `Set ${variable} to your vault's URL, e.g. https://<vault-name>.vault.azure.net (az keyvault show -n <vault-name> --query properties.vaultUri -o tsv).`, variable));
+      problems.push(problem("vault-url-invalid", m.urlInvalid.message(variable, text), m.urlInvalid.fix(variable), variable));
     }
     return { problems, warnings };
   }
   const local = isLocalVaultUrl(url.href);
   if (url.protocol !== "https:") {
-    problems.push(problem("vault-url-not-https", `${variable} uses ${url.protocol}//; Key Vault (and the local emulator) only speak HTTPS.`, `Change it to https://${url.host}${url.pathname === "/" ? "" : url.pathname}.`, variable));
+    problems.push(problem("vault-url-not-https", m.notHttps.message(variable, url.protocol), m.notHttps.fix(`https://${url.host}${url.pathname === "/" ? "" : url.pathname}`), variable));
   }
   if (url.pathname !== "/" && url.pathname !== "") {
-    problems.push(problem("vault-url-has-path", `${variable} is "${text}", which includes a path (${url.pathname}); the client needs the vault's base URL only.`, `Set ${variable}=${url.protocol}//${url.host}`, variable));
+    problems.push(problem("vault-url-has-path", m.hasPath(variable, text, url.pathname), m.useBaseUrl(variable, `${url.protocol}//${url.host}`), variable));
   }
   if (url.search || url.hash || url.username) {
-    problems.push(problem("vault-url-extra", `${variable} carries a query, fragment or user name; the client needs the vault's base URL only.`, `Set ${variable}=${url.protocol}//${url.host}`, variable));
+    problems.push(problem("vault-url-extra", m.extra(variable), m.useBaseUrl(variable, `${url.protocol}//${url.host}`), variable));
   }
   const host = url.hostname.toLowerCase();
   const base = `https://${url.host.toLowerCase()}`;
@@ -92,9 +96,9 @@ export function parseVaultUrl(text: string, variable: string): { vault?: ParsedV
   const cloud = cloudOfHost(host);
   const name = host.split(".")[0];
   if (!cloud) {
-    warnings.push(problem("vault-url-unknown-host", `${variable} host "${host}" is not a Key Vault host (*.vault.azure.net, *.vault.azure.cn, *.vault.usgovcloudapi.net).`, "If this is not deliberate (a proxy, a custom DNS name), copy the URL from: az keyvault show -n <vault-name> --query properties.vaultUri -o tsv", variable));
+    warnings.push(problem("vault-url-unknown-host", m.unknownHost.message(variable, host), m.unknownHost.fix, variable));
   } else {
-    for (const p of vaultNameProblems(name, variable)) problems.push({ ...p, message: `In ${variable}: ${p.message}` });
+    for (const p of vaultNameProblems(name, variable)) problems.push({ ...p, message: m.inVariable(variable, p.message) });
   }
   return { vault: { url: base, name, local: false, cloud }, problems, warnings };
 }

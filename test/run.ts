@@ -30,9 +30,11 @@ if (files.length === 0) {
   process.exit(2);
 }
 // Test files wait on sockets, kernels and key generation more than on the CPU: run two at a time.
+// KVQ_LANG=en: the tests assert the English messages, whatever language the developer's shell
+// (LANG=zh_TW.UTF-8, KVQ_LANG) picks; the tests of other languages set theirs explicitly.
 const result = spawnSync(
   process.execPath,
   ["--import", "tsx", "--test", "--test-concurrency=2", ...nodeFlags, ...files],
-  { cwd: root, stdio: "inherit", env: { ...process.env, KVQ_TEST: "1" } },
+  { cwd: root, stdio: "inherit", env: { ...process.env, KVQ_TEST: "1", KVQ_LANG: "en" } },
 );
 process.exit(result.status ?? 1);

@@ -1,4 +1,5 @@
 /** `kvq doctor`: the checklist, as ✔/⚠/✖ lines with spinners, or one JSON object per check. */
+import { displayWidth, t } from "../i18n";
 import { runDoctor } from "../workshop/doctor";
 import type { CheckResult } from "../workshop/checks";
 import { indent, startStep, type Step, type StepEnd } from "./output";
@@ -20,7 +21,7 @@ export async function doctorCommand(options: { json?: boolean }): Promise<number
   const failed = results.filter((r) => r.status === "fail").length;
   if (!options.json) {
     const warned = results.filter((r) => r.status === "warn").length;
-    process.stdout.write(`\n${failed === 0 ? "Ready" : `${failed} check(s) failed`}${warned ? `, ${warned} warning(s)` : ""}.\n`);
+    process.stdout.write(`\n${t().commands.doctor.summary(failed, warned)}\n`);
   }
   // The exit code is the number of failed checks (kept below the codes shells reserve).
   return Math.min(failed, 100);
@@ -29,6 +30,7 @@ export async function doctorCommand(options: { json?: boolean }): Promise<number
 const END: Record<CheckResult["status"], StepEnd> = { pass: "succeed", warn: "warn", fail: "fail", skip: "info" };
 
 function render(step: Step, result: CheckResult): void {
-  const fix = result.fix && result.status !== "pass" ? `\n  Fix: ${indent(result.fix, "       ")}` : "";
-  step.end(END[result.status], `${result.title} — ${indent(result.detail)}${fix}`);
+  const label = `  ${t().common.fixPrefix}`;
+  const fix = result.fix && result.status !== "pass" ? `\n${label}${indent(result.fix, " ".repeat(displayWidth(label)))}` : "";
+  step.end(END[result.status], t().commands.doctor.line(result.title, indent(result.detail)) + fix);
 }

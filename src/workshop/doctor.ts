@@ -2,7 +2,8 @@
  * `kvq doctor`: the preflight checklist for a learner's machine — Node, dependencies, settings, the
  * vault's network path, sign-in, a permissions round trip with a tagged probe key, and what the
  * vault's soft-delete settings mean for the tutorial. Every failure carries its fix; the probe key
- * is always cleaned up.
+ * is always cleaned up. Titles, details and fixes are in the current language (i18n/); ids and
+ * statuses are not, so a JSON report is read the same way from every machine.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
@@ -13,6 +14,7 @@ import { KeyClient } from "@azure/keyvault-keys";
 import { cleanupKey } from "../cleanup";
 import { clientOptionsFor, emulatorCaFile, isLocalVaultUrl } from "../client-options";
 import { checkEnvironment, loadEnvFile } from "../env";
+import { t } from "../i18n";
 import { formatProblem } from "../problems";
 import { RUN_TAG, TUTORIAL_TAG, TUTORIAL_TAG_VALUE } from "../run-ledger";
 import { redact, secretValues } from "../secrets";
@@ -30,38 +32,44 @@ export function nodeVersionOk(version: string): boolean {
 const REQUIRED_PACKAGES = ["@azure/keyvault-keys", "@azure/identity", "tslab", "ora", "dotenv", "kvq"];
 export const DOCTOR_TAG = "kvq-doctor";
 
+// Titles are getters: read when a check starts, so they follow the language of that moment.
 export const CHECKS: Check[] = [
   {
     id: "node",
-    title: "Node.js version",
+    get title() {
+      return t().doctor.node.title;
+    },
     async run() {
-      return nodeVersionOk(process.versions.node)
-        ? pass(`Node.js ${process.versions.node}`)
-        : fail(`Node.js ${process.versions.node} is too old: the notebook needs ${MIN_NODE.join(".")} or later (require() of ES modules).`, "Install the current Node.js LTS from https://nodejs.org, then run npm install again.");
+      const m = t().doctor.node;
+      return nodeVersionOk(process.versions.node) ? pass(m.ok(process.versions.node)) : fail(m.tooOld(process.versions.node, MIN_NODE.join(".")), m.fix);
     },
   },
   {
     id: "dependencies",
-    title: "Dependencies installed",
+    get title() {
+      return t().doctor.dependencies.title;
+    },
     async run(ctx) {
+      const m = t().doctor.dependencies;
       // Looked up on disk: some packages (ora) do not export their package.json to require.resolve.
       const missing = REQUIRED_PACKAGES.filter((name) => !existsSync(path.join(ctx.projectRoot, "node_modules", name, "package.json")));
-      return missing.length === 0
-        ? pass(`${REQUIRED_PACKAGES.join(", ")}`)
-        : fail(`Not installed: ${missing.join(", ")}.`, `Run npm install in ${ctx.projectRoot}.`);
+      return missing.length === 0 ? pass(m.ok(REQUIRED_PACKAGES)) : fail(m.missing(missing), m.fix(ctx.projectRoot));
     },
   },
   {
     id: "settings",
-    title: "Settings (.env)",
+    get title() {
+      return t().doctor.settings.title;
+    },
     async run(ctx) {
+      const m = t().doctor.settings;
       const check = checkEnvironment(ctx.env);
-      const source = ctx.envFile ? `${ctx.envFile}` : "the environment (no .env found)";
+      const source = ctx.envFile ? `${ctx.envFile}` : m.noEnvFile;
       if (!check.ok) {
-        return fail(`${check.problems.length} problem(s) in ${source}:\n${check.problems.map((p) => formatProblem(p)).join("\n")}`, check.problems.map((p) => p.fix).join("\n"));
+        return fail(`${m.problems(check.problems.length, source)}\n${check.problems.map((p) => formatProblem(p)).join("\n")}`, check.problems.map((p) => p.fix).join("\n"));
       }
       ctx.config = check.config;
-      const summary = `${check.config.vaultUrl} (${check.config.where}), sign-in: ${check.config.signIn.description}; from ${source}`;
+      const summary = m.summary(check.config.vaultUrl, check.config.where, check.config.signIn.description, source);
       if (check.config.warnings.length > 0) {
         return warn(`${summary}\n${check.config.warnings.map((w) => formatProblem(w, "⚠")).join("\n")}`, check.config.warnings.map((w) => w.fix).join("\n"));
       }
@@ -70,47 +78,52 @@ export const CHECKS: Check[] = [
   },
   {
     id: "network",
-    title: "Vault reachable over verified TLS",
+    get title() {
+      return t().doctor.network.title;
+    },
     needs: ["settings"],
     async run(ctx) {
+      const m = t().doctor.network;
       const url = new URL(ctx.config!.vaultUrl);
       const local = isLocalVaultUrl(url.href);
       const port = Number(url.port || 443);
       try {
         const ca = local ? readCa(ctx.env) : undefined;
         await tlsHandshake(url.hostname, port, ca);
-        return pass(`${url.host}: TLS handshake verified${local ? " with the emulator's CA" : ""}.`);
+        return pass(m.verified(url.host, local));
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code ?? "";
-        if (code === "ENOTFOUND" || code === "EAI_AGAIN") return fail(`${url.hostname} does not resolve.`, "Check KEY_VAULT_NAME / KEY_VAULT_URL against `az keyvault list -o table`, and your network or VPN.");
-        if (code === "ECONNREFUSED") {
-          return fail(`Nothing answers at ${url.host}.`, local ? "Start the emulator: npm run emulator (and keep it running)." : "Check the vault's address and your network; a firewall may block port 443.");
-        }
-        if (code === "ETIMEDOUT" || code === "TIMEOUT") return fail(`${url.host} did not answer within 5 s.`, "Check your network, proxy or VPN; private-endpoint vaults answer only on their private network.");
-        return fail(`TLS to ${url.host} failed: ${(error as Error).message}`, local ? "Restart the emulator (npm run emulator) so .env names its current CA." : "Check the system time and any TLS-inspecting proxy; never turn verification off.");
+        if (code === "ENOTFOUND" || code === "EAI_AGAIN") return fail(m.notResolving(url.hostname), m.notResolvingFix);
+        if (code === "ECONNREFUSED") return fail(m.refused(url.host), local ? m.refusedEmulatorFix : m.refusedAzureFix);
+        if (code === "ETIMEDOUT" || code === "TIMEOUT") return fail(m.timeout(url.host), m.timeoutFix);
+        return fail(m.tlsFailed(url.host, (error as Error).message), local ? m.tlsEmulatorFix : m.tlsAzureFix);
       }
     },
   },
   {
     id: "sign-in",
-    title: "Sign-in (DefaultAzureCredential)",
+    get title() {
+      return t().doctor.signIn.title;
+    },
     needs: ["network"],
     async run(ctx) {
+      const m = t().doctor.signIn;
       ctx.credential = new DefaultAzureCredential();
       try {
         const probe = await probeSignIn(ctx.credential);
-        const who = probe.credentialName ? `${probe.credentialName}` : "a credential in the chain";
         const warnings = ctx.config!.warnings.filter((w) => w.code === "service-principal-in-use");
-        const detail = `Token from ${who}, valid until ${probe.expiresOn.toISOString()}.`;
+        const detail = m.token(probe.credentialName ?? m.someCredential, probe.expiresOn.toISOString());
         return warnings.length > 0 ? warn(`${detail} ${warnings[0].message}`, warnings[0].fix) : pass(detail);
       } catch (error) {
-        return explained(error, "Getting a token failed");
+        return explained(error, m.failed);
       }
     },
   },
   {
     id: "permissions",
-    title: "Permissions round trip (probe key)",
+    get title() {
+      return t().doctor.permissions.title;
+    },
     needs: ["sign-in"],
     async run(ctx) {
       ctx.client = new KeyClient(ctx.config!.vaultUrl, ctx.credential!, clientOptionsFor(ctx.config!.vaultUrl, { env: ctx.env, onThrottle: () => undefined }));
@@ -119,19 +132,16 @@ export const CHECKS: Check[] = [
   },
   {
     id: "soft-delete",
-    title: "Soft delete and purge protection",
+    get title() {
+      return t().doctor.softDelete.title;
+    },
     needs: ["permissions"],
     async run(ctx) {
+      const m = t().doctor.softDelete;
       const days = ctx.probe?.recoverableDays;
       const level = ctx.probe?.recoveryLevel ?? "";
-      const retention = days ? `Deleted keys are kept ${days} days` : "Deleted keys are kept for the vault's retention period";
-      if (!level.includes("Purgeable")) {
-        return warn(
-          `${retention}, and purge protection is on (${level}): the tutorial's clean-up can delete its key but not purge it, so each run's key name stays taken for ${days ?? "the retention"} days.`,
-          "Fine for one run. For a tutorial you repeat, use a vault without purge protection (it cannot be turned off on an existing vault).",
-        );
-      }
-      return pass(`${retention}; purge is allowed (${level}), so the tutorial's clean-up removes its key completely.`);
+      if (!level.includes("Purgeable")) return warn(m.purgeProtected(days, level), m.purgeProtectedFix);
+      return pass(m.purgeAllowed(days, level));
     },
   },
 ];
@@ -160,10 +170,10 @@ async function permissionsRoundTrip(ctx: DoctorContext, client: KeyClient): Prom
       await purgeWhenReady(client, name);
       done.push(step);
     }
-    return pass(`${done.join(", ")}: all allowed.`);
+    return pass(t().doctor.permissions.allowed(done));
   } catch (error) {
-    const outcome = explained(error, `${step} was refused after ${done.length > 0 ? done.join(", ") + " succeeded" : "nothing succeeded"}`);
-    return { ...outcome, detail: `${outcome.detail}\nThe tutorial needs: get, list, create, delete, recover and purge on keys.` };
+    const outcome = explained(error, t().doctor.permissions.refused(step, done));
+    return { ...outcome, detail: `${outcome.detail}\n${t().doctor.permissions.needed}` };
   } finally {
     // Whatever happened, leave nothing behind (a key we could not create needs nothing).
     if (done.includes("create")) await removeProbe(client, name, tags[RUN_TAG]);
@@ -199,13 +209,14 @@ function explained(error: unknown, what: string): CheckOutcome {
   const facts = errorFacts(error);
   const codes = [facts.statusCode, facts.innerCode ?? facts.code].filter(Boolean).join(" ");
   const message = facts.message.split("\n")[0];
-  if (explanation) return fail(`${what}: ${codes ? `${codes}: ` : ""}${explanation.meaning}\n(${message})`, explanation.fix);
-  return fail(`${what}: ${codes ? `${codes}: ` : ""}${message}`, "Run the notebook's first cell for details, or see the troubleshooting table in setup.md.");
+  const m = t().doctor;
+  if (explanation) return fail(`${m.failure(what, codes, explanation.meaning)}\n${m.serviceSaid(message)}`, explanation.fix);
+  return fail(m.failure(what, codes, message), m.unexplainedFix);
 }
 
 function readCa(env: NodeJS.ProcessEnv): string {
   const file = emulatorCaFile(env);
-  if (!file || !existsSync(file)) throw Object.assign(new Error(`the emulator's CA file ${file ?? "(not set)"} is missing`), { code: "NOCA" });
+  if (!file || !existsSync(file)) throw Object.assign(new Error(t().doctor.network.caMissing(file)), { code: "NOCA" });
   return readFileSync(file, "utf8");
 }
 
@@ -246,12 +257,12 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<CheckResul
     const blocker = check.needs?.find((id) => !["pass", "warn"].includes(results.find((r) => r.id === id)?.status ?? "skip"));
     let outcome: CheckOutcome;
     if (blocker) {
-      outcome = { status: "skip", detail: `Skipped: needs "${(options.checks ?? CHECKS).find((c) => c.id === blocker)?.title ?? blocker}" to pass first.` };
+      outcome = { status: "skip", detail: t().doctor.skipped((options.checks ?? CHECKS).find((c) => c.id === blocker)?.title ?? blocker) };
     } else {
       try {
         outcome = await check.run(ctx);
       } catch (error) {
-        outcome = explained(error, `${check.title} could not run`);
+        outcome = explained(error, t().doctor.couldNotRun(check.title));
       }
     }
     // Service messages can echo what was sent; a report is shared with instructors, so secrets go.

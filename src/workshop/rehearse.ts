@@ -14,6 +14,7 @@ import { cleanupRuns } from "../cleanup";
 import { clientOptionsFor, TUTORIAL_MAX_RETRIES } from "../client-options";
 import { startEmulator } from "../emulator/index";
 import { checkEnvironment } from "../env";
+import { t } from "../i18n";
 import { chooseKeyName } from "../key-names";
 import { isTutorialKey, RunLedger } from "../run-ledger";
 import { errorFacts } from "../vault-errors";
@@ -138,7 +139,7 @@ async function attendeeFlow(attendee: string, vaultUrl: string, ca: string, cred
       );
       // The notebook's cell prints whatever came back; a 429 after all retries is an answer too.
       if (outcome === "429") result.busyInsteadOfConflict = true;
-      else if (outcome !== "ObjectIsDeletedButRecoverable") throw new Error(`expected the 409 ObjectIsDeletedButRecoverable, got ${outcome}`);
+      else if (outcome !== "ObjectIsDeletedButRecoverable") throw new Error(t().rehearse.expectedConflict(outcome));
     });
     await step("recover + delete", async () => {
       await (await client.beginRecoverDeletedKey(name, poll)).pollUntilDone();
@@ -174,26 +175,23 @@ function stats(step: StepName, values: number[]): StepStats {
 /**
  * What the instructor should expect on Azure: the create requests of N attendees who reach the
  * create step together arrive in waves of 20 per 10 s; each later wave is one more 429 and retry.
+ * The lines are in the current language.
  */
 export function azureExpectations(attendees: number): string[] {
+  const m = t().rehearse;
   const creates = attendees * CREATES_PER_ATTENDEE;
   const waves = Math.ceil(creates / AZURE_CREATE_LIMIT);
   const worstWait = (waves - 1) * 10;
-  const lines = [
-    `${attendees} attendees make about ${creates} key-create requests (the key, and the deliberate 409). One vault accepts ${AZURE_CREATE_LIMIT} per 10 s.`,
-    waves <= 1
-      ? "Even if everyone creates at the same moment, nobody waits."
-      : `If everyone reaches a create step at the same moment, the last ones see "the vault is busy" and wait up to ${worstWait} s (${waves - 1} retries).`,
-  ];
+  const lines = [m.creates(attendees, creates, AZURE_CREATE_LIMIT), waves <= 1 ? m.nobodyWaits : m.lastOnesWait(worstWait, waves - 1)];
   // Attendees per vault for a simultaneous burst: never waiting, and waiting at most ACCEPTABLE_WAIT_SECONDS.
   const noWait = AZURE_CREATE_LIMIT / CREATES_PER_ATTENDEE;
   const acceptable = ((ACCEPTABLE_WAIT_SECONDS / 10 + 1) * AZURE_CREATE_LIMIT) / CREATES_PER_ATTENDEE;
   if (waves - 1 > TUTORIAL_MAX_RETRIES) {
-    lines.push(`That is more than the tutorial's ${TUTORIAL_MAX_RETRIES} retries: some creates would fail. Use ${Math.ceil(attendees / acceptable)} vaults (a vault per table).`);
+    lines.push(m.tooManyRetries(TUTORIAL_MAX_RETRIES, Math.ceil(attendees / acceptable)));
   } else if (worstWait > ACCEPTABLE_WAIT_SECONDS) {
-    lines.push(`Everyone finishes, but waits over ${ACCEPTABLE_WAIT_SECONDS} s feel stuck: give each table its own vault — ${Math.ceil(attendees / acceptable)} vaults of at most ${acceptable} attendees (${noWait} or fewer per vault never wait).`);
+    lines.push(m.vaultPerTable(ACCEPTABLE_WAIT_SECONDS, Math.ceil(attendees / acceptable), acceptable, noWait));
   } else {
-    lines.push(`One vault is enough. Above ${acceptable} attendees starting together, give each table its own vault (${noWait} or fewer per vault never wait).`);
+    lines.push(m.oneVault(acceptable, noWait));
   }
   return lines;
 }
