@@ -90,8 +90,9 @@ export const throttled = (retryAfterSeconds: number) =>
 
 /** The 403s that the service gives for a missing role, access policy or network rule (FACTS.md §3). */
 export const FORBIDDEN_REASONS = {
+  /** `action` is the data action under Microsoft.KeyVault/vaults/, e.g. "keys/create/action" (routes.ts). */
   ForbiddenByRbac: (action: string) =>
-    `Caller is not authorized to perform action on resource.\r\nIf role assignments, deny assignments or role definitions were changed recently, please observe propagation time.\r\nCaller: appid=kvq-emulator\r\nAction: 'Microsoft.KeyVault/vaults/keys/${action}'\r\nResource: 'kvq-emulator'\r\nAssignment: (not found)\r\nDenyAssignmentId: null\r\nDecisionReason: null \r\nVault: kvq-emulator;location=local`,
+    `Caller is not authorized to perform action on resource.\r\nIf role assignments, deny assignments or role definitions were changed recently, please observe propagation time.\r\nCaller: appid=kvq-emulator\r\nAction: 'Microsoft.KeyVault/vaults/${action}'\r\nResource: 'kvq-emulator'\r\nAssignment: (not found)\r\nDenyAssignmentId: null\r\nDecisionReason: null \r\nVault: kvq-emulator;location=local`,
   ForbiddenByPolicy: (action: string) =>
     `The user, group or application 'appid=kvq-emulator' does not have keys ${action} permission on key vault 'kvq-emulator;location=local'. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125287`,
   ForbiddenByFirewall: () => "Client address is not authorized and caller is not a trusted service.",

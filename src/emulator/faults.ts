@@ -22,7 +22,8 @@ export const NAMED_FAULTS = {
   ServiceUnavailable: () => new VaultError(503, "ServiceUnavailable", "The service is temporarily unavailable. Please retry.", undefined, { "Retry-After": "1" }),
 } satisfies Record<string, (route: Route) => VaultError>;
 export type FaultName = keyof typeof NAMED_FAULTS;
-export const isFaultName = (name: string): name is FaultName => name in NAMED_FAULTS;
+// Own keys only: "toString" is in every object, and is no fault.
+export const isFaultName = (name: string): name is FaultName => Object.hasOwn(NAMED_FAULTS, name);
 
 export interface FaultRule {
   /** The operation to fail (e.g. "createKey", "purgeDeletedKey"), or "*" for every operation. */
@@ -93,5 +94,5 @@ export class Faults {
 }
 
 export function isForbiddenReason(name: string): name is ForbiddenReason {
-  return name in FORBIDDEN_REASONS;
+  return Object.hasOwn(FORBIDDEN_REASONS, name);
 }

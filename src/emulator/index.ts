@@ -16,8 +16,8 @@ import { Faults, type FaultRule } from "./faults";
 import { IDENTITY_PATH, identityHandler } from "./identity-endpoint";
 import { purgeExpired } from "./lifecycle";
 import { loadOrCreateSecrets } from "./secrets";
-import { vaultHandler } from "./server";
-import { loadState, VaultStore } from "./store";
+import { answerClientError, vaultHandler } from "./server";
+import { EmulatorStateError, loadState, VaultStore } from "./store";
 import { ensureTls } from "./tls";
 import { TokenAuthority } from "./tokens";
 import { WireMapper } from "./wire";
@@ -37,7 +37,10 @@ export interface EmulatorOptions {
   host?: string;
   /** Folder for keys, CA and secrets. Default `.kvq/emulator` in the project. */
   stateDir?: string;
-  /** Forget every key first (the CA and secrets are kept, so clients keep working). */
+  /**
+   * Forget every key first. The CA and secrets are kept, so clients keep working; only secrets
+   * that cannot be read are made anew.
+   */
   reset?: boolean;
   purgeProtection?: boolean;
   /** Soft-delete retention, 7 to 90 days. Default 90. */
@@ -102,13 +105,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const host = options.host ?? "127.0.0.1";
   const port = options.port ?? DEFAULT_PORT;
   const stateDir = path.resolve(options.stateDir ?? DEFAULT_EMULATOR_STATE_DIR);
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   const stateFile = path.join(stateDir, "vault.json");
-  if (options.reset) rmSync(stateFile, { force: true });
-
-  const secrets = loadOrCreateSecrets(path.join(stateDir, "secrets.json"));
-  const store = new VaultStore(loadState(stateFile), stateFile);
-  const tls = await ensureTls(stateDir, isLoopbackOrAny(host) ? [] : [host]);
+  const { secrets, store, tls } = await prepareState(stateDir, stateFile, host, options.reset ?? false).catch((error) => {
+    throw stateFolderError(stateDir, error);
+  });
   const tokens = new TokenAuthority(secrets, options.tokenLifetimeSeconds);
   const faults = new Faults(options.throttle ?? 0);
   for (const rule of options.faults ?? []) faults.inject(rule);
@@ -130,6 +130,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const ctx: VaultContext = { vaultUrl: url, store, clock, settings, wire: new WireMapper(url, settings), keygen, backupKey: secrets.backupKey };
   purgeExpired(ctx);
   vaultServer.on("request", vaultHandler({ ctx, tokens, faults, log: options.log, onFirstAuthenticated: () => keygen.warm() }));
+  vaultServer.on("clientError", answerClientError);
   identityServer.on("request", identityHandler(tokens, secrets.identityHeader));
   const sweeper = setInterval(() => purgeExpired(ctx), 60_000).unref();
 
@@ -164,6 +165,26 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   };
 }
 
+/** Everything the state folder holds: secrets, keys, the CA and certificate. */
+async function prepareState(stateDir: string, stateFile: string, host: string, reset: boolean) {
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  if (reset) rmSync(stateFile, { force: true });
+  const secrets = loadOrCreateSecrets(path.join(stateDir, "secrets.json"), { replaceInvalid: reset });
+  const store = new VaultStore(loadState(stateFile), stateFile);
+  const tls = await ensureTls(stateDir, isLoopbackOrAny(host) ? [] : [host]);
+  return { secrets, store, tls };
+}
+
+/** A file-system failure in the state folder (a file in the way, no permission, disk full) is the user's to fix, not a bug. */
+function stateFolderError(stateDir: string, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  if (error instanceof EmulatorStateError || typeof code !== "string") return error;
+  const where = (error as NodeJS.ErrnoException).path ?? stateDir;
+  return new EmulatorStateError(
+    `Cannot use the state folder ${stateDir}: ${code} on ${where}. Check that it is a folder you can write to (and that the disk has room), or choose another with --state DIR.`,
+  );
+}
+
 function listen(server: Server, port: number, host: string, what: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
@@ -174,15 +195,20 @@ function listen(server: Server, port: number, host: string, what: string): Promi
             ? `Cannot start the ${what}: port ${where} is already in use. Another emulator may be running there; stop it, or pass --port N (--port 0 picks free ports).`
             : error.code === "EACCES"
               ? `Cannot start the ${what}: no permission to listen on ${where}. Use a port above 1024.`
-              : `Cannot start the ${what} on ${where}: ${error.message}`,
+              : `Cannot start the ${what} on ${where}: ${error.message} Choose another with ${what === "vault" ? "--port" : "--identity-port"} N.`,
         ),
       );
     };
     server.once("error", onError);
-    server.listen(port, host, () => {
-      server.off("error", onError);
-      resolve((server.address() as AddressInfo).port);
-    });
+    try {
+      server.listen(port, host, () => {
+        server.off("error", onError);
+        resolve((server.address() as AddressInfo).port);
+      });
+    } catch (error) {
+      // Thrown at once for a port out of range, e.g. the identity endpoint's 65536 beside a vault on 65535.
+      onError(error as NodeJS.ErrnoException);
+    }
   });
 }
 

@@ -69,13 +69,15 @@ const compiled: CompiledRoute[] = ROUTES.map((route) => ({
 export type RouteMatch = { route: Route; params: Record<string, string> } | { methodNotAllowed: true } | undefined;
 
 /**
- * Matches a decoded path. `/keys/name/` (empty version: the latest) and `/keys/name` both match
- * `/keys/:name/:version?`; literal routes are listed before the ones they would shadow.
+ * Matches a decoded path. An optional segment may be given, empty or left out: `/keys/name/{version}`,
+ * `/keys/name/` (the SDK's "latest") and `/keys/name` all match `/keys/:name/:version?`, and
+ * `/keys/name//sign` (the SDK) and `/keys/name/sign` (other clients; the service signs with the
+ * latest version) both match the sign route. Literal routes are listed before the ones they would shadow.
  */
 export function matchRoute(method: string, segments: string[]): RouteMatch {
   let pathMatched = false;
   for (const { route, segments: pattern } of compiled) {
-    const params = matchSegments(pattern, segments);
+    const params = matchSegments(pattern, segments, 0, 0, {});
     if (!params) continue;
     if (route.method === method) return { route, params };
     pathMatched = true;
@@ -83,22 +85,25 @@ export function matchRoute(method: string, segments: string[]): RouteMatch {
   return pathMatched ? { methodNotAllowed: true } : undefined;
 }
 
-function matchSegments(pattern: CompiledRoute["segments"], segments: string[]): Record<string, string> | undefined {
-  const params: Record<string, string> = {};
-  let i = 0;
-  for (const part of pattern) {
-    const segment = segments[i];
-    if (part.literal !== undefined) {
-      if (segment === undefined || segment.toLowerCase() !== part.literal) return undefined;
-    } else if (segment === undefined || segment === "") {
-      // An optional segment may be empty or, at the end of the path, absent.
-      if (!part.optional) return undefined;
-      params[part.param!] = "";
-      if (segment === undefined) continue;
-    } else {
-      params[part.param!] = segment;
-    }
-    i++;
+function matchSegments(
+  pattern: CompiledRoute["segments"],
+  segments: string[],
+  p: number,
+  s: number,
+  params: Record<string, string>,
+): Record<string, string> | undefined {
+  if (p === pattern.length) return s === segments.length ? params : undefined;
+  const part = pattern[p];
+  const segment = segments[s];
+  if (part.literal !== undefined) {
+    return segment?.toLowerCase() === part.literal ? matchSegments(pattern, segments, p + 1, s + 1, params) : undefined;
   }
-  return i === segments.length ? params : undefined;
+  const param = part.param!;
+  if (segment === "") return part.optional ? matchSegments(pattern, segments, p + 1, s + 1, { ...params, [param]: "" }) : undefined;
+  if (segment !== undefined) {
+    const taken = matchSegments(pattern, segments, p + 1, s + 1, { ...params, [param]: segment });
+    if (taken || !part.optional) return taken;
+  }
+  // Left out: the next part of the pattern takes this segment.
+  return part.optional ? matchSegments(pattern, segments, p + 1, s, { ...params, [param]: "" }) : undefined;
 }

@@ -26,41 +26,59 @@ interface SecretsFile {
   backupKey: string;
 }
 
-export function loadOrCreateSecrets(file: string): EmulatorSecrets {
-  let stored: SecretsFile;
+/**
+ * Reads the secrets, or makes and saves them on first start. An unreadable file stops the start
+ * (new secrets would silently lock out every client and backup), unless `replaceInvalid` is set:
+ * `--reset` asks to start over, so it may replace them.
+ */
+export function loadOrCreateSecrets(file: string, options: { replaceInvalid?: boolean } = {}): EmulatorSecrets {
+  let text: string | undefined;
   try {
-    stored = JSON.parse(readFileSync(file, "utf8")) as SecretsFile;
+    text = readFileSync(file, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
-      throw new EmulatorStateError(
-        `The emulator's secrets file ${file} cannot be read (${(error as Error).message}). ` +
-          `Run "kvq emulator --reset" to make new ones (this also deletes the vault's keys).`,
-      );
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT" && !options.replaceInvalid) throw invalidSecrets(file, (error as Error).message);
+  }
+  if (text !== undefined) {
+    try {
+      return parseSecrets(JSON.parse(text) as SecretsFile);
+    } catch (error) {
+      if (!options.replaceInvalid) throw invalidSecrets(file, (error as Error).message);
     }
-    stored = {
-      format: 1,
-      tenantId: randomUUID(),
-      identityHeader: randomBytes(24).toString("base64url"),
-      tokenSigningKey: generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "jwk" }),
-      backupKey: randomBytes(32).toString("base64url"),
-    };
-    writeFileAtomicSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
   }
+  const stored: SecretsFile = {
+    format: 1,
+    tenantId: randomUUID(),
+    identityHeader: randomBytes(24).toString("base64url"),
+    tokenSigningKey: generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "jwk" }),
+    backupKey: randomBytes(32).toString("base64url"),
+  };
   try {
-    const tokenSigningKey = createPrivateKey({ key: stored.tokenSigningKey, format: "jwk" });
-    const backupKey = Buffer.from(stored.backupKey, "base64url");
-    if (stored.format !== 1 || typeof stored.identityHeader !== "string" || backupKey.length !== 32) throw new Error("unexpected fields");
-    return {
-      tenantId: stored.tenantId,
-      identityHeader: stored.identityHeader,
-      tokenSigningKey,
-      tokenVerifyKey: createPublicKey(tokenSigningKey),
-      backupKey,
-    };
+    writeFileAtomicSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
   } catch (error) {
-    throw new EmulatorStateError(
-      `The emulator's secrets file ${file} is not valid (${(error as Error).message}). ` +
-        `Run "kvq emulator --reset" to make new ones (this also deletes the vault's keys).`,
-    );
+    throw new EmulatorStateError(`Cannot write the emulator's secrets file ${file}: ${(error as Error).message}. Check that the state folder is writable, or choose another with --state DIR.`);
   }
+  return parseSecrets(stored);
 }
+
+function parseSecrets(stored: SecretsFile): EmulatorSecrets {
+  const tokenSigningKey = createPrivateKey({ key: stored.tokenSigningKey, format: "jwk" });
+  const backupKey = Buffer.from(stored.backupKey, "base64url");
+  if (stored.format !== 1 || typeof stored.tenantId !== "string" || typeof stored.identityHeader !== "string" || backupKey.length !== 32) {
+    throw new Error("unexpected fields");
+  }
+  return {
+    tenantId: stored.tenantId,
+    identityHeader: stored.identityHeader,
+    tokenSigningKey,
+    tokenVerifyKey: createPublicKey(tokenSigningKey),
+    backupKey,
+  };
+}
+
+const invalidSecrets = (file: string, detail: string) =>
+  new EmulatorStateError(
+    `The emulator's secrets file ${file} is not valid (${detail}). Nothing was changed.\n` +
+      "It holds the identity header and the keys that sign tokens and seal backups. To make new ones, delete that file " +
+      "(the vault's keys are kept; clients need the new IDENTITY_HEADER, so start with --env-file .env, and older backups " +
+      'can no longer be restored), or run "kvq emulator --reset", which also deletes every key in that state folder.',
+  );

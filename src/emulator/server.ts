@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import type { VaultContext } from "./context";
 import { badParameter, methodNotAllowed, notFoundRoute, VaultError } from "./errors";
 import type { Faults } from "./faults";
@@ -24,8 +25,14 @@ export const LATEST_API_VERSION = "2025-07-01";
 export function isSupportedApiVersion(version: string): boolean {
   if (/^7\.[0-6](-preview(\.\d+)?)?$/.test(version)) return true;
   const dated = /^(\d{4}-\d{2}-\d{2})(-preview)?$/.exec(version);
-  return dated !== null && dated[1] >= LATEST_API_VERSION;
+  return dated !== null && dated[1] >= LATEST_API_VERSION && isCalendarDate(dated[1]);
 }
+
+/** "2025-13-45" has the shape of a date but is none. */
+const isCalendarDate = (text: string) => {
+  const date = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(text);
+};
 
 export interface VaultServerDeps {
   ctx: VaultContext;
@@ -51,7 +58,7 @@ export function vaultHandler(deps: VaultServerDeps) {
       deps.onFirstAuthenticated?.();
     }
 
-    const url = new URL(req.url ?? "/", ctx.vaultUrl);
+    const url = requestUrl(req.url, ctx.vaultUrl);
     const apiVersion = url.searchParams.get("api-version");
     if (!apiVersion) throw badParameter("The 'api-version' query parameter is missing.");
     if (!isSupportedApiVersion(apiVersion)) {
@@ -67,8 +74,10 @@ export function vaultHandler(deps: VaultServerDeps) {
     if (!match) throw notFoundRoute(req.method ?? "GET", url.pathname);
     if ("methodNotAllowed" in match) throw methodNotAllowed(req.method ?? "GET", url.pathname);
 
+    // Purge what retention has ended for, at most once a second of vault time. A clock moved back
+    // (tests undo their fast-forward) restarts the count instead of pausing sweeps until it catches up.
     const now = ctx.clock.nowMs();
-    if (now - lastSweepMs > 1000) {
+    if (now - lastSweepMs > 1000 || now < lastSweepMs) {
       lastSweepMs = now;
       purgeExpired(ctx);
     }
@@ -94,8 +103,6 @@ export function vaultHandler(deps: VaultServerDeps) {
       status = vaultError.status;
       body = vaultError.toBody();
       headers = vaultError.headers;
-      // The body of a refused request may still be on its way: close rather than read it all.
-      if (!req.complete && Number(req.headers["content-length"] ?? 0) > MAX_BODY_BYTES) headers.Connection = "close";
     }
     if (res.headersSent || res.destroyed) return;
     const payload = body === undefined ? "" : JSON.stringify(body);
@@ -113,22 +120,76 @@ export function vaultHandler(deps: VaultServerDeps) {
   };
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const declared = Number(req.headers["content-length"] ?? 0);
-  if (declared > MAX_BODY_BYTES) throw tooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw tooLarge();
-    chunks.push(chunk as Buffer);
-  }
-  if (size === 0) return undefined;
+/**
+ * The request target is a path. Parsed against the vault's URL as a plain suffix, so "//host/…"
+ * cannot name another host and nothing a client sends makes the parser throw past us.
+ */
+function requestUrl(target: string | undefined, vaultUrl: string): URL {
+  const path = target?.startsWith("/") ? target : `/${target ?? ""}`;
   try {
-    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    return new URL(`${vaultUrl}${path}`);
   } catch {
-    throw badParameter("The request body is not valid JSON.");
+    throw badParameter("The request URI is not valid.");
   }
+}
+
+/**
+ * Requests Node's HTTP parser refuses (an unknown method, a malformed header, headers too large)
+ * never reach the handler; Node would answer them with an empty 400. Answer in Key Vault's error
+ * shape instead, then close: the connection cannot be read further.
+ */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === "ECONNRESET" || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason] =
+    error.code === "HPE_HEADER_OVERFLOW"
+      ? [431, "Request Header Fields Too Large"]
+      : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, "Request Timeout"]
+        : [400, "Bad Request"];
+  const body = JSON.stringify(
+    new VaultError(status, "BadRequest", `The request could not be read as HTTP (${error.code ?? "malformed"}).`).toBody(),
+  );
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+/**
+ * Reads the JSON body, at most MAX_BODY_BYTES of it. A refused body is answered at once but still
+ * read to its end and dropped (Node drains an unread one the same way): closing the connection
+ * while the client is still sending could reset it before the client reads the 400, and a
+ * connection abandoned mid-body would leave the next request on it unanswered.
+ */
+function readJson(req: IncomingMessage): Promise<unknown> {
+  if (Number(req.headers["content-length"] ?? 0) > MAX_BODY_BYTES) return Promise.reject(tooLarge());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    req.on("data", (chunk: Buffer) => {
+      if (refused) return;
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) return void chunks.push(chunk);
+      refused = true;
+      chunks.length = 0;
+      reject(tooLarge());
+    });
+    req.on("end", () => {
+      if (refused) return;
+      if (size === 0) return resolve(undefined);
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString("utf8")));
+      } catch {
+        reject(badParameter("The request body is not valid JSON."));
+      }
+    });
+    // The client went away mid-body: nobody is left to answer.
+    req.on("close", () => reject(badParameter("The request body ended early.")));
+  });
 }
 
 const tooLarge = () => badParameter(`The request body is larger than the ${MAX_BODY_BYTES / 1024} KiB this vault accepts.`);

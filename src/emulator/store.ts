@@ -48,6 +48,8 @@ export function loadState(file: string): VaultState {
   return state as VaultState;
 }
 
+const ownValue = <T>(record: Record<string, T>, key: string): T | undefined => (Object.hasOwn(record, key) ? record[key] : undefined);
+
 const isRecord = (v: unknown): v is Record<string, any> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function isValidKey(key: unknown): key is StoredKey {
@@ -68,8 +70,9 @@ export class VaultStore {
     private readonly file: string | undefined,
   ) {}
 
-  getKey = (name: string): StoredKey | undefined => this.state.keys[nameKey(name)];
-  getDeleted = (name: string): StoredDeletedKey | undefined => this.state.deleted[nameKey(name)];
+  // Own properties only: "constructor" is a valid key name, and a plain object inherits one.
+  getKey = (name: string): StoredKey | undefined => ownValue(this.state.keys, nameKey(name));
+  getDeleted = (name: string): StoredDeletedKey | undefined => ownValue(this.state.deleted, nameKey(name));
 
   putKey(key: StoredKey): void {
     this.state.keys[nameKey(key.name)] = key;

@@ -2,25 +2,41 @@
  * Test fixtures: a real emulator on free ports with its own state folder, and the real SDK
  * (`KeyClient`, `CryptographyClient`, `DefaultAzureCredential`) pointed at it over verified TLS.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { request } from "node:https";
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { Agent, request } from "node:https";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { DefaultAzureCredential } from "@azure/identity";
 import { CryptographyClient, KeyClient } from "@azure/keyvault-keys";
 import { clientOptionsFor } from "../../src/client-options";
-import { startEmulator, type Emulator, type EmulatorOptions } from "../../src/emulator/index";
+import type { ThrottleNotice } from "../../src/throttle-notice";
+import { EmulatorStartError, startEmulator, type Emulator, type EmulatorOptions } from "../../src/emulator/index";
 
 export interface TestVault {
   emulator: Emulator;
   client: KeyClient;
   credential: DefaultAzureCredential;
   cryptoClient(keyId: string): CryptographyClient;
-  /** Stops the emulator and deletes its state folder. */
+  /** The 429s the clients above were told to wait for (collected instead of printed). */
+  throttleNotices: ThrottleNotice[];
+  /** A valid access token for raw requests, issued as the identity endpoint would. */
+  token(): Promise<string>;
+  /** Stops the emulator and deletes its state folder (unless the caller gave the folder). */
   stop(): Promise<void>;
 }
 
 export const tempDir = (prefix = "kvq-test-") => mkdtempSync(path.join(tmpdir(), prefix));
+
+/**
+ * MSAL keeps one managed-identity source (endpoint and header) and one token cache per process:
+ * `ManagedIdentityClient.identitySource` and `ManagedIdentityApplication.nodeStorage` are static
+ * (@azure/msal-node 7). So a second emulator with its own secrets would get the first one's tokens
+ * and answer 401. Every emulator a test process starts therefore shares one identity: the first
+ * one's secrets (tenant, identity header, token-signing key) are written into each new state
+ * folder, and its identity port is reused whenever it is free.
+ */
+let sharedIdentity: { secrets: string; port: number } | undefined;
 
 /**
  * Starts an emulator and points this process's environment at it: DefaultAzureCredential reads
@@ -28,21 +44,60 @@ export const tempDir = (prefix = "kvq-test-") => mkdtempSync(path.join(tmpdir(),
  */
 export async function startTestVault(options: EmulatorOptions = {}): Promise<TestVault> {
   const stateDir = options.stateDir ?? tempDir();
-  const emulator = await startEmulator({ port: 0, deleteDelayMs: 50, ...options, stateDir });
+  const emulator = await startSharingIdentity({ port: 0, deleteDelayMs: 50, keyPoolSize: 2, ...options, stateDir });
   Object.assign(process.env, emulator.env);
   const credential = new DefaultAzureCredential();
-  const clientOptions = clientOptionsFor(emulator.url, { ca: emulator.caPem });
+  const throttleNotices: ThrottleNotice[] = [];
+  const clientOptions = clientOptionsFor(emulator.url, { ca: emulator.caPem, onThrottle: (notice) => throttleNotices.push(notice) });
   return {
     emulator,
     credential,
+    throttleNotices,
     client: new KeyClient(emulator.url, credential, clientOptions),
     cryptoClient: (keyId) => new CryptographyClient(keyId, credential, clientOptions),
+    token: async () => (await emulator.issueToken()).accessToken,
     stop: async () => {
       await emulator.close();
       if (!options.stateDir) rmSync(stateDir, { recursive: true, force: true });
     },
   };
 }
+
+/** Starts run one at a time, so emulators started together still share the first one's identity. */
+let starting: Promise<unknown> = Promise.resolve();
+
+function startSharingIdentity(options: EmulatorOptions & { stateDir: string }): Promise<Emulator> {
+  const started = starting.then(() => startWithSharedIdentity(options));
+  starting = started.catch(() => undefined);
+  return started;
+}
+
+async function startWithSharedIdentity(options: EmulatorOptions & { stateDir: string }): Promise<Emulator> {
+  const secretsFile = path.join(options.stateDir, "secrets.json");
+  if (sharedIdentity && !existsSync(secretsFile)) {
+    mkdirSync(options.stateDir, { recursive: true, mode: 0o700 });
+    writeFileSync(secretsFile, sharedIdentity.secrets, { mode: 0o600 });
+  }
+  let emulator: Emulator;
+  if (sharedIdentity && options.identityPort === undefined) {
+    // The shared port is taken while the emulator that holds it runs. Any port will do then: this
+    // process's credentials keep asking the holder (or use the token MSAL cached from it), and
+    // this emulator accepts those tokens.
+    emulator = await startEmulator({ ...options, identityPort: sharedIdentity.port }).catch((error: Error) => {
+      if (!(error instanceof EmulatorStartError && /already in use/.test(error.message))) throw error;
+      return startEmulator({ ...options, identityPort: 0 });
+    });
+  } else {
+    emulator = await startEmulator(options);
+  }
+  // Kept in memory: a test may delete or corrupt the state folder it came from.
+  sharedIdentity ??= { secrets: readFileSync(secretsFile, "utf8"), port: identityPort(emulator) };
+  return emulator;
+}
+
+/** The managed-identity endpoint's port, from the environment the emulator prints. */
+export const identityPort = (emulator: Emulator) => Number(new URL(emulator.env.IDENTITY_ENDPOINT).port);
+export const vaultPort = (emulator: Emulator) => Number(new URL(emulator.url).port);
 
 export interface RawResponse {
   status: number;
@@ -51,18 +106,26 @@ export interface RawResponse {
   text: string;
 }
 
+export interface RawRequestOptions {
+  method?: string;
+  path: string;
+  body?: string | Buffer;
+  token?: string;
+  headers?: Record<string, string | number>;
+  /** A keep-alive agent that trusts the emulator's CA (see `vaultAgent`); default: a new connection. */
+  agent?: Agent;
+}
+
 /** A request to the vault below the SDK, for what the SDK would never send. */
-export function rawRequest(
-  emulator: Emulator,
-  options: { method?: string; path: string; body?: string | Buffer; token?: string; headers?: Record<string, string> },
-): Promise<RawResponse> {
+export function rawRequest(emulator: Emulator, options: RawRequestOptions): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const url = new URL(options.path, emulator.url);
+    // A path is taken as it is ("//x" is a path here, not another host); nextLinks are absolute.
+    const url = new URL(/^https?:\/\//.test(options.path) ? options.path : `${emulator.url}${options.path}`);
     const req = request(
       url,
       {
         method: options.method ?? "GET",
-        ca: emulator.caPem,
+        ...(options.agent ? { agent: options.agent } : { ca: emulator.caPem, agent: false }),
         headers: {
           ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
           ...(options.body !== undefined ? { "content-type": "application/json" } : {}),
@@ -72,6 +135,7 @@ export function rawRequest(
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c) => chunks.push(c));
+        res.on("error", reject);
         res.on("end", () => {
           const text = Buffer.concat(chunks).toString("utf8");
           let body: any;
@@ -85,7 +149,42 @@ export function rawRequest(
       },
     );
     req.on("error", reject);
-    if (options.body !== undefined) req.write(options.body);
-    req.end();
+    req.end(options.body);
   });
 }
+
+/** A keep-alive HTTPS agent that trusts the emulator's CA (and nothing is switched off). */
+export const vaultAgent = (emulator: Emulator, maxSockets = 8) => new Agent({ keepAlive: true, maxSockets, ca: emulator.caPem });
+
+/** Asserts a Key Vault error body: `{"error": {"code", "message", "innererror"?: {"code"}}}`. */
+export function assertErrorShape(res: RawResponse, status?: number, code?: string): void {
+  const where = `${res.status} ${res.text.slice(0, 300)}`;
+  if (status !== undefined) assert.equal(res.status, status, where);
+  assert.equal(typeof res.body?.error?.code, "string", where);
+  assert.equal(typeof res.body?.error?.message, "string", where);
+  assert.ok(res.body.error.message.length > 0, where);
+  if (code !== undefined) assert.equal(res.body.error.code, code, where);
+}
+
+/**
+ * Checks a RestError from the SDK: status, the service's error code, the inner code (which SDK
+ * 4.10 exposes as `details.error.innerError.code`) and the message.
+ */
+export async function rejectsWith(
+  promise: Promise<unknown>,
+  expected: { status: number; code?: string; inner?: string; message?: string | RegExp },
+): Promise<any> {
+  let caught: any;
+  await assert.rejects(promise, (error: any) => {
+    caught = error;
+    return true;
+  });
+  assert.equal(caught.statusCode, expected.status, caught.message);
+  if (expected.code !== undefined) assert.equal(caught.code, expected.code, caught.message);
+  if (expected.inner !== undefined) assert.equal(caught.details?.error?.innerError?.code, expected.inner, caught.message);
+  if (typeof expected.message === "string") assert.equal(caught.message, expected.message);
+  else if (expected.message) assert.match(caught.message, expected.message);
+  return caught;
+}
+
+export const DAY_MS = 86_400_000;

@@ -16,6 +16,8 @@ export type KeyType = "RSA" | "EC";
 /** Key Vault's curve names, and the names OpenSSL knows them by. */
 export const CURVES = { "P-256": "prime256v1", "P-384": "secp384r1", "P-521": "secp521r1", "P-256K": "secp256k1" } as const;
 export type CurveName = keyof typeof CURVES;
+/** Own keys only: `"constructor" in CURVES` is true for any object. */
+export const isCurveName = (name: string): name is CurveName => Object.hasOwn(CURVES, name);
 export const RSA_SIZES = [2048, 3072, 4096] as const;
 
 /** What a standard (software) vault allows on each key type by default. */
@@ -117,7 +119,7 @@ export function importPrivateJwk(input: unknown): PrivateJwk {
     (jwk as unknown as Record<string, string>)[field] = Buffer.from(value, "base64url").toString("base64url");
   }
   if (kty === "EC") {
-    if (typeof k.crv !== "string" || !(k.crv in CURVES)) {
+    if (typeof k.crv !== "string" || !isCurveName(k.crv)) {
       throw badParameter(`Unsupported curve: ${JSON.stringify(k.crv)}. Use one of ${Object.keys(CURVES).join(", ")}.`);
     }
     jwk.crv = k.crv as CurveName;

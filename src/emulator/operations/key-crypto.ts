@@ -70,7 +70,7 @@ function signatureScheme(v: StoredKeyVersion, alg: string, digest: Buffer) {
     if (digest.length !== digestLength(rsaAlg)) throw badParameter(`${alg} signs a ${digestLength(rsaAlg)}-byte digest; got ${digest.length} bytes.`);
     return { kind: "RSA" as const, alg: rsaAlg };
   }
-  if (alg in EC_ALGORITHMS) {
+  if (Object.hasOwn(EC_ALGORITHMS, alg)) {
     const spec = EC_ALGORITHMS[alg as EcSignatureAlgorithm];
     if (v.jwk.kty !== "EC" || v.jwk.crv !== spec.crv) throw badParameter(`Algorithm ${alg} needs an EC key on curve ${spec.crv}.`);
     if (digest.length !== spec.digestBytes) throw badParameter(`${alg} signs a ${spec.digestBytes}-byte digest; got ${digest.length} bytes.`);

@@ -1,5 +1,5 @@
 /** Creating, importing, reading, updating, listing and deleting keys. */
-import { CURVES, DEFAULT_KEY_OPS, importPrivateJwk, KNOWN_KEY_OPS, RSA_SIZES, type CurveName, type KeySpec, type KeyType, type PrivateJwk } from "../crypto/key-material";
+import { CURVES, DEFAULT_KEY_OPS, importPrivateJwk, isCurveName, KNOWN_KEY_OPS, RSA_SIZES, type KeySpec, type KeyType, type PrivateJwk } from "../crypto/key-material";
 import { ok, type Operation, type VaultContext } from "../context";
 import { badParameter } from "../errors";
 import { assertNameNotDeleted, findKey, findVersion, newVersionId } from "../lifecycle";
@@ -26,9 +26,9 @@ function parseKeySpec(body: Json): KeySpec {
     return { kty, size, publicExponent };
   }
   const crv = optionalString(body, "crv") ?? "P-256";
-  if (!(crv in CURVES)) throw badParameter(`Unsupported curve: ${crv}. Use one of ${Object.keys(CURVES).join(", ")}.`);
+  if (!isCurveName(crv)) throw badParameter(`Unsupported curve: ${crv}. Use one of ${Object.keys(CURVES).join(", ")}.`);
   if (body.key_size !== undefined && body.key_size !== null) throw badParameter("Property 'key_size' applies to RSA keys only.");
-  return { kty, crv: crv as CurveName };
+  return { kty, crv };
 }
 
 function parseKeyOps(body: Json, kty: KeyType): string[] {

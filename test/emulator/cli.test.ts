@@ -1,0 +1,131 @@
+/**
+ * `kvq emulator` as a learner runs it: a child process that prints its environment in dotenv
+ * format, writes it into an env file without disturbing other lines, serves the real SDK, and
+ * stops cleanly on SIGTERM with its state saved. Bad options and states exit 2 with the fix.
+ */
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import path from "node:path";
+import { after, test } from "node:test";
+import { DefaultAzureCredential } from "@azure/identity";
+import { KeyClient } from "@azure/keyvault-keys";
+import { parse } from "dotenv";
+import { clientOptionsFor } from "../../src/client-options";
+import { tempDir } from "../helpers/emulator";
+
+const ROOT = path.resolve(__dirname, "../..");
+const ENV_KEYS = ["KEY_VAULT_URL", "IDENTITY_ENDPOINT", "IDENTITY_HEADER", "AZURE_TOKEN_CREDENTIALS", "NODE_EXTRA_CA_CERTS", "KVQ_EMULATOR_CA"];
+
+const dirs: string[] = [];
+const children: ChildProcess[] = [];
+after(() => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function kvq(args: string[]) {
+  // No NODE_TEST_CONTEXT: the child is a program, not part of this test run.
+  const { NODE_TEST_CONTEXT: _, ...env } = process.env;
+  const child = spawn(process.execPath, ["--", "src/kvq.cjs", "emulator", ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  children.push(child);
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (d) => (stdout += d));
+  child.stderr!.on("data", (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  /** Resolves when `predicate` holds for the output so far; fails on exit or after a while. */
+  const waitFor = (what: string, predicate: () => boolean, ms = 30_000) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (predicate()) return done(resolve);
+        if (child.exitCode !== null) done(() => reject(new Error(`kvq exited (${child.exitCode}) before ${what}:\n${stderr}`)));
+      };
+      const timer = setTimeout(() => done(() => reject(new Error(`no ${what} after ${ms} ms:\n${stdout}\n${stderr}`))), ms);
+      const done = (then: () => void) => {
+        clearTimeout(timer);
+        child.stdout!.off("data", check);
+        child.stderr!.off("data", check);
+        child.off("exit", check);
+        then();
+      };
+      child.stdout!.on("data", check);
+      child.stderr!.on("data", check);
+      child.on("exit", check);
+      check();
+    });
+  return { child, exited, waitFor, out: () => stdout, err: () => stderr };
+}
+
+test("starts, prints and writes its environment, serves the SDK, and stops on SIGTERM with state saved", async () => {
+  const dir = tempDir("kvq-cli-");
+  dirs.push(dir);
+  const state = path.join(dir, "state");
+  const envFile = path.join(dir, ".env");
+  writeFileSync(envFile, "# my settings\nKEY_VAULT_URL=https://old.vault.azure.net\nOTHER=keep me\n\nexport ALSO=kept\n");
+
+  const run = kvq(["--port", "0", "--state", state, "--env-file", envFile]);
+  await run.waitFor("the environment on stdout", () => ENV_KEYS.every((k) => run.out().includes(`${k}=`)));
+  await run.waitFor("the env file written", () => /other lines kept/.test(run.err()));
+  const env = parse(run.out());
+  assert.deepEqual(Object.keys(env), ENV_KEYS, "stdout is the dotenv block, in order");
+  assert.match(env.KEY_VAULT_URL, /^https:\/\/localhost:\d+$/);
+  assert.match(env.IDENTITY_ENDPOINT, /^http:\/\/127\.0\.0\.1:\d+\/msi\/token$/);
+  assert.equal(env.AZURE_TOKEN_CREDENTIALS, "managedidentitycredential");
+  assert.equal(env.NODE_EXTRA_CA_CERTS, path.join(state, "tls", "ca.pem"));
+  assert.match(run.err(), /Key Vault emulator ready at https:\/\/localhost:\d+ \(retention 90 days, purge allowed\)/);
+
+  // The env file: the vault URL replaced where it stood, the rest appended, every other line kept.
+  const lines = readFileSync(envFile, "utf8").split("\n");
+  assert.deepEqual(lines.slice(0, 5), ["# my settings", `KEY_VAULT_URL=${env.KEY_VAULT_URL}`, "OTHER=keep me", "", "export ALSO=kept"]);
+  assert.deepEqual(parse(readFileSync(envFile)), { ...env, OTHER: "keep me", ALSO: "kept" });
+
+  // The real SDK, configured only from what the emulator printed.
+  Object.assign(process.env, env);
+  const client = new KeyClient(env.KEY_VAULT_URL, new DefaultAzureCredential(), clientOptionsFor(env.KEY_VAULT_URL, { env }));
+  const key = await client.createRsaKey("made-through-the-cli");
+  assert.equal(key.name, "made-through-the-cli");
+
+  run.child.kill("SIGTERM");
+  assert.equal(await run.exited, 0, run.err());
+  assert.match(run.err(), /SIGTERM: emulator stopped, state saved in /);
+  const saved = JSON.parse(readFileSync(path.join(state, "vault.json"), "utf8"));
+  assert.equal(saved.keys["made-through-the-cli"].name, "made-through-the-cli");
+});
+
+test("bad usage and bad state exit 2 with a message that says what to do", async () => {
+  const dir = tempDir("kvq-cli-");
+  dirs.push(dir);
+  const busy: Server = createServer();
+  await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+  const busyPort = (busy.address() as { port: number }).port;
+  const corrupt = path.join(dir, "corrupt");
+  mkdirSync(corrupt);
+  writeFileSync(path.join(corrupt, "vault.json"), "{ not json");
+
+  try {
+    writeFileSync(path.join(dir, "a-file"), "");
+    const [retention, port, state, notAFolder] = [
+      kvq(["--port", "0", "--state", path.join(dir, "a"), "--retention-days", "3"]),
+      kvq(["--port", String(busyPort), "--state", path.join(dir, "b")]),
+      kvq(["--port", "0", "--state", corrupt]),
+      kvq(["--port", "0", "--state", path.join(dir, "a-file", "state")]),
+    ];
+    assert.equal(await retention.exited, 2);
+    assert.match(retention.err(), /--retention-days must be a whole number from 7 to 90/);
+    assert.equal(await port.exited, 2);
+    assert.match(port.err(), new RegExp(`port 127\\.0\\.0\\.1:${busyPort} is already in use.*--port`));
+    assert.equal(await state.exited, 2);
+    assert.ok(state.err().includes(path.join(corrupt, "vault.json")), state.err());
+    assert.match(state.err(), /--reset/);
+    assert.equal(await notAFolder.exited, 2);
+    assert.match(notAFolder.err(), /Cannot use the state folder .*a-file.*--state DIR/);
+    for (const run of [retention, port, state, notAFolder]) {
+      assert.equal(run.out(), "", "nothing on stdout: it is for the environment only");
+      assert.doesNotMatch(run.err(), /unexpected failure|at .*\.ts:\d+/, "no stack trace");
+    }
+  } finally {
+    busy.close();
+  }
+});
