@@ -1,0 +1,146 @@
+/**
+ * The kernel as an operating-system process: spawned from the kernelspec exactly as Jupyter
+ * spawns it (argv with "{connection_file}" filled in, the spec's env merged over ours, cwd = the
+ * notebook's folder), signalled, killed. Knows nothing about messages; kernel.ts adds the client.
+ *
+ * Every launch has a kill: `kill()` is idempotent, and a process 'exit' hook kills the kernel and
+ * removes its connection file if the runner's own process ends without closing it (an uncaught
+ * exception, process.exit). A runner killed by a signal runs no hook, and tslab does not watch its
+ * parent the way ipykernel does with JPY_PARENT_PID; so we set JPY_PARENT_PID and preload
+ * parent-watch.cjs into the kernel, which exits within a second of the runner's death. (Only the
+ * connection file is then left in the temp folder.) The CLI should still turn SIGINT/SIGTERM into
+ * an orderly close (abort the run's signal).
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import type { KernelSpec } from "./kernelspec";
+import { removeConnectionFile } from "./connection";
+
+export interface LaunchOptions {
+  spec: KernelSpec;
+  connectionFile: string;
+  /** The kernel's working folder: the notebook's folder, as in Jupyter (tslab only imports files below it). */
+  cwd: string;
+  /** Extra variables, applied over process.env and the spec's env. */
+  env?: Record<string, string>;
+}
+
+export interface KernelExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface KernelProcess {
+  readonly pid: number;
+  readonly connectionFile: string;
+  /** Settles when the process has exited (never rejects). */
+  readonly exited: Promise<KernelExit>;
+  readonly hasExited: boolean;
+  /** The last ~8 KB the kernel wrote to stderr/stdout outside of cells (its own crashes, Node warnings). */
+  logTail(): string;
+  /**
+   * Asks the kernel to stop the running cell: SIGINT, which tslab turns into an interrupt
+   * (FACTS.md §6). Returns false where that is impossible (Windows, or the process is gone).
+   */
+  interrupt(): boolean;
+  /** Kills the process (and, on POSIX, its process group) and removes the connection file. */
+  kill(): void;
+}
+
+const TAIL_BYTES = 8192;
+
+export function launchKernelProcess(options: LaunchOptions): KernelProcess {
+  const [command, ...args] = options.spec.argv.map((a) => a.replaceAll("{connection_file}", options.connectionFile));
+  if (!command) throw new Error("The kernelspec has an empty argv.");
+  const posix = process.platform !== "win32";
+  const child: ChildProcess = spawn(command, args, {
+    cwd: options.cwd,
+    // jupyter_client: os.environ, then the kernelspec's env, then the caller's extra env.
+    env: withParentWatch({ ...process.env, ...options.spec.env, ...options.env }),
+    stdio: ["ignore", "pipe", "pipe"],
+    // jupyter_client starts kernels in a new session on POSIX (start_new_session=True): a Ctrl-C in
+    // the terminal reaches only the runner, which decides to interrupt; and the kernel's own child
+    // processes can be signalled as one group. On Windows `detached` would open a console window.
+    detached: posix,
+    windowsHide: true,
+  });
+  let tail = "";
+  const keep = (chunk: Buffer) => {
+    tail = (tail + chunk.toString("utf8")).slice(-TAIL_BYTES);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+
+  let hasExited = false;
+  const exited = new Promise<KernelExit>((resolve) => {
+    child.once("exit", (code, signal) => {
+      hasExited = true;
+      resolve({ code, signal });
+    });
+    child.once("error", (error) => {
+      keep(Buffer.from(`${error.message}\n`));
+      // A spawn that failed (ENOENT on the executable) has no pid and emits no 'exit'.
+      if (child.pid === undefined) {
+        hasExited = true;
+        resolve({ code: null, signal: null });
+      }
+    });
+  });
+
+  const killNow = () => {
+    if (hasExited || child.pid === undefined) return;
+    try {
+      if (posix) process.kill(-child.pid, "SIGKILL");
+      else spawnSync("taskkill", ["/pid", String(child.pid), "/T", "/F"], { windowsHide: true, stdio: "ignore" });
+    } catch {
+      // The group is already gone, or taskkill is missing: fall back to the process itself.
+      child.kill("SIGKILL");
+    }
+  };
+  const onExit = () => {
+    killNow();
+    removeConnectionFile(options.connectionFile);
+  };
+  process.on("exit", onExit);
+  void exited.then(() => {
+    process.off("exit", onExit);
+    removeConnectionFile(options.connectionFile);
+  });
+
+  return {
+    pid: child.pid ?? -1,
+    connectionFile: options.connectionFile,
+    exited,
+    get hasExited() {
+      return hasExited;
+    },
+    logTail: () => tail,
+    interrupt() {
+      if (hasExited || child.pid === undefined) return false;
+      // Windows has no SIGINT for another process: child.kill("SIGINT") there terminates it, and
+      // Jupyter's Windows alternative (an event handle in JPY_INTERRUPT_EVENT) is not implemented by
+      // tslab. Callers treat false as "cannot interrupt" and shut the kernel down instead.
+      if (!posix) return false;
+      try {
+        // The group, as jupyter_client's signal_kernel does (os.killpg).
+        process.kill(-child.pid, "SIGINT");
+      } catch {
+        return child.kill("SIGINT");
+      }
+      return true;
+    },
+    kill() {
+      killNow();
+      removeConnectionFile(options.connectionFile);
+    },
+  };
+}
+
+const PARENT_WATCH = path.join(__dirname, "parent-watch.cjs");
+
+/** JPY_PARENT_PID as jupyter_client sets it, and the preload that honours it (see the top of this file). */
+function withParentWatch(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  // NODE_OPTIONS takes double-quoted values, where a backslash escapes; Node accepts "/" on Windows.
+  const preload = `--require "${PARENT_WATCH.replaceAll("\\", "/")}"`;
+  return { ...env, JPY_PARENT_PID: String(process.pid), NODE_OPTIONS: [env.NODE_OPTIONS, preload].filter(Boolean).join(" ") };
+}

@@ -1,0 +1,334 @@
+/**
+ * Running a notebook headless, papermill's recipe (papermill/execute.py): load → parameterize →
+ * start the kernel → run the steps → write the executed notebook, always, even when a step fails
+ * or the run is interrupted, with the failing cell marked → return what happened.
+ *
+ * A failing cell is a result, not an exception: `runNotebook` resolves with status "failed" and
+ * the failing step. It throws only for what prevents a run (NotebookFileError, ParameterError,
+ * KernelError; see errors.ts), after writing whatever notebook it has.
+ *
+ * Failure is read from the execute_reply status only: tslab sends no `error` messages, just stderr
+ * text and status "error" (FACTS.md §6).
+ */
+import path from "node:path";
+import { BUILD_DIR } from "../paths";
+import { KernelError } from "./errors";
+import type { ExecuteResult, ExecuteStatus } from "./jupyter-client";
+import { startKernel, type Kernel } from "./kernel";
+import type { KernelSpec } from "./kernelspec";
+import {
+  ERROR_BANNER_TAG,
+  RUN_METADATA_KEY,
+  readNotebook,
+  stripOutputs,
+  writeNotebook,
+  type Cell,
+  type CodeCell,
+  type MarkdownCell,
+  type Notebook,
+  type Output,
+} from "./notebook-file";
+import { parameterizeNotebook, type ParameterValue } from "./parameters";
+import type { RunReporter } from "./reporter";
+import { isSelected, splitSteps, stepCount, validateSelection, type Step, type StepSelection } from "./steps";
+
+export type { Step, StepSelection } from "./steps";
+export type { RunReporter } from "./reporter";
+
+export interface RunNotebookOptions {
+  /** The .ipynb to run. The kernel starts in its folder. */
+  notebook: string;
+  /** Where the executed notebook goes. Default: build/<notebook file name> (see defaultOutputPath). */
+  out?: string;
+  /** `name=value` strings as given to --param, or a name → value map. */
+  parameters?: string[] | Record<string, string>;
+  /** --step N / --until N. */
+  selection?: StepSelection;
+  /** Per-cell limit; a cell that runs longer is interrupted (SIGINT) and the run stops. */
+  timeoutMs?: number;
+  /** Extra environment for the kernel (e.g. the emulator's variables), over process.env. */
+  env?: Record<string, string>;
+  /** Abort (Ctrl-C) interrupts the running cell and stops the run; the result's status is "interrupted". */
+  signal?: AbortSignal;
+  reporter?: RunReporter;
+  /** Applied to every output text before it is stored, returned or reported (secret redaction). */
+  redact?: (text: string) => string;
+  /** Defaults to this project's kernelspec. */
+  kernelSpec?: KernelSpec;
+  /** How long an interrupted cell may take to stop before the kernel is killed. Default 3000 ms. */
+  interruptGraceMs?: number;
+  /** How long the kernel may take to start. Default 30 s. */
+  startTimeoutMs?: number;
+  /** Where the kernel's connection file goes (tests use a temp folder). */
+  connectionDir?: string;
+}
+
+export type StepStatus = "passed" | "failed" | "skipped" | "interrupted" | "timed-out";
+
+export interface StepResult {
+  index: number;
+  name: string;
+  status: StepStatus;
+  /** Only for "skipped": tagged skip-execution, outside --step/--until, or after the run stopped. */
+  skipReason?: "skip-execution" | "not-selected" | "not-reached";
+  seconds: number;
+  outputs: Output[];
+  /** Position in the executed notebook's cells (before the error banner is inserted). */
+  cellIndex: number;
+  injected: boolean;
+  executionCount: number | null;
+  /** The kernel's own verdict; "error" with status "passed" is an expected error (raises-exception). */
+  replyStatus?: ExecuteStatus;
+}
+
+export interface StepFailure {
+  index: number;
+  name: string;
+  /** Position of the failing cell in the executed notebook's cells (before the error banner is inserted). */
+  cellIndex: number;
+  status: "failed" | "interrupted" | "timed-out";
+  /** One sentence: which step, what happened. */
+  message: string;
+  /** The cell's source around the error, numbered, the reported line marked with ">". */
+  excerpt: string;
+  /** 1-based line in the cell, when tslab reported one ("line:col - message" for type errors). */
+  line?: number;
+  /** What the cell wrote to stderr (tslab's error report), plus the kernel's log if it died. */
+  stderr: string;
+}
+
+export type RunStatus = "passed" | "failed" | "interrupted" | "timed-out";
+
+export interface RunResult {
+  status: RunStatus;
+  notebookPath: string;
+  /** The executed notebook, written whatever the status. */
+  outputPath: string;
+  steps: StepResult[];
+  /** The step that stopped the run; absent when it passed, or was interrupted between steps. */
+  failure?: StepFailure;
+  parameters: Record<string, ParameterValue>;
+  kernelStartSeconds: number;
+  seconds: number;
+}
+
+export const defaultOutputPath = (notebookPath: string): string => path.join(BUILD_DIR, path.basename(notebookPath));
+
+export async function runNotebook(options: RunNotebookOptions): Promise<RunResult> {
+  const started = performance.now();
+  const notebookPath = path.resolve(options.notebook);
+  const outputPath = path.resolve(options.out ?? defaultOutputPath(notebookPath));
+  const reporter = options.reporter ?? {};
+  const redact = options.redact ?? ((text: string) => text);
+
+  // 1. Load and parameterize (errors here are the caller's to report; nothing was run).
+  const source = await readNotebook(notebookPath);
+  const { notebook: parameterized, values } = parameterizeNotebook(source, options.parameters ?? []);
+  const steps = splitSteps(parameterized);
+  const selection = options.selection ?? {};
+  validateSelection(selection, steps);
+  // The executed notebook starts clean: no outputs from an earlier run, no stale banner.
+  const executed = stripOutputs(parameterized);
+  const total = stepCount(steps);
+  reporter.runStart?.({ notebookPath, outputPath, steps, total });
+
+  const results: StepResult[] = [];
+  let failure: StepFailure | undefined;
+  let kernel: Kernel | undefined;
+  let kernelStartSeconds = 0;
+  const finish = async (): Promise<RunResult> => {
+    await writeNotebook(outputPath, markFailure(executed, failure));
+    const result: RunResult = {
+      status: failure?.status ?? (options.signal?.aborted ? "interrupted" : "passed"),
+      notebookPath,
+      outputPath,
+      steps: results,
+      ...(failure ? { failure } : {}),
+      parameters: values,
+      kernelStartSeconds,
+      seconds: seconds(started),
+    };
+    reporter.runEnd?.(result);
+    return result;
+  };
+
+  // 2. Start the kernel where Jupyter would: the notebook's folder.
+  try {
+    reporter.kernelStarting?.();
+    kernel = await startKernel({
+      cwd: path.dirname(notebookPath),
+      env: options.env,
+      spec: options.kernelSpec,
+      connectionDir: options.connectionDir,
+      startTimeoutMs: options.startTimeoutMs,
+      interruptGraceMs: options.interruptGraceMs,
+      signal: options.signal,
+    });
+    kernelStartSeconds = kernel.startupMs / 1000;
+    reporter.kernelReady?.({ seconds: kernelStartSeconds });
+  } catch (error) {
+    reporter.kernelFailed?.(error as Error);
+    if (!options.signal?.aborted) {
+      await writeNotebook(outputPath, executed);
+      throw error;
+    }
+  }
+
+  // 3. Run the steps, in order, until one fails.
+  try {
+    for (const step of steps) {
+      const base = { index: step.index, name: step.name, cellIndex: step.cellIndex, injected: step.injected, outputs: [], executionCount: null };
+      const skipReason: StepResult["skipReason"] =
+        failure || options.signal?.aborted || !kernel ? "not-reached" : !isSelected(step, selection) ? "not-selected" : step.skip ? "skip-execution" : undefined;
+      if (skipReason) {
+        const result: StepResult = { ...base, status: "skipped", skipReason, seconds: 0 };
+        results.push(result);
+        reporter.stepEnd?.(step, result);
+        continue;
+      }
+      reporter.stepStart?.(step);
+      const stepStarted = performance.now();
+      let reply: ExecuteResult | undefined;
+      let died: Error | undefined;
+      try {
+        reply = await kernel!.execute(step.source, {
+          timeoutMs: options.timeoutMs,
+          signal: options.signal,
+          onOutput: (output) => reporter.stepOutput?.(step, redactOutput(output, redact)),
+        });
+      } catch (error) {
+        died = error as Error;
+      }
+      const outputs = (reply?.outputs ?? []).map((o) => redactOutput(o, redact));
+      const cell = executed.cells[step.cellIndex] as CodeCell;
+      cell.outputs = outputs;
+      cell.execution_count = reply?.executionCount ?? null;
+      const status = stepStatus(step, reply, died);
+      const result: StepResult = {
+        ...base,
+        status,
+        seconds: seconds(stepStarted),
+        outputs,
+        executionCount: cell.execution_count,
+        ...(reply && !reply.stoppedBy ? { replyStatus: reply.status } : {}),
+      };
+      results.push(result);
+      if (status !== "passed") {
+        failure = describeFailure(step, result, reply, died, options, kernel!, redact);
+      }
+      reporter.stepEnd?.(step, result);
+      // A kernel that ignored the interrupt cannot run anything else: kill it now.
+      if (reply?.kernelStuck) await kernel!.close({ graceMs: 0 });
+    }
+  } catch (error) {
+    // Not a cell failure (those are results): still leave the notebook as far as it got.
+    await writeNotebook(outputPath, markFailure(executed, failure)).catch(() => {});
+    throw error;
+  } finally {
+    await kernel?.close();
+  }
+  return finish();
+}
+
+function stepStatus(step: Step, reply: ExecuteResult | undefined, died: Error | undefined): StepStatus {
+  if (died || !reply) return "failed";
+  if (reply.stoppedBy === "timeout") return "timed-out";
+  if (reply.stoppedBy === "abort") return "interrupted";
+  if (reply.status === "ok") return "passed";
+  if (reply.status === "error" && step.allowError) return "passed";
+  return "failed";
+}
+
+function describeFailure(
+  step: Step,
+  result: StepResult,
+  reply: ExecuteResult | undefined,
+  died: Error | undefined,
+  options: RunNotebookOptions,
+  kernel: Kernel,
+  redact: (text: string) => string,
+): StepFailure {
+  const label = `Step ${step.index} "${step.name}"`;
+  let stderr = stderrOf(result.outputs);
+  let message: string;
+  if (died) {
+    message = `${label} failed: ${died.message}`;
+    const log = died instanceof KernelError ? died.stderr : kernel.logTail();
+    if (log.trim()) stderr += `${stderr ? "\n" : ""}Kernel log:\n${redact(log)}`;
+  } else if (result.status === "timed-out") {
+    message = `${label} did not finish within ${((options.timeoutMs ?? 0) / 1000).toFixed(1)} s and was interrupted${reply?.kernelStuck ? "; the kernel did not stop and was shut down" : ""}.`;
+  } else if (result.status === "interrupted") {
+    message = `${label} was interrupted${reply?.kernelStuck ? "; the kernel did not stop and was shut down" : ""}.`;
+  } else if (reply?.status === "aborted") {
+    message = `${label} was aborted by the kernel.`;
+  } else {
+    message = `${label} failed.`;
+  }
+  // tslab reports type errors as "line:col - message", with lines counted in the cell.
+  const line = Number(/^(\d+):\d+ - /m.exec(stderr)?.[1]) || undefined;
+  return {
+    index: step.index,
+    name: step.name,
+    cellIndex: step.cellIndex,
+    status: result.status as StepFailure["status"],
+    message,
+    excerpt: excerpt(step.source, line),
+    ...(line ? { line } : {}),
+    stderr,
+  };
+}
+
+/** Up to 2 lines either side of `line` (or the first 8 lines), numbered, the line marked. */
+export function excerpt(source: string, line?: number, context = 2): string {
+  const lines = source.replace(/\n$/, "").split("\n");
+  if (line !== undefined && (line < 1 || line > lines.length)) line = undefined;
+  const from = line ? Math.max(1, line - context) : 1;
+  const to = line ? Math.min(lines.length, line + context) : Math.min(lines.length, 8);
+  const width = String(to).length;
+  const shown: string[] = [];
+  for (let n = from; n <= to; n++) shown.push(`${n === line ? ">" : " "} ${String(n).padStart(width)} | ${lines[n - 1]}`);
+  if (!line && lines.length > to) shown.push(`  ${" ".repeat(width)} | … (${lines.length - to} more lines)`);
+  return shown.join("\n");
+}
+
+function stderrOf(outputs: Output[]): string {
+  return outputs
+    .map((o) => (o.output_type === "stream" && o.name === "stderr" ? String(o.text) : o.output_type === "error" ? o.traceback.join("\n") : ""))
+    .join("");
+}
+
+function redactOutput(output: Output, redact: (text: string) => string): Output {
+  switch (output.output_type) {
+    case "stream":
+      return { ...output, text: redact(String(output.text)) };
+    case "error":
+      return { ...output, evalue: redact(output.evalue), traceback: output.traceback.map(redact) };
+    default: {
+      const data: Record<string, unknown> = {};
+      for (const [mime, value] of Object.entries(output.data)) data[mime] = typeof value === "string" ? redact(value) : value;
+      return { ...output, data };
+    }
+  }
+}
+
+/**
+ * papermill puts an error banner at the top and anchors on the failing cell; ours is smaller: a
+ * markdown cell right before the failing cell (tagged so stripOutputs removes it) and the cell's
+ * metadata.kvq.status.
+ */
+function markFailure(nb: Notebook, failure: StepFailure | undefined): Notebook {
+  if (!failure) return nb;
+  const cells: Cell[] = [...nb.cells];
+  const cell = cells[failure.cellIndex]!;
+  cells[failure.cellIndex] = { ...cell, metadata: { ...cell.metadata, [RUN_METADATA_KEY]: { status: failure.status } } };
+  const banner: MarkdownCell = {
+    cell_type: "markdown",
+    ...(nb.nbformat_minor >= 5 ? { id: "kvq-error" } : {}),
+    metadata: { tags: [ERROR_BANNER_TAG] },
+    source: `**kvq run stopped here.** ${failure.message} The cell's output below shows the error.`,
+  };
+  cells.splice(failure.cellIndex, 0, banner);
+  return { ...nb, cells };
+}
+
+const seconds = (since: number) => Math.round(performance.now() - since) / 1000;

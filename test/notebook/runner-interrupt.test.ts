@@ -1,0 +1,75 @@
+/**
+ * A cell that never finishes, on the real tslab kernel: the per-cell timeout and the AbortSignal
+ * (Ctrl-C) both interrupt it with SIGINT; the run stops, the notebook is written, the kernel is
+ * shut down and nothing is left.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import { describe, test } from "node:test";
+import { parseNotebook, type CodeCell } from "../../src/notebook/notebook-file";
+import { runNotebook } from "../../src/notebook/run-notebook";
+import { fixture, isAlive, leftovers, tempDir } from "./runner-helpers";
+
+describe("a hanging cell", () => {
+  test("the timeout interrupts it (SIGINT); the step is timed-out and the kernel shuts down cleanly", async () => {
+    const connectionDir = tempDir("kvq-conn-");
+    const out = path.join(tempDir(), "hang.ipynb");
+    const result = await runNotebook({ notebook: fixture("hang.ipynb"), out, timeoutMs: 2500, connectionDir });
+
+    assert.equal(result.status, "timed-out");
+    assert.deepEqual(result.steps.map((s) => s.status), ["passed", "timed-out", "skipped"]);
+    const hung = result.steps[1]!;
+    // Answered the SIGINT before the 3 s grace period would have had the kernel killed.
+    assert.ok(hung.seconds >= 2.5 && hung.seconds < 5.5, `interrupted soon after the timeout (${hung.seconds}s)`);
+    assert.match(result.failure!.message, /^Step 2 "Waits forever" did not finish within 2\.5 s and was interrupted\.$/);
+    assert.match(result.failure!.stderr, /Interrupted asynchronously/);
+
+    const nb = parseNotebook(readFileSync(out, "utf8"));
+    const cell = nb.cells.find((c) => (c.metadata.kvq as any)?.status === "timed-out") as CodeCell;
+    assert.ok(cell, "the timed-out cell is marked");
+    assert.equal(cell.outputs[0]!.output_type, "stream");
+    assert.deepEqual(leftovers(connectionDir), { files: [], processes: [] });
+  });
+
+  test("aborting the signal (Ctrl-C) interrupts the running cell; the run reports interrupted", async () => {
+    const connectionDir = tempDir("kvq-conn-");
+    const out = path.join(tempDir(), "hang.ipynb");
+    const controller = new AbortController();
+    const result = await runNotebook({
+      notebook: fixture("hang.ipynb"),
+      out,
+      signal: controller.signal,
+      connectionDir,
+      reporter: {
+        stepStart: (step) => {
+          if (step.index === 2) setTimeout(() => controller.abort(), 300);
+        },
+      },
+    });
+    assert.equal(result.status, "interrupted");
+    assert.deepEqual(
+      result.steps.map((s) => [s.status, s.skipReason]),
+      [["passed", undefined], ["interrupted", undefined], ["skipped", "not-reached"]],
+    );
+    assert.equal(result.failure!.message, 'Step 2 "Waits forever" was interrupted.');
+    assert.deepEqual(leftovers(connectionDir), { files: [], processes: [] });
+  });
+
+  test("a runner killed outright (SIGKILL) does not leave its kernel running", async () => {
+    const connectionDir = tempDir("kvq-conn-");
+    const runner = spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "runner-orphan-child.ts"), connectionDir], { stdio: ["ignore", "pipe", "inherit"] });
+    const [line] = (await once(runner.stdout!, "data")) as [Buffer];
+    const kernelPid = Number(line.toString().trim());
+    assert.ok(isAlive(kernelPid));
+    runner.kill("SIGKILL");
+    await once(runner, "exit");
+    // parent-watch.cjs polls once a second.
+    for (let i = 0; i < 50 && isAlive(kernelPid); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(isAlive(kernelPid), false, "the kernel noticed its runner was gone and exited");
+    assert.deepEqual(leftovers(connectionDir).processes, []);
+    rmSync(connectionDir, { recursive: true, force: true }); // the one thing a SIGKILL leaves: the connection file
+  });
+});

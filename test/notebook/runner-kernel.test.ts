@@ -1,0 +1,98 @@
+/**
+ * The real tslab kernel, started through the project's kernelspec, one kernel for the whole file:
+ * outputs, failures read from the reply, interrupts (SIGINT) on timeout, and a kernel that cannot
+ * be interrupted being killed with nothing left behind.
+ */
+import assert from "node:assert/strict";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { after, before, describe, test } from "node:test";
+import { startKernel, type Kernel } from "../../src/notebook/kernel";
+import { FIXTURES, isAlive, leftovers, tempDir } from "./runner-helpers";
+
+const stdout = (r: { outputs: any[] }) => r.outputs.filter((o) => o.name === "stdout").map((o) => o.text).join("");
+const stderr = (r: { outputs: any[] }) => r.outputs.filter((o) => o.name === "stderr").map((o) => o.text).join("");
+
+describe("tslab through the kernelspec", () => {
+  const connectionDir = tempDir("kvq-kernel-");
+  let kernel: Kernel;
+
+  before(async () => {
+    kernel = await startKernel({ cwd: FIXTURES, connectionDir, env: { KVQ_FIXTURE_VALUE: "from-test" }, interruptGraceMs: 1500 });
+  });
+  after(async () => {
+    await kernel?.close();
+  });
+
+  test("answers kernel_info; its connection file is private to this user", () => {
+    assert.equal(kernel.info.implementation, "tslab");
+    assert.ok(kernel.startupMs > 0);
+    assert.ok(existsSync(kernel.connectionFile));
+    if (process.platform !== "win32") assert.equal(statSync(kernel.connectionFile).mode & 0o777, 0o600);
+    const info = JSON.parse(readFileSync(kernel.connectionFile, "utf8"));
+    assert.equal(info.signature_scheme, "hmac-sha256");
+    assert.equal(info.key.length, 64);
+    assert.equal(info.kernel_name, "kvq-tslab");
+  });
+
+  test("captures stdout, stderr, the last expression and display_data; runs in the given folder and env", async () => {
+    const result = await kernel.execute(
+      'import * as tslab from "tslab";\nconsole.log("cwd", process.cwd());\nprocess.stderr.write("careful\\n");\nconsole.log(process.env.KVQ_FIXTURE_VALUE, process.env.NO_COLOR);\ntslab.display.markdown("*hi*");\n1 + 1',
+    );
+    assert.equal(result.status, "ok");
+    assert.equal(stdout(result), `cwd ${FIXTURES}\nfrom-test 1\n2\n`);
+    assert.equal(stderr(result), "careful\n");
+    assert.deepEqual(result.outputs.find((o) => o.output_type === "display_data"), { output_type: "display_data", data: { "text/markdown": "*hi*" }, metadata: {} });
+    assert.equal(typeof result.executionCount, "number");
+  });
+
+  test("a type error is status error, reported as line:col on stderr, before anything runs", async () => {
+    const result = await kernel.execute('console.log("ran");\nconst n: number = "two";');
+    assert.equal(result.status, "error");
+    assert.equal(stdout(result), "");
+    assert.match(stderr(result), /^2:7 - Type 'string' is not assignable to type 'number'\./);
+  });
+
+  test("an exception is status error; state from earlier cells survives", async () => {
+    await kernel.execute("const kept = 41;");
+    const failed = await kernel.execute('throw new Error("boom")');
+    assert.equal(failed.status, "error");
+    assert.match(stderr(failed), /Error: boom/);
+    const next = await kernel.execute("kept + 1");
+    assert.equal(next.status, "ok", "not cancelled by tslab's 200 ms window after a failure");
+    assert.equal(stdout(next), "42\n");
+  });
+
+  test("a hung await is interrupted by SIGINT when the timeout fires, and the kernel stays usable", async () => {
+    const started = Date.now();
+    const hung = await kernel.execute('console.log("waiting");\nawait new Promise(() => {});', { timeoutMs: 400 });
+    assert.equal(hung.stoppedBy, "timeout");
+    assert.equal(hung.status, "error");
+    assert.equal(hung.kernelStuck, false);
+    assert.equal(stdout(hung), "waiting\n");
+    assert.match(stderr(hung), /Interrupted asynchronously/);
+    assert.ok(Date.now() - started < 1400, "answered well within the grace period");
+    const after = await kernel.execute('console.log("still here")');
+    assert.equal(stdout(after), "still here\n");
+  });
+
+  test("a synchronous busy loop is interrupted too (tslab runs cells with breakOnSigint)", async () => {
+    const hung = await kernel.execute("while (true) {}", { timeoutMs: 300 });
+    assert.equal(hung.stoppedBy, "timeout");
+    assert.equal(hung.kernelStuck, false);
+    assert.match(stderr(hung), /interrupted by `SIGINT`/);
+  });
+
+  test("a loop after an await ignores SIGINT: reported stuck, and close kills it, leaving nothing", async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    const hung = await kernel.execute("await null;\nwhile (true) {}", { signal: controller.signal });
+    assert.equal(hung.stoppedBy, "abort");
+    assert.equal(hung.kernelStuck, true);
+    assert.equal(kernel.alive, true);
+    const exit = await kernel.close({ graceMs: 300 });
+    assert.equal(exit.signal, "SIGKILL");
+    assert.equal(kernel.alive, false);
+    assert.equal(isAlive(kernel.pid), false);
+    assert.deepEqual(leftovers(connectionDir), { files: [], processes: [] });
+  });
+});
