@@ -32,7 +32,12 @@ interface LedgerFile {
   startedAt: string;
   attendee?: string;
   keys: LedgerKey[];
+  /** Set when every key is cleaned; a closed ledger is history (the runner's summary), not work. */
+  closedAt?: string;
 }
+
+/** Closed ledgers are kept this long for the record, then removed the next time the folder is listed. */
+const KEEP_CLOSED_MS = 7 * 86_400_000;
 
 /** Ledgers live in .kvq/runs/ unless KVQ_LEDGER_DIR says otherwise (tests, rehearsals). */
 export const defaultLedgerDir = () => process.env.KVQ_LEDGER_DIR || path.join(WORK_DIR, "runs");
@@ -85,8 +90,11 @@ export class RunLedger {
     }
   }
 
-  /** Every ledger in the folder (optionally only one vault's), oldest first, and the files that could not be read. */
-  static list(options: { dir?: string; vaultUrl?: string } = {}): { ledgers: RunLedger[]; unreadable: LedgerError[] } {
+  /**
+   * The open ledgers in the folder (optionally one vault's; with `includeClosed`, finished ones
+   * too), oldest first, and the files that could not be read.
+   */
+  static list(options: { dir?: string; vaultUrl?: string; includeClosed?: boolean } = {}): { ledgers: RunLedger[]; unreadable: LedgerError[] } {
     const dir = options.dir ?? defaultLedgerDir();
     const ledgers: RunLedger[] = [];
     const unreadable: LedgerError[] = [];
@@ -94,6 +102,11 @@ export class RunLedger {
     for (const file of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
       try {
         const ledger = RunLedger.open(path.join(dir, file));
+        if (ledger.closedAt && Date.now() - ledger.closedAt.getTime() > KEEP_CLOSED_MS) {
+          rmSync(ledger.file, { force: true });
+          continue;
+        }
+        if (ledger.closedAt && !options.includeClosed) continue;
         if (!options.vaultUrl || ledger.vaultUrl === options.vaultUrl) ledgers.push(ledger);
       } catch (error) {
         unreadable.push(error as LedgerError);
@@ -116,6 +129,9 @@ export class RunLedger {
   }
   get keys(): readonly LedgerKey[] {
     return this.data.keys;
+  }
+  get closedAt(): Date | undefined {
+    return this.data.closedAt ? new Date(this.data.closedAt) : undefined;
   }
   get pendingKeys(): string[] {
     return this.data.keys.filter((k) => k.status === "pending").map((k) => k.name);
@@ -146,10 +162,13 @@ export class RunLedger {
     this.save();
   }
 
-  /** Deletes the ledger once every key is cleaned; returns whether it did. */
+  /** Closes the ledger once every key is cleaned (it stays a week, as history); returns whether it did. */
   closeIfClean(): boolean {
     if (this.pendingKeys.length > 0) return false;
-    rmSync(this.file, { force: true });
+    if (!this.data.closedAt) {
+      this.data.closedAt = new Date().toISOString();
+      this.save();
+    }
     return true;
   }
 

@@ -68,7 +68,8 @@ describe("a vault that allows purge", () => {
     const report = await cleanupRuns(vault.client, ledgersToClean(next), { pollIntervalMs: 50, graceMs: 100 });
     const outcomes = Object.fromEntries(report.flatMap((r) => r.results).map((r) => [r.name, r.outcome]));
     assert.deepEqual(outcomes, { "crashed-live": "purged", "crashed-deleted": "purged", "crashed-never-created": "already-gone" });
-    assert.equal(existsSync(crashed.file), false, "a fully cleaned ledger is removed");
+    assert.ok(RunLedger.open(crashed.file).closedAt, "a fully cleaned ledger is closed");
+    assert.equal(RunLedger.list({ dir: ledgerDir, vaultUrl: vault.emulator.url }).ledgers.some((l) => l.runId === crashed.runId), false, "and no longer listed as work");
     await assert.rejects(vault.client.getKey("crashed-live"), { statusCode: 404 });
   });
 });

@@ -1,6 +1,5 @@
 /** `kvq cleanup`: finds tagged leftovers grouped by run, changes nothing without --yes, never touches untagged keys. */
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { after, before, test } from "node:test";
 import { RunLedger } from "../../src/run-ledger";
 import { findLeftovers } from "../../src/workshop/sweep";
@@ -61,7 +60,7 @@ test("the command: a dry run changes nothing; --yes deletes and purges only the 
   await assert.rejects(vault.client.getDeletedKey("ana-deleted"), { statusCode: 404 });
   assert.ok(await vault.client.getKey("not-the-tutorials"));
   assert.ok(await vault.client.getKey("tagged-by-someone"));
-  assert.equal(existsSync(crashed.file), false, "the finished ledger is closed");
+  assert.ok(RunLedger.open(crashed.file).closedAt, "the finished ledger is closed");
 
   const json = JSON.parse((await runKvq(["cleanup", "--json"], { env })).stdout);
   assert.deepEqual(json, { dryRun: true, runs: [] });
