@@ -105,9 +105,25 @@ function buildProgram(): Command {
 
   program
     .command("run")
-    .description("Run the quickstart notebook end to end (coming soon: see the README).")
-    .action(() => {
-      console.log("kvq run is coming soon. For now: start the emulator with `npx kvq emulator --env-file .env`.");
+    .description("Run the quickstart notebook end to end in the TypeScript kernel: against an emulator of its own, or the vault your .env names.")
+    .option("--notebook <file>", "another notebook (default: notebooks/quickstart.ipynb, or the zh-TW edition)")
+    .option("--param <name=value>", "set a parameter of the notebook's parameters cell (repeatable)", collect)
+    .addOption(new Option("--step <n>", "run only step n").argParser(integer(1, 1000, "--step")))
+    .addOption(new Option("--until <n>", "run steps 1 to n").argParser(integer(1, 1000, "--until")))
+    .option("--out <file>", "where to write the executed notebook (default: build/<notebook>)")
+    .option("--timeout <duration>", "interrupt a cell that runs longer, e.g. 90s, 5m")
+    .option("--vault <url>", "run against this vault instead of the one in .env")
+    .option("--keep-keys", "stop before the clean-up step and leave the keys in the vault")
+    .option("--lang <lang>", "en or zh-TW (default: from KVQ_LANG, LC_ALL, LANG)")
+    .option("--json", "one JSON object per step, then one for the run")
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 all steps passed, 1 a step failed, 2 bad usage or configuration, 130 interrupted.\n" +
+        "Examples:\n  npm start\n  npx kvq run --param keyName=my-key --until 5\n  npx kvq run --lang zh-TW\n",
+    )
+    .action(async (options) => {
+      const { runCommand } = load<typeof import("./commands/run")>("./commands/run");
+      process.exitCode = await runCommand(options);
     });
 
   return program;
@@ -133,7 +149,7 @@ function exitCodeFor(error: unknown): number {
     // Help and version are not failures; everything else commander reports is bad usage.
     return error.exitCode === 0 ? 0 : 2;
   }
-  const known = ["UsageError", "EmulatorStartError", "EmulatorStateError", "EmulatorCaError", "ConfigurationError", "KernelDependencyError", "LedgerError"];
+  const known = ["UsageError", "EmulatorStartError", "EmulatorStateError", "EmulatorCaError", "ConfigurationError", "KernelDependencyError", "LedgerError", "ParameterError", "NotebookFileError"];
   const name = (error as Error)?.name;
   if (known.includes(name)) {
     process.stderr.write(`kvq: ${(error as Error).message}\n`);

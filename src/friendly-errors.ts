@@ -28,6 +28,15 @@ const SDK_ERRORS = new Set(["RestError", "AuthenticationError", "AggregateAuthen
 
 export const isSdkError = (value: unknown): value is Error => value instanceof Error && SDK_ERRORS.has(value.name);
 
+/** tslab's own error for a cell stopped by an interrupt; its stack points into tslab, not the cell. */
+const isTslabInterrupt = (value: unknown) => value instanceof Error && value.message === "Interrupted asynchronously";
+
+/** A console whose error() prints SDK errors through describeError; everything else passes through. */
+export function friendlyConsole<C extends { log: (...args: unknown[]) => void; error: (...args: unknown[]) => void }>(console: C): C {
+  const show = (arg: unknown) => (isSdkError(arg) ? describeError(arg) : isTslabInterrupt(arg) ? t().common.interrupted : arg);
+  return { ...console, error: (...args: unknown[]) => console.error(...args.map(show)) };
+}
+
 let installed = false;
 
 /**

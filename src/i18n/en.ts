@@ -7,6 +7,8 @@
  * Problem codes, variable names, commands and URLs are not translated, so they appear verbatim.
  */
 
+import { runnerEn } from "./runner.en";
+
 const RULE = "1-127 characters: letters (a-z, A-Z), digits (0-9) and dashes (-)";
 const kept = (days?: number) => (days ? `Deleted keys are kept ${days} days` : "Deleted keys are kept for the vault's retention period");
 const needs = (done: string[]) => (done.length > 0 ? `${done.join(", ")} succeeded` : "nothing succeeded");
@@ -15,6 +17,8 @@ export const en = {
   common: {
     /** Precedes a fix; continuation lines are indented to its width. */
     fixPrefix: "Fix: ",
+    /** A cell stopped by an interrupt (Ctrl-C, --timeout, Jupyter's stop button). */
+    interrupted: "Interrupted.",
   },
 
   env: {
@@ -405,6 +409,7 @@ export const en = {
       onAzure: "On Azure:",
     },
   },
+  runner: runnerEn,
 };
 
 export type Messages = typeof en;

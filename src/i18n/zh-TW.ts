@@ -8,6 +8,7 @@
  * code keeps its own.
  */
 import type { Messages } from "./en";
+import { runnerZhTW } from "./runner.zh-TW";
 
 /** "A、B 和 C": how a list of names reads in a sentence. */
 const list = (items: string[]) => (items.length <= 1 ? items.join("") : `${items.slice(0, -1).join("、")} 和 ${items[items.length - 1]}`);
@@ -18,6 +19,7 @@ const quoted = (characters: string[]) => characters.map((c) => (c === " " ? "空
 export const zhTW: Messages = {
   common: {
     fixPrefix: "解決方式：",
+    interrupted: "已中斷。",
   },
 
   env: {
@@ -391,4 +393,5 @@ export const zhTW: Messages = {
       onAzure: "在 Azure 上：",
     },
   },
+  runner: runnerZhTW,
 };

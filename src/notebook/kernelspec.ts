@@ -5,8 +5,9 @@
  * tslab compiles every cell and every local .ts import with its own TypeScript and refuses files
  * outside the kernel's working folder (the notebook's folder; FACTS.md §6). npm links src/ into
  * node_modules as the package "kvq", so tslab treats the helpers as a library and leaves them to
- * Node; `--require tsx/cjs` lets Node load them as TypeScript. No symlink is committed: npm makes
- * the link (a junction on Windows) at install time.
+ * Node. The kernel starts with `--require kernel-preload.cjs`, which registers tsx (so Node loads
+ * the helpers as TypeScript) and makes SDK errors print as their fix. No symlink is committed: npm
+ * makes the link (a junction on Windows) at install time.
  *
  * The argv holds absolute paths (Node, tsx, tslab) and no shell syntax, so Jupyter starts it the same
  * way on Linux, macOS and Windows (jupyter_client passes the list to Popen; only "{connection_file}"
@@ -36,6 +37,9 @@ export interface KernelSpec {
  * console colouring all honour it. CI=1 would work too, but would tell every library it runs in CI.
  */
 export const PLAIN_OUTPUT_ENV: Record<string, string> = { NO_COLOR: "1", FORCE_COLOR: "0", TERM: "dumb" };
+
+/** The file the kernel loads first: registers tsx and makes tslab print SDK errors as their fix. */
+export const kernelPreload = (projectRoot: string = DEFAULT_PROJECT_ROOT) => path.join(projectRoot, "src", "notebook", "kernel-preload.cjs");
 
 /** The project root: the folder above src/. */
 export const DEFAULT_PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -81,9 +85,10 @@ export function resolveKernelModules(projectRoot: string = DEFAULT_PROJECT_ROOT)
 
 export function kernelSpec(options: KernelSpecOptions = {}): KernelSpec {
   const projectRoot = path.resolve(options.projectRoot ?? DEFAULT_PROJECT_ROOT);
-  const { tsx, tslab } = resolveKernelModules(projectRoot);
+  // tsx is checked for (the preload needs it); the preload registers it and wraps tslab's console.
+  const { tslab } = resolveKernelModules(projectRoot);
   return {
-    argv: [options.nodePath ?? stableNodePath(), "--require", tsx, tslab, "kernel", "--config-path", "{connection_file}"],
+    argv: [options.nodePath ?? stableNodePath(), "--require", kernelPreload(projectRoot), tslab, "kernel", "--config-path", "{connection_file}"],
     display_name: KERNEL_DISPLAY_NAME,
     language: "typescript",
     env: { ...PLAIN_OUTPUT_ENV },

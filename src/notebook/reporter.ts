@@ -7,6 +7,7 @@
  */
 import type { Writable } from "node:stream";
 import ora, { type Ora } from "ora";
+import { t } from "../i18n";
 import { joinMultiline, type Output } from "./notebook-file";
 import type { RunResult, StepResult } from "./run-notebook";
 import type { Step } from "./steps";
@@ -78,17 +79,17 @@ export function createHumanReporter(options: HumanReporterOptions = {}): RunRepo
       total = event.total;
     },
     kernelStarting() {
-      if (!plain) spinner = ora({ text: "Starting the TypeScript kernel", stream, discardStdin: false }).start();
+      if (!plain) spinner = ora({ text: t().runner.kernelStarting, stream, discardStdin: false }).start();
     },
     kernelReady({ seconds }) {
-      const text = `Kernel ready (${seconds.toFixed(1)}s)`;
+      const text = t().runner.kernelReady(seconds.toFixed(1));
       if (spinner) spinner.succeed(text);
       else write(`✔ ${text}\n`);
       spinner = undefined;
     },
     kernelFailed() {
-      if (spinner) spinner.fail("The TypeScript kernel did not start");
-      else write("✖ The TypeScript kernel did not start\n");
+      if (spinner) spinner.fail(t().runner.kernelFailed);
+      else write(`✖ ${t().runner.kernelFailed}\n`);
       spinner = undefined;
     },
     stepStart(step) {
@@ -135,32 +136,34 @@ export function createHumanReporter(options: HumanReporterOptions = {}): RunRepo
 
 function describe(result: StepResult): string {
   const time = `(${result.seconds.toFixed(1)}s)`;
+  const words = t().runner.status;
   switch (result.status) {
     case "passed":
-      return result.replyStatus === "error" ? `${time}, raised as expected` : time;
+      return result.replyStatus === "error" ? `${time}, ${words.raisedAsExpected}` : time;
     case "skipped":
-      return "(skipped: tagged skip-execution)";
+      return `(${words.skippedTagged})`;
     case "timed-out":
-      return `timed out ${time}`;
+      return `${words.timedOut} ${time}`;
     case "interrupted":
-      return `interrupted ${time}`;
+      return `${words.interrupted} ${time}`;
     case "failed":
-      return `failed ${time}`;
+      return `${words.failed} ${time}`;
   }
 }
 
-/** "6 passed, 1 failed, 2 not run in 12.3s" */
+/** "Steps: 6 passed, 1 failed, 2 not run in 12.3s (kernel start 2.1s). Executed notebook: …" */
 export function summaryLine(result: RunResult): string {
   const count = (f: (s: StepResult) => boolean) => result.steps.filter(f).length;
-  const parts = [
-    `${count((s) => s.status === "passed")} passed`,
-    ...(["failed", "timed-out", "interrupted"] as const).map((st) => [st, count((s) => s.status === st)] as const).filter(([, n]) => n > 0).map(([st, n]) => `${n} ${st}`),
-  ];
-  const skipped = count((s) => s.skipReason === "skip-execution");
-  const notRun = count((s) => s.status === "skipped" && s.skipReason !== "skip-execution");
-  if (skipped) parts.push(`${skipped} skipped`);
-  if (notRun) parts.push(`${notRun} not run`);
-  return `${parts.join(", ")} in ${result.seconds.toFixed(1)}s (kernel start ${result.kernelStartSeconds.toFixed(1)}s). Executed notebook: ${result.outputPath}`;
+  const counts = {
+    passed: count((s) => s.status === "passed"),
+    failed: count((s) => s.status === "failed"),
+    timedOut: count((s) => s.status === "timed-out"),
+    interrupted: count((s) => s.status === "interrupted"),
+    skipped: count((s) => s.skipReason === "skip-execution"),
+    notRun: count((s) => s.status === "skipped" && s.skipReason !== "skip-execution"),
+  };
+  const m = t().runner;
+  return `${m.summary(counts, result.seconds.toFixed(1), result.kernelStartSeconds.toFixed(1))} ${m.executedNotebook(result.outputPath)}`;
 }
 
 /** Outputs as terminal text, indented under the step line. Rich outputs show their text form. */

@@ -101,6 +101,17 @@ const SAMPLES: Samples<Messages> = {
     oneVault: [40, 10],
     expectedConflict: ["429"],
   },
+  runner: {
+    target: { embedded: ["https://localhost:40001"], vault: ["https://kv1.vault.azure.net"] },
+    kernelReady: ["2.1"],
+    summary: [{ passed: 9, failed: 1, timedOut: 1, interrupted: 1, skipped: 1, notRun: 2 }, "12.3", "2.1"],
+    executedNotebook: ["build/quickstart.ipynb"],
+    keys: [1, 1],
+    keysLeft: [["quickstart-ana-20261128-k3f9x2"]],
+    cleanedUp: ["quickstart-ana-20261128-k3f9x2: deleted and purged."],
+    failure: { heading: [4, "Create an RSA key", "failed"] },
+    usage: { badLang: ["fr"], timeout: ["soon"] },
+  },
   commands: {
     doctor: { line: ["Node.js version", "Node.js 20.19.0"], summary: [1, 2] },
     cleanup: {

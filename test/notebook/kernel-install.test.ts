@@ -40,17 +40,17 @@ const readSpec = (file: string) => JSON.parse(readFileSync(file, "utf8")) as Ker
 const same = (a: string, b: string) => realpathSync.native(a) === realpathSync.native(b);
 
 describe("kvq kernel install --prefix DIR", () => {
-  test("writes DIR/share/jupyter/kernels/kvq-tslab/kernel.json that starts this project's tslab through tsx", () => {
+  test("writes DIR/share/jupyter/kernels/kvq-tslab/kernel.json that starts this project's tslab after its preload (tsx, friendly errors)", () => {
     const prefix = tempDir();
     const run = kvq(["kernel", "install", "--prefix", prefix]);
     assert.equal(run.code, 0, run.stderr);
     const file = specFile(prefix);
     const spec = readSpec(file);
 
-    const [node, requireFlag, tsx, tslab, ...rest] = spec.argv;
+    const [node, requireFlag, preload, tslab, ...rest] = spec.argv;
     assert.ok(path.isAbsolute(node) && same(node, process.execPath), `argv[0] ${node} should be this Node`);
     assert.equal(requireFlag, "--require");
-    assert.ok(same(tsx, require.resolve("tsx/cjs")), tsx);
+    assert.ok(same(preload, path.join(PROJECT_ROOT, "src", "notebook", "kernel-preload.cjs")), preload);
     assert.ok(same(tslab, path.join(PROJECT_ROOT, "node_modules", "tslab", "bin", "tslab")), tslab);
     assert.deepEqual(rest, ["kernel", "--config-path", "{connection_file}"]);
     assert.equal(spec.display_name, "TypeScript (Key Vault quickstart)");

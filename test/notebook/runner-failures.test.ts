@@ -53,7 +53,7 @@ describe("failing cells", () => {
     assert.deepEqual(stripOutputs(nb), stripOutputs(parseNotebook(readFileSync(fixture("failing.ipynb"), "utf8"))));
 
     assert.match(human.text(), /^✖ \[2\/4\] Type mistake failed \(\d+\.\ds\)\n    2:7 - Type 'string'/m);
-    assert.match(human.text(), /\n1 passed, 1 failed, 2 not run in /);
+    assert.match(human.text(), /\nSteps: 1 passed, 1 failed, 2 not run in /);
     assert.doesNotMatch(human.text(), /\x1b/);
     assert.deepEqual(leftovers(connectionDir), { files: [], processes: [] });
   });

@@ -1,0 +1,45 @@
+/** 執行器（`kvq run`、`kvq learn`、`kvq docs`、`kvq strip`）的訊息，繁體中文。屬於 `zhTW` 目錄的一部分。 */
+import type { runnerEn } from "./runner.en";
+
+export const runnerZhTW: typeof runnerEn = {
+  target: {
+    embedded: (url: string) => `金鑰保存庫：自帶的模擬器，位於 ${url}（不需要 Azure 帳戶）`,
+    vault: (url: string) => `金鑰保存庫：${url}`,
+  },
+  kernelStarting: "正在啟動 TypeScript 核心",
+  kernelReady: (seconds: string) => `核心已就緒（${seconds} 秒）`,
+  kernelFailed: "TypeScript 核心沒有啟動成功",
+  status: {
+    failed: "失敗",
+    timedOut: "逾時",
+    interrupted: "已中斷",
+    skippedTagged: "已略過：標記為 skip-execution",
+    raisedAsExpected: "如預期擲回錯誤",
+  },
+  summary: (counts, seconds, kernelSeconds) => {
+    const parts = [`${counts.passed} 個通過`];
+    if (counts.failed) parts.push(`${counts.failed} 個失敗`);
+    if (counts.timedOut) parts.push(`${counts.timedOut} 個逾時`);
+    if (counts.interrupted) parts.push(`${counts.interrupted} 個中斷`);
+    if (counts.skipped) parts.push(`${counts.skipped} 個略過`);
+    if (counts.notRun) parts.push(`${counts.notRun} 個未執行`);
+    return `步驟：${parts.join("、")}，共 ${seconds} 秒（核心啟動 ${kernelSeconds} 秒）。`;
+  },
+  executedNotebook: (path: string) => `執行後的筆記本：${path}`,
+  keys: (created: number, cleaned: number) => `金鑰：建立 ${created} 把，清理 ${cleaned} 把。`,
+  keysLeft: (names: string[]) => `以下金鑰還留在保存庫裡（因為指定了 --keep-keys，或清理失敗）：${names.join("、")}。要移除請執行：npx kvq cleanup --yes`,
+  cleanedUp: (message: string) => `已清理：${message}`,
+  failure: {
+    heading: (index, name, status) =>
+      status === "failed" ? `第 ${index} 步（${name}）失敗。` : status === "timed-out" ? `第 ${index} 步（${name}）超過 --timeout 的時間，已被中斷。` : `第 ${index} 步（${name}）被中斷了。`,
+    source: "儲存格內容：",
+    reported: "它回報的訊息：",
+  },
+  interrupted: "已中斷：正在停止核心並清理（再按一次 Ctrl-C 會立刻離開）。",
+  interruptedAgain: "不清理就離開。之後可以用這個指令移除這次留下的東西：npx kvq cleanup --yes",
+  usage: {
+    badLang: (value: string) => `--lang「${value}」不是本教學提供的語言，請用 en 或 zh-TW。`,
+    stepAndUntil: "--step 和 --until 不能一起用：--step N 只執行第 N 步，--until N 執行第 1 到第 N 步。",
+    timeout: (value: string) => `--timeout「${value}」不是時間長度，請用像 90s、5m 這樣的寫法。`,
+  },
+};

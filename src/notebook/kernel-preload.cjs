@@ -1,0 +1,15 @@
+"use strict";
+// Runs in the notebook kernel before tslab starts (the kernelspec starts `node --require <this file>`).
+//
+// 1. TypeScript for the helpers: cells import src/ as "kvq", and Node loads it through tsx.
+// 2. SDK errors as the learner needs them: tslab reports a failed cell with the console it was
+//    handed at start-up (createExecutor's third argument), not the global one, so that console is
+//    wrapped here to print a RestError or credential error as its codes, meaning and fix
+//    (friendly-errors.ts) instead of a dump of the request. tslab 1.0.22: main.js calls
+//    executor_1.createExecutor through the module's exports, which is what lets this wrap it.
+require("tsx/cjs");
+const executor = require("tslab/dist/executor");
+const { friendlyConsole } = require("../friendly-errors.ts");
+
+const createExecutor = executor.createExecutor;
+executor.createExecutor = (rootDir, convs, console) => createExecutor(rootDir, convs, friendlyConsole(console));

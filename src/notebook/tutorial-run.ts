@@ -1,0 +1,101 @@
+/**
+ * The tutorial, run end to end: choose the vault (tutorial-target.ts), run the notebook in the
+ * tslab kernel (run-notebook.ts), then make sure no key is left behind — the notebook's own
+ * clean-up step does it when the run gets there; otherwise the runner cleans what the run's ledger
+ * recorded. The result says what happened and how many keys were created and cleaned.
+ */
+import path from "node:path";
+import { cleanupRuns, type KeyCleanup } from "../cleanup";
+import { redact as redactText, secretValues } from "../secrets";
+import { NOTEBOOKS_DIR } from "../paths";
+import { RunLedger } from "../run-ledger";
+import { detectLang, LANGS, messagesFor, type Lang } from "../i18n";
+import { explainError, type Explanation } from "../vault-errors";
+import { readNotebook } from "./notebook-file";
+import type { RunReporter } from "./reporter";
+import { runNotebook, type RunResult, type StepSelection } from "./run-notebook";
+import { splitSteps } from "./steps";
+import { openTutorialTarget, type TargetOptions, type TutorialTarget } from "./tutorial-target";
+
+/** Tag of the notebook's clean-up cell: --keep-keys stops the run before it. */
+export const CLEANUP_TAG = "kvq-cleanup";
+
+export const notebookFor = (lang: Lang) => path.join(NOTEBOOKS_DIR, lang === "zh-TW" ? "quickstart.zh-TW.ipynb" : "quickstart.ipynb");
+
+export interface TutorialRunOptions extends TargetOptions {
+  /** Default: the quickstart in the current language. */
+  notebook?: string;
+  lang?: Lang;
+  parameters?: string[];
+  selection?: StepSelection;
+  timeoutMs?: number;
+  out?: string;
+  /** Leave the keys in the vault: stop before the clean-up step, and clean nothing afterwards. */
+  keepKeys?: boolean;
+  reporter?: RunReporter;
+  signal?: AbortSignal;
+  /** Told where the run goes before the kernel starts. */
+  onTarget?: (target: Pick<TutorialTarget, "kind" | "vaultUrl">) => void;
+}
+
+export interface TutorialRunResult {
+  run: RunResult;
+  target: Pick<TutorialTarget, "kind" | "vaultUrl">;
+  keys: { created: string[]; cleaned: string[]; left: string[] };
+  /** What the runner cleaned itself (when the notebook did not get to its clean-up step). */
+  cleanup: KeyCleanup[];
+  /** For a failure that matches a known Key Vault error and whose output did not already explain it. */
+  fix?: Explanation;
+}
+
+export async function runTutorial(options: TutorialRunOptions = {}): Promise<TutorialRunResult> {
+  const lang = options.lang ?? detectLang();
+  const notebook = options.notebook ?? notebookFor(lang);
+  const selection = options.keepKeys ? await untilBeforeCleanup(notebook, options.selection) : options.selection;
+  const target = await openTutorialTarget(options);
+  const started = Date.now();
+  try {
+    options.onTarget?.({ kind: target.kind, vaultUrl: target.vaultUrl });
+    const secrets = secretValues({ ...process.env, ...target.kernelEnv });
+    const run = await runNotebook({
+      notebook,
+      out: options.out,
+      parameters: options.parameters,
+      selection,
+      timeoutMs: options.timeoutMs,
+      env: { ...target.kernelEnv, KVQ_LANG: lang },
+      signal: options.signal,
+      reporter: options.reporter,
+      redact: (text) => redactText(text, secrets),
+    });
+    // This run's ledgers (the kernel writes them): anything still pending is the runner's to clean.
+    const ledgers = () => RunLedger.list({ dir: target.ledgerDir, vaultUrl: target.vaultUrl, includeClosed: true }).ledgers.filter((l) => l.startedAt.getTime() >= started - 1000);
+    const cleanup = options.keepKeys ? [] : (await cleanupRuns(target.client, ledgers().filter((l) => l.pendingKeys.length > 0))).flatMap((r) => r.results);
+    const keys = ledgers().flatMap((l) => l.keys);
+    return {
+      run,
+      target: { kind: target.kind, vaultUrl: target.vaultUrl },
+      keys: {
+        created: keys.map((k) => k.name),
+        cleaned: keys.filter((k) => k.status === "cleaned").map((k) => k.name),
+        left: keys.filter((k) => k.status === "pending").map((k) => k.name),
+      },
+      cleanup,
+      fix: run.failure && !alreadyExplained(run.failure.stderr) ? explainError({ message: run.failure.stderr }) : undefined,
+    };
+  } finally {
+    await target.close();
+  }
+}
+
+/** The kernel's preload already printed an SDK error with its fix (friendly-errors.ts), in either language. */
+const alreadyExplained = (stderr: string) => LANGS.some((lang) => stderr.includes(messagesFor(lang).common.fixPrefix.trim()));
+
+/** --keep-keys: run up to the step before the one tagged kvq-cleanup (or the end, if it has none). */
+async function untilBeforeCleanup(notebook: string, selection: StepSelection = {}): Promise<StepSelection> {
+  const steps = splitSteps(await readNotebook(notebook));
+  const cleanup = steps.find((s) => s.tags.includes(CLEANUP_TAG));
+  if (!cleanup) return selection;
+  const until = Math.min(selection.until ?? Infinity, cleanup.index - 1);
+  return selection.step !== undefined ? selection : { until };
+}
