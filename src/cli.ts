@@ -126,6 +126,27 @@ function buildProgram(): Command {
       process.exitCode = await runCommand(options);
     });
 
+  program
+    .command("docs")
+    .description("Regenerate docs/quickstart.md (and the zh-TW edition) from real runs of the notebooks against an emulator of their own.")
+    .option("--check", "change nothing; exit 1 if docs/ is out of date (CI runs this)")
+    .option("--lang <lang>", "en, zh-TW or all", "all")
+    .option("--from <file>", "render this executed notebook instead of running one (needs --lang en or zh-TW)")
+    .action(async (options) => {
+      const { docsCommand } = load<typeof import("./commands/docs")>("./commands/docs");
+      process.exitCode = await docsCommand(options);
+    });
+
+  program
+    .command("strip")
+    .description("Clear outputs, execution counts and execution metadata from notebooks (default: notebooks/*.ipynb).")
+    .argument("[files...]", "notebooks to strip")
+    .option("--check", "change nothing; exit 1 if a notebook is not clean")
+    .action(async (files: string[], options) => {
+      const { stripCommand } = load<typeof import("./commands/strip")>("./commands/strip");
+      process.exitCode = await stripCommand(files, options);
+    });
+
   return program;
 }
 
@@ -149,7 +170,7 @@ function exitCodeFor(error: unknown): number {
     // Help and version are not failures; everything else commander reports is bad usage.
     return error.exitCode === 0 ? 0 : 2;
   }
-  const known = ["UsageError", "EmulatorStartError", "EmulatorStateError", "EmulatorCaError", "ConfigurationError", "KernelDependencyError", "LedgerError", "ParameterError", "NotebookFileError"];
+  const known = ["UsageError", "EmulatorStartError", "EmulatorStateError", "EmulatorCaError", "ConfigurationError", "KernelDependencyError", "LedgerError", "ParameterError", "NotebookFileError", "DocsError"];
   const name = (error as Error)?.name;
   if (known.includes(name)) {
     process.stderr.write(`kvq: ${(error as Error).message}\n`);

@@ -37,6 +37,21 @@ export const runnerZhTW: typeof runnerEn = {
   },
   interrupted: "已中斷：正在停止核心並清理（再按一次 Ctrl-C 會立刻離開）。",
   interruptedAgain: "不清理就離開。之後可以用這個指令移除這次留下的東西：npx kvq cleanup --yes",
+  docs: {
+    header: (notebook: string) => `<!-- 由 \`npx kvq docs\` 從 ${notebook} 產生。請勿直接編輯這個檔案：修改筆記本後重新產生。 -->`,
+    labels: { code: "程式碼", output: "輸出" },
+    running: (notebook: string) => `正在用自帶的模擬器執行 ${notebook}`,
+    wrote: (file: string) => `已寫入 ${file}`,
+    unchanged: (file: string) => `${file} 已是最新`,
+    stale: (file: string) => `${file} 已經過時：請執行 \`npx kvq docs\` 並提交結果。`,
+    runFailed: (notebook: string, step: string) => `文件必須來自一次成功的執行，但 ${notebook} 在第 ${step} 步失敗了：請先修好筆記本（npx kvq run 會告訴你原因）。`,
+    fromNeedsOneLang: "--from 只接受一本執行過的筆記本：請同時指定 --lang en 或 --lang zh-TW。",
+  },
+  strip: {
+    cleaned: (file: string) => `已清除 ${file} 的輸出`,
+    clean: (file: string) => `${file} 本來就是乾淨的`,
+    wouldChange: (file: string) => `${file} 尚未清理（含有輸出、執行資料，或排版與 Jupyter 不同）：請執行 \`npx kvq strip ${file}\`。`,
+  },
   usage: {
     badLang: (value: string) => `--lang「${value}」不是本教學提供的語言，請用 en 或 zh-TW。`,
     stepAndUntil: "--step 和 --until 不能一起用：--step N 只執行第 N 步，--until N 執行第 1 到第 N 步。",

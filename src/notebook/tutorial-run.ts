@@ -34,6 +34,8 @@ export interface TutorialRunOptions extends TargetOptions {
   keepKeys?: boolean;
   reporter?: RunReporter;
   signal?: AbortSignal;
+  /** More variables for the kernel (over the target's). */
+  kernelEnv?: Record<string, string>;
   /** Told where the run goes before the kernel starts. */
   onTarget?: (target: Pick<TutorialTarget, "kind" | "vaultUrl">) => void;
 }
@@ -56,14 +58,14 @@ export async function runTutorial(options: TutorialRunOptions = {}): Promise<Tut
   const started = Date.now();
   try {
     options.onTarget?.({ kind: target.kind, vaultUrl: target.vaultUrl });
-    const secrets = secretValues({ ...process.env, ...target.kernelEnv });
+    const secrets = secretValues({ ...process.env, ...target.kernelEnv, ...options.kernelEnv });
     const run = await runNotebook({
       notebook,
       out: options.out,
       parameters: options.parameters,
       selection,
       timeoutMs: options.timeoutMs,
-      env: { ...target.kernelEnv, KVQ_LANG: lang },
+      env: { ...target.kernelEnv, ...options.kernelEnv, KVQ_LANG: lang },
       signal: options.signal,
       reporter: options.reporter,
       redact: (text) => redactText(text, secrets),

@@ -110,6 +110,15 @@ const SAMPLES: Samples<Messages> = {
     keysLeft: [["quickstart-ana-20261128-k3f9x2"]],
     cleanedUp: ["quickstart-ana-20261128-k3f9x2: deleted and purged."],
     failure: { heading: [4, "Create an RSA key", "failed"] },
+    docs: {
+      header: ["notebooks/quickstart.ipynb"],
+      running: ["notebooks/quickstart.ipynb"],
+      wrote: ["docs/quickstart.md"],
+      unchanged: ["docs/quickstart.md"],
+      stale: ["docs/quickstart.md"],
+      runFailed: ["notebooks/quickstart.ipynb", "4 (Create an RSA key)"],
+    },
+    strip: { cleaned: ["notebooks/quickstart.ipynb"], clean: ["notebooks/quickstart.ipynb"], wouldChange: ["notebooks/quickstart.ipynb"] },
     usage: { badLang: ["fr"], timeout: ["soon"] },
   },
   commands: {

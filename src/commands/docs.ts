@@ -1,0 +1,33 @@
+/** `kvq docs`: regenerate docs/ from real runs of the notebooks; `--check` exits 1 when docs/ is stale. */
+import path from "node:path";
+import { UsageError } from "../cli";
+import { LANGS, parseLang, t, type Lang } from "../i18n";
+import { generateDocs } from "../notebook/docs";
+import { PROJECT_ROOT } from "../paths";
+import { createHumanReporter } from "../notebook/reporter";
+import { startStep } from "./output";
+
+export async function docsCommand(options: { check?: boolean; lang?: string; from?: string }): Promise<number> {
+  const langs: readonly Lang[] = options.lang === undefined || options.lang === "all" ? LANGS : [parseLang(options.lang) ?? badLang(options.lang)];
+  if (options.from && langs.length !== 1) throw new UsageError(t().runner.docs.fromNeedsOneLang);
+  let stale = 0;
+  for (const lang of langs) {
+    const step = startStep(t().runner.docs.running(lang === "zh-TW" ? "notebooks/quickstart.zh-TW.ipynb" : "notebooks/quickstart.ipynb"));
+    // Each step's spinner would be noise here: only failures are shown (plain reporter without outputs).
+    const result = await generateDocs({ lang, check: options.check, from: options.from, reporter: createHumanReporter({ showOutputs: false, summary: false, plain: true, stream: devNull }) });
+    const file = path.relative(PROJECT_ROOT, result.file);
+    if (!result.changed) step.end("succeed", t().runner.docs.unchanged(file));
+    else if (options.check) {
+      stale++;
+      step.end("fail", t().runner.docs.stale(file));
+    } else step.end("succeed", t().runner.docs.wrote(file));
+  }
+  return stale > 0 ? 1 : 0;
+}
+
+const badLang = (value: string): never => {
+  throw new UsageError(t().runner.usage.badLang(value));
+};
+
+/** A stream that drops what it is given. */
+const devNull = new (require("node:stream").Writable)({ write: (_c: unknown, _e: unknown, done: () => void) => done() });

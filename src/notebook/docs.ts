@@ -1,0 +1,91 @@
+/**
+ * `kvq docs`: docs/quickstart.md (and the zh-TW edition) regenerated from a real run of the
+ * notebook against an emulator of its own. Reproducible — seeded key names, a fixed attendee, and
+ * normalised versions, times, ports and run ids make a regeneration without changes byte-identical —
+ * and redacted: no secret value reaches the executed notebook or the docs.
+ */
+import { readFileSync, existsSync } from "node:fs";
+import path from "node:path";
+import { messagesFor, type Lang } from "../i18n";
+import { BUILD_DIR, PROJECT_ROOT } from "../paths";
+import { redact, secretValues } from "../secrets";
+import { writeFileAtomic } from "../util/atomic-write";
+import { createNormalizer } from "./normalize";
+import { parseNotebook, type Notebook } from "./notebook-file";
+import { renderMarkdown } from "./render-markdown";
+import type { RunReporter } from "./reporter";
+import { notebookFor, runTutorial } from "./tutorial-run";
+
+export const DOCS_DIR = path.join(PROJECT_ROOT, "docs");
+export const docsFileFor = (lang: Lang) => path.join(DOCS_DIR, lang === "zh-TW" ? "quickstart.zh-TW.md" : "quickstart.md");
+
+/** What makes a docs run the same on every machine: a seed for names, one attendee, and no settings from the shell. */
+const DOCS_PARAMETERS = ["nameSeed=docs"];
+const DOCS_ENV: Record<string, string> = { ATTENDEE: "learner" };
+/**
+ * Settings a developer's shell may hold that would change what the notebook prints (warnings about
+ * a service principal, another cloud). They are removed from this process, so the kernel it starts
+ * does not inherit them: an empty value is not the same as none to the credential.
+ */
+const SHELL_SETTINGS = ["AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_CLOUD", "AZURE_AUTHORITY_HOST", "KEYVAULT_URI", "KEY_VAULT_NAME", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_TOKEN_CREDENTIALS"];
+
+export class DocsError extends Error {
+  override readonly name = "DocsError";
+}
+
+export interface DocsResult {
+  lang: Lang;
+  file: string;
+  /** Whether the file on disk differed from the generated text (before writing it, unless --check). */
+  changed: boolean;
+}
+
+export interface DocsOptions {
+  lang: Lang;
+  /** Compare only; write nothing. */
+  check?: boolean;
+  /** Render this executed notebook instead of running one. */
+  from?: string;
+  reporter?: RunReporter;
+  signal?: AbortSignal;
+}
+
+export async function generateDocs(options: DocsOptions): Promise<DocsResult> {
+  const m = messagesFor(options.lang);
+  const notebookPath = notebookFor(options.lang);
+  const relativeNotebook = path.relative(PROJECT_ROOT, notebookPath).split(path.sep).join("/");
+  const executed = options.from ? readExecuted(options.from) : await executeForDocs(options, notebookPath, relativeNotebook);
+  const normalize = createNormalizer({ paths: { "<project>": PROJECT_ROOT } });
+  const secrets = secretValues();
+  const markdown = renderMarkdown(executed, {
+    header: m.runner.docs.header(relativeNotebook),
+    labels: m.runner.docs.labels,
+    transformOutput: (text) => normalize(redact(text, secrets)),
+  });
+  const file = docsFileFor(options.lang);
+  const changed = !existsSync(file) || readFileSync(file, "utf8") !== markdown;
+  if (changed && !options.check) await writeFileAtomic(file, markdown);
+  return { lang: options.lang, file, changed };
+}
+
+async function executeForDocs(options: DocsOptions, notebookPath: string, relativeNotebook: string): Promise<Notebook> {
+  const out = path.join(BUILD_DIR, "docs", path.basename(notebookPath));
+  for (const name of SHELL_SETTINGS) delete process.env[name];
+  const result = await runTutorial({
+    lang: options.lang,
+    notebook: notebookPath,
+    embedded: true,
+    parameters: DOCS_PARAMETERS,
+    kernelEnv: DOCS_ENV,
+    out,
+    reporter: options.reporter,
+    signal: options.signal,
+  });
+  if (result.run.status !== "passed") {
+    const failure = result.run.failure;
+    throw new DocsError(messagesFor(options.lang).runner.docs.runFailed(relativeNotebook, failure ? `${failure.index} (${failure.name})` : "?"));
+  }
+  return readExecuted(out);
+}
+
+const readExecuted = (file: string) => parseNotebook(readFileSync(file, "utf8"), file);
