@@ -127,6 +127,18 @@ function buildProgram(): Command {
     });
 
   program
+    .command("learn")
+    .description("Step through the quickstart in the terminal: read each step, see its code, then Enter runs it, s skips, q quits.")
+    .addOption(new Option("--from <n>", "start at step n (earlier steps run again quietly)").argParser(integer(1, 1000, "--from")))
+    .option("--lang <lang>", "en or zh-TW (default: from KVQ_LANG, LC_ALL, LANG)")
+    .option("--vault <url>", "use this vault instead of the one in .env")
+    .option("--notebook <file>", "another notebook")
+    .action(async (options) => {
+      const { learnCommand } = load<typeof import("./commands/learn")>("./commands/learn");
+      process.exitCode = await learnCommand(options);
+    });
+
+  program
     .command("docs")
     .description("Regenerate docs/quickstart.md (and the zh-TW edition) from real runs of the notebooks against an emulator of their own.")
     .option("--check", "change nothing; exit 1 if docs/ is out of date (CI runs this)")

@@ -1,0 +1,89 @@
+/** `kvq learn` (= `npm run learn`): step through the notebook in the terminal, on the same kernel. */
+import { createInterface } from "node:readline/promises";
+import { UsageError } from "../cli";
+import { t } from "../i18n";
+import { learn, type Choice, type LearnIO } from "../notebook/learn";
+import { notebookFor } from "../notebook/tutorial-run";
+import { openTutorialTarget } from "../notebook/tutorial-target";
+import { resolveLang } from "./run";
+
+export async function learnCommand(options: { from?: number; lang?: string; vault?: string; notebook?: string }): Promise<number> {
+  const lang = resolveLang(options.lang);
+  const target = await openTutorialTarget({ vaultUrl: options.vault });
+  const controller = new AbortController();
+  // Ctrl-C while a cell runs interrupts that cell (the kernel runs in its own session); at a prompt it quits.
+  const onSignal = () => controller.abort();
+  process.on("SIGINT", onSignal);
+  try {
+    process.stdout.write(`${target.kind === "vault" ? t().runner.target.vault(target.vaultUrl) : t().runner.target.embedded(target.vaultUrl)}\n`);
+    const io = terminalIO();
+    try {
+      await learn({ notebook: options.notebook ?? notebookFor(lang), lang, target, io, from: options.from, signal: controller.signal });
+    } finally {
+      io.close();
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof RangeError) throw new UsageError(error.message);
+    throw error;
+  } finally {
+    process.off("SIGINT", onSignal);
+    await target.close();
+  }
+}
+
+/**
+ * Keys on a terminal (Enter, s, q without waiting for Enter, through raw mode); lines when stdin is
+ * a pipe — read through one reader for the whole session, since a reader per question would
+ * swallow the lines already buffered behind the first.
+ */
+function terminalIO(): LearnIO & { close(): void } {
+  const stdin = process.stdin;
+  const write = (text: string) => void process.stdout.write(text);
+  if (!stdin.isTTY) {
+    const rl = createInterface({ input: stdin, terminal: false });
+    const lines = rl[Symbol.asyncIterator]();
+    const next = async (prompt: string) => {
+      write(prompt);
+      const line = await lines.next();
+      write("\n");
+      return line.done ? "q" : line.value;
+    };
+    return { write, ask: next, choose: async (prompt) => toChoice(await next(prompt)), close: () => rl.close() };
+  }
+  return {
+    write,
+    close: () => undefined,
+    ask: async (prompt) => {
+      const rl = createInterface({ input: stdin, output: process.stdout, terminal: true });
+      try {
+        return await rl.question(prompt);
+      } finally {
+        rl.close();
+      }
+    },
+    choose: async (prompt) => {
+      write(prompt);
+      stdin.setRawMode(true);
+      stdin.resume();
+      try {
+        for (;;) {
+          const key = await new Promise<string>((resolve) => stdin.once("data", (data) => resolve(data.toString())));
+          const choice = key === "\r" || key === "\n" ? "run" : key.toLowerCase() === "s" ? "skip" : key.toLowerCase() === "q" || key === "\u0003" ? "quit" : undefined;
+          if (choice) {
+            write(`${choice === "run" ? "↵" : choice === "quit" ? "q" : "s"}\n`);
+            return choice;
+          }
+        }
+      } finally {
+        stdin.setRawMode(false);
+        stdin.pause();
+      }
+    },
+  };
+}
+
+const toChoice = (answer: string): Choice => {
+  const a = answer.trim().toLowerCase();
+  return a === "" ? "run" : a.startsWith("s") ? "skip" : a.startsWith("q") ? "quit" : "run";
+};

@@ -1,0 +1,83 @@
+/**
+ * `kvq learn` driven through a pseudo-terminal (util-linux `script`), keys typed as a learner types
+ * them: Enter runs, s skips, q quits and cleans up; the key-name prompt refuses a bad name with the
+ * reason and accepts a good one; a second session resumes where the first stopped.
+ */
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { test } from "node:test";
+import { PROJECT_ROOT } from "../helpers/cli";
+import { tempDir } from "../helpers/emulator";
+
+const progress = path.join(tempDir("kvq-learn-"), "progress.json");
+const ENV = { KVQ_ENV_FILE: "none", KEY_VAULT_URL: "", KEY_VAULT_NAME: "", KEYVAULT_URI: "", ATTENDEE: "tester", KVQ_LEARN_PROGRESS: progress, TERM: "xterm", NO_COLOR: "1" };
+
+/** `kvq learn` on a pseudo-terminal; `expect` waits for text, `type` sends keys. */
+function session(args: string[] = []) {
+  const command = [process.execPath, "--", path.join(PROJECT_ROOT, "src", "kvq.cjs"), "learn", ...args].map((a) => `'${a}'`).join(" ");
+  const child: ChildProcess = spawn("script", ["-qfec", command, "/dev/null"], { cwd: PROJECT_ROOT, env: { ...process.env, ...ENV } });
+  let output = "";
+  child.stdout!.on("data", (d) => (output += d.toString()));
+  child.stderr!.on("data", (d) => (output += d.toString()));
+  const closed = new Promise<number | null>((resolve) => child.on("close", resolve));
+  return {
+    get output() {
+      return output.replace(/\r/g, "");
+    },
+    async expect(pattern: RegExp, after = 0, timeoutMs = 60_000): Promise<number> {
+      const started = Date.now();
+      for (;;) {
+        const text = output.replace(/\r/g, "");
+        const match = pattern.exec(text.slice(after));
+        if (match) return after + match.index + match[0].length;
+        if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${pattern}; output so far:\n${text}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    type(keys: string) {
+      child.stdin!.write(keys);
+    },
+    closed,
+  };
+}
+
+test("Enter runs, the name prompt explains a refusal, s skips, q quits and cleans up", async () => {
+  const keyName = `learn-key-${randomBytes(3).toString("hex")}`;
+  const s = session();
+  let at = await s.expect(/Run this step\? \[Enter\/s\/q\]/);
+  s.type("\r"); // 1: settings
+  at = await s.expect(/Where: {4}the local emulator[\s\S]*Run this step\?/, at);
+  s.type("\r"); // 2: client
+  at = await s.expect(/Step 3 of 10 · Choose a key name[\s\S]*Run this step\?/, at);
+  s.type("\r"); // 3: parameters → the name prompt
+  at = await s.expect(/Name for your key \(Enter for quickstart-tester-\d{8}-[0-9a-z]{6}\): /, at);
+  s.type("my key!\r");
+  at = await s.expect(/That name will not do: "my key!" contains a space, "!"/, at);
+  at = await s.expect(/Name for your key/, at);
+  s.type(`${keyName}\r`);
+  at = await s.expect(new RegExp(`Using ${keyName}\\.`), at);
+  at = await s.expect(/Step 4 of 10[\s\S]*Run this step\?/, at);
+  s.type("\r"); // 4: the vault confirms the name
+  at = await s.expect(new RegExp(`Key name: ${keyName}[\\s\\S]*Step 5 of 10[\\s\\S]*Run this step\\?`), at);
+  s.type("s"); // 5: skip creating the key
+  at = await s.expect(/Skipped\.[\s\S]*Step 6 of 10[\s\S]*Run this step\?/, at);
+  s.type("q");
+  await s.expect(/Quitting: cleaning up/, at);
+  assert.equal(await s.closed, 0, s.output);
+  assert.doesNotMatch(s.output, /✔ Created /, "the skipped step did not run");
+});
+
+test("a second session resumes after the last finished step, catching the kernel up quietly", async () => {
+  const s = session();
+  let at = await s.expect(/Last time you got to step 5\. Continue from step 6\? \[Y\/n\] /);
+  s.type("\r");
+  at = await s.expect(/Catching up: running steps 1 to 5 again[\s\S]*Caught up\.[\s\S]*Step 6 of 10 · Read the key back[\s\S]*Run this step\?/, at);
+  s.type("\r"); // 6 works: the caught-up kernel has the key
+  at = await s.expect(/Same key as the one created: true[\s\S]*Run this step\?/, at);
+  s.type("q");
+  // The key created while catching up is cleaned on the way out.
+  await s.expect(/Cleaned up: quickstart-tester-\d{8}-[0-9a-z]{6}: deleted and purged\./, at);
+  assert.equal(await s.closed, 0, s.output);
+});
