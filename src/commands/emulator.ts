@@ -57,8 +57,17 @@ export async function emulatorCommand(options: EmulatorCommandOptions): Promise<
   process.stdout.write(`${formatEnv({ ...emulator.env })}\n`);
   if (options.envFile) {
     const file = path.resolve(options.envFile);
-    const change = upsertEnvFile(file, { ...emulator.env });
-    process.stderr.write(`# ${file}: ${change.added.length} added, ${change.updated.length} updated, other lines kept.\n`);
+    try {
+      const change = upsertEnvFile(file, { ...emulator.env });
+      process.stderr.write(`# ${file}: ${change.added.length} added, ${change.updated.length} updated, other lines kept.\n`);
+    } catch (error) {
+      // Nothing was written (the write is atomic); stop the emulator rather than run without its .env.
+      await emulator.close();
+      throw new UsageError(
+        `Cannot write ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}). ` +
+          "Check that its folder exists and is writable, or give another file with --env-file.",
+      );
+    }
   }
   const signal = await waitForShutdownSignal();
   await emulator.close();

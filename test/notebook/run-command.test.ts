@@ -42,6 +42,16 @@ describe("against the embedded emulator", () => {
     assert.deepEqual(run.keys, { created: ["json-run-key"], cleaned: ["json-run-key"], left: [] });
   });
 
+  test("in Traditional Chinese: picked from LANG, the zh-TW edition's steps and the runner's words", async () => {
+    const result = await runKvq(["run", "--until", "2"], { env: { ...ISOLATED, KVQ_LANG: undefined, LC_ALL: undefined, LANG: "zh_TW.UTF-8" } });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /^金鑰保存庫：自帶的模擬器/m);
+    assert.match(result.stdout, /✔ \[1\/10\] 載入並檢查設定/);
+    assert.match(result.stdout, /位置： {5}本機模擬器/);
+    assert.match(result.stdout, /步驟：2 個通過、8 個未執行/);
+    assert.match(result.stdout, /執行後的筆記本：.*quickstart\.zh-TW\.ipynb/);
+  });
+
   test("usage mistakes exit 2 with the fix", async () => {
     const both = await runKvq(["run", "--step", "2", "--until", "3"], { env: ISOLATED });
     assert.equal(both.code, 2);
