@@ -325,7 +325,7 @@ describe("reporters", () => {
     reporter.stepStart!(step);
     reporter.stepEnd!(step, passed);
     reporter.runEnd!({ status: "passed", notebookPath: "nb", outputPath: "out.ipynb", steps: [passed], parameters: {}, kernelStartSeconds: 1.5, seconds: 3 } as RunResult);
-    assert.equal(out.text(), "✔ [2/5] Create a key (1.3s)\n    created\n\n1 passed in 3.0s (kernel start 1.5s). Executed notebook: out.ipynb\n");
+    assert.equal(out.text(), "✔ [2/5] Create a key (1.3s)\n    created\n\nSteps: 1 passed in 3.0s (kernel start 1.5s). Executed notebook: out.ipynb\n");
     assert.doesNotMatch(out.text(), /\x1b/);
   });
 
