@@ -8,6 +8,7 @@
 import { randomBytes } from "node:crypto";
 import type { KeyClient } from "@azure/keyvault-keys";
 import { attendeeName } from "./attendee";
+import { mulberry32, seedFromText } from "./util/prng";
 import { messagesFor, t } from "./i18n";
 
 export const KEY_NAME_MAX = 127;
@@ -55,19 +56,9 @@ export const randomNameSource: NameSource = {
   now: () => new Date(),
 };
 
-/**
- * Same seed, same names, same date: for reproducible docs. (mulberry32: small, fast and plenty
- * for names that only need to differ, never for secrets.)
- */
+/** Same seed, same names, same date: for reproducible docs. */
 export function seededNameSource(seed: string): NameSource {
-  let state = [...seed].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 2654435761) >>> 0, 0x9e3779b9);
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seedFromText(seed));
   return {
     random: (length) => Array.from({ length }, () => ALPHABET[Math.floor(next() * ALPHABET.length)]).join(""),
     // The seed quickstart's own date: a fixed, recognisable stamp for docs.

@@ -14,20 +14,14 @@ import { after, before, test } from "node:test";
 import { SignJWT } from "jose";
 import { MAX_BODY_BYTES } from "../../src/emulator/server";
 import { rawRequest, startTestVault, vaultAgent, type RawRequestOptions, type TestVault } from "../helpers/emulator";
+import { mulberry32 } from "../../src/util/prng";
 
 const SEED = Number(process.env.KVQ_FUZZ_SEED ?? 20260601);
 const COUNTS = { badName: 500, badJson: 500, wrongType: 700, badValue: 400, hugeBody: 6, badToken: 400, badApiVersion: 300, randomRoute: 600 };
 
-/** mulberry32: small, fast, and the same sequence for the same seed on every machine. */
+/** Seeded: the same cases on every machine, so a failure can be replayed. */
 function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
   const pick = <T>(items: readonly T[]): T => items[int(0, items.length - 1)];
   const string = (alphabet: string, min: number, max: number) => Array.from({ length: int(min, max) }, () => pick([...alphabet])).join("");
