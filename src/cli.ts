@@ -32,6 +32,41 @@ function buildProgram(): Command {
     .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, "kvq: ")) });
 
   program
+    .command("run")
+    .description("Run the quickstart notebook end to end in the TypeScript kernel: against an emulator of its own, or the vault your .env names.")
+    .option("--notebook <file>", "another notebook (default: notebooks/quickstart.ipynb, or the zh-TW edition)")
+    .option("--param <name=value>", "set a parameter of the notebook's parameters cell (repeatable)", collect)
+    .addOption(new Option("--step <n>", "run only step n").argParser(integer(1, 1000, "--step")))
+    .addOption(new Option("--until <n>", "run steps 1 to n").argParser(integer(1, 1000, "--until")))
+    .option("--out <file>", "where to write the executed notebook (default: build/<notebook>)")
+    .option("--timeout <duration>", "interrupt a cell that runs longer, e.g. 90s, 5m")
+    .option("--vault <url>", "run against this vault instead of the one in .env")
+    .option("--keep-keys", "stop before the clean-up step and leave the keys in the vault")
+    .option("--lang <lang>", "en or zh-TW (default: from KVQ_LANG, LC_ALL, LANG)")
+    .option("--json", "one JSON object per step, then one for the run")
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 all steps passed, 1 a step failed, 2 bad usage or configuration, 130 interrupted.\n" +
+        "Examples:\n  npm start\n  npx kvq run --param keyName=my-key --until 5\n  npx kvq run --lang zh-TW\n",
+    )
+    .action(async (options) => {
+      const { runCommand } = load<typeof import("./commands/run")>("./commands/run");
+      process.exitCode = await runCommand(options);
+    });
+
+  program
+    .command("learn")
+    .description("Step through the quickstart in the terminal: read each step, see its code, then Enter runs it, s skips, q quits.")
+    .addOption(new Option("--from <n>", "start at step n (earlier steps run again quietly)").argParser(integer(1, 1000, "--from")))
+    .option("--lang <lang>", "en or zh-TW (default: from KVQ_LANG, LC_ALL, LANG)")
+    .option("--vault <url>", "use this vault instead of the one in .env")
+    .option("--notebook <file>", "another notebook")
+    .action(async (options) => {
+      const { learnCommand } = load<typeof import("./commands/learn")>("./commands/learn");
+      process.exitCode = await learnCommand(options);
+    });
+
+  program
     .command("emulator")
     .description("Start the local Key Vault emulator and print the environment a client needs (dotenv format).")
     .addOption(new Option("--port <n>", "vault port; 0 picks a free one").default(47443).argParser(integer(0, 65535, "--port")))
@@ -101,41 +136,6 @@ function buildProgram(): Command {
     .action(async (options) => {
       const { rehearseCommand } = load<typeof import("./commands/rehearse")>("./commands/rehearse");
       process.exitCode = await rehearseCommand(options);
-    });
-
-  program
-    .command("run")
-    .description("Run the quickstart notebook end to end in the TypeScript kernel: against an emulator of its own, or the vault your .env names.")
-    .option("--notebook <file>", "another notebook (default: notebooks/quickstart.ipynb, or the zh-TW edition)")
-    .option("--param <name=value>", "set a parameter of the notebook's parameters cell (repeatable)", collect)
-    .addOption(new Option("--step <n>", "run only step n").argParser(integer(1, 1000, "--step")))
-    .addOption(new Option("--until <n>", "run steps 1 to n").argParser(integer(1, 1000, "--until")))
-    .option("--out <file>", "where to write the executed notebook (default: build/<notebook>)")
-    .option("--timeout <duration>", "interrupt a cell that runs longer, e.g. 90s, 5m")
-    .option("--vault <url>", "run against this vault instead of the one in .env")
-    .option("--keep-keys", "stop before the clean-up step and leave the keys in the vault")
-    .option("--lang <lang>", "en or zh-TW (default: from KVQ_LANG, LC_ALL, LANG)")
-    .option("--json", "one JSON object per step, then one for the run")
-    .addHelpText(
-      "after",
-      "\nExit codes: 0 all steps passed, 1 a step failed, 2 bad usage or configuration, 130 interrupted.\n" +
-        "Examples:\n  npm start\n  npx kvq run --param keyName=my-key --until 5\n  npx kvq run --lang zh-TW\n",
-    )
-    .action(async (options) => {
-      const { runCommand } = load<typeof import("./commands/run")>("./commands/run");
-      process.exitCode = await runCommand(options);
-    });
-
-  program
-    .command("learn")
-    .description("Step through the quickstart in the terminal: read each step, see its code, then Enter runs it, s skips, q quits.")
-    .addOption(new Option("--from <n>", "start at step n (earlier steps run again quietly)").argParser(integer(1, 1000, "--from")))
-    .option("--lang <lang>", "en or zh-TW (default: from KVQ_LANG, LC_ALL, LANG)")
-    .option("--vault <url>", "use this vault instead of the one in .env")
-    .option("--notebook <file>", "another notebook")
-    .action(async (options) => {
-      const { learnCommand } = load<typeof import("./commands/learn")>("./commands/learn");
-      process.exitCode = await learnCommand(options);
     });
 
   program

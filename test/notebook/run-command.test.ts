@@ -94,6 +94,18 @@ describe("against a vault the test can inspect", () => {
     assert.deepEqual(await tutorialKeys(), []);
   });
 
+  test("--keep-keys: stops before the clean-up step and says what it left", async () => {
+    const result = await runKvq(["run", "--vault", vault.emulator.url, "--keep-keys", "--param", "keyName=kept-key"], { env });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.doesNotMatch(result.stdout, /\[10\/10\] Clean up/);
+    assert.match(result.stdout, /Keys: 1 created, 0 cleaned\./);
+    assert.match(result.stdout, /Left in the vault .*: kept-key\. Remove them with: npx kvq cleanup --yes/);
+    assert.deepEqual(await tutorialKeys(), ["kept-key"], "soft-deleted by the notebook, not purged");
+    const cleanup = await runKvq(["cleanup", "--yes", "--vault", vault.emulator.url], { env });
+    assert.equal(cleanup.code, 0, cleanup.stdout + cleanup.stderr);
+    assert.deepEqual(await tutorialKeys(), []);
+  });
+
   test("Ctrl-C mid-run: the kernel is interrupted, the key cleaned, exit 130", async () => {
     const child = spawn(process.execPath, ["--", path.join(PROJECT_ROOT, "src", "kvq.cjs"), "run", "--vault", vault.emulator.url, "--notebook", path.join(FIXTURES, "creates-then-waits.ipynb")], {
       cwd: PROJECT_ROOT,
