@@ -287,6 +287,17 @@ export const en = {
   },
 
   doctor: {
+    kernel: {
+      title: "Notebook kernel (JupyterLab, VS Code)",
+      installed: (file: string) => `Installed: ${file}.`,
+      notInstalled: "Not installed, so JupyterLab and VS Code will not offer it (npm start and npm run learn work without it).",
+      unreadable: (file: string) => `${file} cannot be read.`,
+      otherProject: (file: string, owner: string) => `${file} starts the copy of this project in ${owner}, not this one.`,
+      broken: (file: string, missing: string[]) => `${file} points at files that are gone: ${missing.join(", ")} (the project moved, or Node changed).`,
+      noJupyter: "Jupyter itself was not found (only needed for JupyterLab; VS Code brings its own).",
+      fix: "Run: npx kvq kernel install",
+      jupyterFix: "pip install jupyterlab, or open the notebook in VS Code with its Jupyter extension.",
+    },
     node: {
       title: "Node.js version",
       ok: (version: string) => `Node.js ${version}`,

@@ -277,6 +277,17 @@ export const zhTW: Messages = {
   },
 
   doctor: {
+    kernel: {
+      title: "筆記本核心（JupyterLab、VS Code）",
+      installed: (file) => `已安裝：${file}。`,
+      notInstalled: "尚未安裝，所以 JupyterLab 和 VS Code 不會列出它（npm start 和 npm run learn 不需要它）。",
+      unreadable: (file) => `無法讀取 ${file}。`,
+      otherProject: (file, owner) => `${file} 啟動的是位於 ${owner} 的另一份專案，不是這一份。`,
+      broken: (file, missing) => `${file} 指向已經不存在的檔案：${missing.join("、")}（專案搬了位置，或換了 Node）。`,
+      noJupyter: "找不到 Jupyter 本身（只有 JupyterLab 需要；VS Code 自己帶了）。",
+      fix: "請執行：npx kvq kernel install",
+      jupyterFix: "pip install jupyterlab，或用 VS Code 的 Jupyter 擴充功能開啟筆記本。",
+    },
     node: {
       title: "Node.js 版本",
       ok: (version) => `Node.js ${version}，符合需求`,

@@ -20,6 +20,7 @@ import { RUN_TAG, TUTORIAL_TAG, TUTORIAL_TAG_VALUE } from "../run-ledger";
 import { redact, secretValues } from "../secrets";
 import { errorFacts, explainError } from "../vault-errors";
 import { fail, pass, warn, type Check, type CheckOutcome, type CheckResult, type DoctorContext } from "./checks";
+import { checkKernel } from "./kernel-check";
 import { probeSignIn } from "./sign-in-probe";
 
 const MIN_NODE = [20, 19];
@@ -54,6 +55,15 @@ export const CHECKS: Check[] = [
       // Looked up on disk: some packages (ora) do not export their package.json to require.resolve.
       const missing = REQUIRED_PACKAGES.filter((name) => !existsSync(path.join(ctx.projectRoot, "node_modules", name, "package.json")));
       return missing.length === 0 ? pass(m.ok(REQUIRED_PACKAGES)) : fail(m.missing(missing), m.fix(ctx.projectRoot));
+    },
+  },
+  {
+    id: "kernel",
+    get title() {
+      return t().doctor.kernel.title;
+    },
+    async run(ctx) {
+      return checkKernel(ctx.projectRoot, ctx.env);
     },
   },
   {

@@ -5,7 +5,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import path from "node:path";
+import { installKernelSpec } from "../../src/notebook/kernel-install";
 import { runDoctor, nodeVersionOk } from "../../src/workshop/doctor";
+import { checkKernel } from "../../src/workshop/kernel-check";
 import type { CheckResult } from "../../src/workshop/checks";
 import { startTestVault, tempDir, type TestVault } from "../helpers/emulator";
 
@@ -24,6 +26,19 @@ async function leftoverProbes(vault: TestVault) {
   for await (const k of vault.client.listDeletedKeys()) if (k.name.startsWith("kvq-doctor-probe")) deleted.push(k.name);
   return { live, deleted };
 }
+
+test("the kernel check: a warning with the fix when not installed, a pass once it is", () => {
+  const empty = { ...process.env, JUPYTER_PATH: "", JUPYTER_DATA_DIR: tempDir("kvq-jupyter-data-") };
+  const missing = checkKernel(projectRoot, empty);
+  assert.equal(missing.status, "warn");
+  assert.match(missing.detail, /Not installed/);
+  assert.match(missing.fix ?? "", /npx kvq kernel install/);
+  const prefix = tempDir("kvq-prefix-");
+  const { jupyterPathEntry } = installKernelSpec({ prefix });
+  const installed = checkKernel(projectRoot, { ...empty, JUPYTER_PATH: jupyterPathEntry! });
+  assert.notEqual(installed.status, "fail");
+  assert.match(installed.detail, /Installed: .*kvq-tslab.*kernel\.json/);
+});
 
 test("node version rule", () => {
   assert.equal(nodeVersionOk("20.19.0"), true);
