@@ -17,6 +17,7 @@ import { IDENTITY_PATH, identityHandler } from "./identity-endpoint";
 import { purgeExpired } from "./lifecycle";
 import { loadOrCreateSecrets } from "./secrets";
 import { answerClientError, vaultHandler } from "./server";
+import { emptyState } from "./model";
 import { EmulatorStateError, loadState, VaultStore } from "./store";
 import { ensureTls } from "./tls";
 import { TokenAuthority } from "./tokens";
@@ -42,6 +43,11 @@ export interface EmulatorOptions {
    * that cannot be read are made anew.
    */
   reset?: boolean;
+  /**
+   * false: the keys live in memory only and the vault starts empty; the folder still keeps the CA
+   * and secrets, so they are made once (`kvq run` embeds its emulator this way).
+   */
+  persist?: boolean;
   purgeProtection?: boolean;
   /** Soft-delete retention, 7 to 90 days. Default 90. */
   retentionDays?: number;
@@ -106,7 +112,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const port = options.port ?? DEFAULT_PORT;
   const stateDir = path.resolve(options.stateDir ?? DEFAULT_EMULATOR_STATE_DIR);
   const stateFile = path.join(stateDir, "vault.json");
-  const { secrets, store, tls } = await prepareState(stateDir, stateFile, host, options.reset ?? false).catch((error) => {
+  const { secrets, store, tls } = await prepareState(stateDir, options.persist === false ? undefined : stateFile, host, options.reset ?? false).catch((error) => {
     throw stateFolderError(stateDir, error);
   });
   const tokens = new TokenAuthority(secrets, options.tokenLifetimeSeconds);
@@ -166,11 +172,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 }
 
 /** Everything the state folder holds: secrets, keys, the CA and certificate. */
-async function prepareState(stateDir: string, stateFile: string, host: string, reset: boolean) {
+async function prepareState(stateDir: string, stateFile: string | undefined, host: string, reset: boolean) {
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  if (reset) rmSync(stateFile, { force: true });
+  if (reset && stateFile) rmSync(stateFile, { force: true });
   const secrets = loadOrCreateSecrets(path.join(stateDir, "secrets.json"), { replaceInvalid: reset });
-  const store = new VaultStore(loadState(stateFile), stateFile);
+  // persist: false keeps the keys in memory only; the folder still keeps the CA and secrets.
+  const store = stateFile ? new VaultStore(loadState(stateFile), stateFile) : new VaultStore(emptyState(), undefined);
   const tls = await ensureTls(stateDir, isLoopbackOrAny(host) ? [] : [host]);
   return { secrets, store, tls };
 }

@@ -6,7 +6,7 @@
  */
 import { KernelError } from "./errors";
 import { newConnectionInfo, removeConnectionFile, writeConnectionFile } from "./connection";
-import { connectJupyterClient, type ExecuteOptions, type ExecuteResult, type JupyterClient, type KernelInfoReplyContent } from "./jupyter-client";
+import type { ExecuteOptions, ExecuteResult, JupyterClient, KernelInfoReplyContent } from "./jupyter-client";
 import { launchKernelProcess, type KernelExit, type KernelProcess } from "./kernel-process";
 import { KERNEL_NAME, kernelSpec, type KernelSpec } from "./kernelspec";
 
@@ -71,6 +71,9 @@ async function startOnce(options: StartKernelOptions): Promise<Kernel> {
   }
   let client: JupyterClient | undefined;
   try {
+    // The protocol modules (zeromq, rxjs, nteract: a quarter of a second) load while the kernel
+    // boots, not before it is spawned.
+    const { connectJupyterClient } = require("./jupyter-client") as typeof import("./jupyter-client");
     client = await connectJupyterClient(info, {
       interrupt: () => proc.interrupt(),
       interruptGraceMs: options.interruptGraceMs,

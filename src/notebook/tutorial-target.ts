@@ -7,13 +7,12 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { DefaultAzureCredential } from "@azure/identity";
-import { KeyClient } from "@azure/keyvault-keys";
+import type { KeyClient } from "@azure/keyvault-keys";
 import { parse as parseDotenv } from "dotenv";
 import { clientOptionsFor } from "../client-options";
 import { startEmulator } from "../emulator/index";
 import { checkEnvironment, ConfigurationError, findEnvFile } from "../env";
-import { PROJECT_ROOT } from "../paths";
+import { PROJECT_ROOT, WORK_DIR } from "../paths";
 import { defaultLedgerDir } from "../run-ledger";
 
 export interface TutorialTarget {
@@ -23,8 +22,8 @@ export interface TutorialTarget {
   kernelEnv: Record<string, string>;
   /** Where the notebook's run ledgers go. */
   ledgerDir: string;
-  /** The runner's own client, for cleaning up after a failed or interrupted run. */
-  client: KeyClient;
+  /** The runner's own client, for cleaning up after a failed or interrupted run (made on first use). */
+  readonly client: KeyClient;
   close(): Promise<void>;
 }
 
@@ -66,35 +65,64 @@ export async function openTutorialTarget(options: TargetOptions = {}): Promise<T
   return embeddedTarget(options.emulator);
 }
 
-function vaultTarget(vaultUrl: string, override?: string): TutorialTarget {
-  const credential = new DefaultAzureCredential();
-  return {
-    kind: "vault",
-    vaultUrl,
-    // The kernel reads .env itself, as in JupyterLab; --vault overrides it.
-    kernelEnv: override ? { KEY_VAULT_URL: override, KEYVAULT_URI: "", KEY_VAULT_NAME: "" } : {},
-    ledgerDir: defaultLedgerDir(),
-    client: new KeyClient(vaultUrl, credential, clientOptionsFor(vaultUrl, { onThrottle: () => undefined })),
-    close: async () => undefined,
-  };
+/**
+ * The runner's own client, made when first needed: the Azure SDK takes a fifth of a second to load,
+ * which would otherwise sit between `kvq run` starting and the kernel starting.
+ */
+function withLazyClient(target: Omit<TutorialTarget, "client">, make: () => KeyClient): TutorialTarget {
+  let client: KeyClient | undefined;
+  return Object.defineProperty(target, "client", { get: () => (client ??= make()), enumerable: true }) as TutorialTarget;
 }
 
+function newClient(vaultUrl: string, ca?: string): KeyClient {
+  const { DefaultAzureCredential } = require("@azure/identity") as typeof import("@azure/identity");
+  const { KeyClient } = require("@azure/keyvault-keys") as typeof import("@azure/keyvault-keys");
+  return new KeyClient(vaultUrl, new DefaultAzureCredential(), clientOptionsFor(vaultUrl, { ca, onThrottle: () => undefined }));
+}
+
+function vaultTarget(vaultUrl: string, override?: string): TutorialTarget {
+  return withLazyClient(
+    {
+      kind: "vault",
+      vaultUrl,
+      // The kernel reads .env itself, as in JupyterLab; --vault overrides it.
+      kernelEnv: override ? { KEY_VAULT_URL: override, KEYVAULT_URI: "", KEY_VAULT_NAME: "" } : {},
+      ledgerDir: defaultLedgerDir(),
+      close: async () => undefined,
+    },
+    () => newClient(vaultUrl),
+  );
+}
+
+/**
+ * The embedded emulator keeps its vault in memory (every run starts empty) and its CA and secrets in
+ * .kvq/run-emulator/, made on the first run and reused: a new CA every run would cost a fifth of a
+ * second.
+ */
 async function embeddedTarget(settings: TargetOptions["emulator"] = {}): Promise<TutorialTarget> {
-  const stateDir = mkdtempSync(path.join(tmpdir(), "kvq-run-"));
+  const runDir = mkdtempSync(path.join(tmpdir(), "kvq-run-"));
   // No "being deleted" window: the SDK's pollers then finish at their first poll instead of after 2 s.
-  const emulator = await startEmulator({ port: 0, stateDir, deleteDelayMs: settings.deleteDelayMs ?? 0, throttle: settings.throttle });
+  const emulator = await startEmulator({
+    port: 0,
+    stateDir: path.join(WORK_DIR, "run-emulator"),
+    persist: false,
+    deleteDelayMs: settings.deleteDelayMs ?? 0,
+    throttle: settings.throttle,
+  });
   // The runner's own credential signs in to this emulator too.
   Object.assign(process.env, emulator.env);
-  const ledgerDir = path.join(stateDir, "runs");
-  return {
-    kind: "embedded-emulator",
-    vaultUrl: emulator.url,
-    kernelEnv: { ...emulator.env, KVQ_ENV_FILE: "none", KVQ_LEDGER_DIR: ledgerDir },
-    ledgerDir,
-    client: new KeyClient(emulator.url, new DefaultAzureCredential(), clientOptionsFor(emulator.url, { ca: emulator.caPem, onThrottle: () => undefined })),
-    close: async () => {
-      await emulator.close();
-      rmSync(stateDir, { recursive: true, force: true });
+  const ledgerDir = path.join(runDir, "runs");
+  return withLazyClient(
+    {
+      kind: "embedded-emulator",
+      vaultUrl: emulator.url,
+      kernelEnv: { ...emulator.env, KVQ_ENV_FILE: "none", KVQ_LEDGER_DIR: ledgerDir },
+      ledgerDir,
+      close: async () => {
+        await emulator.close();
+        rmSync(runDir, { recursive: true, force: true });
+      },
     },
-  };
+    () => newClient(emulator.url, emulator.caPem),
+  );
 }
