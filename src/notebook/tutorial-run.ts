@@ -72,7 +72,9 @@ export async function runTutorial(options: TutorialRunOptions = {}): Promise<Tut
     });
     // This run's ledgers (the kernel writes them): anything still pending is the runner's to clean.
     const ledgers = () => RunLedger.list({ dir: target.ledgerDir, vaultUrl: target.vaultUrl, includeClosed: true }).ledgers.filter((l) => l.startedAt.getTime() >= started - 1000);
-    const cleanup = options.keepKeys ? [] : (await cleanupRuns(target.client, ledgers().filter((l) => l.pendingKeys.length > 0))).flatMap((r) => r.results);
+    const pending = options.keepKeys ? [] : ledgers().filter((l) => l.pendingKeys.length > 0);
+    // The runner's client (and the SDK it loads) is needed only when the notebook did not clean up.
+    const cleanup = pending.length === 0 ? [] : (await cleanupRuns(target.client, pending)).flatMap((r) => r.results);
     const keys = ledgers().flatMap((l) => l.keys);
     return {
       run,
