@@ -1,6 +1,6 @@
 /** `kvq cleanup`: list what tutorial runs left behind, grouped by run; with --yes, delete and purge it. */
 import { UsageError } from "../cli";
-import { parseDuration } from "../emulator/clock";
+import { parseDuration } from "../util/duration";
 import { padDisplay, t } from "../i18n";
 import { openVaultClient } from "../vault-client";
 import { findLeftovers, sweep, type LeftoverKey, type RunGroup } from "../workshop/sweep";

@@ -1,7 +1,7 @@
 /** `kvq emulator`: start the vault, print (and optionally write) its environment, stop on Ctrl-C. */
 import path from "node:path";
 import { UsageError } from "../cli";
-import { parseDuration } from "../emulator/clock";
+import { parseDuration } from "../util/duration";
 import { isFaultName, NAMED_FAULTS, type FaultRule } from "../emulator/faults";
 import { OPERATIONS, startEmulator } from "../emulator/index";
 import { formatEnv, upsertEnvFile } from "../util/env-file";

@@ -4,7 +4,7 @@
  * Exit codes: 0 all steps passed, 1 a step failed, 2 bad usage or configuration, 130 interrupted.
  */
 import { UsageError } from "../cli";
-import { parseDuration } from "../emulator/clock";
+import { parseDuration } from "../util/duration";
 import { detectLang, parseLang, setLang, t } from "../i18n";
 import { createHumanReporter, createJsonReporter, summaryLine } from "../notebook/reporter";
 import { runTutorial, type TutorialRunResult } from "../notebook/tutorial-run";

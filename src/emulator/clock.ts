@@ -18,12 +18,3 @@ export class VaultClock {
     return this.offsetMs;
   }
 }
-
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** Parses "90d", "2h", "30m", "15s", "500ms" or plain milliseconds; undefined when it does not parse. */
-export function parseDuration(text: string): number | undefined {
-  const match = /^\s*(-?\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(text);
-  if (!match) return undefined;
-  return Math.round(Number(match[1]) * UNITS[match[2] ?? "ms"]);
-}

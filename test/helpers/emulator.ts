@@ -12,6 +12,7 @@ import { CryptographyClient, KeyClient } from "@azure/keyvault-keys";
 import { clientOptionsFor } from "../../src/client-options";
 import type { ThrottleNotice } from "../../src/throttle-notice";
 import { EmulatorStartError, startEmulator, type Emulator, type EmulatorOptions } from "../../src/emulator/index";
+import { isTutorialKey } from "../../src/run-ledger";
 
 export interface TestVault {
   emulator: Emulator;
@@ -188,3 +189,11 @@ export async function rejectsWith(
 }
 
 export const DAY_MS = 86_400_000;
+
+/** Every key in the vault that carries the tutorial's tags, live or soft-deleted ("name (deleted)"). */
+export async function tutorialKeysIn(vault: TestVault): Promise<string[]> {
+  const names: string[] = [];
+  for await (const k of vault.client.listPropertiesOfKeys()) if (isTutorialKey(k.tags)) names.push(k.name);
+  for await (const k of vault.client.listDeletedKeys()) if (isTutorialKey(k.properties.tags)) names.push(`${k.name} (deleted)`);
+  return names;
+}

@@ -6,8 +6,7 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { isTutorialKey } from "../../src/run-ledger";
-import { startTestVault, tempDir, type TestVault } from "../helpers/emulator";
+import { startTestVault, tempDir, tutorialKeysIn, type TestVault } from "../helpers/emulator";
 import { assertJupyter, executeWithNbconvert, needsJupyter, PROJECT_ROOT, streamText } from "../helpers/jupyter";
 
 /** Each edition runs in its language; the helpers' lines come out in it (the cells' own prints are code, the same in both). */
@@ -15,13 +14,6 @@ const EDITIONS = [
   { file: "quickstart.ipynb", lang: "en", where: /Where: {4}the local emulator/, purged: /deleted and purged\./, meaning: /A soft-deleted key still holds this name/ },
   { file: "quickstart.zh-TW.ipynb", lang: "zh-TW", where: /位置： {5}本機模擬器/, purged: /已刪除並清除。/, meaning: /已虛刪除的金鑰還占用著這個名稱/ },
 ];
-
-async function tutorialKeys(vault: TestVault): Promise<string[]> {
-  const names: string[] = [];
-  for await (const k of vault.client.listPropertiesOfKeys()) if (isTutorialKey(k.tags)) names.push(k.name);
-  for await (const k of vault.client.listDeletedKeys()) if (isTutorialKey(k.properties.tags)) names.push(`${k.name} (deleted)`);
-  return names;
-}
 
 describe("the quickstart notebooks in real Jupyter", needsJupyter(), () => {
   let vault: TestVault;
@@ -53,7 +45,7 @@ describe("the quickstart notebooks in real Jupyter", needsJupyter(), () => {
       assert.match(text, /Recovered id matches the original: true/);
       assert.match(text, edition.purged);
       assert.equal(code.flatMap((c) => c.outputs ?? []).filter((o) => o?.name === "stderr").length, 0, "nothing on stderr");
-      assert.deepEqual(await tutorialKeys(vault), []);
+      assert.deepEqual(await tutorialKeysIn(vault), []);
     });
   }
 });

@@ -7,9 +7,8 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { isTutorialKey } from "../../src/run-ledger";
 import { PROJECT_ROOT, runKvq } from "../helpers/cli";
-import { startTestVault, tempDir, type TestVault } from "../helpers/emulator";
+import { startTestVault, tempDir, tutorialKeysIn, type TestVault } from "../helpers/emulator";
 
 const FIXTURES = path.join(PROJECT_ROOT, "test", "fixtures", "notebooks");
 // The developer's own .env must not steer these runs.
@@ -74,12 +73,6 @@ describe("against a vault the test can inspect", () => {
   });
   after(() => vault.stop());
 
-  async function tutorialKeys(): Promise<string[]> {
-    const names: string[] = [];
-    for await (const k of vault.client.listPropertiesOfKeys()) if (isTutorialKey(k.tags)) names.push(k.name);
-    for await (const k of vault.client.listDeletedKeys()) if (isTutorialKey(k.properties.tags)) names.push(k.name);
-    return names;
-  }
 
   test("a failing cell: exit 1, the step, its source and the fix; the key it created is cleaned", async () => {
     const result = await runKvq(["run", "--vault", vault.emulator.url, "--notebook", path.join(FIXTURES, "creates-then-fails.ipynb")], { env });
@@ -91,7 +84,7 @@ describe("against a vault the test can inspect", () => {
     assert.match(result.stdout, /Cleaned up: fixture-\d+: deleted and purged\./);
     assert.match(result.stdout, /Keys: 1 created, 1 cleaned\./);
     assert.doesNotMatch(result.stdout, /unreachable/);
-    assert.deepEqual(await tutorialKeys(), []);
+    assert.deepEqual(await tutorialKeysIn(vault), []);
   });
 
   test("--keep-keys: stops before the clean-up step and says what it left", async () => {
@@ -100,10 +93,10 @@ describe("against a vault the test can inspect", () => {
     assert.doesNotMatch(result.stdout, /\[10\/10\] Clean up/);
     assert.match(result.stdout, /Keys: 1 created, 0 cleaned\./);
     assert.match(result.stdout, /Left in the vault .*: kept-key\. Remove them with: npx kvq cleanup --yes/);
-    assert.deepEqual(await tutorialKeys(), ["kept-key"], "soft-deleted by the notebook, not purged");
+    assert.deepEqual(await tutorialKeysIn(vault), ["kept-key (deleted)"], "soft-deleted by the notebook, not purged");
     const cleanup = await runKvq(["cleanup", "--yes", "--vault", vault.emulator.url], { env });
     assert.equal(cleanup.code, 0, cleanup.stdout + cleanup.stderr);
-    assert.deepEqual(await tutorialKeys(), []);
+    assert.deepEqual(await tutorialKeysIn(vault), []);
   });
 
   test("Ctrl-C mid-run: the kernel is interrupted, the key cleaned, exit 130", async () => {
@@ -129,6 +122,6 @@ describe("against a vault the test can inspect", () => {
     assert.equal(code, 130, stdout + stderr);
     assert.match(stderr, /Interrupted: stopping the kernel and cleaning up/);
     assert.doesNotMatch(stdout, /^ +woke up$/m, "the cell did not finish");
-    assert.deepEqual(await tutorialKeys(), []);
+    assert.deepEqual(await tutorialKeysIn(vault), []);
   });
 });
