@@ -4,7 +4,6 @@ import { UsageError } from "../cli";
 import { LANGS, parseLang, t, type Lang } from "../i18n";
 import { generateDocs } from "../notebook/docs";
 import { PROJECT_ROOT } from "../paths";
-import { createHumanReporter } from "../notebook/reporter";
 import { startStep } from "./output";
 
 export async function docsCommand(options: { check?: boolean; lang?: string; from?: string }): Promise<number> {
@@ -13,8 +12,8 @@ export async function docsCommand(options: { check?: boolean; lang?: string; fro
   let stale = 0;
   for (const lang of langs) {
     const step = startStep(t().runner.docs.running(lang === "zh-TW" ? "notebooks/quickstart.zh-TW.ipynb" : "notebooks/quickstart.ipynb"));
-    // Each step's spinner would be noise here: only failures are shown (plain reporter without outputs).
-    const result = await generateDocs({ lang, check: options.check, from: options.from, reporter: createHumanReporter({ showOutputs: false, summary: false, plain: true, stream: devNull }) });
+    // No per-step reporter: one line per file says what happened; a failed run raises DocsError with the step.
+    const result = await generateDocs({ lang, check: options.check, from: options.from });
     const file = path.relative(PROJECT_ROOT, result.file);
     if (!result.changed) step.end("succeed", t().runner.docs.unchanged(file));
     else if (options.check) {
@@ -28,6 +27,3 @@ export async function docsCommand(options: { check?: boolean; lang?: string; fro
 const badLang = (value: string): never => {
   throw new UsageError(t().runner.usage.badLang(value));
 };
-
-/** A stream that drops what it is given. */
-const devNull = new (require("node:stream").Writable)({ write: (_c: unknown, _e: unknown, done: () => void) => done() });
