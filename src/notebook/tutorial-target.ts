@@ -4,14 +4,13 @@
  * with a fresh state of its own, stopped afterwards. Either way the runner gets the kernel's
  * environment and a client of its own for cleaning up.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { KeyClient } from "@azure/keyvault-keys";
-import { parse as parseDotenv } from "dotenv";
 import { clientOptionsFor } from "../client-options";
 import { startEmulator } from "../emulator/index";
-import { checkEnvironment, ConfigurationError, findEnvFile } from "../env";
+import { checkEnvironment, ConfigurationError, loadEnvFile } from "../env";
 import { PROJECT_ROOT, WORK_DIR } from "../paths";
 import { defaultLedgerDir } from "../run-ledger";
 
@@ -41,9 +40,10 @@ export interface TargetOptions {
  * changing this process's environment.
  */
 function settings(cwd = PROJECT_ROOT): NodeJS.ProcessEnv {
-  const file = process.env.KVQ_ENV_FILE === "none" ? undefined : process.env.KVQ_ENV_FILE || findEnvFile(cwd);
-  const fromFile = file && existsSync(file) ? parseDotenv(readFileSync(file)) : {};
-  return { ...fromFile, ...process.env };
+  // The notebook's own loader, applied to a copy: same file, same rules (the environment wins).
+  const env = { ...process.env };
+  loadEnvFile({ cwd, env });
+  return env;
 }
 
 export async function openTutorialTarget(options: TargetOptions = {}): Promise<TutorialTarget> {
