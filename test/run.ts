@@ -24,11 +24,26 @@ function findTests(target: string): string[] {
     .map((f) => path.join(full, f));
 }
 
+/** Loads every module under src/ (the CLI's entry excepted: it would run). */
+const WARM_CACHE = `
+const { readdirSync } = require("node:fs");
+const path = require("node:path");
+for (const f of readdirSync("src", { recursive: true, encoding: "utf8" })) {
+  if (f.endsWith(".ts") && !f.endsWith(".d.ts")) require(path.resolve("src", f));
+}`;
+
 const files = (targets.length > 0 ? targets : ["test"]).flatMap(findTests).sort();
 if (files.length === 0) {
   console.error(`No *.test.ts files under ${targets.join(", ") || "test"}.`);
   process.exit(2);
 }
+// tsx compiles each TypeScript file on first load and caches the result. On a cold cache (a fresh
+// clone in a new folder) several test processes, and the kvq children they spawn, would all compile
+// at once; esbuild's synchronous transform has been seen to hang in that crowd. One process compiles
+// every source file first, so the test processes start from a warm cache.
+const warm = spawnSync(process.execPath, ["--import", "tsx", "-e", WARM_CACHE], { cwd: root, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, KVQ_LANG: "en" } });
+if (warm.status !== 0) process.stderr.write("Warming the TypeScript cache failed; running the tests anyway.\n");
+
 // Test files wait on sockets, kernels and key generation more than on the CPU: run two at a time.
 // KVQ_LANG=en: the tests assert the English messages, whatever language the developer's shell
 // (LANG=zh_TW.UTF-8, KVQ_LANG) picks; the tests of other languages set theirs explicitly.

@@ -34,7 +34,17 @@ function kvq(args: string[]) {
   let stderr = "";
   child.stdout!.on("data", (d) => (stdout += d));
   child.stderr!.on("data", (d) => (stderr += d));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  // A child that never exits fails the test after a minute instead of stalling the whole run.
+  const exited = new Promise<number | null>((resolve, reject) => {
+    const limit = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`kvq ${args.join(" ")} did not exit within 60 s:\n${stderr}`));
+    }, 60_000);
+    child.on("exit", (code) => {
+      clearTimeout(limit);
+      resolve(code);
+    });
+  });
   /** Resolves when `predicate` holds for the output so far; fails on exit or after a while. */
   const waitFor = (what: string, predicate: () => boolean, ms = 30_000) =>
     new Promise<void>((resolve, reject) => {
