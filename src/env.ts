@@ -179,7 +179,9 @@ export function describeConfig(config: QuickstartConfig & { envFile?: string }):
   const width = Math.max(...[m.vault, m.where, m.signIn, m.settings].map(displayWidth)) + 1;
   const line = (label: string, value: string) => `${padDisplay(label, width)}${value}`;
   const lines = [line(m.vault, m.vaultFrom(config.vaultUrl, config.source)), line(m.where, config.where), line(m.signIn, config.signIn.description)];
-  if (config.envFile) lines.push(line(m.settings, config.envFile));
+  // Relative to where the code runs (the notebook's folder: "../.env"): an absolute path would put the
+  // learner's home folder into every saved notebook and into the docs.
+  if (config.envFile) lines.push(line(m.settings, path.relative(process.cwd(), config.envFile) || config.envFile));
   for (const warning of config.warnings) lines.push(formatProblem(warning, "⚠"));
   return lines.join("\n");
 }

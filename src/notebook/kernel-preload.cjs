@@ -13,3 +13,6 @@ const { friendlyConsole } = require("../friendly-errors.ts");
 
 const createExecutor = executor.createExecutor;
 executor.createExecutor = (rootDir, convs, console) => createExecutor(rootDir, convs, friendlyConsole(console));
+
+// 3. kernel_info reports the TypeScript version tslab really compiles with (see kernel-info.cjs).
+require("./kernel-info.cjs");

@@ -1,0 +1,167 @@
+/**
+ * Every notebook in notebooks/, in every language, as a learner runs it: opened in Debian's Jupyter
+ * Notebook in headless Chromium, all cells run through the menu (Cell → Run All), against the
+ * emulator. Checks that opening changes nothing (the kernel's language_info matches the file), that
+ * every code cell finished without error or stderr output, that each step's output holds what the
+ * step promises, that a save through the menu writes no absolute path, and that nothing is left
+ * running. A screenshot of each finished notebook is kept in build/frontends/ for a person to look at.
+ *
+ * The notebooks are copies in a workspace under .kvq/tmp/ (so "kvq" resolves as from notebooks/, and
+ * autosave never touches the committed files).
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import type { Page } from "playwright-core";
+import { launchChromium, needsChromium, type Browser } from "../helpers/browser";
+import { startTestVault, tempDir, tutorialKeysIn, type TestVault } from "../helpers/emulator";
+import { notebookWorkspace, PROJECT_ROOT } from "../helpers/jupyter";
+import { needsNotebookServer, startNotebookServer, type NotebookServer } from "../helpers/notebook-server";
+
+const NOTEBOOKS_DIR = path.join(PROJECT_ROOT, "notebooks");
+const SCREENSHOTS = path.join(PROJECT_ROOT, "build", "frontends");
+const NOTEBOOKS = readdirSync(NOTEBOOKS_DIR).filter((f) => f.endsWith(".ipynb")).sort();
+const langOf = (file: string) => (file.endsWith(".zh-TW.ipynb") ? "zh-TW" : "en");
+const baseName = (file: string) => file.replace(/(\.zh-TW)?\.ipynb$/, "");
+
+type Promises = Record<string, { en: RegExp[]; "zh-TW": RegExp[] }>;
+const both = (...patterns: RegExp[]) => ({ en: patterns, "zh-TW": patterns });
+
+/** What each step promises, by notebook and code cell id. A notebook not listed gets the general checks only. */
+const STEP_PROMISES: Record<string, Promises> = {
+  quickstart: {
+    create: both(/https:\/\/localhost:\d+\/keys\/quickstart-tester-[\w-]+\/[0-9a-f]{32}/),
+    get: both(/Same key as the one created: true/),
+    conflict: {
+      en: [/409 Conflict \/ ObjectIsDeletedButRecoverable/, /A soft-deleted key still holds this name/],
+      "zh-TW": [/409 Conflict \/ ObjectIsDeletedButRecoverable/, /已虛刪除的金鑰還占用著這個名稱/],
+    },
+    cleanup: { en: [/quickstart-tester-[\w-]+: deleted and purged\./], "zh-TW": [/quickstart-tester-[\w-]+：?.*已刪除並清除。/] },
+  },
+};
+
+interface CellResult {
+  prompt: string;
+  text: string;
+  errors: string[];
+}
+
+const NEEDS = (() => {
+  const server = needsNotebookServer();
+  return server.skip ? server : needsChromium();
+})();
+
+describe("the notebooks in a real browser (Jupyter Notebook, headless Chromium)", NEEDS, () => {
+  let vault: TestVault;
+  /** One server per language: its kernels inherit KVQ_LANG, as a learner's shell would set it. */
+  const servers: Record<string, NotebookServer> = {};
+  let browser: Browser;
+  let workspace: ReturnType<typeof notebookWorkspace>;
+
+  before(async () => {
+    vault = await startTestVault({ deleteDelayMs: 0 });
+    workspace = notebookWorkspace();
+    for (const file of NOTEBOOKS) copyFileSync(path.join(NOTEBOOKS_DIR, file), path.join(workspace.dir, file));
+    const ledgers = tempDir("kvq-browser-ledger-");
+    for (const lang of new Set(NOTEBOOKS.map(langOf))) {
+      servers[lang] = await startNotebookServer({
+        root: workspace.dir,
+        // The emulator's variables come from the server's environment; no .env is read.
+        env: { ...vault.emulator.env, KVQ_ENV_FILE: "none", KVQ_LEDGER_DIR: ledgers, ATTENDEE: "tester", KVQ_LANG: lang },
+      });
+    }
+    browser = await launchChromium();
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  });
+
+  after(async () => {
+    const leftovers = [...Object.values(servers).map((server) => server.workDir), browser?.profile].filter((dir): dir is string => dir !== undefined);
+    await browser?.close();
+    for (const server of Object.values(servers)) await server.stop();
+    workspace?.remove();
+    await vault?.stop();
+    // Checked with ps, not with the helpers' own bookkeeping: no Jupyter, kernel or Chromium of this test is left.
+    if (process.platform !== "win32") {
+      const ps = spawnSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" }).stdout;
+      assert.deepEqual(ps.split("\n").filter((line) => leftovers.some((dir) => line.includes(dir))), [], "processes left behind");
+    }
+  });
+
+  for (const file of NOTEBOOKS) {
+    const lang = langOf(file);
+    test(`${file}: opens unchanged, every cell runs from the menu, outputs hold each step's promise`, async (t) => {
+      const committed = JSON.parse(readFileSync(path.join(NOTEBOOKS_DIR, file), "utf8")) as { metadata: unknown; cells: { cell_type: string; id: string }[] };
+      const page = await browser.context.newPage();
+      try {
+        const opened = Date.now();
+        await page.goto(servers[lang].notebookUrl(file));
+        await page.waitForSelector("#kernel_indicator_icon.kernel_idle_icon", { timeout: 120_000 });
+        await page.waitForFunction("Jupyter.notebook.kernel && Jupyter.notebook.kernel.info_reply && Jupyter.notebook.kernel.info_reply.language_info", null, { timeout: 60_000 });
+        t.diagnostic(`${file}: kernel ready ${((Date.now() - opened) / 1000).toFixed(1)} s after opening`);
+
+        // Opening changes nothing: Jupyter copied the kernel's language_info into the notebook and found it equal.
+        assert.equal(await page.evaluate("Jupyter.notebook.dirty"), false, "the notebook is marked changed right after opening");
+        assert.doesNotMatch((await page.locator("#save_widget").textContent()) ?? "", /unsaved/i);
+
+        const cells = await runAllCells(page);
+        const codeIds = committed.cells.filter((c) => c.cell_type === "code").map((c) => c.id);
+        assert.equal(cells.length, codeIds.length, "every code cell is on the page");
+        cells.forEach((cell, index) => {
+          const id = codeIds[index];
+          assert.match(cell.prompt, /\[\d+\]/, `cell ${id} did not finish (prompt ${cell.prompt})`);
+          assert.deepEqual(cell.errors, [], `cell ${id} printed an error or to stderr`);
+          assert.doesNotMatch(cell.text, /\u001b\[|\[object Object\]|^\s+at .+:\d+:\d+\)?$/m, `cell ${id}: escape codes, an object dump or a stack trace`);
+        });
+        const promises = STEP_PROMISES[baseName(file)];
+        if (!promises) t.diagnostic(`${file}: no step promises listed in STEP_PROMISES; general checks only`);
+        for (const [id, patterns] of Object.entries(promises ?? {})) {
+          const index = codeIds.indexOf(id);
+          assert.ok(index >= 0, `${file} has no code cell ${id}`);
+          for (const pattern of patterns[lang]) assert.match(cells[index]!.text, pattern, `cell ${id}`);
+        }
+
+        // Saved through the menu (as autosave would): no absolute path, and the metadata as committed.
+        await page.click("#filelink");
+        await page.click("#save_checkpoint > a");
+        await page.waitForFunction("Jupyter.notebook.dirty === false", null, { timeout: 30_000 });
+        const saved = readFileSync(path.join(workspace.dir, file), "utf8");
+        for (const absolute of [PROJECT_ROOT, workspace.dir, homedir(), tmpdir()].filter((p) => p.length > 1)) {
+          assert.ok(!saved.includes(absolute) && !saved.includes(JSON.stringify(absolute).slice(1, -1)), `the saved notebook holds the path ${absolute}`);
+        }
+        assert.deepEqual(JSON.parse(saved).metadata, committed.metadata, "the saved notebook's metadata differs from the committed one's");
+        await screenshot(page, path.join(SCREENSHOTS, file.replace(/\.ipynb$/, ".png")));
+        assert.deepEqual(await tutorialKeysIn(vault), [], "keys left in the vault");
+      } finally {
+        await page.close();
+      }
+    });
+  }
+});
+
+/** Cell → Run All, then waits until no cell is queued or running; returns each code cell's prompt and outputs. */
+async function runAllCells(page: Page): Promise<CellResult[]> {
+  await page.click("#celllink");
+  await page.click("#run_all_cells > a");
+  await page.waitForFunction("document.querySelectorAll('.code_cell .input_prompt').length > 0 && Array.from(document.querySelectorAll('.code_cell .input_prompt')).some((p) => p.textContent.includes('*'))", null, { timeout: 30_000 });
+  await page.waitForFunction(
+    "!Array.from(document.querySelectorAll('.code_cell .input_prompt')).some((p) => p.textContent.includes('*')) && document.querySelector('#kernel_indicator_icon.kernel_idle_icon') !== null",
+    null,
+    { timeout: 300_000, polling: 500 },
+  );
+  return (await page.evaluate(`Array.from(document.querySelectorAll('.code_cell')).map((cell) => ({
+    prompt: cell.querySelector('.input_prompt').textContent.trim(),
+    text: Array.from(cell.querySelectorAll('.output_subarea')).map((o) => o.textContent).join('\\n'),
+    errors: Array.from(cell.querySelectorAll('.output_error, .output_stderr')).map((o) => o.textContent.slice(0, 2000)),
+  }))`)) as CellResult[];
+}
+
+/** The whole notebook in one image: the page scrolls inside #site, so the viewport is made as tall as the notebook. */
+async function screenshot(page: Page, file: string): Promise<void> {
+  const height = (await page.evaluate("document.querySelector('#header').offsetHeight + document.querySelector('#notebook').scrollHeight")) as number;
+  await page.setViewportSize({ width: 1280, height: Math.min(Math.ceil(height) + 20, 16_000) });
+  await page.screenshot({ path: file });
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
