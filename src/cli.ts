@@ -154,6 +154,8 @@ function buildProgram(): Command {
     .description("Clear outputs, execution counts and execution metadata from notebooks (default: notebooks/*.ipynb).")
     .argument("[files...]", "notebooks to strip")
     .option("--check", "change nothing; exit 1 if a notebook is not clean")
+    .option("--stdin", "read one notebook on stdin, write it stripped to stdout (git's clean filter)")
+    .option("--install", "configure this clone's git to strip notebooks as they are staged (the kvq-strip filter in .gitattributes)")
     .action(async (files: string[], options) => {
       const { stripCommand } = load<typeof import("./commands/strip")>("./commands/strip");
       process.exitCode = await stripCommand(files, options);

@@ -49,6 +49,10 @@ export const runnerEn = {
     cleaned: (file: string) => `Stripped ${file}`,
     clean: (file: string) => `${file} is already clean`,
     wouldChange: (file: string) => `${file} is not stripped (outputs, execution data, or a layout Jupyter would rewrite): run \`npx kvq strip ${file}\`.`,
+    stdinTakesNoFiles: "--stdin reads one notebook from standard input: give no file names with it.",
+    notInGit: "kvq strip --install configures git in this clone, and this folder is not in a git clone (or git is not installed). Run it inside your clone of the project.",
+    installed: (filter: string, command: string) =>
+      `git now strips outputs from notebooks as they are staged (filter ${filter}: ${command}). Your copies keep their outputs; commits and diffs do not show them.`,
   },
   learn: {
     welcome: (steps: number) => `The quickstart, one step at a time (${steps} steps). Before each step you read what it does and see its code.`,

@@ -51,6 +51,10 @@ export const runnerZhTW: typeof runnerEn = {
     cleaned: (file: string) => `已清除 ${file} 的輸出`,
     clean: (file: string) => `${file} 本來就是乾淨的`,
     wouldChange: (file: string) => `${file} 尚未清理（含有輸出、執行資料，或排版與 Jupyter 不同）：請執行 \`npx kvq strip ${file}\`。`,
+    stdinTakesNoFiles: "--stdin 從標準輸入讀取一本筆記本：請不要同時指定檔名。",
+    notInGit: "kvq strip --install 會設定這個複本的 git，但這個資料夾不在 git 複本裡（或沒有安裝 git）。請在專案的複本裡執行。",
+    installed: (filter: string, command: string) =>
+      `之後暫存（git add）筆記本時，git 會先清除輸出（篩選器 ${filter}：${command}）。你的檔案保留輸出；提交和差異裡看不到它們。`,
   },
   learn: {
     welcome: (steps: number) => `一步一步走完快速入門（共 ${steps} 步）。每一步開始前，你會先讀到它要做什麼、看到它的程式碼。`,

@@ -129,7 +129,7 @@ const SAMPLES: Samples<Messages> = {
       resumeOffer: [6],
       fromTooLarge: [12, 10],
     },
-    strip: { cleaned: ["notebooks/quickstart.ipynb"], clean: ["notebooks/quickstart.ipynb"], wouldChange: ["notebooks/quickstart.ipynb"] },
+    strip: { cleaned: ["notebooks/quickstart.ipynb"], clean: ["notebooks/quickstart.ipynb"], wouldChange: ["notebooks/quickstart.ipynb"], installed: ["kvq-strip", "node src/kvq.cjs strip --stdin"] },
     usage: { badLang: ["fr"], timeout: ["soon"] },
   },
   commands: {

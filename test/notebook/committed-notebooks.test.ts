@@ -4,6 +4,7 @@
  * code lands in both or fails here.
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
@@ -40,4 +41,12 @@ test("both editions have the same cells in the same order, and the zh-TW prose i
     assert.match(source(cell), /[\u4e00-\u9fff]/, `markdown cell ${cell.id} is not translated`);
   }
   assert.equal(load("quickstart.zh-TW.ipynb").metadata.kvq?.lang, "zh-TW");
+});
+
+test("git ignores Jupyter's checkpoints and strips notebooks through the kvq-strip filter", () => {
+  const root = path.resolve(NOTEBOOKS, "..");
+  const ignored = spawnSync("git", ["check-ignore", "-q", "--no-index", "notebooks/.ipynb_checkpoints/quickstart-checkpoint.ipynb"], { cwd: root });
+  assert.equal(ignored.status, 0, ".ipynb_checkpoints/ is not in .gitignore");
+  const attr = spawnSync("git", ["check-attr", "filter", "--", "notebooks/quickstart.ipynb"], { cwd: root, encoding: "utf8" });
+  assert.match(attr.stdout, /filter: kvq-strip/);
 });
