@@ -40,6 +40,19 @@ export const runnerZhTW: typeof runnerEn = {
   docs: {
     header: (notebook: string) => `<!-- 由 \`npx kvq docs\` 從 ${notebook} 產生。請勿直接編輯這個檔案：修改筆記本後重新產生。 -->`,
     labels: { code: "程式碼", output: "輸出" },
+    prerequisites: (notebook: string) =>
+      [
+        "## 事前準備",
+        "",
+        "- [Node.js](https://nodejs.org/) 20.19 或更新版本，並在本專案資料夾執行過 `npm install`。",
+        "- 使用**本機模擬器**：不需要其他東西——不需要 Azure 訂用帳戶，也不需要網路。",
+        "- 使用 **Azure 中的保存庫**：Azure 訂用帳戶、一個金鑰保存庫、該保存庫上的 **Key Vault Crypto Officer** 角色",
+        "  （或具有金鑰權限 `get list create delete recover purge` 的存取原則），以及用來登入的 Azure CLI。",
+        "",
+        "[setup.zh-TW.md](../setup.zh-TW.md) 說明這兩種做法，以及如何在 JupyterLab、Jupyter Notebook 或 VS Code 開啟筆記本。",
+        `本頁列出 [${notebook}](../${notebook}) 的程式碼，以及對模擬器執行一次的輸出：`,
+        "你可以自己在筆記本裡執行、用 `npm run learn` 在終端機裡逐步執行，或用 `npm start` 一次跑完。",
+      ].join("\n"),
     running: (notebook: string) => `正在用自帶的模擬器執行 ${notebook}`,
     wrote: (file: string) => `已寫入 ${file}`,
     unchanged: (file: string) => `${file} 已是最新`,

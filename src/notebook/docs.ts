@@ -60,6 +60,7 @@ export async function generateDocs(options: DocsOptions): Promise<DocsResult> {
   const markdown = renderMarkdown(executed, {
     header: m.runner.docs.header(relativeNotebook),
     labels: m.runner.docs.labels,
+    afterTitle: m.runner.docs.prerequisites(relativeNotebook),
     transformOutput: (text) => normalize(redact(text, secrets)),
   });
   const file = docsFileFor(options.lang);

@@ -54,7 +54,16 @@ interface Progress {
   notebook: string;
   /** The last step the learner finished (ran or skipped). */
   step: number;
+  /** The key name the learner chose, so catching up in the next session uses it again. */
+  keyName?: string;
 }
+
+/**
+ * The notebook's prose speaks to a notebook user; the same words in a terminal, where Enter runs a
+ * step. A table, so a phrase found in a new notebook is one line here.
+ */
+const TERMINAL_WORDING: [RegExp, string][] = [[/Shift\s*\+\s*Enter/g, "Enter"]];
+export const forTerminal = (prose: string) => TERMINAL_WORDING.reduce((text, [phrase, words]) => text.replace(phrase, words), prose);
 
 export async function learn(options: LearnOptions): Promise<{ lastStep: number; quit: boolean }> {
   const { io, target } = options;
@@ -63,7 +72,9 @@ export async function learn(options: LearnOptions): Promise<{ lastStep: number; 
   const steps = splitSteps(notebook);
   const total = steps.reduce((n, s) => Math.max(n, s.index), 0);
   const progressFile = options.progressFile ?? defaultProgressFile();
-  const from = options.from ?? (await offerResume(io, progressFile, options.notebook, total));
+  const saved = readProgress(progressFile, options.notebook);
+  const from = options.from ?? (await offerResume(io, saved, total));
+  const session: Session = { keyName: from > 1 ? saved?.keyName : undefined };
   if (from > total) throw new RangeError(m.fromTooLarge(from, total));
 
   const secrets = secretValues({ ...process.env, ...target.kernelEnv });
@@ -77,7 +88,7 @@ export async function learn(options: LearnOptions): Promise<{ lastStep: number; 
     if (from > 1) {
       show(`\n${m.catchingUp(from)}\n`);
       for (const step of steps.filter((s) => s.index < from && !s.skip)) {
-        for (const code of await cellsFor(step, notebook, target.client, io, true)) await kernel.execute(code, { signal: options.signal });
+        for (const code of await cellsFor(step, notebook, target.client, io, session, true)) await kernel.execute(code, { signal: options.signal });
       }
       show(`${m.caughtUp}\n`);
     }
@@ -88,7 +99,7 @@ export async function learn(options: LearnOptions): Promise<{ lastStep: number; 
       const prose = notebook.cells.slice(shownUpTo, step.cellIndex).filter((c) => c.cell_type === "markdown").map(cellSource).join("\n\n");
       shownUpTo = step.cellIndex + 1;
       show(`\n${"─".repeat(60)}\n${m.stepHeading(step.index, total, step.name)}\n\n`);
-      if (prose.trim()) show(`${renderTerminalMarkdown(prose)}\n\n`);
+      if (prose.trim()) show(`${renderTerminalMarkdown(forTerminal(prose))}\n\n`);
       show(`${renderTerminalMarkdown(`\`\`\`ts\n${step.source}\n\`\`\``)}\n\n`);
       if (step.skip) continue;
       let done = false;
@@ -104,7 +115,7 @@ export async function learn(options: LearnOptions): Promise<{ lastStep: number; 
           break;
         }
         done = true;
-        for (const code of await cellsFor(step, notebook, target.client, io, false)) {
+        for (const code of await cellsFor(step, notebook, target.client, io, session, false)) {
           const result = await kernel.execute(code, { signal: options.signal, onOutput: (output: Output) => show(renderOutputs([output])) });
           if (result.status !== "ok") {
             done = false;
@@ -115,7 +126,7 @@ export async function learn(options: LearnOptions): Promise<{ lastStep: number; 
       }
       if (quit) break;
       lastStep = step.index;
-      saveProgress(progressFile, { notebook: options.notebook, step: lastStep });
+      saveProgress(progressFile, { notebook: options.notebook, step: lastStep, keyName: session.keyName });
     }
     if (!quit) {
       show(`\n${m.finished}\n`);
@@ -131,17 +142,23 @@ export async function learn(options: LearnOptions): Promise<{ lastStep: number; 
   return { lastStep, quit };
 }
 
+/** What the learner answered in this session (or the one it resumes). */
+interface Session {
+  keyName?: string;
+}
+
 /**
- * The code to run for a step, cell by cell. The parameters cell asks for the key name first (unless
- * catching up) and is followed by the answer as an injected-parameters cell, as `kvq run --param`
- * does (a cell of its own: a later cell may redeclare a const, the same cell may not).
+ * The code to run for a step, cell by cell. The parameters cell asks for the key name first and is
+ * followed by the answer as an injected-parameters cell, as `kvq run --param` does (a cell of its
+ * own: a later cell may redeclare a const, the same cell may not). Catching up asks nothing: it
+ * injects the name the learner gave last time, if any.
  */
-async function cellsFor(step: Step, notebook: Notebook, client: KeyClient, io: LearnIO, quiet: boolean): Promise<string[]> {
-  if (step.cellIndex !== findParametersCell(notebook) || quiet) return [step.source];
+async function cellsFor(step: Step, notebook: Notebook, client: KeyClient, io: LearnIO, session: Session, quiet: boolean): Promise<string[]> {
+  if (step.cellIndex !== findParametersCell(notebook)) return [step.source];
   const declared = parseDeclaredParameters(step.source).find((p) => p.name === KEY_NAME_PARAMETER);
-  if (!declared) return [step.source];
-  const name = await askKeyName(client, io);
-  return [step.source, renderInjectedSource([{ declared, value: name }])];
+  if (!declared || (quiet && session.keyName === undefined)) return [step.source];
+  if (!quiet) session.keyName = await askKeyName(client, io);
+  return [step.source, renderInjectedSource([{ declared, value: session.keyName! }])];
 }
 
 /** Asks until the learner gives a valid name that no live or soft-deleted key holds. */
@@ -161,16 +178,21 @@ async function askKeyName(client: KeyClient, io: LearnIO): Promise<string> {
   }
 }
 
-async function offerResume(io: LearnIO, file: string, notebook: string, total: number): Promise<number> {
-  if (!existsSync(file)) return 1;
+/** The last session's progress in this notebook, if there is any to read. */
+function readProgress(file: string, notebook: string): Progress | undefined {
+  if (!existsSync(file)) return undefined;
   try {
     const progress = JSON.parse(readFileSync(file, "utf8")) as Progress;
-    if (progress.notebook !== notebook || !(progress.step >= 1) || progress.step >= total) return 1;
-    const answer = (await io.ask(t().runner.learn.resumeOffer(progress.step + 1))).trim().toLowerCase();
-    return answer === "" || answer.startsWith("y") ? progress.step + 1 : 1;
+    return progress.notebook === notebook ? progress : undefined;
   } catch {
-    return 1;
+    return undefined;
   }
+}
+
+async function offerResume(io: LearnIO, progress: Progress | undefined, total: number): Promise<number> {
+  if (!progress || !(progress.step >= 1) || progress.step >= total) return 1;
+  const answer = (await io.ask(t().runner.learn.resumeOffer(progress.step + 1))).trim().toLowerCase();
+  return answer === "" || answer.startsWith("y") ? progress.step + 1 : 1;
 }
 
 function saveProgress(file: string, progress: Progress): void {

@@ -1,7 +1,12 @@
 /**
- * An executed notebook as Markdown for docs/: markdown cells as prose, code cells as ```ts fences,
- * outputs as text blocks with ANSI codes stripped. Honours Jupyter Book's tags: remove-cell,
- * remove-input, remove-output, hide-input, hide-output (hidden parts go into <details>).
+ * An executed notebook as Markdown for docs/, a page for a reader rather than a notebook: markdown
+ * cells as prose, code cells as ```ts fences, each output as a text block under an "Output" label
+ * (ANSI codes stripped), and a block of the caller's (prerequisites) after the title cell. Honours
+ * Jupyter Book's tags: remove-cell, remove-input, remove-output, hide-input, hide-output (hidden
+ * parts go into <details>), and drops cells tagged kvq-notebook-only (how to work the notebook).
+ *
+ * The Markdown is what GitHub and MkDocs Material (mkdocs.yml) both render: ```mermaid fences become
+ * diagrams in both, <details> works in both.
  */
 import { cellSource, cellTags, joinMultiline, type Cell, type Notebook, type Output } from "./notebook-file";
 
@@ -10,9 +15,14 @@ export interface RenderOptions {
   transformOutput?: (text: string) => string;
   /** A first line, e.g. "<!-- Generated from … by kvq docs; do not edit. -->". */
   header?: string;
-  /** Summary text of hidden code and output. */
+  /** Summary text of hidden code, and the label of outputs. */
   labels?: { code: string; output: string };
+  /** Markdown put after the first markdown cell (the title and introduction), e.g. prerequisites. */
+  afterTitle?: string;
 }
+
+/** Prose about working the notebook itself (which keys run a cell, kernels): shown in Jupyter only. */
+export const NOTEBOOK_ONLY_TAG = "kvq-notebook-only";
 
 // CSI and OSC escape sequences: colours, cursor moves, spinner redraws, hyperlinks.
 const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g;
@@ -22,12 +32,15 @@ export function renderMarkdown(notebook: Notebook, options: RenderOptions = {}):
   const labels = options.labels ?? { code: "Code", output: "Output" };
   const transform = options.transformOutput ?? ((t: string) => t);
   const blocks: string[] = options.header ? [options.header] : [];
+  let titleDone = false;
   for (const cell of notebook.cells) {
     const tags = cellTags(cell);
     // The parameters a run injected are an artifact of that run, not part of the tutorial.
-    if (tags.includes("remove-cell") || tags.includes("injected-parameters") || tags.includes("kvq-error")) continue;
+    if (tags.includes("remove-cell") || tags.includes("injected-parameters") || tags.includes("kvq-error") || tags.includes(NOTEBOOK_ONLY_TAG)) continue;
     if (cell.cell_type === "markdown") {
       blocks.push(cellSource(cell).trim());
+      if (!titleDone && options.afterTitle) blocks.push(options.afterTitle.trim());
+      titleDone = true;
       continue;
     }
     if (cell.cell_type !== "code") continue;
@@ -39,7 +52,7 @@ export function renderMarkdown(notebook: Notebook, options: RenderOptions = {}):
       const text = outputText(cell, transform);
       if (text) {
         const fence = codeFence(text, "text");
-        blocks.push(tags.includes("hide-output") ? details(labels.output, fence) : fence);
+        blocks.push(tags.includes("hide-output") ? details(labels.output, fence) : `**${labels.output}**\n\n${fence}`);
       }
     }
   }

@@ -113,6 +113,7 @@ const SAMPLES: Samples<Messages> = {
     failure: { heading: [4, "Create an RSA key", "failed"] },
     docs: {
       header: ["notebooks/quickstart.ipynb"],
+      prerequisites: ["notebooks/quickstart.ipynb"],
       running: ["notebooks/quickstart.ipynb"],
       wrote: ["docs/quickstart.md"],
       unchanged: ["docs/quickstart.md"],

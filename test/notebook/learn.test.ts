@@ -7,17 +7,31 @@ import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { PROJECT_ROOT } from "../helpers/cli";
 import { tempDir } from "../helpers/emulator";
+import { stripAnsi } from "../../src/notebook/render-markdown";
 
 const progress = path.join(tempDir("kvq-learn-"), "progress.json");
+/** The name typed in the first session; the second one must use it again. */
+const keyName = `learn-key-${randomBytes(3).toString("hex")}`;
 const ENV = { KVQ_ENV_FILE: "none", KEY_VAULT_URL: "", KEY_VAULT_NAME: "", KEYVAULT_URI: "", ATTENDEE: "tester", KVQ_LEARN_PROGRESS: progress, TERM: "xterm", NO_COLOR: "1" };
+
+/** Sessions still running when the file's tests end (a failed assertion left them waiting for keys): ended with q, then killed. */
+const sessions: ChildProcess[] = [];
+after(async () => {
+  for (const child of sessions.filter((c) => c.exitCode === null && c.signalCode === null)) {
+    child.stdin!.write("q");
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    child.kill("SIGKILL");
+  }
+});
 
 /** `kvq learn` on a pseudo-terminal; `expect` waits for text, `type` sends keys. */
 function session(args: string[] = []) {
   const command = [process.execPath, "--", path.join(PROJECT_ROOT, "src", "kvq.cjs"), "learn", ...args].map((a) => `'${a}'`).join(" ");
   const child: ChildProcess = spawn("script", ["-qfec", command, "/dev/null"], { cwd: PROJECT_ROOT, env: { ...process.env, ...ENV } });
+  sessions.push(child);
   let output = "";
   child.stdout!.on("data", (d) => (output += d.toString()));
   child.stderr!.on("data", (d) => (output += d.toString()));
@@ -44,9 +58,13 @@ function session(args: string[] = []) {
 }
 
 test("Enter runs, the name prompt explains a refusal, s skips, q quits and cleans up", async () => {
-  const keyName = `learn-key-${randomBytes(3).toString("hex")}`;
   const s = session();
   let at = await s.expect(/Run this step\? \[Enter\/s\/q\]/);
+  // The prose as a terminal shows it: Enter (not the notebook's Shift+Enter), bold in a list item without its asterisks.
+  const prose = stripAnsi(s.output);
+  assert.match(prose, /Run the cells in order\s+\(Enter\)/);
+  assert.doesNotMatch(prose, /Shift\+Enter|\*\*/);
+  assert.match(prose, /\* the local emulator that ships/);
   s.type("\r"); // 1: settings
   at = await s.expect(/Where: {4}the local emulator[\s\S]*Run this step\?/, at);
   s.type("\r"); // 2: client
@@ -69,7 +87,7 @@ test("Enter runs, the name prompt explains a refusal, s skips, q quits and clean
   assert.doesNotMatch(s.output, /✔ Created /, "the skipped step did not run");
 });
 
-test("a second session resumes after the last finished step, catching the kernel up quietly", async () => {
+test("a second session resumes after the last finished step, catching the kernel up quietly with the name typed before", async () => {
   const s = session();
   let at = await s.expect(/Last time you got to step 5\. Continue from step 6\? \[Y\/n\] /);
   s.type("\r");
@@ -78,6 +96,6 @@ test("a second session resumes after the last finished step, catching the kernel
   at = await s.expect(/Same key as the one created: true[\s\S]*Run this step\?/, at);
   s.type("q");
   // The key created while catching up is cleaned on the way out.
-  await s.expect(/Cleaned up: quickstart-tester-\d{8}-[0-9a-z]{6}: deleted and purged\./, at);
+  await s.expect(new RegExp(`Cleaned up: ${keyName}: deleted and purged\\.`), at);
   assert.equal(await s.closed, 0, s.output);
 });

@@ -37,15 +37,23 @@ test("prose, ts fences and text outputs, with every Jupyter Book tag honoured", 
       "<!-- generated -->",
       "# Title",
       "```ts\nconst a = 1;\n```",
-      "```text\none\n```",
-      "```text\nshown only\n```",
+      "**Output**\n\n```text\none\n```",
+      "**Output**\n\n```text\nshown only\n```",
       "```ts\nnoisy()\n```",
       "<details>\n<summary>Code</summary>\n\n```ts\nhidden()\n```\n\n</details>",
-      "```text\nvisible\n```",
+      "**Output**\n\n```text\nvisible\n```",
       "```ts\nvisible()\n```",
       "<details>\n<summary>Output</summary>\n\n```text\ntucked\n```\n\n</details>",
     ].join("\n\n") + "\n",
   );
+});
+
+test("a reader's page: the block after the title, notebook-only prose dropped, outputs labelled in the page's language", () => {
+  const out = renderMarkdown(nb([md("# 標題\n\n簡介"), md("按 Shift+Enter 執行", ["kvq-notebook-only"]), code("x", "一\n")]), {
+    afterTitle: "## 事前準備\n\n- Node.js",
+    labels: { code: "程式碼", output: "輸出" },
+  });
+  assert.equal(out, "# 標題\n\n簡介\n\n## 事前準備\n\n- Node.js\n\n```ts\nx\n```\n\n**輸出**\n\n```text\n一\n```\n");
 });
 
 test("ANSI colour and cursor codes are stripped; a ``` inside an output gets a longer fence", () => {
