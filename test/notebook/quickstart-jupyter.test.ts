@@ -11,8 +11,8 @@ import { assertJupyter, executeWithNbconvert, needsJupyter, PROJECT_ROOT, stream
 
 /** Each edition runs in its language; the helpers' lines come out in it (the cells' own prints are code, the same in both). */
 const EDITIONS = [
-  { file: "quickstart.ipynb", lang: "en", where: /Where: {4}the local emulator/, purged: /deleted and purged\./, meaning: /A soft-deleted key still holds this name/ },
-  { file: "quickstart.zh-TW.ipynb", lang: "zh-TW", where: /位置： {5}本機模擬器/, purged: /已刪除並清除。/, meaning: /已虛刪除的金鑰還占用著這個名稱/ },
+  { file: "quickstart.ipynb", lang: "en", where: /Where: {4}the local emulator/, purged: /Purged quickstart-tester-\d{8}-[0-9a-z]{6}\./, meaning: /A soft-deleted key still holds this name/ },
+  { file: "quickstart.zh-TW.ipynb", lang: "zh-TW", where: /位置： {5}本機模擬器/, purged: /Purged quickstart-tester-\d{8}-[0-9a-z]{6}\./, meaning: /已虛刪除的金鑰還占用著這個名稱/ },
 ];
 
 describe("the quickstart notebooks in real Jupyter", needsJupyter(), () => {
