@@ -34,7 +34,8 @@ function buildProgram(): Command {
   program
     .command("run")
     .description("Run the quickstart notebook end to end in the TypeScript kernel: against an emulator of its own, or the vault your .env names.")
-    .option("--notebook <file>", "another notebook (default: notebooks/quickstart.ipynb, or the zh-TW edition)")
+    .argument("[notebook]", "quickstart (default), beyond-the-quickstart, or a notebook file; a name picks the edition in --lang")
+    .option("--notebook <file>", "the same as the [notebook] argument")
     .option("--param <name=value>", "set a parameter of the notebook's parameters cell (repeatable)", collect)
     .addOption(new Option("--step <n>", "run only step n").argParser(integer(1, 1000, "--step")))
     .addOption(new Option("--until <n>", "run steps 1 to n").argParser(integer(1, 1000, "--until")))
@@ -47,11 +48,11 @@ function buildProgram(): Command {
     .addHelpText(
       "after",
       "\nExit codes: 0 all steps passed, 1 a step failed, 2 bad usage or configuration, 130 interrupted.\n" +
-        "Examples:\n  npm start\n  npx kvq run --param keyName=my-key --until 5\n  npx kvq run --lang zh-TW\n",
+        "Examples:\n  npm start\n  npx kvq run --param keyName=my-key --until 5\n  npx kvq run --lang zh-TW\n  npx kvq run beyond-the-quickstart\n",
     )
-    .action(async (options) => {
+    .action(async (notebook: string | undefined, options) => {
       const { runCommand } = load<typeof import("./commands/run")>("./commands/run");
-      process.exitCode = await runCommand(options);
+      process.exitCode = await runCommand({ ...options, notebook: notebook ?? options.notebook });
     });
 
   program
@@ -60,10 +61,11 @@ function buildProgram(): Command {
     .addOption(new Option("--from <n>", "start at step n (earlier steps run again quietly)").argParser(integer(1, 1000, "--from")))
     .option("--lang <lang>", "en or zh-TW (default: from KVQ_LANG, LC_ALL, LANG)")
     .option("--vault <url>", "use this vault instead of the one in .env")
-    .option("--notebook <file>", "another notebook")
-    .action(async (options) => {
+    .argument("[notebook]", "quickstart (default), beyond-the-quickstart, or a notebook file; a name picks the edition in --lang")
+    .option("--notebook <file>", "the same as the [notebook] argument")
+    .action(async (notebook: string | undefined, options) => {
       const { learnCommand } = load<typeof import("./commands/learn")>("./commands/learn");
-      process.exitCode = await learnCommand(options);
+      process.exitCode = await learnCommand({ ...options, notebook: notebook ?? options.notebook });
     });
 
   program
@@ -140,13 +142,14 @@ function buildProgram(): Command {
 
   program
     .command("docs")
-    .description("Regenerate docs/quickstart.md (and the zh-TW edition) from real runs of the notebooks against an emulator of their own.")
+    .description("Regenerate docs/<notebook>.md (and the zh-TW editions) from real runs of the notebooks against an emulator of their own.")
+    .argument("[notebook]", "quickstart or beyond-the-quickstart (default: both)")
     .option("--check", "change nothing; exit 1 if docs/ is out of date (CI runs this)")
     .option("--lang <lang>", "en, zh-TW or all", "all")
     .option("--from <file>", "render this executed notebook instead of running one (needs --lang en or zh-TW)")
-    .action(async (options) => {
+    .action(async (notebook: string | undefined, options) => {
       const { docsCommand } = load<typeof import("./commands/docs")>("./commands/docs");
-      process.exitCode = await docsCommand(options);
+      process.exitCode = await docsCommand({ ...options, notebook });
     });
 
   program

@@ -169,6 +169,11 @@ export function loadQuickstartEnvironment(options: { cwd?: string; file?: string
   const shadowed = loaded.shadowed.filter((name) => name !== "NODE_EXTRA_CA_CERTS").map((name) =>
     problem("env-shadowed", t().env.envShadowed.message(name, loaded.file!), t().env.envShadowed.fix(name), name),
   );
+  // The notebook builds the URL from KEY_VAULT_NAME as the seed did, unless KEY_VAULT_URL is set. A
+  // vault named by KEYVAULT_URI, or in another cloud, has an address that line would not build: it
+  // gets KEY_VAULT_URL, so the notebook's one line holds for every setting this check accepts.
+  const name = process.env.KEY_VAULT_NAME?.trim();
+  if (!process.env.KEY_VAULT_URL?.trim() && check.config.vaultUrl !== `https://${name}.vault.azure.net`) process.env.KEY_VAULT_URL = check.config.vaultUrl;
   return { ...check.config, warnings: [...check.config.warnings, ...shadowed], envFile: loaded.file };
 }
 

@@ -3,17 +3,20 @@ import path from "node:path";
 import { UsageError } from "../cli";
 import { LANGS, parseLang, t, type Lang } from "../i18n";
 import { generateDocs } from "../notebook/docs";
+import { notebookFor, TUTORIALS, tutorialNamed } from "../notebook/tutorial-run";
 import { PROJECT_ROOT } from "../paths";
 import { startStep } from "./output";
 
-export async function docsCommand(options: { check?: boolean; lang?: string; from?: string }): Promise<number> {
+export async function docsCommand(options: { check?: boolean; lang?: string; from?: string; notebook?: string }): Promise<number> {
   const langs: readonly Lang[] = options.lang === undefined || options.lang === "all" ? LANGS : [parseLang(options.lang) ?? badLang(options.lang)];
   if (options.from && langs.length !== 1) throw new UsageError(t().runner.docs.fromNeedsOneLang);
+  const tutorials = options.notebook === undefined ? (options.from ? (["quickstart"] as const) : TUTORIALS) : [tutorialNamed(options.notebook) ?? badNotebook(options.notebook)];
   let stale = 0;
-  for (const lang of langs) {
-    const step = startStep(t().runner.docs.running(lang === "zh-TW" ? "notebooks/quickstart.zh-TW.ipynb" : "notebooks/quickstart.ipynb"));
+  for (const tutorial of tutorials) for (const lang of langs) {
+    const notebook = path.relative(PROJECT_ROOT, notebookFor(lang, tutorial)).split(path.sep).join("/");
+    const step = startStep(t().runner.docs.running(notebook));
     // No per-step reporter: one line per file says what happened; a failed run raises DocsError with the step.
-    const result = await generateDocs({ lang, check: options.check, from: options.from });
+    const result = await generateDocs({ lang, tutorial, check: options.check, from: options.from });
     const file = path.relative(PROJECT_ROOT, result.file);
     if (!result.changed) step.end("succeed", t().runner.docs.unchanged(file));
     else if (options.check) {
@@ -23,6 +26,10 @@ export async function docsCommand(options: { check?: boolean; lang?: string; fro
   }
   return stale > 0 ? 1 : 0;
 }
+
+const badNotebook = (value: string): never => {
+  throw new UsageError(`${value} is not a notebook of this project: use one of ${TUTORIALS.join(", ")}.`);
+};
 
 const badLang = (value: string): never => {
   throw new UsageError(t().runner.usage.badLang(value));

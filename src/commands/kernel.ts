@@ -2,8 +2,8 @@
 import path from "node:path";
 import { UsageError } from "../cli";
 import { jupyterPathHint, type JupyterPathContext } from "../notebook/jupyter-paths";
-import { ForeignKernelSpecError, installKernelSpec } from "../notebook/kernel-install";
-import { KERNEL_DISPLAY_NAME, KERNEL_NAME, KernelDependencyError } from "../notebook/kernelspec";
+import { ForeignKernelSpecError, installKernelSpecs, type InstalledKernelSpec } from "../notebook/kernel-install";
+import { KERNEL_DISPLAY_NAME, KERNEL_NAME, KERNELS, KernelDependencyError } from "../notebook/kernelspec";
 
 export interface KernelInstallOptions {
   prefix?: string;
@@ -18,27 +18,29 @@ export interface KernelInstallDeps {
 
 export async function kernelInstallCommand(options: KernelInstallOptions, deps: KernelInstallDeps = {}): Promise<number> {
   const write = deps.write ?? ((text: string) => void process.stdout.write(text));
-  let installed;
+  let all: InstalledKernelSpec[];
   try {
-    installed = installKernelSpec({ prefix: options.prefix, projectRoot: deps.projectRoot, context: deps.context });
+    all = installKernelSpecs({ prefix: options.prefix, projectRoot: deps.projectRoot, context: deps.context });
   } catch (error) {
     if (error instanceof KernelDependencyError || error instanceof ForeignKernelSpecError) throw new UsageError(error.message);
     throw error;
   }
-  const { spec, status } = installed;
+  const installed = all[0];
   const notebook = path.join("notebooks", "quickstart.ipynb");
-  const lines = [
-    status === "unchanged"
-      ? `The Jupyter kernel "${KERNEL_DISPLAY_NAME}" (${KERNEL_NAME}) is already installed and up to date:`
-      : `${status === "created" ? "Installed" : "Updated"} the Jupyter kernel "${KERNEL_DISPLAY_NAME}" (${KERNEL_NAME}):`,
-    `  ${installed.file}`,
-    `  Node:  ${spec.argv[0]}`,
-    `  tslab: ${spec.argv[3]}`,
-  ];
-  if (installed.replacedProjectRoot) {
-    lines.push(`  It replaced the kernel of the copy of this project at ${installed.replacedProjectRoot}.`);
+  const lines: string[] = [];
+  for (const { spec, status, file, replacedProjectRoot, warnings } of all) {
+    const name = path.basename(path.dirname(file));
+    lines.push(
+      status === "unchanged"
+        ? `The Jupyter kernel "${spec.display_name}" (${name}) is already installed and up to date:`
+        : `${status === "created" ? "Installed" : "Updated"} the Jupyter kernel "${spec.display_name}" (${name}):`,
+      `  ${file}`,
+    );
+    if (replacedProjectRoot) lines.push(`  It replaced the kernel of the copy of this project at ${replacedProjectRoot}.`);
+    for (const warning of new Set(warnings)) if (!lines.includes(`warning: ${warning}`)) lines.push(`warning: ${warning}`);
   }
-  for (const warning of installed.warnings) lines.push(`warning: ${warning}`);
+  lines.push(`  Node:  ${installed.spec.argv[0]}`, `  tslab: ${installed.spec.argv[3]}`);
+  lines.push(`Each notebook names its kernel: the zh-TW editions use "${KERNELS["zh-TW"].displayName}", which speaks Traditional Chinese (KVQ_LANG still wins).`);
   if (installed.jupyterPathEntry) {
     lines.push(
       "",
@@ -49,9 +51,9 @@ export async function kernelInstallCommand(options: KernelInstallOptions, deps: 
   lines.push(
     "",
     "Use it:",
-    `  JupyterLab   open ${notebook}, then pick the kernel "${KERNEL_DISPLAY_NAME}" (Kernel → Change Kernel…).`,
-    `  VS Code      open ${notebook}, Select Kernel → Jupyter Kernel… → "${KERNEL_DISPLAY_NAME}".`,
-    `  nbconvert    jupyter nbconvert --to notebook --execute ${notebook} --ExecutePreprocessor.kernel_name=${KERNEL_NAME}`,
+    `  JupyterLab   open ${notebook}: it starts the kernel its metadata names; if asked, pick "${KERNEL_DISPLAY_NAME}" (Kernel → Change Kernel…).`,
+    `  VS Code      open ${notebook}, Select Kernel → Jupyter Kernel… → "${KERNEL_DISPLAY_NAME}" (the zh-TW editions: "${KERNELS["zh-TW"].displayName}").`,
+    `  nbconvert    jupyter nbconvert --to notebook --execute ${notebook}   (or --ExecutePreprocessor.kernel_name=${KERNEL_NAME})`,
     "",
     "Moved the project, or changed or upgraded Node? Run `npx kvq kernel install` again.",
   );

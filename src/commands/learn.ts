@@ -3,7 +3,7 @@ import { createInterface } from "node:readline/promises";
 import { UsageError } from "../cli";
 import { t } from "../i18n";
 import { learn, type Choice, type LearnIO } from "../notebook/learn";
-import { notebookFor } from "../notebook/tutorial-run";
+import { resolveNotebook } from "../notebook/tutorial-run";
 import { openTutorialTarget } from "../notebook/tutorial-target";
 import { resolveLang } from "./run";
 
@@ -18,7 +18,7 @@ export async function learnCommand(options: { from?: number; lang?: string; vaul
     process.stdout.write(`${target.kind === "vault" ? t().runner.target.vault(target.vaultUrl) : t().runner.target.embedded(target.vaultUrl)}\n`);
     const io = terminalIO();
     try {
-      await learn({ notebook: options.notebook ?? notebookFor(lang), lang, target, io, from: options.from, signal: controller.signal });
+      await learn({ notebook: resolveNotebook(options.notebook, lang), lang, target, io, from: options.from, signal: controller.signal });
     } finally {
       io.close();
     }

@@ -27,13 +27,20 @@ const TRADITIONAL_CHINESE = /^zh[_-](tw|hant)/i;
 const LOCALE_VARIABLES = ["LC_ALL", "LC_MESSAGES", "LANG"] as const;
 
 /**
- * The language to use: KVQ_LANG when it is set, otherwise the first non-empty of LC_ALL,
+ * Set by the kernelspec of each notebook edition (notebook/kernelspec.ts): the notebook's language,
+ * which wins over the locale but not over KVQ_LANG.
+ */
+export const NOTEBOOK_LANG_VARIABLE = "KVQ_NOTEBOOK_LANG";
+
+/**
+ * The language to use: KVQ_LANG when it is set, then the notebook edition's (KVQ_NOTEBOOK_LANG, set
+ * by its kernel), otherwise the first non-empty of LC_ALL,
  * LC_MESSAGES and LANG. Whichever variable decides, a value starting with zh_TW, zh-TW, zh_Hant or
  * zh-Hant (any case) means "zh-TW"; anything else — en_US.UTF-8, C, zh_CN, a language we do not
  * have — means English, as an unknown locale means the C locale to POSIX programs.
  */
 export function detectLang(env: NodeJS.ProcessEnv = process.env): Lang {
-  const explicit = env.KVQ_LANG?.trim();
+  const explicit = env.KVQ_LANG?.trim() || env[NOTEBOOK_LANG_VARIABLE]?.trim();
   const decides = explicit || LOCALE_VARIABLES.map((name) => env[name]?.trim()).find((value) => value);
   return decides && TRADITIONAL_CHINESE.test(decides) ? "zh-TW" : "en";
 }

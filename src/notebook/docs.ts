@@ -1,5 +1,5 @@
 /**
- * `kvq docs`: docs/quickstart.md (and the zh-TW edition) regenerated from a real run of the
+ * `kvq docs`: docs/<tutorial>.md (and the zh-TW edition) regenerated from a real run of the
  * notebook against an emulator of its own. Reproducible — seeded key names, a fixed attendee, and
  * normalised versions, times, ports and run ids make a regeneration without changes byte-identical —
  * and redacted: no secret value reaches the executed notebook or the docs.
@@ -14,10 +14,11 @@ import { createNormalizer } from "./normalize";
 import { parseNotebook, type Notebook } from "./notebook-file";
 import { renderMarkdown } from "./render-markdown";
 import type { RunReporter } from "./reporter";
-import { notebookFor, runTutorial } from "./tutorial-run";
+import { notebookFor, runTutorial, type TutorialName } from "./tutorial-run";
 
 export const DOCS_DIR = path.join(PROJECT_ROOT, "docs");
-export const docsFileFor = (lang: Lang) => path.join(DOCS_DIR, lang === "zh-TW" ? "quickstart.zh-TW.md" : "quickstart.md");
+/** docs/<tutorial>.md, and docs/<tutorial>.zh-TW.md for the zh-TW edition. */
+export const docsFileFor = (lang: Lang, tutorial: TutorialName = "quickstart") => path.join(DOCS_DIR, `${tutorial}${lang === "zh-TW" ? ".zh-TW" : ""}.md`);
 
 /** What makes a docs run the same on every machine: a seed for names, one attendee, and no settings from the shell. */
 const DOCS_PARAMETERS = ["nameSeed=docs"];
@@ -42,6 +43,8 @@ export interface DocsResult {
 
 export interface DocsOptions {
   lang: Lang;
+  /** Default: the quickstart. */
+  tutorial?: TutorialName;
   /** Compare only; write nothing. */
   check?: boolean;
   /** Render this executed notebook instead of running one. */
@@ -52,7 +55,7 @@ export interface DocsOptions {
 
 export async function generateDocs(options: DocsOptions): Promise<DocsResult> {
   const m = messagesFor(options.lang);
-  const notebookPath = notebookFor(options.lang);
+  const notebookPath = notebookFor(options.lang, options.tutorial);
   const relativeNotebook = path.relative(PROJECT_ROOT, notebookPath).split(path.sep).join("/");
   const executed = options.from ? readExecuted(options.from) : await executeForDocs(options, notebookPath, relativeNotebook);
   const normalize = createNormalizer({ paths: { "<project>": PROJECT_ROOT } });
@@ -63,7 +66,7 @@ export async function generateDocs(options: DocsOptions): Promise<DocsResult> {
     afterTitle: m.runner.docs.prerequisites(relativeNotebook),
     transformOutput: (text) => normalize(redact(text, secrets)),
   });
-  const file = docsFileFor(options.lang);
+  const file = docsFileFor(options.lang, options.tutorial);
   const changed = !existsSync(file) || readFileSync(file, "utf8") !== markdown;
   if (changed && !options.check) await writeFileAtomic(file, markdown);
   return { lang: options.lang, file, changed };

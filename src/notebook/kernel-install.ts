@@ -10,7 +10,8 @@ import { existsSync, mkdirSync, readFileSync, realpathSync } from "node:fs";
 import path from "node:path";
 import { writeFileAtomicSync } from "../util/atomic-write";
 import { currentContext, jupyterKernelsDir, prefixDataDir, type JupyterPathContext } from "./jupyter-paths";
-import { DEFAULT_PROJECT_ROOT, KERNEL_NAME, kernelSpec, type KernelSpec } from "./kernelspec";
+import { LANGS, type Lang } from "../i18n";
+import { DEFAULT_PROJECT_ROOT, KERNELS, kernelSpec, type KernelSpec } from "./kernelspec";
 
 export interface InstallKernelSpecOptions {
   /** Install under `<prefix>/share/jupyter/kernels/` instead of the user's data folder. Relative to the cwd. */
@@ -19,6 +20,8 @@ export interface InstallKernelSpecOptions {
   projectRoot?: string;
   /** Platform, environment and home folder that decide the user's data folder. Default: this process's. */
   context?: JupyterPathContext;
+  /** Which edition's kernel (KERNELS). Default: English. */
+  lang?: Lang;
 }
 
 export interface InstalledKernelSpec {
@@ -60,10 +63,10 @@ export function installKernelSpec(options: InstallKernelSpecOptions = {}): Insta
   const projectRoot = path.resolve(options.projectRoot ?? DEFAULT_PROJECT_ROOT);
   const context = options.context ?? currentContext();
   const prefix = options.prefix === undefined ? undefined : path.resolve(options.prefix);
-  const spec = kernelSpec({ projectRoot });
+  const spec = kernelSpec({ projectRoot, lang: options.lang });
   const warnings = linkWarnings(projectRoot);
 
-  const dir = path.join(jupyterKernelsDir(context, prefix), KERNEL_NAME);
+  const dir = path.join(jupyterKernelsDir(context, prefix), KERNELS[options.lang ?? "en"].name);
   const file = path.join(dir, "kernel.json");
   const text = serialize(spec);
 
@@ -100,6 +103,10 @@ export function installKernelSpec(options: InstallKernelSpecOptions = {}): Insta
     warnings,
   };
 }
+
+/** The kernel of every notebook edition (`kvq kernel install` writes them all). */
+export const installKernelSpecs = (options: Omit<InstallKernelSpecOptions, "lang"> = {}): InstalledKernelSpec[] =>
+  LANGS.map((lang) => installKernelSpec({ ...options, lang }));
 
 /**
  * The notebooks import the helpers as "kvq": node_modules/kvq must be npm's link to src/. A copy

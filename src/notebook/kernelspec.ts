@@ -16,10 +16,21 @@
 import { existsSync, realpathSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { NOTEBOOK_LANG_VARIABLE, type Lang } from "../i18n";
 
 export const KERNEL_NAME = "kvq-tslab";
 
 export const KERNEL_DISPLAY_NAME = "TypeScript (Key Vault quickstart)";
+
+/**
+ * One kernelspec per edition, named in each notebook's metadata, so Jupyter and VS Code start the
+ * kernel that speaks the notebook's language with no setting: its env sets KVQ_NOTEBOOK_LANG, which
+ * the helpers follow unless KVQ_LANG says otherwise (an explicit choice still wins; i18n/index.ts).
+ */
+export const KERNELS: Record<Lang, { name: string; displayName: string }> = {
+  en: { name: KERNEL_NAME, displayName: KERNEL_DISPLAY_NAME },
+  "zh-TW": { name: "kvq-tslab-zh-tw", displayName: "TypeScript (Key Vault 快速入門，繁體中文)" },
+};
 
 export interface KernelSpec {
   argv: string[];
@@ -63,6 +74,8 @@ export interface KernelSpecOptions {
   projectRoot?: string;
   /** The Node that runs the kernel. Default: stableNodePath() of the Node running this code. */
   nodePath?: string;
+  /** The edition the kernel is for (KERNELS). Default: English. */
+  lang?: Lang;
 }
 
 /** The packages the kernel is started from, as resolved in the project's node_modules. */
@@ -87,11 +100,12 @@ export function kernelSpec(options: KernelSpecOptions = {}): KernelSpec {
   const projectRoot = path.resolve(options.projectRoot ?? DEFAULT_PROJECT_ROOT);
   // tsx is checked for (the preload needs it); the preload registers it and wraps tslab's console.
   const { tslab } = resolveKernelModules(projectRoot);
+  const lang = options.lang ?? "en";
   return {
     argv: [options.nodePath ?? stableNodePath(), "--require", kernelPreload(projectRoot), tslab, "kernel", "--config-path", "{connection_file}"],
-    display_name: KERNEL_DISPLAY_NAME,
+    display_name: KERNELS[lang].displayName,
     language: "typescript",
-    env: { ...PLAIN_OUTPUT_ENV },
+    env: { ...PLAIN_OUTPUT_ENV, [NOTEBOOK_LANG_VARIABLE]: lang },
     metadata: { kvq: { projectRoot } },
   };
 }

@@ -20,10 +20,31 @@ import { openTutorialTarget, type TargetOptions, type TutorialTarget } from "./t
 /** Tag of the notebook's clean-up cell: --keep-keys stops the run before it. */
 export const CLEANUP_TAG = "kvq-cleanup";
 
-export const notebookFor = (lang: Lang) => path.join(NOTEBOOKS_DIR, lang === "zh-TW" ? "quickstart.zh-TW.ipynb" : "quickstart.ipynb");
+/** The project's notebooks, in the order a learner takes them; each has an English and a zh-TW edition. */
+export const TUTORIALS = ["quickstart", "beyond-the-quickstart"] as const;
+export type TutorialName = (typeof TUTORIALS)[number];
+
+export const notebookFor = (lang: Lang, tutorial: TutorialName = "quickstart") => path.join(NOTEBOOKS_DIR, `${tutorial}${lang === "zh-TW" ? ".zh-TW" : ""}.ipynb`);
+
+/** The tutorial a name or file names ("beyond-the-quickstart", "notebooks/quickstart.zh-TW.ipynb"), or undefined. */
+export function tutorialNamed(text: string): TutorialName | undefined {
+  const name = path.basename(text).replace(/\.ipynb$/i, "").replace(/\.zh-TW$/i, "");
+  return (TUTORIALS as readonly string[]).includes(name) ? (name as TutorialName) : undefined;
+}
+
+/**
+ * `--notebook`: a tutorial by name picks its edition in the run's language; anything else is a file.
+ * A path to a project notebook is used as given (its edition stays the one named).
+ */
+export function resolveNotebook(given: string | undefined, lang: Lang): string {
+  if (!given) return notebookFor(lang);
+  const tutorial = tutorialNamed(given);
+  if (tutorial && !given.toLowerCase().endsWith(".ipynb")) return notebookFor(lang, tutorial);
+  return path.resolve(given);
+}
 
 export interface TutorialRunOptions extends TargetOptions {
-  /** Default: the quickstart in the current language. */
+  /** A tutorial's name or a notebook file (resolveNotebook). Default: the quickstart in the current language. */
   notebook?: string;
   lang?: Lang;
   parameters?: string[];
@@ -52,7 +73,7 @@ export interface TutorialRunResult {
 
 export async function runTutorial(options: TutorialRunOptions = {}): Promise<TutorialRunResult> {
   const lang = options.lang ?? detectLang();
-  const notebook = options.notebook ?? notebookFor(lang);
+  const notebook = resolveNotebook(options.notebook, lang);
   const selection = options.keepKeys ? await untilBeforeCleanup(notebook, options.selection) : options.selection;
   const target = await openTutorialTarget(options);
   const started = Date.now();

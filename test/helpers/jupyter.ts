@@ -16,7 +16,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { installKernelSpec } from "../../src/notebook/kernel-install";
+import { installKernelSpecs } from "../../src/notebook/kernel-install";
 import { KERNEL_DISPLAY_NAME, KERNEL_NAME } from "../../src/notebook/kernelspec";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -177,6 +177,8 @@ export interface NbconvertOptions {
   timeoutSeconds?: number;
   /** --allow-errors: keep going after a failing cell and write the notebook (nbconvert exits 0). */
   allowErrors?: boolean;
+  /** The kernel to run; "from-notebook" leaves the choice to the notebook's metadata, as JupyterLab does. Default: KERNEL_NAME. */
+  kernelName?: string;
 }
 
 export interface NbconvertResult {
@@ -197,7 +199,7 @@ process.once("exit", () => {
 });
 
 /**
- * Executes a notebook in real Jupyter with this project's kernel. The kernelspec is installed with
+ * Executes a notebook in real Jupyter with this project's kernel. The kernelspecs (one per edition) are installed with
  * kernel-install.ts into a temp prefix put first on JUPYTER_PATH, so the test runs this worktree's
  * tslab whatever the user has installed. Jupyter's runtime files (connection files) go to the same
  * temp folder. The kernel starts in the notebook's folder, as in JupyterLab.
@@ -209,7 +211,7 @@ export async function executeWithNbconvert(notebookPath: string, options: Nbconv
   outputDirs.push(work);
   const prefix = path.join(work, "prefix");
   const outputDir = path.join(work, "out");
-  const { jupyterPathEntry } = installKernelSpec({ prefix });
+  const { jupyterPathEntry } = installKernelSpecs({ prefix })[0];
 
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries({ ...process.env, ...options.env })) if (value !== undefined) env[name] = value;
@@ -222,7 +224,7 @@ export async function executeWithNbconvert(notebookPath: string, options: Nbconv
     "notebook",
     "--execute",
     notebookPath,
-    `--ExecutePreprocessor.kernel_name=${KERNEL_NAME}`,
+    ...(options.kernelName === "from-notebook" ? [] : [`--ExecutePreprocessor.kernel_name=${options.kernelName ?? KERNEL_NAME}`]),
     `--ExecutePreprocessor.timeout=${timeoutSeconds}`,
     "--ExecutePreprocessor.record_timing=False",
     "--output-dir",

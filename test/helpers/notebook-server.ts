@@ -1,7 +1,7 @@
 /**
  * A real Jupyter Notebook server for the browser tests: Debian's `jupyter-notebook` (classic
  * Notebook 6.4, what `apt-get install jupyter-notebook` gives a learner), on 127.0.0.1 with a
- * random token, serving one folder, with this project's kernelspec installed into a temp prefix
+ * random token, serving one folder, with this project's kernelspecs installed into a temp prefix
  * (never the user's Jupyter folders) and Jupyter's config, data and runtime folders in that temp
  * folder too, so a developer's own Jupyter settings change nothing.
  *
@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { installKernelSpec } from "../../src/notebook/kernel-install";
+import { installKernelSpecs } from "../../src/notebook/kernel-install";
 import { IN_CI } from "./jupyter";
 
 /** The server command: KVQ_TEST_JUPYTER_NOTEBOOK if set, else Debian's `jupyter-notebook`. */
@@ -65,12 +65,13 @@ const freePort = () =>
     });
   });
 
-/** Starts the server on `root` (the folder whose notebooks it serves) with extra environment for its kernels. */
-export async function startNotebookServer(options: { root: string; env?: Record<string, string> }): Promise<NotebookServer> {
+/** Starts the server on `root` (the folder whose notebooks it serves) with extra environment for its kernels (undefined removes a variable). */
+export async function startNotebookServer(options: { root: string; env?: Record<string, string | undefined> }): Promise<NotebookServer> {
   const found = notebookServerAvailable();
   if (!found.ok) throw new Error(`Jupyter Notebook is required${IN_CI ? " in CI (CI=true)" : ""} but ${found.reason}; apt-get install jupyter-notebook.`);
   const workDir = mkdtempSync(path.join(tmpdir(), "kvq-notebook-server-"));
-  const { jupyterPathEntry } = installKernelSpec({ prefix: path.join(workDir, "prefix") });
+  // Every edition's kernel (the zh-TW notebook names its own), into one prefix.
+  const { jupyterPathEntry } = installKernelSpecs({ prefix: path.join(workDir, "prefix") })[0]!;
   const token = randomBytes(24).toString("hex");
   const port = await freePort();
   const env: Record<string, string> = {};

@@ -32,6 +32,13 @@ describe("detectLang", () => {
     assert.equal(detectLang({ KVQ_LANG: "fr", LANG: "zh_TW.UTF-8" }), "en");
   });
 
+  test("a notebook edition's kernel (KVQ_NOTEBOOK_LANG) wins over the locale, and KVQ_LANG over it", () => {
+    assert.equal(detectLang({ KVQ_NOTEBOOK_LANG: "zh-TW", LANG: "en_US.UTF-8" }), "zh-TW");
+    assert.equal(detectLang({ KVQ_NOTEBOOK_LANG: "en", LC_ALL: "zh_TW.UTF-8" }), "en");
+    assert.equal(detectLang({ KVQ_LANG: "en", KVQ_NOTEBOOK_LANG: "zh-TW" }), "en");
+    assert.equal(detectLang({ KVQ_LANG: "", KVQ_NOTEBOOK_LANG: "zh-TW", LANG: "en_US.UTF-8" }), "zh-TW");
+  });
+
   test("the first non-empty of LC_ALL, LC_MESSAGES, LANG decides, as POSIX does", () => {
     assert.equal(detectLang({ LC_ALL: "C", LANG: "zh_TW.UTF-8" }), "en");
     assert.equal(detectLang({ LC_ALL: "zh_TW.UTF-8", LANG: "en_US.UTF-8" }), "zh-TW");

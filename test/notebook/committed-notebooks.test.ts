@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
+import { KERNELS } from "../../src/notebook/kernelspec";
 
 const NOTEBOOKS = path.resolve(__dirname, "..", "..", "notebooks");
 type Cell = { cell_type: string; id: string; source: string[] | string; metadata: Record<string, any>; outputs?: unknown[]; execution_count?: number | null };
@@ -25,23 +26,41 @@ for (const file of readdirSync(NOTEBOOKS).filter((f) => f.endsWith(".ipynb"))) {
   });
 }
 
-test("the Traditional Chinese edition has exactly the English edition's code cells", () => {
-  const code = (file: string) =>
-    load(file)
-      .cells.filter((c) => c.cell_type === "code")
-      .map((c) => ({ id: c.id, source: source(c), tags: c.metadata.tags ?? [] }));
-  assert.deepEqual(code("quickstart.zh-TW.ipynb"), code("quickstart.ipynb"));
+const TUTORIALS = ["quickstart", "beyond-the-quickstart"];
+
+test("every notebook in notebooks/ is a tutorial with both editions", () => {
+  const files = readdirSync(NOTEBOOKS).filter((f) => f.endsWith(".ipynb")).sort();
+  assert.deepEqual(files, TUTORIALS.flatMap((t) => [`${t}.ipynb`, `${t}.zh-TW.ipynb`]).sort());
 });
 
-test("both editions have the same cells in the same order, and the zh-TW prose is Chinese", () => {
-  const en = load("quickstart.ipynb").cells;
-  const zh = load("quickstart.zh-TW.ipynb").cells;
-  assert.deepEqual(zh.map((c) => `${c.cell_type}:${c.id}`), en.map((c) => `${c.cell_type}:${c.id}`));
-  for (const cell of zh.filter((c) => c.cell_type === "markdown")) {
-    assert.match(source(cell), /[\u4e00-\u9fff]/, `markdown cell ${cell.id} is not translated`);
-  }
-  assert.equal(load("quickstart.zh-TW.ipynb").metadata.kvq?.lang, "zh-TW");
-});
+for (const tutorial of TUTORIALS) {
+  const en = `${tutorial}.ipynb`;
+  const zh = `${tutorial}.zh-TW.ipynb`;
+
+  test(`${zh} has exactly the English edition's code cells`, () => {
+    const code = (file: string) =>
+      load(file)
+        .cells.filter((c) => c.cell_type === "code")
+        .map((c) => ({ id: c.id, source: source(c), tags: c.metadata.tags ?? [] }));
+    assert.deepEqual(code(zh), code(en));
+  });
+
+  test(`${tutorial}: both editions have the same cells in the same order, and the zh-TW prose is Chinese`, () => {
+    const enCells = load(en).cells;
+    const zhCells = load(zh).cells;
+    assert.deepEqual(zhCells.map((c) => `${c.cell_type}:${c.id}`), enCells.map((c) => `${c.cell_type}:${c.id}`));
+    for (const cell of zhCells.filter((c) => c.cell_type === "markdown")) {
+      assert.match(source(cell), /[\u4e00-\u9fff]/, `markdown cell ${cell.id} is not translated`);
+    }
+    assert.equal(load(zh).metadata.kvq?.lang, "zh-TW");
+  });
+
+  test(`${tutorial}: each edition names the kernel of its language`, () => {
+    assert.equal(load(en).metadata.kernelspec.name, KERNELS.en.name);
+    assert.equal(load(zh).metadata.kernelspec.name, KERNELS["zh-TW"].name);
+    assert.equal(load(zh).metadata.kernelspec.display_name, KERNELS["zh-TW"].displayName);
+  });
+}
 
 test("git ignores Jupyter's checkpoints and strips notebooks through the kvq-strip filter", () => {
   const root = path.resolve(NOTEBOOKS, "..");

@@ -55,7 +55,12 @@ describe("kvq kernel install --prefix DIR", () => {
     assert.deepEqual(rest, ["kernel", "--config-path", "{connection_file}"]);
     assert.equal(spec.display_name, "TypeScript (Key Vault quickstart)");
     assert.equal(spec.language, "typescript");
-    assert.deepEqual(spec.env, { NO_COLOR: "1", FORCE_COLOR: "0", TERM: "dumb" });
+    assert.deepEqual(spec.env, { NO_COLOR: "1", FORCE_COLOR: "0", TERM: "dumb", KVQ_NOTEBOOK_LANG: "en" });
+    // The zh-TW editions' kernel: the same kernel, speaking Traditional Chinese.
+    const zh = readSpec(path.join(prefix, "share", "jupyter", "kernels", "kvq-tslab-zh-tw", "kernel.json"));
+    assert.deepEqual(zh.argv, spec.argv);
+    assert.deepEqual(zh.env, { ...spec.env, KVQ_NOTEBOOK_LANG: "zh-TW" });
+    assert.match(run.stdout, /Installed the Jupyter kernel "TypeScript \(Key Vault 快速入門，繁體中文\)" \(kvq-tslab-zh-tw\)/);
     assert.deepEqual(spec.metadata, { kvq: { projectRoot: PROJECT_ROOT } });
 
     // Where it went, that Jupyter needs JUPYTER_PATH for a prefix, and how to use the kernel.
@@ -63,7 +68,7 @@ describe("kvq kernel install --prefix DIR", () => {
     assert.match(run.stdout, /^Installed the Jupyter kernel "TypeScript \(Key Vault quickstart\)" \(kvq-tslab\)/);
     assert.ok(run.stdout.includes(path.join(prefix, "share", "jupyter")), run.stdout);
     assert.match(run.stdout, /JUPYTER_PATH/);
-    assert.match(run.stdout, /JupyterLab .*pick the kernel "TypeScript \(Key Vault quickstart\)"/);
+    assert.match(run.stdout, /JupyterLab .*it starts the kernel its metadata names; if asked, pick "TypeScript \(Key Vault quickstart\)"/);
     assert.match(run.stdout, /VS Code .*Select Kernel → Jupyter Kernel…/);
     assert.match(run.stdout, /--ExecutePreprocessor\.kernel_name=kvq-tslab/);
     assert.equal(run.stderr, "");
@@ -216,7 +221,8 @@ describe("Jupyter sees the kernel", needsJupyter(), () => {
     assert.ok(found, `kvq-tslab not listed: ${Object.keys(kernelspecs).join(", ")}`);
     assert.ok(same(found.resource_dir, installed.dir), found.resource_dir);
     assert.deepEqual(found.spec.argv, installed.spec.argv);
-    assert.deepEqual(found.spec.env, PLAIN_OUTPUT_ENV);
+    assert.deepEqual(found.spec.env, { ...PLAIN_OUTPUT_ENV, KVQ_NOTEBOOK_LANG: "en" });
+    assert.equal(kernelspecs["kvq-tslab-zh-tw"]?.spec.env.KVQ_NOTEBOOK_LANG, "zh-TW", `kvq-tslab-zh-tw not listed: ${Object.keys(kernelspecs).join(", ")}`);
     assert.equal(found.spec.display_name, "TypeScript (Key Vault quickstart)");
   });
 });

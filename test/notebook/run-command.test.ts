@@ -51,6 +51,17 @@ describe("against the embedded emulator", () => {
     assert.match(result.stdout, /執行後的筆記本：.*quickstart\.zh-TW\.ipynb/);
   });
 
+  test("another notebook by name: its zh-TW edition, stopped halfway, leaves no key behind", async () => {
+    const result = await runKvq(["run", "beyond-the-quickstart", "--lang", "zh-TW", "--until", "5"], { env: ISOLATED });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /✔ \[4\/20\] 橢圓曲線金鑰/);
+    assert.match(result.stdout, /beyond-tester-\d{8}-[0-9a-z]{6}-ec: EC on P-256/);
+    assert.match(result.stdout, /執行後的筆記本：.*beyond-the-quickstart\.zh-TW\.ipynb/);
+    // The run stopped before the notebook's clean-up: the runner cleaned both keys from the ledger.
+    assert.match(result.stdout, /-ec：已刪除並清除。/);
+    assert.match(result.stdout, /-rsa：已刪除並清除。/);
+  });
+
   test("usage mistakes exit 2 with the fix", async () => {
     const both = await runKvq(["run", "--step", "2", "--until", "3"], { env: ISOLATED });
     assert.equal(both.code, 2);

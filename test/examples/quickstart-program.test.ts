@@ -1,0 +1,90 @@
+/**
+ * The program to keep (examples/quickstart/kv_keys.ts): it makes the same Azure SDK calls as the
+ * quickstart notebook, in the same order; it imports nothing but the three packages a fresh project
+ * installs; and it runs against the emulator with nothing but the environment a learner would set —
+ * leaving no key, live or deleted, behind.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { startTestVault, type TestVault } from "../helpers/emulator";
+import { PROJECT_ROOT } from "../helpers/cli";
+import { sdkSteps } from "./sdk-steps";
+
+const PROGRAM_DIR = path.join(PROJECT_ROOT, "examples", "quickstart");
+const PROGRAM = path.join(PROGRAM_DIR, "kv_keys.ts");
+const program = () => readFileSync(PROGRAM, "utf8");
+const notebookCode = (file: string) =>
+  (JSON.parse(readFileSync(path.join(PROJECT_ROOT, "notebooks", file), "utf8")) as { cells: { cell_type: string; source: string[] | string }[] }).cells
+    .filter((c) => c.cell_type === "code")
+    .map((c) => (Array.isArray(c.source) ? c.source.join("") : c.source))
+    .join("\n");
+
+test("the program and the quickstart notebook make the same SDK calls in the same order", () => {
+  const inProgram = sdkSteps(program());
+  const inNotebook = sdkSteps(notebookCode("quickstart.ipynb"));
+  assert.deepEqual(inProgram, inNotebook, "examples/quickstart/kv_keys.ts and notebooks/quickstart.ipynb disagree: change both");
+  // Every step the seed teaches is there, and visible as an SDK call.
+  for (const step of ["vault URL from KEY_VAULT_NAME", "new DefaultAzureCredential", "new KeyClient", "createRsaKey", "getKey", "beginDeleteKey", "pollUntilDone", "purgeDeletedKey"]) {
+    assert.ok(inNotebook.includes(step), `the notebook does not show ${step}`);
+  }
+});
+
+test("the step comparison notices a difference", () => {
+  assert.notDeepEqual(sdkSteps(program().replace("await client.purgeDeletedKey(keyName);", "")), sdkSteps(notebookCode("quickstart.ipynb")));
+  assert.notDeepEqual(sdkSteps(program().replace("client.getKey(keyName)", "Promise.resolve(key)")), sdkSteps(notebookCode("quickstart.ipynb")));
+});
+
+test("the program needs only @azure/keyvault-keys, @azure/identity and dotenv", () => {
+  const imports = [...program().matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1]).sort();
+  assert.deepEqual(imports, ["@azure/identity", "@azure/keyvault-keys", "dotenv"]);
+  const pkg = JSON.parse(readFileSync(path.join(PROGRAM_DIR, "package.json"), "utf8"));
+  assert.deepEqual(Object.keys(pkg.dependencies).sort(), ["@azure/identity", "@azure/keyvault-keys", "dotenv"]);
+  assert.equal(pkg.type, "module");
+});
+
+describe("the program against the emulator", () => {
+  let vault: TestVault;
+  before(async () => {
+    vault = await startTestVault({ deleteDelayMs: 0 });
+  });
+  after(() => vault?.stop());
+
+  test("runs end to end with `tsx kv_keys.ts` and leaves nothing in the vault", async () => {
+    // Only the environment: the vault's URL, the emulator's sign-in, its CA trusted at start, and the
+    // one option a vault outside vault.azure.net needs. No .env (the folder has none) and no helpers.
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      SystemRoot: process.env.SystemRoot,
+      ...vault.emulator.env,
+      KEY_VAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION: "true",
+    };
+    const tsx = path.join(PROJECT_ROOT, "node_modules", "tsx", "dist", "cli.mjs");
+    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [tsx, "kv_keys.ts", "program-test-key"], { cwd: PROGRAM_DIR, env, stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d) => (stdout += d));
+      child.stderr.on("data", (d) => (stderr += d));
+      const timer = setTimeout(() => child.kill("SIGKILL"), 90_000);
+      child.on("error", reject);
+      child.on("close", (code) => {
+        clearTimeout(timer);
+        resolve({ code, stdout, stderr });
+      });
+    });
+    assert.equal(code, 0, `${stdout}\n${stderr}`);
+    assert.match(stdout, /Created program-test-key, version [0-9a-f]{32}/);
+    assert.match(stdout, /Read it back: program-test-key, same key: true/);
+    assert.match(stdout, /Creating program-test-key again failed: 409 Conflict/);
+    assert.match(stdout, /Recovered program-test-key, same key: true/);
+    assert.match(stdout, /Purged program-test-key\. Done\./);
+    const left: string[] = [];
+    for await (const k of vault.client.listPropertiesOfKeys()) left.push(k.name);
+    for await (const k of vault.client.listDeletedKeys()) left.push(`${k.name} (deleted)`);
+    assert.deepEqual(left, []);
+  });
+});
