@@ -62,7 +62,7 @@ test("Enter runs, the name prompt explains a refusal, s skips, q quits and clean
   let at = await s.expect(/Run this step\? \[Enter\/s\/q\]/);
   // The prose as a terminal shows it: Enter (not the notebook's Shift+Enter), bold in a list item without its asterisks.
   const prose = stripAnsi(s.output);
-  assert.match(prose, /Run the cells in order\s+\(Enter\)/);
+  assert.match(prose, /Run the cells in order, top to bottom\s+\(Enter runs one/);
   assert.doesNotMatch(prose, /Shift\+Enter|\*\*/);
   assert.match(prose, /\* the local emulator that ships/);
   s.type("\r"); // 1: settings
