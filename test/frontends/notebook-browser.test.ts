@@ -19,7 +19,7 @@ import type { Page } from "playwright-core";
 import { launchChromium, needsChromium, type Browser } from "../helpers/browser";
 import { startTestVault, tempDir, tutorialKeysIn, type TestVault } from "../helpers/emulator";
 import { notebookWorkspace, PROJECT_ROOT } from "../helpers/jupyter";
-import { needsNotebookServer, startNotebookServer, type NotebookServer } from "../helpers/notebook-server";
+import { needsNotebookServer, startNotebookServer } from "../helpers/notebook-server";
 
 const NOTEBOOKS_DIR = path.join(PROJECT_ROOT, "notebooks");
 const SCREENSHOTS = path.join(PROJECT_ROOT, "build", "frontends");
@@ -70,7 +70,8 @@ const NEEDS = (() => {
 // generation overlap, which roughly halves the time on two cores.
 describe("the notebooks in a real browser (Jupyter Notebook, headless Chromium)", { ...NEEDS, concurrency: 2 }, () => {
   let vault: TestVault;
-  let server: NotebookServer;
+  /** Every server a test started, for the leftover check. */
+  const workDirs: string[] = [];
   let browser: Browser;
   let workspace: ReturnType<typeof notebookWorkspace>;
 
@@ -78,12 +79,6 @@ describe("the notebooks in a real browser (Jupyter Notebook, headless Chromium)"
     vault = await startTestVault({ deleteDelayMs: 0 });
     workspace = notebookWorkspace();
     for (const file of NOTEBOOKS) copyFileSync(path.join(NOTEBOOKS_DIR, file), path.join(workspace.dir, file));
-    server = await startNotebookServer({
-      root: workspace.dir,
-      // The emulator's variables come from the server's environment; no .env is read. No KVQ_LANG
-      // (the test runner sets one): each notebook's own kernel picks its edition's language.
-      env: { ...vault.emulator.env, KVQ_ENV_FILE: "none", KVQ_LEDGER_DIR: tempDir("kvq-browser-ledger-"), ATTENDEE: "tester", KVQ_LANG: undefined },
-    });
     browser = await launchChromium();
     mkdirSync(SCREENSHOTS, { recursive: true });
   });
@@ -91,9 +86,8 @@ describe("the notebooks in a real browser (Jupyter Notebook, headless Chromium)"
   after(async () => {
     // Every notebook cleaned up after itself (checked once all have run: they share the vault).
     const keys = vault ? await tutorialKeysIn(vault) : [];
-    const leftovers = [server?.workDir, browser?.profile].filter((dir): dir is string => dir !== undefined);
+    const leftovers = [...workDirs, browser?.profile].filter((dir): dir is string => dir !== undefined);
     await browser?.close();
-    await server?.stop();
     workspace?.remove();
     await vault?.stop();
     // Checked with ps, not with the helpers' own bookkeeping: no Jupyter, kernel or Chromium of this test is left.
@@ -108,10 +102,20 @@ describe("the notebooks in a real browser (Jupyter Notebook, headless Chromium)"
     const lang = langOf(file);
     test(`${file}: opens unchanged, every cell runs from the menu, outputs hold each step's promise`, async (t) => {
       const committed = JSON.parse(readFileSync(path.join(NOTEBOOKS_DIR, file), "utf8")) as { metadata: unknown; cells: { cell_type: string; id: string }[] };
+      // A server (and so a run ledger folder) per notebook: a notebook's clean-up step also cleans
+      // what earlier runs in its ledger folder left, and would take the keys of one running beside it.
+      const server = await startNotebookServer({
+        root: workspace.dir,
+        // The emulator's variables come from the server's environment; no .env is read. No KVQ_LANG
+        // (the test runner sets one): each notebook's own kernel picks its edition's language.
+        env: { ...vault.emulator.env, KVQ_ENV_FILE: "none", KVQ_LEDGER_DIR: tempDir("kvq-browser-ledger-"), ATTENDEE: "tester", KVQ_LANG: undefined },
+      });
+      workDirs.push(server.workDir);
       const page = await browser.context.newPage();
       try {
         const opened = Date.now();
-        await page.goto(server.notebookUrl(file));
+        // Not "load": that waits for every script and font, which on a busy machine takes longer than the page needs.
+        await page.goto(server.notebookUrl(file), { waitUntil: "domcontentloaded", timeout: 120_000 });
         await page.waitForSelector("#kernel_indicator_icon.kernel_idle_icon", { timeout: 120_000 });
         await page.waitForFunction("Jupyter.notebook.kernel && Jupyter.notebook.kernel.info_reply && Jupyter.notebook.kernel.info_reply.language_info", null, { timeout: 60_000 });
         t.diagnostic(`${file}: kernel ready ${((Date.now() - opened) / 1000).toFixed(1)} s after opening`);
@@ -149,6 +153,7 @@ describe("the notebooks in a real browser (Jupyter Notebook, headless Chromium)"
         await screenshot(page, path.join(SCREENSHOTS, file.replace(/\.ipynb$/, ".png")));
       } finally {
         await page.close();
+        await server.stop();
       }
     });
   }
