@@ -4,7 +4,8 @@
  * be interrupted being killed with nothing left behind.
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { startKernel, type Kernel } from "../../src/notebook/kernel";
 import { FIXTURES, isAlive, leftovers, tempDir } from "./runner-helpers";
@@ -32,6 +33,15 @@ describe("tslab through the kernelspec", () => {
     assert.equal(info.signature_scheme, "hmac-sha256");
     assert.equal(info.key.length, 64);
     assert.equal(info.kernel_name, "kvq-tslab");
+  });
+
+  test("kernel_info's language_info is what every committed notebook records (so opening one changes nothing)", () => {
+    const notebooks = path.join(__dirname, "..", "..", "notebooks");
+    for (const file of readdirSync(notebooks).filter((f) => f.endsWith(".ipynb"))) {
+      const recorded = JSON.parse(readFileSync(path.join(notebooks, file), "utf8")).metadata.language_info;
+      assert.equal(kernel.info.language_info.version, recorded.version, `${file}: the kernel reports TypeScript ${kernel.info.language_info.version}`);
+      assert.equal(kernel.info.language_info.name, recorded.name);
+    }
   });
 
   test("captures stdout, stderr, the last expression and display_data; runs in the given folder and env", async () => {
