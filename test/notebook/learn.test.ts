@@ -91,7 +91,7 @@ test("a second session resumes after the last finished step, catching the kernel
   const s = session();
   let at = await s.expect(/Last time you got to step 5\. Continue from step 6\? \[Y\/n\] /);
   s.type("\r");
-  at = await s.expect(/Catching up: running steps 1 to 5 again[\s\S]*Caught up\.[\s\S]*Step 6 of 10 · Read the key back[\s\S]*Run this step\?/, at);
+  at = await s.expect(/Catching up: running steps 1 to 5 again[\s\S]*Caught up\.[\s\S]*Step 6 of 10 · Read the key back[\s\S]*Run this step\?/, at, 180_000); // a kernel start and five steps: generous on a loaded machine
   s.type("\r"); // 6 works: the caught-up kernel has the key
   at = await s.expect(/Same key as the one created: true[\s\S]*Run this step\?/, at);
   s.type("q");
