@@ -18,42 +18,18 @@ import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { startEmulator } from "../src/emulator/index";
 import { startKernel } from "../src/notebook/kernel";
+import { median, ROOT, timed } from "./lib/timed";
 import { installKernelSpec } from "../src/notebook/kernel-install";
 import { KERNEL_NAME } from "../src/notebook/kernelspec";
 
-const ROOT = path.resolve(__dirname, "..");
 const NOTEBOOKS = path.join(ROOT, "notebooks");
 const NOTEBOOK = path.join(NOTEBOOKS, "quickstart.ipynb");
 const RUNS = Number(process.env.KVQ_BENCH_RUNS ?? 5);
 const JUPYTER = process.env.KVQ_TEST_JUPYTER || "jupyter";
 const WITH_NBCONVERT = process.env.KVQ_BENCH_NBCONVERT !== "0";
 
-const median = (values: number[]) => (values.length === 0 ? NaN : [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]);
 const s = (n: number) => `${n.toFixed(2)} s`;
 const ms = (n: number) => `${Math.round(n * 1000)} ms`;
-
-interface Timed {
-  seconds: number;
-  stdout: string;
-  code: number | null;
-}
-
-/** Runs a command to its end; seconds from spawn to exit. */
-function timed(command: string, args: string[], env: NodeJS.ProcessEnv = process.env, cwd = ROOT): Promise<Timed> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      if (code !== 0) process.stderr.write(`${path.basename(command)} ${args.join(" ")} exited ${code}:\n${stderr.slice(-2000)}\n`);
-      resolve({ seconds: (performance.now() - started) / 1000, stdout, code });
-    });
-  });
-}
 
 /** `kvq emulator` in a fresh process: from spawn to the first answered request (a 401 challenge counts). */
 function emulatorColdStart(stateDir: string): Promise<number> {
