@@ -4,7 +4,11 @@ import path from "node:path";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 
-export const median = (values: number[]) => (values.length === 0 ? NaN : [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]);
+/** The median of the numbers that are not NaN (a failed sample); NaN when there are none. */
+export const median = (values: number[]) => {
+  const kept = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+  return kept.length === 0 ? NaN : kept[Math.floor(kept.length / 2)];
+};
 
 export interface Timed {
   seconds: number;
