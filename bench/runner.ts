@@ -7,43 +7,19 @@
  *
  * Aim: the runner takes at most 0.7 of nbconvert's time.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { startEmulator } from "../src/emulator/index";
 import { installKernelSpec } from "../src/notebook/kernel-install";
 import { KERNEL_NAME } from "../src/notebook/kernelspec";
+import { median, ROOT, timed } from "./lib/timed";
 
-const ROOT = path.resolve(__dirname, "..");
 const NOTEBOOK = path.join(ROOT, "notebooks", "quickstart.ipynb");
 const RUNS = Number(process.env.KVQ_BENCH_RUNS ?? 5);
 const JUPYTER = process.env.KVQ_TEST_JUPYTER || "jupyter";
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const seconds = (n: number) => `${n.toFixed(2)} s`;
-
-interface Timed {
-  seconds: number;
-  stdout: string;
-  code: number | null;
-}
-
-function timed(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Timed> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(command, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      if (code !== 0) process.stderr.write(`${command} ${args.join(" ")} exited ${code}:\n${stderr.slice(-2000)}\n`);
-      resolve({ seconds: (performance.now() - started) / 1000, stdout, code });
-    });
-  });
-}
 
 async function main(): Promise<void> {
   const work = mkdtempSync(path.join(tmpdir(), "kvq-bench-runner-"));

@@ -1,13 +1,15 @@
 /**
- * `npm test`: finds every *.test.ts under test/ (or under the folders and files given) and runs
- * them with Node's test runner, TypeScript loaded through tsx. Node 20's runner cannot find .ts
- * files itself, and npm scripts cannot glob portably, hence this small launcher.
+ * `npm test`: type-checks the project and finds every *.test.ts under test/ (or under the folders
+ * and files given) and runs them with Node's test runner, TypeScript loaded through tsx. Node 20's
+ * runner cannot find .ts files itself, and npm scripts cannot glob portably, hence this small
+ * launcher. The whole-project type-check (tsc) runs beside the tests, not before them; the run
+ * fails when either fails.
  *
  *   npm test                      everything
  *   npm test -- test/emulator     one folder
  *   npm test -- --test-name-pattern=purge
  */
-import { spawnSync } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 
@@ -41,15 +43,28 @@ if (files.length === 0) {
 // clone in a new folder) several test processes, and the kvq children they spawn, would all compile
 // at once; esbuild's synchronous transform has been seen to hang in that crowd. One process compiles
 // every source file first, so the test processes start from a warm cache.
-const warm = spawnSync(process.execPath, ["--import", "tsx", "-e", WARM_CACHE], { cwd: root, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, KVQ_LANG: "en" } });
-if (warm.status !== 0) process.stderr.write("Warming the TypeScript cache failed; running the tests anyway.\n");
+// The helpers' declarations (scripts/build-types.cjs) are rebuilt alongside, so the kernels the
+// tests start check cells against the current sources' declarations, as a learner's kernel does.
+const exitCode = (child: ChildProcess) => new Promise<number>((resolve) => child.on("close", (code) => resolve(code ?? 1)));
+const warm = spawn(process.execPath, ["--import", "tsx", "-e", WARM_CACHE], { cwd: root, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, KVQ_LANG: "en" } });
+const types = spawn(process.execPath, [path.join(root, "scripts", "build-types.cjs")], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
+const typecheck = spawn(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), "-p", root], { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
 
-// Test files wait on sockets, kernels and key generation more than on the CPU: run two at a time.
-// KVQ_LANG=en: the tests assert the English messages, whatever language the developer's shell
-// (LANG=zh_TW.UTF-8, KVQ_LANG) picks; the tests of other languages set theirs explicitly.
-const result = spawnSync(
-  process.execPath,
-  ["--import", "tsx", "--test", "--test-concurrency=2", ...nodeFlags, ...files],
-  { cwd: root, stdio: "inherit", env: { ...process.env, KVQ_TEST: "1", KVQ_LANG: "en" } },
-);
-process.exit(result.status ?? 1);
+async function main(): Promise<number> {
+  if ((await exitCode(warm)) !== 0) process.stderr.write("Warming the TypeScript cache failed; running the tests anyway.\n");
+  if ((await exitCode(types)) !== 0) process.stderr.write("Building the helpers' declarations failed; kernels check cells against the sources.\n");
+
+  // Test files wait on sockets, kernels and key generation more than on the CPU: run two at a time.
+  // KVQ_LANG=en: the tests assert the English messages, whatever language the developer's shell
+  // (LANG=zh_TW.UTF-8, KVQ_LANG) picks; the tests of other languages set theirs explicitly.
+  const tests = spawn(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", ...nodeFlags, ...files], {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...process.env, KVQ_TEST: "1", KVQ_LANG: "en" },
+  });
+  const [testsCode, typecheckCode] = await Promise.all([exitCode(tests), exitCode(typecheck)]);
+  if (typecheckCode !== 0) process.stderr.write("\nThe type-check (tsc -p .) failed: see its errors above.\n");
+  return testsCode !== 0 ? testsCode : typecheckCode;
+}
+
+void main().then((code) => process.exit(code));

@@ -7,6 +7,7 @@
 //    wrapped here to print a RestError or credential error as its codes, meaning and fix
 //    (friendly-errors.ts) instead of a dump of the request. tslab 1.0.22: main.js calls
 //    executor_1.createExecutor through the module's exports, which is what lets this wrap it.
+require("./kernel-fast-start.cjs"); // first: code cache, TypeScript before tsx (see that file)
 require("tsx/cjs");
 const executor = require("tslab/dist/executor");
 const { friendlyConsole } = require("../friendly-errors.ts");

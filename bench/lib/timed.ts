@@ -1,0 +1,34 @@
+/** What the benchmarks share: a command timed from spawn to exit, and the median. */
+import { spawn } from "node:child_process";
+import path from "node:path";
+
+export const ROOT = path.resolve(__dirname, "..", "..");
+
+/** The median of the numbers that are not NaN (a failed sample); NaN when there are none. */
+export const median = (values: number[]) => {
+  const kept = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+  return kept.length === 0 ? NaN : kept[Math.floor(kept.length / 2)];
+};
+
+export interface Timed {
+  seconds: number;
+  stdout: string;
+  code: number | null;
+}
+
+/** Runs a command to its end; seconds from spawn to exit. A failure's stderr is printed, not thrown. */
+export function timed(command: string, args: string[], env: NodeJS.ProcessEnv = process.env, cwd = ROOT): Promise<Timed> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0) process.stderr.write(`${path.basename(command)} ${args.join(" ")} exited ${code}:\n${stderr.slice(-2000)}\n`);
+      resolve({ seconds: (performance.now() - started) / 1000, stdout, code });
+    });
+  });
+}
