@@ -24,7 +24,7 @@ const firstLines = (message: string, max = 8) => {
   return lines.length <= max ? message : `${lines.slice(0, max).join("\n")}\n…`;
 };
 
-const SDK_ERRORS = new Set(["RestError", "AuthenticationError", "AggregateAuthenticationError", "CredentialUnavailableError"]);
+const SDK_ERRORS = new Set(["RestError", "AuthenticationError", "AggregateAuthenticationError", "CredentialUnavailableError", "VaultUnreachableError"]);
 
 export const isSdkError = (value: unknown): value is Error => value instanceof Error && SDK_ERRORS.has(value.name);
 

@@ -4,6 +4,7 @@
  * error is which; the words are in the message catalogs (i18n/), under the rule's id.
  */
 import { t, type Messages } from "./i18n";
+import { explainUnreachable, VaultUnreachableError } from "./vault-unreachable";
 
 export interface ErrorFacts {
   statusCode?: number;
@@ -73,6 +74,8 @@ const RULES: Rule[] = [
 
 /** The explanation for a known error, in the current language, or undefined. */
 export function explainError(error: unknown): Explanation | undefined {
+  // Worked out when it happened (which port the emulator is on, which host did not resolve).
+  if (error instanceof VaultUnreachableError) return { id: `${error.name}/${error.diagnosis.cause}`, ...explainUnreachable(error) };
   const facts = errorFacts(error);
   const rule = RULES.find((r) => r.matches(facts));
   if (!rule) return undefined;

@@ -3,9 +3,20 @@
  * the checks that catch what learners paste by mistake (a key's URL, http://, a name in the URL
  * variable or a URL in the name variable).
  */
-import { isLocalVaultUrl } from "./client-options";
 import { t } from "./i18n";
 import { problem, type Problem } from "./problems";
+
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
+
+/** True for a vault on this machine (the emulator), false for anything else. */
+export function isLocalVaultUrl(vaultUrl: string): boolean {
+  try {
+    const host = new URL(vaultUrl).hostname.toLowerCase();
+    return LOOPBACK_HOSTS.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
+  } catch {
+    return false;
+  }
+}
 
 export type CloudName = "AzurePublicCloud" | "AzureChinaCloud" | "AzureUSGovernment";
 

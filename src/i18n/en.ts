@@ -7,6 +7,7 @@
  * Problem codes, variable names, commands and URLs are not translated, so they appear verbatim.
  */
 
+import { failuresEn } from "./failures.en";
 import { runnerEn } from "./runner.en";
 
 const RULE = "1-127 characters: letters (a-z, A-Z), digits (0-9) and dashes (-)";
@@ -421,6 +422,7 @@ export const en = {
     },
   },
   runner: runnerEn,
+  failures: failuresEn,
 };
 
 export type Messages = typeof en;

@@ -8,6 +8,7 @@
  * code keeps its own.
  */
 import type { Messages } from "./en";
+import { failuresZhTW } from "./failures.zh-TW";
 import { runnerZhTW } from "./runner.zh-TW";
 
 /** "A、B 和 C": how a list of names reads in a sentence. */
@@ -405,4 +406,5 @@ export const zhTW: Messages = {
     },
   },
   runner: runnerZhTW,
+  failures: failuresZhTW,
 };

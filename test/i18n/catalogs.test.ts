@@ -102,6 +102,19 @@ const SAMPLES: Samples<Messages> = {
     oneVault: [40, 10],
     expectedConflict: ["429"],
   },
+  failures: {
+    unreachable: ["https://localhost:47443", "connection refused"],
+    causes: {
+      emulatorNotRunning: { meaning: ["https://localhost:47443"] },
+      emulatorOtherPort: { meaning: ["https://localhost:47443", "https://localhost:47450"], fix: ["https://localhost:47450", "http://127.0.0.1:47451/msi/token"] },
+      refused: { meaning: ["https://kv1.vault.azure.net:444"] },
+      vaultNotFound: { meaning: ["kv1.vault.azure.net"] },
+      hostTypo: { meaning: ["kv1.vault.azure.nte"] },
+      dropped: { meaning: ["https://kv1.vault.azure.net"] },
+    },
+    missingEarlierCell: [["client", "name"], "Create the client"],
+    environmentFailure: ["Could not reach https://localhost:47443."],
+  },
   runner: {
     target: { embedded: ["https://localhost:40001"], vault: ["https://kv1.vault.azure.net"] },
     kernelReady: ["2.1"],
