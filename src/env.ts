@@ -81,7 +81,7 @@ export function checkEnvironment(env: Env, options: CheckOptions = {}): Environm
     }
   }
 
-  const signIn = detectSignIn(env, { local }, options.fileExists ?? existsSync);
+  const signIn = detectSignIn(env, { local, azure: !local && vaultUrl !== undefined && cloud !== undefined }, options.fileExists ?? existsSync);
   problems.push(...signIn.problems);
   warnings.push(...signIn.warnings);
   if (problems.length > 0 || !vaultUrl || !signIn.signIn) return { ok: false, problems, warnings };

@@ -1,6 +1,6 @@
 /** `kvq emulator`: start the vault, print (and optionally write) its environment, stop on Ctrl-C. */
 import path from "node:path";
-import { UsageError } from "../cli";
+import { UsageError } from "../errors";
 import { parseDuration } from "../util/duration";
 import { isFaultName, NAMED_FAULTS, type FaultRule } from "../emulator/faults";
 import { OPERATIONS, startEmulator } from "../emulator/index";

@@ -102,6 +102,8 @@ export const en = {
     urlInvalid: {
       message: (variable: string, text: string) => `${variable} is "${text}", which is not a URL.`,
       fix: (variable: string) => `Set ${variable} to your vault's URL, e.g. https://<vault-name>.vault.azure.net (az keyvault show -n <vault-name> --query properties.vaultUri -o tsv).`,
+      /** The fix when the text is one typo away from a URL: "https//localhost:47443", "localhost:47443". */
+      didYouMean: (variable: string, url: string) => `Did you mean ${variable}=${url}? Correct it in .env (a URL starts with https://), then run again.`,
     },
     notHttps: {
       message: (variable: string, protocol: string) => `${variable} uses ${protocol}//; Key Vault (and the local emulator) only speak HTTPS.`,

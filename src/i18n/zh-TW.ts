@@ -100,6 +100,7 @@ export const zhTW: Messages = {
     urlInvalid: {
       message: (variable, text) => `${variable} 的值「${text}」不是網址。`,
       fix: (variable) => `請把 ${variable} 設成保存庫的網址，例如 https://<vault-name>.vault.azure.net（可以用 az keyvault show -n <vault-name> --query properties.vaultUri -o tsv 查詢）。`,
+      didYouMean: (variable, url) => `您是指 ${variable}=${url} 嗎？請在 .env 中修正（網址以 https:// 開頭），然後再執行一次。`,
     },
     notHttps: {
       message: (variable, protocol) => `${variable} 用的是 ${protocol}//，但 Key Vault（以及本機模擬器）只接受 HTTPS。`,

@@ -34,7 +34,7 @@ const SAMPLES: Samples<Messages> = {
     nameDoubleDash: { message: ["my--vault"] },
     inVariable: ["KEY_VAULT_URL", "Vault name \"k--v\" contains \"--\"; consecutive dashes are not allowed."],
     urlIsName: { message: ["KEY_VAULT_URL", "kv1"], fix: ["KEY_VAULT_URL", "kv1"] },
-    urlInvalid: { message: ["KEY_VAULT_URL", "not a url"], fix: ["KEY_VAULT_URL"] },
+    urlInvalid: { message: ["KEY_VAULT_URL", "not a url"], fix: ["KEY_VAULT_URL"], didYouMean: ["KEY_VAULT_URL", "https://localhost:47443"] },
     notHttps: { message: ["KEY_VAULT_URL", "http:"], fix: ["https://kv1.vault.azure.net"] },
     hasPath: ["KEY_VAULT_URL", "https://kv1.vault.azure.net/keys/k", "/keys/k"],
     extra: ["KEY_VAULT_URL"],
