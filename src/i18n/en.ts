@@ -372,6 +372,8 @@ export const en = {
       `Everyone finishes, but waits over ${acceptableWait} s feel stuck: give each table its own vault — ${vaults} vaults of at most ${perVault} attendees (${neverWait} or fewer per vault never wait).`,
     oneVault: (perVault: number, neverWait: number) => `One vault is enough. Above ${perVault} attendees starting together, give each table its own vault (${neverWait} or fewer per vault never wait).`,
     expectedConflict: (got: string) => `expected the 409 ObjectIsDeletedButRecoverable, got ${got}`,
+    notEveryoneFinished: (failed: number, attendees: number) =>
+      `In this rehearsal ${failed} of ${attendees} attendees did not finish (✖ above): on Azure they would not either. Fix that first, or rehearse with fewer attendees per vault.`,
   },
 
   commands: {

@@ -358,6 +358,7 @@ export const zhTW: Messages = {
       `所有人都能完成，但等超過 ${acceptableWait} 秒就會讓人以為卡住了：請讓每一桌使用自己的保存庫──準備 ${vaults} 個保存庫，每個最多 ${perVault} 位學員（每個保存庫不超過 ${neverWait} 位，就完全不必等待）。`,
     oneVault: (perVault, neverWait) => `一個保存庫就夠了。如果同時開始的學員超過 ${perVault} 位，請讓每一桌使用自己的保存庫（每個保存庫不超過 ${neverWait} 位，就完全不必等待）。`,
     expectedConflict: (got) => `預期會得到 409 ObjectIsDeletedButRecoverable，實際得到的是 ${got}`,
+    notEveryoneFinished: (failed, attendees) => `這次演練中 ${attendees} 位學員有 ${failed} 位沒有完成（見上方 ✖）：在 Azure 上他們同樣無法完成。請先解決這個問題，或讓每個保存庫的學員少一些再演練。`,
   },
 
   commands: {

@@ -101,6 +101,7 @@ const SAMPLES: Samples<Messages> = {
     vaultPerTable: [30, 3, 40, 10],
     oneVault: [40, 10],
     expectedConflict: ["429"],
+    notEveryoneFinished: [3, 50],
   },
   failures: {
     unreachable: ["https://localhost:47443", "connection refused"],
