@@ -44,9 +44,9 @@ export const failuresEn = {
     },
   },
   /** A cell that needs a variable an earlier cell defines (after a kernel restart, or cells run out of order). */
-  missingEarlierCell: (names: string[], step?: string) =>
-    `${names.join(", ")} ${names.length === 1 ? "is" : "are"} defined in an earlier cell that has not run in this kernel (after a restart the kernel forgets everything). ` +
-    (step ? `Run the cell of step "${step}" first — or simply Run All Above (Jupyter: Cell ▸ Run All Above).` : "Run the cells above first — Jupyter: Cell ▸ Run All Above, or Run All."),
+  missingEarlierCell: (name: string) =>
+    `${name} is not defined in this kernel: the cell that defines it has not run yet — after a kernel restart the kernel forgets everything. ` +
+    `Run the cells above first (Jupyter: Cell ▸ Run All Above; JupyterLab: Run ▸ Run All Above Selected Cell; VS Code: Execute Above Cells), then this one. If ${name} is a name of your own, check its spelling.`,
   /** The CLI's last line for an error from the environment (network, sign-in, permissions), not from kvq. */
   environmentFailure: (description: string) => `kvq: ${description}`,
 };

@@ -44,8 +44,8 @@ export const failuresZhTW: typeof failuresEn = {
       fix: "檢查您的網路、VPN 或 Proxy，以及保存庫的防火牆是否允許您的網路，然後再執行一次。",
     },
   },
-  missingEarlierCell: (names, step) =>
-    `${names.join("、")} 定義在較前面、尚未在這個核心中執行的儲存格（重新啟動後核心會忘記一切）。` +
-    (step ? `請先執行「${step}」步驟的儲存格——或直接執行上方所有儲存格（Jupyter：Cell ▸ Run All Above）。` : "請先執行上方的儲存格——Jupyter：Cell ▸ Run All Above，或 Run All。"),
+  missingEarlierCell: (name) =>
+    `這個核心中沒有定義 ${name}：定義它的儲存格還沒有執行——核心重新啟動後會忘記一切。` +
+    `請先執行上方的儲存格（Jupyter：Cell ▸ Run All Above；JupyterLab：Run ▸ Run All Above Selected Cell；VS Code：Execute Above Cells），再執行這一格。如果 ${name} 是您自己取的名稱，請檢查拼字。`,
   environmentFailure: (description) => `kvq：${description}`,
 };

@@ -113,7 +113,7 @@ const SAMPLES: Samples<Messages> = {
       hostTypo: { meaning: ["kv1.vault.azure.nte"] },
       dropped: { meaning: ["https://kv1.vault.azure.net"] },
     },
-    missingEarlierCell: [["client", "name"], "Create the client"],
+    missingEarlierCell: ["client"],
     environmentFailure: ["Could not reach https://localhost:47443."],
   },
   runner: {
