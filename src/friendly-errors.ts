@@ -12,8 +12,8 @@ import { errorCodes, explainError } from "./vault-errors";
 export function describeError(error: unknown): string {
   const e = error as Error;
   const codes = errorCodes(error);
-  const lines = [`${e?.name ?? "Error"}${codes ? ` (${codes})` : ""}: ${firstLines(e?.message ?? String(error))}`];
   const explanation = explainError(error);
+  const lines = [`${e?.name ?? "Error"}${codes ? ` (${codes})` : ""}: ${explanation?.summary ?? firstLines(e?.message ?? String(error))}`];
   if (explanation) lines.push(`${t().errors.meaningPrefix}${explanation.meaning}`, `${t().common.fixPrefix}${explanation.fix}`);
   return redact(lines.join("\n"));
 }

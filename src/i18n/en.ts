@@ -259,13 +259,17 @@ export const en = {
         meaning: "The vault answered for a different resource than its host name: it is not under vault.azure.net (the local emulator, or a proxy).",
         fix: "Create the client with clientOptionsFor(vaultUrl) from the helpers (it sets disableChallengeResourceVerification for the emulator only).",
       },
+      EmulatorIdentityHeader: {
+        meaning: "The emulator refused to sign you in: IDENTITY_HEADER is not the secret of the emulator running at IDENTITY_ENDPOINT.",
+        fix: "Copy IDENTITY_HEADER from the lines the emulator printed (or restart it with npm run emulator, which writes .env), then restart the kernel (or the run): the sign-in keeps the first value it saw.",
+      },
       CredentialUnavailable: {
         meaning: "DefaultAzureCredential found no way to sign in.",
         fix: "Run az login (then restart the kernel or the run), or for the local emulator run npm run emulator so .env has IDENTITY_ENDPOINT and IDENTITY_HEADER.",
       },
       TlsUntrusted: {
         meaning: "The vault's TLS certificate is not trusted by this process.",
-        fix: "For the emulator, create the client with clientOptionsFor(vaultUrl) (it trusts the emulator's CA from NODE_EXTRA_CA_CERTS). Never turn TLS verification off.",
+        fix: "For the emulator: KVQ_EMULATOR_CA must name the CA of the emulator you use — restart it with npm run emulator (it rewrites .env), then run again. Behind a proxy that replaces certificates: point NODE_EXTRA_CA_CERTS at its root CA. Never turn TLS verification off.",
       },
       ConnectionRefused: {
         meaning: "Nothing answers at the vault's address.",
@@ -316,17 +320,12 @@ export const en = {
     settings: {
       title: "Settings (.env)",
       noEnvFile: "the environment (no .env found)",
-      problems: (count: number, source: string) => `${count} problem(s) in ${source}:`,
+      problems: (count: number, source: string) => `${count} ${count === 1 ? "problem" : "problems"} in ${source}:`,
       summary: (vaultUrl: string, where: string, signIn: string, source: string) => `${vaultUrl} (${where}), sign-in: ${signIn}; from ${source}`,
     },
     network: {
       title: "Vault reachable over verified TLS",
       verified: (host: string, withEmulatorCa: boolean) => `${host}: TLS handshake verified${withEmulatorCa ? " with the emulator's CA" : ""}.`,
-      notResolving: (hostname: string) => `${hostname} does not resolve.`,
-      notResolvingFix: "Check KEY_VAULT_NAME / KEY_VAULT_URL against `az keyvault list -o table`, and your network or VPN.",
-      refused: (host: string) => `Nothing answers at ${host}.`,
-      refusedEmulatorFix: "Start the emulator: npm run emulator (and keep it running).",
-      refusedAzureFix: "Check the vault's address and your network; a firewall may block port 443.",
       timeout: (host: string) => `${host} did not answer within 5 s.`,
       timeoutFix: "Check your network, proxy or VPN; private-endpoint vaults answer only on their private network.",
       tlsFailed: (host: string, reason: string) => `TLS to ${host} failed: ${reason}`,
@@ -379,12 +378,14 @@ export const en = {
   commands: {
     doctor: {
       line: (title: string, detail: string) => `${title} — ${detail}`,
-      summary: (failed: number, warned: number) => `${failed === 0 ? "Ready" : `${failed} check(s) failed`}${warned ? `, ${warned} warning(s)` : ""}.`,
+      summary: (failed: number, warned: number) =>
+        `${failed === 0 ? "Ready" : `${failed} ${failed === 1 ? "check" : "checks"} failed`}${warned ? `, ${warned} ${warned === 1 ? "warning" : "warnings"}` : ""}.`,
     },
     cleanup: {
       notADuration: (text: string) => `--older-than "${text}" is not a duration. Use e.g. 2h, 30m, 1d.`,
       looking: (vaultUrl: string) => `Looking for tutorial keys in ${vaultUrl}`,
-      found: (keys: number, runs: number, vaultUrl: string, dryRun: boolean) => `${keys} tutorial key(s) in ${runs} run(s) at ${vaultUrl}${dryRun ? " (dry run)" : ""}.`,
+      found: (keys: number, runs: number, vaultUrl: string, dryRun: boolean) =>
+        `${keys} tutorial ${keys === 1 ? "key" : "keys"} in ${runs} ${runs === 1 ? "run" : "runs"} at ${vaultUrl}${dryRun ? " (dry run)" : ""}.`,
       nothingChanged: "Nothing was changed. Run again with --yes to delete and purge these keys.",
       done: (cleaned: number, failed: number) => `${cleaned} cleaned, ${failed} failed.`,
       run: (runId: string, attendee: string | undefined, started: string | undefined, hasLedger: boolean) => {

@@ -80,8 +80,6 @@ const SAMPLES: Samples<Messages> = {
     settings: { problems: [2, "/work/main/.env"], summary: ["https://localhost:47443", "the local emulator", "managed identity", "/work/main/.env"] },
     network: {
       verified: ["localhost:47443", true],
-      notResolving: ["kv1.vault.azure.net"],
-      refused: ["localhost:1"],
       timeout: ["kv1.vault.azure.net"],
       tlsFailed: ["localhost:47443", "self-signed certificate"],
       caMissing: ["/nope/ca.pem"],
