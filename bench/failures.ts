@@ -8,7 +8,6 @@
  *   npm run bench -- failures
  */
 import { execFile } from "node:child_process";
-import { createServer } from "node:net";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -17,19 +16,12 @@ import { KeyClient } from "@azure/keyvault-keys";
 import { clientOptionsFor } from "../src/client-options";
 import { startEmulator, type Emulator } from "../src/emulator/index";
 import { explainError } from "../src/vault-errors";
+import { deadPort } from "../test/helpers/ports";
 
 const RUNS = 3;
 const KVQ = path.resolve(__dirname, "..", "src", "kvq.cjs");
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 interface Case {
   name: string;

@@ -8,10 +8,10 @@ import { KeyClient } from "@azure/keyvault-keys";
 import { clientOptionsFor, EmulatorCaError, isLocalVaultUrl } from "../src/client-options";
 import type { ThrottleNotice } from "../src/throttle-notice";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { explainError } from "../src/vault-errors";
 import { VaultUnreachableError } from "../src/vault-unreachable";
 import { startTestVault, tempDir, type TestVault } from "./helpers/emulator";
+import { deadPort } from "./helpers/ports";
 
 describe("options", () => {
   test("a vault in Azure: no TLS or challenge changes, only the busy notice", () => {
@@ -64,15 +64,6 @@ describe("against the emulator", () => {
     assert.match(notices[0].url, /\/keys\/after-busy\/create$/);
   });
 });
-
-/** A loopback port nobody listens on (bound, then released). */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Fails a first request against url and returns the error, the explanation and how long it took. */
 async function failure(url: string, options: Parameters<typeof clientOptionsFor>[1], credential: TestVault["credential"]) {

@@ -4,19 +4,10 @@
  * secret, a malformed URL — each named, with its fix, in seconds, never as "a bug in kvq".
  */
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { runKvq, type CliResult } from "../helpers/cli";
 import { startTestVault, tempDir, type TestVault } from "../helpers/emulator";
-
-/** A loopback port nobody listens on (bound, then released). */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { deadPort } from "../helpers/ports";
 
 async function timed(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult & { seconds: number; all: string }> {
   const started = Date.now();
