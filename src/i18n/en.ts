@@ -290,7 +290,8 @@ export const en = {
   },
 
   throttle: {
-    busy: (seconds: number) => `The vault is busy (HTTP 429: too many requests). Waiting ${seconds} s, then trying again…`,
+    busy: (seconds: number, status = 429) =>
+      `The vault is busy (HTTP ${status}: ${status === 429 ? "too many requests" : "service unavailable"}). Waiting ${seconds} s, then trying again…`,
   },
 
   doctor: {

@@ -279,7 +279,7 @@ export const zhTW: Messages = {
   },
 
   throttle: {
-    busy: (seconds) => `保存庫正忙（HTTP 429：要求太多）。等待 ${seconds} 秒後重試…`,
+    busy: (seconds, status = 429) => `保存庫正忙（HTTP ${status}：${status === 429 ? "要求太多" : "服務暫時無法使用"}）。等待 ${seconds} 秒後重試…`,
   },
 
   doctor: {
