@@ -1,14 +1,10 @@
 /**
  * The `kvq` command line: every command declared here (description, options, examples), each one
- * a thin module in commands/ that is loaded only when it runs. This is the only place that decides
- * exit codes: 0 success, 1 a failed run or check, 2 bad usage or configuration, 130 interrupted.
+ * a thin module in commands/ that is loaded only when it runs. Exit codes: 0 success, 1 a failed run
+ * or check, 2 bad usage or configuration, 130 interrupted — errors.ts maps a thrown error to its code.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-
-/** A mistake in how a command was called or configured: exit code 2, with the fix in the message. */
-export class UsageError extends Error {
-  override readonly name = "UsageError";
-}
+import { EXIT, reportError } from "./errors";
 
 const integer = (min: number, max: number, what: string) => (text: string) => {
   const n = Number(text);
@@ -185,14 +181,9 @@ export async function main(argv: string[]): Promise<void> {
 function exitCodeFor(error: unknown): number {
   if (error instanceof CommanderError) {
     // Help and version are not failures; everything else commander reports is bad usage.
-    return error.exitCode === 0 ? 0 : 2;
+    return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
   }
-  const known = ["UsageError", "EmulatorStartError", "EmulatorStateError", "EmulatorCaError", "ConfigurationError", "KernelDependencyError", "LedgerError", "ParameterError", "NotebookFileError", "DocsError"];
-  const name = (error as Error)?.name;
-  if (known.includes(name)) {
-    process.stderr.write(`kvq: ${(error as Error).message}\n`);
-    return 2;
-  }
-  process.stderr.write(`kvq: unexpected failure: ${(error as Error)?.stack ?? String(error)}\nThis is a bug in kvq; please report it with the lines above.\n`);
-  return 1;
+  const report = reportError(error);
+  process.stderr.write(report.text);
+  return report.exitCode;
 }

@@ -1,14 +1,28 @@
 /**
- * Client options for a vault URL. For a real vault: nothing that changes how the client talks to
- * it — only a notice when the vault answers 429 ("busy"), so the code reads like the official
- * quickstart. For the local emulator (a loopback URL) also: trust its CA for this client only, and
- * accept a challenge for vault.azure.net from a host that is not under it (FACTS.md §4).
- * TLS verification stays on either way.
+ * Client options for a vault URL. What they change, exactly:
+ *
+ * - Throttling: a request the vault answers with 429 (Key Vault's VaultRequestTypeLimitReached)
+ *   or 503 with Retry-After is retried up to 10 times (the SDK's default is 3), each after the
+ *   Retry-After the service asked for, with "The vault is busy … waiting N s" printed each time.
+ * - Connection failures fail fast: connection refused and a host name that does not resolve are
+ *   retried once (about a second), a TLS certificate that is not trusted not at all, a dropped or
+ *   timed-out connection up to 3 times (the SDK's default); then the request fails with a
+ *   VaultUnreachableError naming the address tried and the likely cause (emulator not running, or
+ *   running on another port; a vault name that does not exist; a host that is no vault address;
+ *   a proxy replacing certificates). Without these options the SDK retries such failures for
+ *   minutes in silence.
+ * - Other errors (401, 403, 404, 409 …) are not retried, as without these options.
+ * - For the local emulator (a loopback URL) also: trust the emulator's CA for this client only,
+ *   and accept a sign-in challenge for vault.azure.net from a host that is not under it (FACTS.md §4).
+ *
+ * TLS verification stays on either way. `maxRetries` caps every kind of retry (tests pass a small number).
  */
 import { readFileSync } from "node:fs";
 import type { KeyClientOptions } from "@azure/keyvault-keys";
 import { t } from "./i18n";
 import { defaultThrottleMessage, throttleNoticePolicy, type ThrottleNotice } from "./throttle-notice";
+import { connectionFailFastPolicy } from "./connection-policy";
+import { isLocalVaultUrl } from "./vault-url";
 
 export interface ClientOptionsSource {
   /** The emulator's CA certificate (PEM). Default: read from the file KVQ_EMULATOR_CA (or NODE_EXTRA_CA_CERTS) names. */
@@ -16,38 +30,33 @@ export interface ClientOptionsSource {
   env?: NodeJS.ProcessEnv;
   /** Called when the vault answers 429; default: print "The vault is busy … waiting N s". */
   onThrottle?: (notice: ThrottleNotice) => void;
-  /** Retries of a failed request; default TUTORIAL_MAX_RETRIES. */
+  /** Caps every retry of a request (throttled or not); default TUTORIAL_MAX_RETRIES. */
   maxRetries?: number;
 }
 
 /**
  * The tutorial retries a throttled request up to 10 times (the SDK's default is 3): in a workshop
  * sharing one vault, waiting — with "the vault is busy" on screen — is better than failing. Each
- * 429 retry waits the Retry-After the service asked for.
+ * 429 retry waits the Retry-After the service asked for. Connection failures have budgets of their
+ * own (connection-policy.ts), far smaller.
  */
 export const TUTORIAL_MAX_RETRIES = 10;
 
-const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
-
-/** True for a vault on this machine (the emulator), false for anything else. */
-export function isLocalVaultUrl(vaultUrl: string): boolean {
-  try {
-    const host = new URL(vaultUrl).hostname.toLowerCase();
-    return LOOPBACK_HOSTS.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
-  } catch {
-    return false;
-  }
-}
+export { isLocalVaultUrl } from "./vault-url";
 
 export class EmulatorCaError extends Error {
   override readonly name = "EmulatorCaError";
 }
 
 export function clientOptionsFor(vaultUrl: string, source: ClientOptionsSource = {}): KeyClientOptions {
+  const maxRetries = source.maxRetries ?? TUTORIAL_MAX_RETRIES;
   const notify = source.onThrottle ?? ((notice) => console.log(defaultThrottleMessage(notice)));
   const options: KeyClientOptions = {
-    additionalPolicies: [{ policy: throttleNoticePolicy(notify), position: "perRetry" }],
-    retryOptions: { maxRetries: source.maxRetries ?? TUTORIAL_MAX_RETRIES },
+    additionalPolicies: [
+      { policy: throttleNoticePolicy(notify), position: "perRetry" },
+      { policy: connectionFailFastPolicy({ maxRetries, local: isLocalVaultUrl(vaultUrl), env: source.env ?? process.env }), position: "perRetry" },
+    ],
+    retryOptions: { maxRetries },
   };
   if (!isLocalVaultUrl(vaultUrl)) return options;
   return { ...options, disableChallengeResourceVerification: true, tlsOptions: { ca: source.ca ?? readEmulatorCa(source.env ?? process.env) } };

@@ -81,7 +81,7 @@ export function checkEnvironment(env: Env, options: CheckOptions = {}): Environm
     }
   }
 
-  const signIn = detectSignIn(env, { local }, options.fileExists ?? existsSync);
+  const signIn = detectSignIn(env, { local, azure: !local && vaultUrl !== undefined && cloud !== undefined }, options.fileExists ?? existsSync);
   problems.push(...signIn.problems);
   warnings.push(...signIn.warnings);
   if (problems.length > 0 || !vaultUrl || !signIn.signIn) return { ok: false, problems, warnings };
@@ -131,9 +131,17 @@ export interface LoadedEnvFile {
 }
 
 /**
+ * What earlier loads in this process set from .env, by variable: a value still equal to it came
+ * from .env, not from the shell, so a later load (the first cell run again after .env was edited,
+ * without a kernel restart) replaces it instead of blaming "your shell" for it.
+ */
+const loadedFromEnvFile = new WeakMap<NodeJS.ProcessEnv, Map<string, string>>();
+
+/**
  * Loads the nearest `.env`, looking from `cwd` up to the project's root (the first folder with a
  * package.json), so the notebook finds the project's .env from notebooks/. Variables already set
- * in the environment win: dotenv never overrides them.
+ * in the environment win: dotenv never overrides them — except values an earlier load took from
+ * .env itself, which follow the file.
  */
 export function loadEnvFile(options: { cwd?: string; file?: string; env?: NodeJS.ProcessEnv } = {}): LoadedEnvFile {
   const env = options.env ?? process.env;
@@ -141,10 +149,16 @@ export function loadEnvFile(options: { cwd?: string; file?: string; env?: NodeJS
   if (env.KVQ_ENV_FILE === "none") return { applied: [], shadowed: [] };
   const file = options.file ?? (env.KVQ_ENV_FILE || findEnvFile(options.cwd ?? process.cwd()));
   if (!file) return { applied: [], shadowed: [] };
+  const earlier = loadedFromEnvFile.get(env) ?? new Map<string, string>();
+  loadedFromEnvFile.set(env, earlier);
+  const followFile = [...earlier].filter(([name, value]) => env[name] === value);
+  for (const [name] of followFile) delete env[name];
   const before = { ...env };
   const result = dotenvConfig({ path: file, override: false, quiet: true, processEnv: env as Record<string, string> });
+  if (result.error) for (const [name, value] of followFile) env[name] = value;
   if (result.error) throw new ConfigurationError([problem("env-file-unreadable", t().env.envFileUnreadable.message(file, result.error.message), t().env.envFileUnreadable.fix)]);
   const parsed = Object.entries(result.parsed ?? {});
+  for (const [name, value] of parsed) if (before[name] === undefined) earlier.set(name, value);
   return {
     file,
     applied: parsed.filter(([name]) => before[name] === undefined).map(([name]) => name),

@@ -12,8 +12,8 @@ import { errorCodes, explainError } from "./vault-errors";
 export function describeError(error: unknown): string {
   const e = error as Error;
   const codes = errorCodes(error);
-  const lines = [`${e?.name ?? "Error"}${codes ? ` (${codes})` : ""}: ${firstLines(e?.message ?? String(error))}`];
   const explanation = explainError(error);
+  const lines = [`${e?.name ?? "Error"}${codes ? ` (${codes})` : ""}: ${explanation?.summary ?? firstLines(e?.message ?? String(error))}`];
   if (explanation) lines.push(`${t().errors.meaningPrefix}${explanation.meaning}`, `${t().common.fixPrefix}${explanation.fix}`);
   return redact(lines.join("\n"));
 }
@@ -24,17 +24,38 @@ const firstLines = (message: string, max = 8) => {
   return lines.length <= max ? message : `${lines.slice(0, max).join("\n")}\n…`;
 };
 
-const SDK_ERRORS = new Set(["RestError", "AuthenticationError", "AggregateAuthenticationError", "CredentialUnavailableError"]);
+const SDK_ERRORS = new Set(["RestError", "AuthenticationError", "AggregateAuthenticationError", "CredentialUnavailableError", "VaultUnreachableError"]);
 
 export const isSdkError = (value: unknown): value is Error => value instanceof Error && SDK_ERRORS.has(value.name);
 
 /** tslab's own error for a cell stopped by an interrupt; its stack points into tslab, not the cell. */
 const isTslabInterrupt = (value: unknown) => value instanceof Error && value.message === "Interrupted asynchronously";
 
-/** A console whose error() prints SDK errors through describeError; everything else passes through. */
+/** tslab prints each type-check error as console.error("%s%d:%d - %s", file, line, column, message) (tslab 1.0.22, executor.js). */
+const TSLAB_DIAGNOSTIC = "%s%d:%d - %s";
+const missingName = (args: unknown[]) => (args[0] === TSLAB_DIAGNOSTIC && typeof args[4] === "string" ? /^Cannot find name '([^']+)'/.exec(args[4])?.[1] : undefined);
+
+/**
+ * A console whose error() prints SDK errors through describeError, and follows tslab's bare
+ * "Cannot find name 'client'" (a cell run before the cell that defines client, typically after a
+ * kernel restart) with what to do: run the cells above first. Once per cell: tslab prints a cell's
+ * diagnostics in one synchronous loop, so the hint is reset on the next microtask.
+ */
 export function friendlyConsole<C extends { log: (...args: unknown[]) => void; error: (...args: unknown[]) => void }>(console: C): C {
   const show = (arg: unknown) => (isSdkError(arg) ? describeError(arg) : isTslabInterrupt(arg) ? t().common.interrupted : arg);
-  return { ...console, error: (...args: unknown[]) => console.error(...args.map(show)) };
+  let hinted = false;
+  return {
+    ...console,
+    error: (...args: unknown[]) => {
+      const name = missingName(args);
+      console.error(...args.map(show));
+      if (name && !hinted) {
+        hinted = true;
+        queueMicrotask(() => (hinted = false));
+        console.error(t().failures.missingEarlierCell(name));
+      }
+    },
+  };
 }
 
 let installed = false;

@@ -34,7 +34,12 @@ type Env = Record<string, string | undefined>;
 const isSet = (env: Env, name: string) => (env[name] ?? "").trim() !== "";
 const isLoopbackEndpoint = (value: string | undefined) => /^https?:\/\/(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:|\/|$)/i.test(value ?? "");
 
-export function detectSignIn(env: Env, target: { local: boolean }, fileExists: (path: string) => boolean): SignInCheck {
+/**
+ * target.azure: the vault is at an Azure address (default true). False for a URL that did not
+ * parse or a host that is no vault address: whether the emulator's variables are wrong for it is
+ * then unknown, and the URL's own problem is the one to fix.
+ */
+export function detectSignIn(env: Env, target: { local: boolean; azure?: boolean }, fileExists: (path: string) => boolean): SignInCheck {
   const m = t().signIn;
   const problems: Problem[] = [];
   const warnings: Problem[] = [];
@@ -63,8 +68,12 @@ export function detectSignIn(env: Env, target: { local: boolean }, fileExists: (
     return { signIn: { method: "emulator", description: m.describe.emulator }, problems, warnings };
   }
 
+  // A URL that is no vault address, with the emulator's variables: the URL is what to fix, the credential will ask the emulator.
+  if (target.azure === false && isLoopbackEndpoint(env.IDENTITY_ENDPOINT)) {
+    return { signIn: { method: "emulator", description: m.describe.emulator }, problems, warnings };
+  }
   // A real vault. The emulator's variables send tokens requests to the emulator: a token it issues means nothing to Azure.
-  if (isLoopbackEndpoint(env.IDENTITY_ENDPOINT) || restriction === "managedidentitycredential" && isSet(env, "IDENTITY_HEADER")) {
+  if (target.azure !== false && (isLoopbackEndpoint(env.IDENTITY_ENDPOINT) || (restriction === "managedidentitycredential" && isSet(env, "IDENTITY_HEADER")))) {
     const present = EMULATOR_VARS.filter((name) => isSet(env, name));
     problems.push(problem("emulator-variables-with-azure-vault", m.emulatorVariablesWithAzureVault.message(present), m.emulatorVariablesWithAzureVault.fix(present), "IDENTITY_ENDPOINT"));
   }

@@ -4,6 +4,7 @@
  * error is which; the words are in the message catalogs (i18n/), under the rule's id.
  */
 import { t, type Messages } from "./i18n";
+import { explainUnreachable, VaultUnreachableError } from "./vault-unreachable";
 
 export interface ErrorFacts {
   statusCode?: number;
@@ -21,6 +22,8 @@ export interface Explanation {
   id: string;
   meaning: string;
   fix: string;
+  /** Shown instead of the error's message when set. */
+  summary?: string;
 }
 
 /** Pulls status, codes and message out of whatever the SDK threw (RestError, credential errors, plain errors). */
@@ -44,6 +47,8 @@ interface Rule {
   matches: (f: ErrorFacts) => boolean;
   /** The value a rule's meaning names, when the service's message carries one (the missing action or permission). */
   detail?: (f: ErrorFacts) => string | undefined;
+  /** The one line of a long message that matters (a credential chain lists every credential it tried). */
+  summary?: (f: ErrorFacts) => string;
 }
 
 const has = (f: ErrorFacts, text: string) => f.message.includes(text);
@@ -65,6 +70,8 @@ const RULES: Rule[] = [
   { id: "AADSTS700016", matches: (f) => has(f, "AADSTS700016") },
   { id: "AADSTS700082", matches: (f) => has(f, "AADSTS700082") },
   { id: "ChallengeResourceMismatch", matches: (f) => has(f, "does not match the requested domain") },
+  // The emulator's identity endpoint says so in its answer, buried in the credential chain's message.
+  { id: "EmulatorIdentityHeader", matches: (f) => has(f, "X-IDENTITY-HEADER is missing or wrong"), summary: () => "X-IDENTITY-HEADER is missing or wrong." },
   { id: "CredentialUnavailable", matches: (f) => f.name === "CredentialUnavailableError" || f.name === "AggregateAuthenticationError" || has(f, "ChainedTokenCredential authentication failed") },
   { id: "TlsUntrusted", matches: (f) => /self[- ]signed certificate|unable to verify the first certificate|UNABLE_TO_GET_ISSUER_CERT/i.test(f.message) },
   { id: "ConnectionRefused", matches: (f) => /ECONNREFUSED/.test(f.message) },
@@ -73,12 +80,14 @@ const RULES: Rule[] = [
 
 /** The explanation for a known error, in the current language, or undefined. */
 export function explainError(error: unknown): Explanation | undefined {
+  // Worked out when it happened (which port the emulator is on, which host did not resolve).
+  if (error instanceof VaultUnreachableError) return { id: `${error.name}/${error.diagnosis.cause}`, ...explainUnreachable(error) };
   const facts = errorFacts(error);
   const rule = RULES.find((r) => r.matches(facts));
   if (!rule) return undefined;
   const text = t().errors.rules[rule.id];
   const meaning = typeof text.meaning === "function" ? text.meaning(rule.detail?.(facts)) : text.meaning;
-  return { id: rule.id, meaning, fix: text.fix };
+  return { id: rule.id, meaning, fix: text.fix, summary: rule.summary?.(facts) };
 }
 
 /** "409 Conflict / ObjectIsDeletedButRecoverable" — the codes of an error in one line. */

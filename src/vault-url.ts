@@ -3,9 +3,20 @@
  * the checks that catch what learners paste by mistake (a key's URL, http://, a name in the URL
  * variable or a URL in the name variable).
  */
-import { isLocalVaultUrl } from "./client-options";
 import { t } from "./i18n";
 import { problem, type Problem } from "./problems";
+
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
+
+/** True for a vault on this machine (the emulator), false for anything else. */
+export function isLocalVaultUrl(vaultUrl: string): boolean {
+  try {
+    const host = new URL(vaultUrl).hostname.toLowerCase();
+    return LOOPBACK_HOSTS.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
+  } catch {
+    return false;
+  }
+}
 
 export type CloudName = "AzurePublicCloud" | "AzureChinaCloud" | "AzureUSGovernment";
 
@@ -64,6 +75,18 @@ export interface ParsedVaultUrl {
   cloud?: CloudName;
 }
 
+/** The URL a malformed one most likely meant: "https//localhost:47443", "https:/x.vault.azure.net", "localhost:47443" → https://… */
+function likelyMeant(text: string): string | undefined {
+  const rest = text.trim().replace(/^(https?)?:?\/*/i, "");
+  if (!/^[a-zA-Z0-9.[\]:-]+$/.test(rest) || !/[.:]|^localhost$/i.test(rest)) return undefined;
+  try {
+    const url = new URL(`https://${rest}`);
+    return url.hostname.includes(".") || isLocalVaultUrl(url.href) ? `https://${url.host}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Checks a vault URL and returns it without a trailing slash, or the problems with it. */
 export function parseVaultUrl(text: string, variable: string): { vault?: ParsedVaultUrl; problems: Problem[]; warnings: Problem[] } {
   const m = t().vaultUrl;
@@ -71,12 +94,15 @@ export function parseVaultUrl(text: string, variable: string): { vault?: ParsedV
   const warnings: Problem[] = [];
   let url: URL;
   try {
+    // "localhost:47443" parses, with "localhost:" as its scheme: a URL without "://" is a typo too.
+    if (!text.includes("://")) throw new TypeError("no scheme");
     url = new URL(text.trim());
   } catch {
+    const meant = likelyMeant(text);
     if (/^[a-zA-Z][a-zA-Z0-9-]*$/.test(text.trim())) {
       problems.push(problem("vault-url-is-name", m.urlIsName.message(variable, text), m.urlIsName.fix(variable, text.trim().toLowerCase()), variable));
     } else {
-      problems.push(problem("vault-url-invalid", m.urlInvalid.message(variable, text), m.urlInvalid.fix(variable), variable));
+      problems.push(problem("vault-url-invalid", m.urlInvalid.message(variable, text), meant ? m.urlInvalid.didYouMean(variable, meant) : m.urlInvalid.fix(variable), variable));
     }
     return { problems, warnings };
   }

@@ -1,17 +1,26 @@
-/** Client options: nothing that changes TLS or the challenge for Azure; the emulator's CA for a local URL; a busy notice on 429. */
+/**
+ * Client options: nothing that changes TLS or the challenge for Azure; the emulator's CA for a local URL; a busy notice on 429;
+ * connection failures that fail in seconds, named, with the right fix for the right cause.
+ */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { KeyClient } from "@azure/keyvault-keys";
 import { clientOptionsFor, EmulatorCaError, isLocalVaultUrl } from "../src/client-options";
 import type { ThrottleNotice } from "../src/throttle-notice";
-import { startTestVault, type TestVault } from "./helpers/emulator";
+import { readFileSync } from "node:fs";
+import { explainError } from "../src/vault-errors";
+import { VaultUnreachableError } from "../src/vault-unreachable";
+import { startTestVault, tempDir, type TestVault } from "./helpers/emulator";
+import { deadPort } from "./helpers/ports";
 
 describe("options", () => {
   test("a vault in Azure: no TLS or challenge changes, only the busy notice", () => {
     const options = clientOptionsFor("https://kv1.vault.azure.net");
     assert.equal(options.tlsOptions, undefined);
     assert.equal(options.disableChallengeResourceVerification, undefined);
-    assert.deepEqual(options.additionalPolicies?.map((p) => p.policy.name), ["kvqThrottleNotice"]);
+    assert.deepEqual(options.additionalPolicies?.map((p) => p.policy.name), ["kvqThrottleNotice", "kvqConnectionFailFast"]);
+    assert.equal(options.retryOptions?.maxRetries, 10);
+    assert.equal(clientOptionsFor("https://kv1.vault.azure.net", { maxRetries: 2 }).retryOptions?.maxRetries, 2);
   });
 
   test("loopback URLs are the emulator; anything else is not", () => {
@@ -53,5 +62,71 @@ describe("against the emulator", () => {
     assert.equal(notices.length, 1);
     assert.ok(notices[0].retryAfterSeconds >= 1);
     assert.match(notices[0].url, /\/keys\/after-busy\/create$/);
+  });
+});
+
+/** Fails a first request against url and returns the error, the explanation and how long it took. */
+async function failure(url: string, options: Parameters<typeof clientOptionsFor>[1], credential: TestVault["credential"]) {
+  const started = Date.now();
+  const error = await new KeyClient(url, credential, clientOptionsFor(url, options)).getKey("any").then(
+    () => assert.fail(`${url} answered`),
+    (e: unknown) => e,
+  );
+  const seconds = (Date.now() - started) / 1000;
+  assert.ok(error instanceof VaultUnreachableError, String(error));
+  assert.ok(seconds < 30, `named failure after ${seconds} s`);
+  return { error, explanation: explainError(error)!, seconds };
+}
+
+describe("connection failures fail fast, named, with the fix for their cause", () => {
+  let vault: TestVault;
+  before(async () => {
+    vault = await startTestVault();
+  });
+  after(() => vault.stop());
+
+  test("a port nobody listens on, and no emulator recorded: the emulator is not running", async () => {
+    const url = `https://localhost:${await deadPort()}`;
+    const env = { KVQ_EMULATOR_CA: `${tempDir()}/tls/ca.pem` };
+    const { error, explanation } = await failure(url, { ca: vault.emulator.caPem, env }, vault.credential);
+    assert.equal(error.kind, "refused");
+    assert.equal(error.url, url);
+    assert.match(error.message, new RegExp(`Could not reach ${url} \\(connection refused\\)`));
+    assert.match(explanation.meaning, /emulator is not running/);
+    assert.match(explanation.fix, /npm run emulator/);
+  });
+
+  test("the emulator runs on another port than the settings say: its real address is the fix", async () => {
+    const url = `https://localhost:${await deadPort()}`;
+    const env = { KVQ_EMULATOR_CA: vault.emulator.env.KVQ_EMULATOR_CA };
+    const { error, explanation } = await failure(url, { ca: vault.emulator.caPem, env }, vault.credential);
+    assert.equal(error.diagnosis.cause, "emulatorOtherPort");
+    assert.match(explanation.meaning, new RegExp(`running at ${vault.emulator.url}, but your settings say ${url}`));
+    assert.match(explanation.fix, new RegExp(`KEY_VAULT_URL=${vault.emulator.url}.*IDENTITY_ENDPOINT=${vault.emulator.env.IDENTITY_ENDPOINT.replace(/[.]/g, "\\.")}`));
+  });
+
+  test("an emulator that was stopped: not running, even though its record names this very port", async () => {
+    const stopped = await startTestVault({ stateDir: tempDir() });
+    await stopped.stop();
+    const { explanation } = await failure(stopped.emulator.url, { ca: stopped.emulator.caPem, env: { ...stopped.emulator.env } }, vault.credential);
+    assert.match(explanation.meaning, /emulator is not running/);
+  });
+
+  test("a host that does not resolve: a typo'd host is named as no vault address; a vault name that does not exist, as such", async () => {
+    const typo = await failure("https://x.vault.azure.nte", {}, vault.credential);
+    assert.equal(typo.error.kind, "hostNotFound");
+    assert.match(typo.explanation.meaning, /x\.vault\.azure\.nte does not exist.*\.vault\.azure\.net/);
+    assert.match(typo.explanation.fix, /KEY_VAULT_URL/);
+    const missing = await failure("https://kvq-no-such-vault-4711.vault.azure.net", {}, vault.credential);
+    assert.match(missing.explanation.meaning, /No vault named kvq-no-such-vault-4711/);
+    assert.match(missing.explanation.fix, /az keyvault list/);
+  });
+
+  test("a certificate from another CA: a TLS failure at once, never retried, never verification turned off", async () => {
+    const otherCa = readFileSync("/etc/ssl/certs/ca-certificates.crt", "utf8");
+    const { error, explanation } = await failure(vault.emulator.url, { ca: otherCa, env: { ...vault.emulator.env } }, vault.credential);
+    assert.equal(error.kind, "tls");
+    assert.match(explanation.fix, /npm run emulator/);
+    assert.match(explanation.fix, /Never turn TLS verification off/);
   });
 });

@@ -178,6 +178,20 @@ describe("loading .env", () => {
     assert.deepEqual(loaded.applied, ["OTHER"]);
   });
 
+  test(".env edited and loaded again in the same process: values it set follow the file; only the shell's are reported as winning", () => {
+    const root = mkdtempSync(path.join(tmpdir(), "kvq-envload-"));
+    const file = path.join(root, ".env");
+    writeFileSync(file, "IDENTITY_HEADER=wrong\nKEY_VAULT_NAME=from-file\n");
+    const env: NodeJS.ProcessEnv = { KEY_VAULT_NAME: "from-shell" };
+    assert.deepEqual(loadEnvFile({ file, env }).shadowed, ["KEY_VAULT_NAME"]);
+    assert.equal(env.IDENTITY_HEADER, "wrong");
+    writeFileSync(file, "IDENTITY_HEADER=fixed\nKEY_VAULT_NAME=from-file\n");
+    const again = loadEnvFile({ file, env });
+    assert.equal(env.IDENTITY_HEADER, "fixed", "the kernel's own earlier value from .env is replaced");
+    assert.deepEqual(again.shadowed, ["KEY_VAULT_NAME"], "not blamed on the shell");
+    assert.equal(env.KEY_VAULT_NAME, "from-shell");
+  });
+
   test("stops looking at the project root", () => {
     const root = mkdtempSync(path.join(tmpdir(), "kvq-envload-"));
     writeFileSync(path.join(root, "package.json"), "{}");

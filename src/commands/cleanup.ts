@@ -1,5 +1,5 @@
 /** `kvq cleanup`: list what tutorial runs left behind, grouped by run; with --yes, delete and purge it. */
-import { UsageError } from "../cli";
+import { UsageError } from "../errors";
 import { parseDuration } from "../util/duration";
 import { padDisplay, t } from "../i18n";
 import { openVaultClient } from "../vault-client";
@@ -24,6 +24,10 @@ export async function cleanupCommand(options: CleanupCommandOptions): Promise<nu
   const step = options.json ? undefined : startStep(m.looking(config.vaultUrl));
   const { groups, unreadableLedgers } = await findLeftovers(client, {
     filter: { runId: options.run, olderThanMs, prefix: options.prefix, attendee: options.attendee },
+  }).catch((error: unknown) => {
+    // The spinner stops on a ✖ line; the CLI prints what went wrong and how to fix it.
+    step?.end("fail", m.looking(config.vaultUrl));
+    throw error;
   });
   const count = groups.reduce((n, g) => n + g.keys.length, 0);
   step?.end("info", m.found(count, groups.length, config.vaultUrl, !options.yes));

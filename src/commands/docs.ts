@@ -1,6 +1,6 @@
 /** `kvq docs`: regenerate docs/ from real runs of the notebooks; `--check` exits 1 when docs/ is stale. */
 import path from "node:path";
-import { UsageError } from "../cli";
+import { UsageError } from "../errors";
 import { LANGS, parseLang, t, type Lang } from "../i18n";
 import { generateDocs } from "../notebook/docs";
 import { notebookFor, TUTORIALS, tutorialNamed } from "../notebook/tutorial-run";

@@ -1,6 +1,6 @@
 /** `kvq emulator`: start the vault, print (and optionally write) its environment, stop on Ctrl-C. */
 import path from "node:path";
-import { UsageError } from "../cli";
+import { UsageError } from "../errors";
 import { parseDuration } from "../util/duration";
 import { isFaultName, NAMED_FAULTS, type FaultRule } from "../emulator/faults";
 import { OPERATIONS, startEmulator } from "../emulator/index";
@@ -46,12 +46,14 @@ export async function emulatorCommand(options: EmulatorCommandOptions): Promise<
     clockOffsetMs,
     faults,
     log: options.log ? (line) => process.stderr.write(`${line}\n`) : undefined,
+  }).catch((error: unknown) => {
+    throw throughNpm(error);
   });
   const features = [
     `retention ${emulator.settings.retentionDays} days`,
     emulator.settings.purgeProtection ? "purge protection on" : "purge allowed",
     options.throttle > 0 ? `throttle ${options.throttle} creates/10 s` : undefined,
-    faults.length > 0 ? `${faults.length} injected fault(s)` : undefined,
+    faults.length > 0 ? `${faults.length} injected ${faults.length === 1 ? "fault" : "faults"}` : undefined,
   ].filter(Boolean);
   process.stderr.write(`# Key Vault emulator ready at ${emulator.url} (${features.join(", ")}). State: ${emulator.stateDir}. Ctrl-C stops it.\n`);
   process.stdout.write(`${formatEnv({ ...emulator.env })}\n`);
@@ -73,6 +75,17 @@ export async function emulatorCommand(options: EmulatorCommandOptions): Promise<
   await emulator.close();
   process.stderr.write(`# ${signal}: emulator stopped, state saved in ${emulator.stateDir}.\n`);
   return 0;
+}
+
+/**
+ * Started as `npm run emulator`, "pass --port N" needs npm's "--" to reach kvq: `npm run emulator --port 0`
+ * would give the option to npm. The advice then shows the command that works.
+ */
+function throughNpm(error: unknown): unknown {
+  const script = process.env.npm_lifecycle_event;
+  if (!script || !(error instanceof Error) || error.name !== "EmulatorStartError" || !/--(identity-)?port/.test(error.message)) return error;
+  error.message += ` Through npm, options go after "--": npm run ${script} -- --port 0`;
+  return error;
 }
 
 /** "createKey=ForbiddenByRbac", or just "ForbiddenByFirewall" for every operation. */

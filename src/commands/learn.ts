@@ -1,6 +1,6 @@
 /** `kvq learn` (= `npm run learn`): step through the notebook in the terminal, on the same kernel. */
 import { createInterface } from "node:readline/promises";
-import { UsageError } from "../cli";
+import { UsageError } from "../errors";
 import { t } from "../i18n";
 import { learn, type Choice, type LearnIO } from "../notebook/learn";
 import { resolveNotebook } from "../notebook/tutorial-run";

@@ -3,7 +3,7 @@
  * embedded emulator or the configured vault, with a spinner per step and nothing left behind.
  * Exit codes: 0 all steps passed, 1 a step failed, 2 bad usage or configuration, 130 interrupted.
  */
-import { UsageError } from "../cli";
+import { UsageError } from "../errors";
 import { parseDuration } from "../util/duration";
 import { detectLang, parseLang, setLang, t } from "../i18n";
 import { createHumanReporter, createJsonReporter, summaryLine } from "../notebook/reporter";

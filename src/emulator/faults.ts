@@ -45,14 +45,15 @@ const WINDOW_MS = 10_000;
 
 export class Faults {
   private rules: { rule: FaultRule; hits: number; left: number }[] = [];
-  private creations: number[] = [];
+  /** The current 10-s window: when it started and how many creates it let through. */
+  private window = { startMs: 0, creations: 0 };
 
   constructor(private throttleLimit = 0) {}
 
   /** At most `limit` key creations per 10 s; 0 turns the throttle off. */
   setThrottle(limit: number): void {
     this.throttleLimit = limit;
-    this.creations = [];
+    this.window = { startMs: 0, creations: 0 };
   }
 
   inject(rule: FaultRule): InjectedFault {
@@ -81,13 +82,16 @@ export class Faults {
       const { fault } = entry.rule;
       return typeof fault === "string" ? NAMED_FAULTS[fault](route) : new VaultError(fault.status, fault.code, fault.message, fault.innerCode);
     }
+    // Fixed 10-s windows, Retry-After = the rest of the window: a throttled client waits one window
+    // per retry, as kvq rehearse's Azure estimate assumes. (A sliding window answered "1 s" again and
+    // again while slots freed one by one, so a waiting client burnt its retries in seconds.)
     if (this.throttleLimit > 0 && route.creates) {
-      this.creations = this.creations.filter((t) => nowMs - t < WINDOW_MS);
-      if (this.creations.length >= this.throttleLimit) {
-        const retryAfterMs = WINDOW_MS - (nowMs - this.creations[0]);
+      if (nowMs - this.window.startMs >= WINDOW_MS) this.window = { startMs: nowMs, creations: 0 };
+      if (this.window.creations >= this.throttleLimit) {
+        const retryAfterMs = WINDOW_MS - (nowMs - this.window.startMs);
         return throttled(Math.max(1, Math.ceil(retryAfterMs / 1000)));
       }
-      this.creations.push(nowMs);
+      this.window.creations++;
     }
     return undefined;
   }

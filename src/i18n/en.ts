@@ -7,6 +7,7 @@
  * Problem codes, variable names, commands and URLs are not translated, so they appear verbatim.
  */
 
+import { failuresEn } from "./failures.en";
 import { runnerEn } from "./runner.en";
 
 const RULE = "1-127 characters: letters (a-z, A-Z), digits (0-9) and dashes (-)";
@@ -101,6 +102,8 @@ export const en = {
     urlInvalid: {
       message: (variable: string, text: string) => `${variable} is "${text}", which is not a URL.`,
       fix: (variable: string) => `Set ${variable} to your vault's URL, e.g. https://<vault-name>.vault.azure.net (az keyvault show -n <vault-name> --query properties.vaultUri -o tsv).`,
+      /** The fix when the text is one typo away from a URL: "https//localhost:47443", "localhost:47443". */
+      didYouMean: (variable: string, url: string) => `Did you mean ${variable}=${url}? Correct it in .env (a URL starts with https://), then run again.`,
     },
     notHttps: {
       message: (variable: string, protocol: string) => `${variable} uses ${protocol}//; Key Vault (and the local emulator) only speak HTTPS.`,
@@ -256,13 +259,17 @@ export const en = {
         meaning: "The vault answered for a different resource than its host name: it is not under vault.azure.net (the local emulator, or a proxy).",
         fix: "Create the client with clientOptionsFor(vaultUrl) from the helpers (it sets disableChallengeResourceVerification for the emulator only).",
       },
+      EmulatorIdentityHeader: {
+        meaning: "The emulator refused to sign you in: IDENTITY_HEADER is not the secret of the emulator running at IDENTITY_ENDPOINT.",
+        fix: "Copy IDENTITY_HEADER from the lines the emulator printed (or restart it with npm run emulator, which writes .env), then restart the kernel (or the run): the sign-in keeps the first value it saw.",
+      },
       CredentialUnavailable: {
         meaning: "DefaultAzureCredential found no way to sign in.",
         fix: "Run az login (then restart the kernel or the run), or for the local emulator run npm run emulator so .env has IDENTITY_ENDPOINT and IDENTITY_HEADER.",
       },
       TlsUntrusted: {
         meaning: "The vault's TLS certificate is not trusted by this process.",
-        fix: "For the emulator, create the client with clientOptionsFor(vaultUrl) (it trusts the emulator's CA from NODE_EXTRA_CA_CERTS). Never turn TLS verification off.",
+        fix: "For the emulator: KVQ_EMULATOR_CA must name the CA of the emulator you use — restart it with npm run emulator (it rewrites .env), then run again. Behind a proxy that replaces certificates: point NODE_EXTRA_CA_CERTS at its root CA. Never turn TLS verification off.",
       },
       ConnectionRefused: {
         meaning: "Nothing answers at the vault's address.",
@@ -283,7 +290,8 @@ export const en = {
   },
 
   throttle: {
-    busy: (seconds: number) => `The vault is busy (HTTP 429: too many requests). Waiting ${seconds} s, then trying again…`,
+    busy: (seconds: number, status = 429) =>
+      `The vault is busy (HTTP ${status}: ${status === 429 ? "too many requests" : "service unavailable"}). Waiting ${seconds} s, then trying again…`,
   },
 
   doctor: {
@@ -313,17 +321,12 @@ export const en = {
     settings: {
       title: "Settings (.env)",
       noEnvFile: "the environment (no .env found)",
-      problems: (count: number, source: string) => `${count} problem(s) in ${source}:`,
+      problems: (count: number, source: string) => `${count} ${count === 1 ? "problem" : "problems"} in ${source}:`,
       summary: (vaultUrl: string, where: string, signIn: string, source: string) => `${vaultUrl} (${where}), sign-in: ${signIn}; from ${source}`,
     },
     network: {
       title: "Vault reachable over verified TLS",
       verified: (host: string, withEmulatorCa: boolean) => `${host}: TLS handshake verified${withEmulatorCa ? " with the emulator's CA" : ""}.`,
-      notResolving: (hostname: string) => `${hostname} does not resolve.`,
-      notResolvingFix: "Check KEY_VAULT_NAME / KEY_VAULT_URL against `az keyvault list -o table`, and your network or VPN.",
-      refused: (host: string) => `Nothing answers at ${host}.`,
-      refusedEmulatorFix: "Start the emulator: npm run emulator (and keep it running).",
-      refusedAzureFix: "Check the vault's address and your network; a firewall may block port 443.",
       timeout: (host: string) => `${host} did not answer within 5 s.`,
       timeoutFix: "Check your network, proxy or VPN; private-endpoint vaults answer only on their private network.",
       tlsFailed: (host: string, reason: string) => `TLS to ${host} failed: ${reason}`,
@@ -369,17 +372,21 @@ export const en = {
       `Everyone finishes, but waits over ${acceptableWait} s feel stuck: give each table its own vault — ${vaults} vaults of at most ${perVault} attendees (${neverWait} or fewer per vault never wait).`,
     oneVault: (perVault: number, neverWait: number) => `One vault is enough. Above ${perVault} attendees starting together, give each table its own vault (${neverWait} or fewer per vault never wait).`,
     expectedConflict: (got: string) => `expected the 409 ObjectIsDeletedButRecoverable, got ${got}`,
+    notEveryoneFinished: (failed: number, attendees: number) =>
+      `In this rehearsal ${failed} of ${attendees} attendees did not finish (✖ above): on Azure they would not either. Fix that first, or rehearse with fewer attendees per vault.`,
   },
 
   commands: {
     doctor: {
       line: (title: string, detail: string) => `${title} — ${detail}`,
-      summary: (failed: number, warned: number) => `${failed === 0 ? "Ready" : `${failed} check(s) failed`}${warned ? `, ${warned} warning(s)` : ""}.`,
+      summary: (failed: number, warned: number) =>
+        `${failed === 0 ? "Ready" : `${failed} ${failed === 1 ? "check" : "checks"} failed`}${warned ? `, ${warned} ${warned === 1 ? "warning" : "warnings"}` : ""}.`,
     },
     cleanup: {
       notADuration: (text: string) => `--older-than "${text}" is not a duration. Use e.g. 2h, 30m, 1d.`,
       looking: (vaultUrl: string) => `Looking for tutorial keys in ${vaultUrl}`,
-      found: (keys: number, runs: number, vaultUrl: string, dryRun: boolean) => `${keys} tutorial key(s) in ${runs} run(s) at ${vaultUrl}${dryRun ? " (dry run)" : ""}.`,
+      found: (keys: number, runs: number, vaultUrl: string, dryRun: boolean) =>
+        `${keys} tutorial ${keys === 1 ? "key" : "keys"} in ${runs} ${runs === 1 ? "run" : "runs"} at ${vaultUrl}${dryRun ? " (dry run)" : ""}.`,
       nothingChanged: "Nothing was changed. Run again with --yes to delete and purge these keys.",
       done: (cleaned: number, failed: number) => `${cleaned} cleaned, ${failed} failed.`,
       run: (runId: string, attendee: string | undefined, started: string | undefined, hasLedger: boolean) => {
@@ -421,6 +428,7 @@ export const en = {
     },
   },
   runner: runnerEn,
+  failures: failuresEn,
 };
 
 export type Messages = typeof en;

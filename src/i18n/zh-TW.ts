@@ -8,6 +8,7 @@
  * code keeps its own.
  */
 import type { Messages } from "./en";
+import { failuresZhTW } from "./failures.zh-TW";
 import { runnerZhTW } from "./runner.zh-TW";
 
 /** "A、B 和 C": how a list of names reads in a sentence. */
@@ -99,6 +100,7 @@ export const zhTW: Messages = {
     urlInvalid: {
       message: (variable, text) => `${variable} 的值「${text}」不是網址。`,
       fix: (variable) => `請把 ${variable} 設成保存庫的網址，例如 https://<vault-name>.vault.azure.net（可以用 az keyvault show -n <vault-name> --query properties.vaultUri -o tsv 查詢）。`,
+      didYouMean: (variable, url) => `您是指 ${variable}=${url} 嗎？請在 .env 中修正（網址以 https:// 開頭），然後再執行一次。`,
     },
     notHttps: {
       message: (variable, protocol) => `${variable} 用的是 ${protocol}//，但 Key Vault（以及本機模擬器）只接受 HTTPS。`,
@@ -248,13 +250,17 @@ export const zhTW: Messages = {
         meaning: "保存庫回應的資源和它的主機名稱對不上：它不在 vault.azure.net 底下（可能是本機模擬器或 Proxy）。",
         fix: "請用輔助函式裡的 clientOptionsFor(vaultUrl) 建立用戶端（它只會對模擬器設定 disableChallengeResourceVerification）。",
       },
+      EmulatorIdentityHeader: {
+        meaning: "模擬器拒絕讓您登入：IDENTITY_HEADER 不是 IDENTITY_ENDPOINT 上那個模擬器的密碼。",
+        fix: "從模擬器印出的內容複製 IDENTITY_HEADER（或用 npm run emulator 重新啟動它，它會寫入 .env），然後重新啟動核心（或重新執行）：登入會一直沿用第一次看到的值。",
+      },
       CredentialUnavailable: {
         meaning: "DefaultAzureCredential 找不到任何可以登入的方式。",
         fix: "請執行 az login（然後重新啟動核心或重新執行）；若是用本機模擬器，請執行 npm run emulator，讓 .env 裡有 IDENTITY_ENDPOINT 和 IDENTITY_HEADER。",
       },
       TlsUntrusted: {
         meaning: "這個程序不信任保存庫的 TLS 憑證。",
-        fix: "若是模擬器，請用 clientOptionsFor(vaultUrl) 建立用戶端（它會信任 NODE_EXTRA_CA_CERTS 所指的模擬器 CA）。千萬不要關閉 TLS 驗證。",
+        fix: "若是模擬器：KVQ_EMULATOR_CA 必須指向您所用模擬器的 CA——用 npm run emulator 重新啟動它（它會重寫 .env），然後再執行一次。若在會替換憑證的 Proxy 後面：把 NODE_EXTRA_CA_CERTS 指向它的根 CA。千萬不要關閉 TLS 驗證。",
       },
       ConnectionRefused: {
         meaning: "保存庫的位址上沒有任何服務回應。",
@@ -273,7 +279,7 @@ export const zhTW: Messages = {
   },
 
   throttle: {
-    busy: (seconds) => `保存庫正忙（HTTP 429：要求太多）。等待 ${seconds} 秒後重試…`,
+    busy: (seconds, status = 429) => `保存庫正忙（HTTP ${status}：${status === 429 ? "要求太多" : "服務暫時無法使用"}）。等待 ${seconds} 秒後重試…`,
   },
 
   doctor: {
@@ -309,11 +315,6 @@ export const zhTW: Messages = {
     network: {
       title: "可透過已驗證的 TLS 連到保存庫",
       verified: (host, withEmulatorCa) => `${host}：TLS 交握驗證成功${withEmulatorCa ? "（使用模擬器的 CA）" : ""}。`,
-      notResolving: (hostname) => `無法解析 ${hostname}。`,
-      notResolvingFix: "請用 `az keyvault list -o table` 核對 KEY_VAULT_NAME 或 KEY_VAULT_URL，並檢查網路或 VPN。",
-      refused: (host) => `${host} 上沒有服務在回應。`,
-      refusedEmulatorFix: "請啟動模擬器：npm run emulator（並讓它保持執行）。",
-      refusedAzureFix: "請檢查保存庫的位址和你的網路；可能有防火牆擋住了 443 連接埠。",
       timeout: (host) => `${host} 在 5 秒內沒有回應。`,
       timeoutFix: "請檢查網路、Proxy 或 VPN；使用私人端點的保存庫只會在它的私人網路上回應。",
       tlsFailed: (host, reason) => `與 ${host} 的 TLS 連線失敗：${reason}`,
@@ -356,6 +357,7 @@ export const zhTW: Messages = {
       `所有人都能完成，但等超過 ${acceptableWait} 秒就會讓人以為卡住了：請讓每一桌使用自己的保存庫──準備 ${vaults} 個保存庫，每個最多 ${perVault} 位學員（每個保存庫不超過 ${neverWait} 位，就完全不必等待）。`,
     oneVault: (perVault, neverWait) => `一個保存庫就夠了。如果同時開始的學員超過 ${perVault} 位，請讓每一桌使用自己的保存庫（每個保存庫不超過 ${neverWait} 位，就完全不必等待）。`,
     expectedConflict: (got) => `預期會得到 409 ObjectIsDeletedButRecoverable，實際得到的是 ${got}`,
+    notEveryoneFinished: (failed, attendees) => `這次演練中 ${attendees} 位學員有 ${failed} 位沒有完成（見上方 ✖）：在 Azure 上他們同樣無法完成。請先解決這個問題，或讓每個保存庫的學員少一些再演練。`,
   },
 
   commands: {
@@ -405,4 +407,5 @@ export const zhTW: Messages = {
     },
   },
   runner: runnerZhTW,
+  failures: failuresZhTW,
 };

@@ -6,10 +6,10 @@
  * Every launch has a kill: `kill()` is idempotent, and a process 'exit' hook kills the kernel and
  * removes its connection file if the runner's own process ends without closing it (an uncaught
  * exception, process.exit). A runner killed by a signal runs no hook, and tslab does not watch its
- * parent the way ipykernel does with JPY_PARENT_PID; so we set JPY_PARENT_PID and preload
- * parent-watch.cjs into the kernel, which exits within a second of the runner's death. (Only the
- * connection file is then left in the temp folder.) The CLI should still turn SIGINT/SIGTERM into
- * an orderly close (abort the run's signal).
+ * parent the way ipykernel does with JPY_PARENT_PID; so the kernel gets one end of a pipe (fd 3,
+ * POSIX) and parent-watch.cjs preloaded, whose worker thread ends the kernel as soon as the
+ * operating system closes that pipe — the runner's death, by any signal, even while a cell is
+ * busy. The CLI should still turn SIGINT/SIGTERM into an orderly close (abort the run's signal).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import path from "node:path";
@@ -56,8 +56,9 @@ export function launchKernelProcess(options: LaunchOptions): KernelProcess {
   const child: ChildProcess = spawn(command, args, {
     cwd: options.cwd,
     // jupyter_client: os.environ, then the kernelspec's env, then the caller's extra env.
-    env: withParentWatch({ ...process.env, ...options.spec.env, ...options.env }),
-    stdio: ["ignore", "pipe", "pipe"],
+    env: withParentWatch({ ...process.env, ...options.spec.env, ...options.env }, options.connectionFile, posix),
+    // fd 3: the parent-watch pipe. Nothing is ever written to it; only its closing matters.
+    stdio: ["ignore", "pipe", "pipe", posix ? "pipe" : "ignore"],
     // jupyter_client starts kernels in a new session on POSIX (start_new_session=True): a Ctrl-C in
     // the terminal reaches only the runner, which decides to interrupt; and the kernel's own child
     // processes can be signalled as one group. On Windows `detached` would open a console window.
@@ -70,6 +71,10 @@ export function launchKernelProcess(options: LaunchOptions): KernelProcess {
   };
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
+  // Held open (unreferenced, so it never keeps the runner alive) until the runner's process ends.
+  const watchPipe = child.stdio[3] as (NodeJS.ReadableStream & { unref?: () => void; on: Function }) | null | undefined;
+  watchPipe?.on("error", () => undefined);
+  watchPipe?.unref?.();
 
   let hasExited = false;
   const exited = new Promise<KernelExit>((resolve) => {
@@ -138,9 +143,10 @@ export function launchKernelProcess(options: LaunchOptions): KernelProcess {
 
 const PARENT_WATCH = path.join(__dirname, "parent-watch.cjs");
 
-/** JPY_PARENT_PID as jupyter_client sets it, and the preload that honours it (see the top of this file). */
-function withParentWatch(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+/** JPY_PARENT_PID as jupyter_client sets it, the pipe's fd, and the preload that honours them (see the top of this file). */
+function withParentWatch(env: NodeJS.ProcessEnv, connectionFile: string, pipe: boolean): NodeJS.ProcessEnv {
   // NODE_OPTIONS takes double-quoted values, where a backslash escapes; Node accepts "/" on Windows.
   const preload = `--require "${PARENT_WATCH.replaceAll("\\", "/")}"`;
-  return { ...env, JPY_PARENT_PID: String(process.pid), NODE_OPTIONS: [env.NODE_OPTIONS, preload].filter(Boolean).join(" ") };
+  const watch = pipe ? { KVQ_PARENT_FD: "3", KVQ_CONNECTION_FILE: connectionFile } : {};
+  return { ...env, ...watch, JPY_PARENT_PID: String(process.pid), NODE_OPTIONS: [env.NODE_OPTIONS, preload].filter(Boolean).join(" ") };
 }

@@ -9,7 +9,7 @@ import type { Writable } from "node:stream";
 import ora, { type Ora } from "ora";
 import { t } from "../i18n";
 import { joinMultiline, type Output } from "./notebook-file";
-import type { RunResult, StepResult } from "./run-notebook";
+import type { RunResult, StepResult } from "./run-result";
 import type { Step } from "./steps";
 
 export interface RunStartEvent {

@@ -13,7 +13,7 @@
 import path from "node:path";
 import { BUILD_DIR } from "../paths";
 import { KernelError } from "./errors";
-import type { ExecuteResult, ExecuteStatus } from "./jupyter-client";
+import type { ExecuteResult } from "./jupyter-client";
 import { startKernel, type Kernel } from "./kernel";
 import type { KernelSpec } from "./kernelspec";
 import {
@@ -28,12 +28,14 @@ import {
   type Notebook,
   type Output,
 } from "./notebook-file";
-import { parameterizeNotebook, type ParameterValue } from "./parameters";
+import { parameterizeNotebook } from "./parameters";
 import type { RunReporter } from "./reporter";
+import type { RunResult, StepFailure, StepResult, StepStatus } from "./run-result";
 import { isSelected, splitSteps, stepCount, validateSelection, type Step, type StepSelection } from "./steps";
 
 export type { Step, StepSelection } from "./steps";
 export type { RunReporter } from "./reporter";
+export type { RunResult, RunStatus, StepFailure, StepResult, StepStatus } from "./run-result";
 
 export interface RunNotebookOptions {
   /** The .ipynb to run. The kernel starts in its folder. */
@@ -61,55 +63,6 @@ export interface RunNotebookOptions {
   startTimeoutMs?: number;
   /** Where the kernel's connection file goes (tests use a temp folder). */
   connectionDir?: string;
-}
-
-export type StepStatus = "passed" | "failed" | "skipped" | "interrupted" | "timed-out";
-
-export interface StepResult {
-  index: number;
-  name: string;
-  status: StepStatus;
-  /** Only for "skipped": tagged skip-execution, outside --step/--until, or after the run stopped. */
-  skipReason?: "skip-execution" | "not-selected" | "not-reached";
-  seconds: number;
-  outputs: Output[];
-  /** Position in the executed notebook's cells (before the error banner is inserted). */
-  cellIndex: number;
-  injected: boolean;
-  executionCount: number | null;
-  /** The kernel's own verdict; "error" with status "passed" is an expected error (raises-exception). */
-  replyStatus?: ExecuteStatus;
-}
-
-export interface StepFailure {
-  index: number;
-  name: string;
-  /** Position of the failing cell in the executed notebook's cells (before the error banner is inserted). */
-  cellIndex: number;
-  status: "failed" | "interrupted" | "timed-out";
-  /** One sentence: which step, what happened. */
-  message: string;
-  /** The cell's source around the error, numbered, the reported line marked with ">". */
-  excerpt: string;
-  /** 1-based line in the cell, when tslab reported one ("line:col - message" for type errors). */
-  line?: number;
-  /** What the cell wrote to stderr (tslab's error report), plus the kernel's log if it died. */
-  stderr: string;
-}
-
-export type RunStatus = "passed" | "failed" | "interrupted" | "timed-out";
-
-export interface RunResult {
-  status: RunStatus;
-  notebookPath: string;
-  /** The executed notebook, written whatever the status. */
-  outputPath: string;
-  steps: StepResult[];
-  /** The step that stopped the run; absent when it passed, or was interrupted between steps. */
-  failure?: StepFailure;
-  parameters: Record<string, ParameterValue>;
-  kernelStartSeconds: number;
-  seconds: number;
 }
 
 export const defaultOutputPath = (notebookPath: string): string => path.join(BUILD_DIR, path.basename(notebookPath));

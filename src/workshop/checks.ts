@@ -43,4 +43,5 @@ export interface Check {
 
 export const pass = (detail: string): CheckOutcome => ({ status: "pass", detail });
 export const warn = (detail: string, fix?: string): CheckOutcome => ({ status: "warn", detail, fix });
-export const fail = (detail: string, fix: string): CheckOutcome => ({ status: "fail", detail, fix });
+/** fix may be left out when the detail already carries a fix per problem. */
+export const fail = (detail: string, fix?: string): CheckOutcome => ({ status: "fail", detail, fix });

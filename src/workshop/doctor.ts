@@ -19,6 +19,7 @@ import { formatProblem } from "../problems";
 import { RUN_TAG, TUTORIAL_TAG, TUTORIAL_TAG_VALUE } from "../run-ledger";
 import { redact, secretValues } from "../secrets";
 import { errorFacts, explainError } from "../vault-errors";
+import { connectionFailureKind, diagnoseUnreachable, explainUnreachable, VaultUnreachableError } from "../vault-unreachable";
 import { fail, pass, warn, type Check, type CheckOutcome, type CheckResult, type DoctorContext } from "./checks";
 import { checkKernel } from "./kernel-check";
 import { probeSignIn } from "./sign-in-probe";
@@ -76,12 +77,13 @@ export const CHECKS: Check[] = [
       const check = checkEnvironment(ctx.env);
       const source = ctx.envFile ? `${ctx.envFile}` : m.noEnvFile;
       if (!check.ok) {
-        return fail(`${m.problems(check.problems.length, source)}\n${check.problems.map((p) => formatProblem(p)).join("\n")}`, check.problems.map((p) => p.fix).join("\n"));
+        // Each problem prints its own "Fix:" line; a second, joined one would repeat them.
+        return fail(`${m.problems(check.problems.length, source)}\n${check.problems.map((p) => formatProblem(p)).join("\n")}`);
       }
       ctx.config = check.config;
       const summary = m.summary(check.config.vaultUrl, check.config.where, check.config.signIn.description, source);
       if (check.config.warnings.length > 0) {
-        return warn(`${summary}\n${check.config.warnings.map((w) => formatProblem(w, "⚠")).join("\n")}`, check.config.warnings.map((w) => w.fix).join("\n"));
+        return warn(`${summary}\n${check.config.warnings.map((w) => formatProblem(w, "⚠")).join("\n")}`);
       }
       return pass(summary);
     },
@@ -103,9 +105,14 @@ export const CHECKS: Check[] = [
         return pass(m.verified(url.host, local));
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code ?? "";
-        if (code === "ENOTFOUND" || code === "EAI_AGAIN") return fail(m.notResolving(url.hostname), m.notResolvingFix);
-        if (code === "ECONNREFUSED") return fail(m.refused(url.host), local ? m.refusedEmulatorFix : m.refusedAzureFix);
         if (code === "ETIMEDOUT" || code === "TIMEOUT") return fail(m.timeout(url.host), m.timeoutFix);
+        // The same named causes and fixes as the notebook and every command (vault-unreachable.ts).
+        const kind = connectionFailureKind(error);
+        if (kind) {
+          const unreachable = new VaultUnreachableError(url.origin, kind, await diagnoseUnreachable(url.origin, kind, local, ctx.env), code);
+          const { meaning, fix } = explainUnreachable(unreachable);
+          return fail(`${unreachable.message} ${meaning}`, fix);
+        }
         return fail(m.tlsFailed(url.host, (error as Error).message), local ? m.tlsEmulatorFix : m.tlsAzureFix);
       }
     },

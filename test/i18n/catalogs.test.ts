@@ -34,7 +34,7 @@ const SAMPLES: Samples<Messages> = {
     nameDoubleDash: { message: ["my--vault"] },
     inVariable: ["KEY_VAULT_URL", "Vault name \"k--v\" contains \"--\"; consecutive dashes are not allowed."],
     urlIsName: { message: ["KEY_VAULT_URL", "kv1"], fix: ["KEY_VAULT_URL", "kv1"] },
-    urlInvalid: { message: ["KEY_VAULT_URL", "not a url"], fix: ["KEY_VAULT_URL"] },
+    urlInvalid: { message: ["KEY_VAULT_URL", "not a url"], fix: ["KEY_VAULT_URL"], didYouMean: ["KEY_VAULT_URL", "https://localhost:47443"] },
     notHttps: { message: ["KEY_VAULT_URL", "http:"], fix: ["https://kv1.vault.azure.net"] },
     hasPath: ["KEY_VAULT_URL", "https://kv1.vault.azure.net/keys/k", "/keys/k"],
     extra: ["KEY_VAULT_URL"],
@@ -80,8 +80,6 @@ const SAMPLES: Samples<Messages> = {
     settings: { problems: [2, "/work/main/.env"], summary: ["https://localhost:47443", "the local emulator", "managed identity", "/work/main/.env"] },
     network: {
       verified: ["localhost:47443", true],
-      notResolving: ["kv1.vault.azure.net"],
-      refused: ["localhost:1"],
       timeout: ["kv1.vault.azure.net"],
       tlsFailed: ["localhost:47443", "self-signed certificate"],
       caMissing: ["/nope/ca.pem"],
@@ -101,6 +99,20 @@ const SAMPLES: Samples<Messages> = {
     vaultPerTable: [30, 3, 40, 10],
     oneVault: [40, 10],
     expectedConflict: ["429"],
+    notEveryoneFinished: [3, 50],
+  },
+  failures: {
+    unreachable: ["https://localhost:47443", "connection refused"],
+    causes: {
+      emulatorNotRunning: { meaning: ["https://localhost:47443"] },
+      emulatorOtherPort: { meaning: ["https://localhost:47443", "https://localhost:47450"], fix: ["https://localhost:47450", "http://127.0.0.1:47451/msi/token"] },
+      refused: { meaning: ["https://kv1.vault.azure.net:444"] },
+      vaultNotFound: { meaning: ["kv1.vault.azure.net"] },
+      hostTypo: { meaning: ["kv1.vault.azure.nte"] },
+      dropped: { meaning: ["https://kv1.vault.azure.net"] },
+    },
+    missingEarlierCell: ["client"],
+    environmentFailure: ["Could not reach https://localhost:47443."],
   },
   runner: {
     target: { embedded: ["https://localhost:40001"], vault: ["https://kv1.vault.azure.net"] },

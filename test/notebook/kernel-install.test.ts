@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync,
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, test } from "node:test";
-import { UsageError } from "../../src/cli";
+import { UsageError } from "../../src/errors";
 import { kernelInstallCommand } from "../../src/commands/kernel";
 import { jupyterKernelsDir } from "../../src/notebook/jupyter-paths";
 import { installKernelSpec } from "../../src/notebook/kernel-install";

@@ -58,18 +58,23 @@ describe("a hanging cell", () => {
     assert.deepEqual(leftovers(connectionDir), { files: [], processes: [] });
   });
 
-  test("a runner killed outright (SIGKILL) does not leave its kernel running", async () => {
-    const connectionDir = tempDir("kvq-conn-");
-    const runner = spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "runner-orphan-child.ts"), connectionDir], { stdio: ["ignore", "pipe", "inherit"] });
-    const [line] = (await once(runner.stdout!, "data")) as [Buffer];
-    const kernelPid = Number(line.toString().trim());
-    assert.ok(isAlive(kernelPid));
-    runner.kill("SIGKILL");
-    await once(runner, "exit");
-    // parent-watch.cjs polls once a second.
-    for (let i = 0; i < 50 && isAlive(kernelPid); i++) await new Promise((r) => setTimeout(r, 100));
-    assert.equal(isAlive(kernelPid), false, "the kernel noticed its runner was gone and exited");
-    assert.deepEqual(leftovers(connectionDir).processes, []);
-    rmSync(connectionDir, { recursive: true, force: true }); // the one thing a SIGKILL leaves: the connection file
-  });
+  for (const busy of [false, true]) {
+    test(`a runner killed outright (SIGKILL) does not leave its kernel running${busy ? ", even while a cell spins in a synchronous loop" : ""}`, async () => {
+      const connectionDir = tempDir("kvq-conn-");
+      const args = ["--import", "tsx", path.join(__dirname, "runner-orphan-child.ts"), connectionDir, ...(busy ? ["busy"] : [])];
+      const runner = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
+      const [line] = (await once(runner.stdout!, "data")) as [Buffer];
+      const kernelPid = Number(line.toString().trim());
+      assert.ok(isAlive(kernelPid));
+      runner.kill("SIGKILL");
+      await once(runner, "exit");
+      const killed = Date.now();
+      // parent-watch.cjs's worker sees the runner's pipe close at once; the bound is for a loaded machine.
+      while (Date.now() - killed < 20_000 && isAlive(kernelPid)) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(isAlive(kernelPid), false, `the kernel noticed its runner was gone and exited (waited ${Date.now() - killed} ms)`);
+      // The watch also removed the connection file.
+      assert.deepEqual(leftovers(connectionDir), { files: [], processes: [] });
+      rmSync(connectionDir, { recursive: true, force: true });
+    });
+  }
 });

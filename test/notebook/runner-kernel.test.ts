@@ -55,6 +55,16 @@ describe("tslab through the kernelspec", () => {
     assert.equal(typeof result.executionCount, "number");
   });
 
+  test("a cell that needs an earlier cell's variable (after a restart) says to run the cells above, once per cell", async () => {
+    const result = await kernel.execute("console.log(client.vaultUrl, run.runId);");
+    assert.equal(result.status, "error");
+    assert.match(stderr(result), /Cannot find name 'client'/);
+    assert.match(stderr(result), /client is not defined in this kernel: the cell that defines it has not run yet.*Run All Above/s);
+    assert.equal(stderr(result).match(/the cell that defines it/g)?.length, 1, "one hint, not one per missing name");
+    // The next cell gets its own hint.
+    assert.match(stderr(await kernel.execute("key.name")), /key is not defined in this kernel/);
+  });
+
   test("a type error is status error, reported as line:col on stderr, before anything runs", async () => {
     const result = await kernel.execute('console.log("ran");\nconst n: number = "two";');
     assert.equal(result.status, "error");

@@ -93,17 +93,22 @@ describe("a healthy emulator", () => {
   test("settings with problems: the fixes, and the vault checks skipped", async () => {
     const r = await doctor({ ...process.env, KEY_VAULT_URL: "http://localhost:1/keys/x" });
     assert.equal(r.settings.status, "fail");
-    assert.match(r.settings.fix ?? "", /https:\/\/localhost:1/);
+    assert.match(r.settings.detail, /Fix: .*https:\/\/localhost:1/);
+    assert.equal(r.settings.detail.match(/Fix: /g)?.length, r.settings.detail.match(/✖/g)?.length, "each problem's fix once");
+    assert.equal(r.settings.fix, undefined, "no second, joined Fix line");
     for (const id of ["network", "sign-in", "permissions", "soft-delete"]) assert.equal(r[id].status, "skip");
   });
 
-  test("an unresolvable vault name and a stopped emulator: network fails with the right fix", async () => {
+  test("an unresolvable vault name, and settings naming another port than the emulator runs on: network fails with the right fix", async () => {
     const unresolved = await doctor({ PATH: process.env.PATH, KEY_VAULT_NAME: "kvq-no-such-vault-1" });
     assert.equal(unresolved.network.status, "fail");
-    assert.match(unresolved.network.detail, /does not resolve/);
+    assert.match(unresolved.network.detail, /Could not reach https:\/\/kvq-no-such-vault-1\.vault\.azure\.net \(host name not found\)\. No vault named kvq-no-such-vault-1 exists/);
+    assert.match(unresolved.network.fix ?? "", /az keyvault list/);
     const refused = await doctor({ ...process.env, KEY_VAULT_URL: "https://localhost:1" });
     assert.equal(refused.network.status, "fail");
-    assert.match(refused.network.fix ?? "", /npm run emulator/);
+    // This file's emulator is running (its state folder records where), just not on port 1.
+    assert.match(refused.network.detail, /The emulator is running at https:\/\/localhost:\d+, but your settings say https:\/\/localhost:1\./);
+    assert.match(refused.network.fix ?? "", /KEY_VAULT_URL=https:\/\/localhost:\d+ .*npm run emulator/);
   });
 
   test("missing dependencies: npm install", async () => {

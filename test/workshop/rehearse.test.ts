@@ -1,6 +1,8 @@
 /** `kvq rehearse` with a small room: everyone finishes through the throttle, nothing is left, and the Azure advice scales with N. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { Faults } from "../../src/emulator/faults";
+import { ROUTES } from "../../src/emulator/routes";
 import { azureExpectations, rehearse, STEPS } from "../../src/workshop/rehearse";
 import { runKvq } from "../helpers/cli";
 
@@ -20,6 +22,26 @@ test("the Azure advice: no wait for a small class, a vault per table for a big o
   assert.match(azureExpectations(30).join("\n"), /wait up to 20 s.*One vault is enough/s);
   assert.match(azureExpectations(100).join("\n"), /wait up to 90 s.*give each table its own vault — 3 vaults of at most 40/s);
   assert.match(azureExpectations(200).join("\n"), /more than the tutorial's 10 retries/);
+});
+
+test("when attendees did not finish, the Azure advice says so instead of 'everyone finishes'", () => {
+  const advice = azureExpectations(50, 3).join("\n");
+  assert.doesNotMatch(advice, /Everyone finishes|One vault is enough/);
+  assert.match(advice, /3 of 50 attendees did not finish/);
+});
+
+test("the throttle works in fixed 10-s windows: a throttled create waits for the next window, where the next 20 pass", () => {
+  const create = ROUTES.find((r) => r.operation === "createKey")!;
+  const faults = new Faults(20);
+  const start = 1_000_000;
+  // Creates spread over the first 3 s all pass; the 21st is told to wait for the window's end, not "1 s".
+  for (let i = 0; i < 20; i++) assert.equal(faults.check(create, start + i * 150), undefined);
+  const busy = faults.check(create, start + 3000);
+  assert.equal(busy?.status, 429);
+  assert.equal(busy?.headers?.["Retry-After"], "7");
+  // Every waiting client retries once at the window's end, and the window holds 20 again: retries = windows waited.
+  for (let i = 0; i < 20; i++) assert.equal(faults.check(create, start + 10_000 + i), undefined, `create ${i} in the next window`);
+  assert.equal(faults.check(create, start + 10_100)?.status, 429);
 });
 
 test("the command prints the report and exits 0 when everyone finished", async () => {

@@ -1,0 +1,50 @@
+/**
+ * The errors every command shares and the one mapping from an error to what the user sees and the
+ * exit code: 0 success, 1 a failed run or check (including a vault that cannot be reached or
+ * refuses), 2 bad usage or configuration, 130 interrupted. Commands throw; only src/cli.ts exits.
+ */
+import { describeError } from "./friendly-errors";
+import { t } from "./i18n";
+import { explainError } from "./vault-errors";
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+
+/** A mistake in how a command was called or configured: exit code 2, with the fix in the message. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+/** Errors whose message already says what is wrong and how to fix it: shown as they are, exit code 2. */
+const CONFIGURATION_ERRORS = new Set([
+  "UsageError",
+  "EmulatorStartError",
+  "EmulatorStateError",
+  "EmulatorCaError",
+  "ConfigurationError",
+  "KernelDependencyError",
+  "LedgerError",
+  "ParameterError",
+  "NotebookFileError",
+  "DocsError",
+]);
+
+export interface ErrorReport {
+  exitCode: number;
+  /** What to print on stderr (ends with a newline). */
+  text: string;
+}
+
+/**
+ * What the CLI prints for an error that reached it, and the exit code. A configuration error is its
+ * message; an error from the environment (network, sign-in, permissions, throttling: anything
+ * vault-errors.ts explains) is its description with meaning and fix; only the rest is a bug.
+ */
+export function reportError(error: unknown): ErrorReport {
+  const name = (error as Error)?.name;
+  if (CONFIGURATION_ERRORS.has(name)) return { exitCode: EXIT.usage, text: `kvq: ${(error as Error).message}\n` };
+  if (explainError(error)) return { exitCode: EXIT.failed, text: `${t().failures.environmentFailure(describeError(error))}\n` };
+  return {
+    exitCode: EXIT.failed,
+    text: `kvq: unexpected failure: ${(error as Error)?.stack ?? String(error)}\nThis is a bug in kvq; please report it with the lines above.\n`,
+  };
+}
