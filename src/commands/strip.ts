@@ -10,7 +10,7 @@
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { UsageError } from "../cli";
+import { UsageError } from "../errors";
 import { t } from "../i18n";
 import { parseNotebook, serializeNotebook, stripOutputs } from "../notebook/notebook-file";
 import { NOTEBOOKS_DIR, PROJECT_ROOT } from "../paths";
