@@ -51,21 +51,26 @@ export interface DocsOptions {
 }
 
 export async function generateDocs(options: DocsOptions): Promise<DocsResult> {
-  const m = messagesFor(options.lang);
   const notebookPath = notebookFor(options.lang);
   const relativeNotebook = path.relative(PROJECT_ROOT, notebookPath).split(path.sep).join("/");
   const executed = options.from ? readExecuted(options.from) : await executeForDocs(options, notebookPath, relativeNotebook);
-  const normalize = createNormalizer({ paths: { "<project>": PROJECT_ROOT } });
-  const secrets = secretValues();
-  const markdown = renderMarkdown(executed, {
-    header: m.runner.docs.header(relativeNotebook),
-    labels: m.runner.docs.labels,
-    transformOutput: (text) => normalize(redact(text, secrets)),
-  });
+  const markdown = docsMarkdown(executed, options.lang);
   const file = docsFileFor(options.lang);
   const changed = !existsSync(file) || readFileSync(file, "utf8") !== markdown;
   if (changed && !options.check) await writeFileAtomic(file, markdown);
   return { lang: options.lang, file, changed };
+}
+
+/** The docs page for an executed notebook: every output redacted, then normalised. */
+export function docsMarkdown(executed: Notebook, lang: Lang): string {
+  const relativeNotebook = path.relative(PROJECT_ROOT, notebookFor(lang)).split(path.sep).join("/");
+  const normalize = createNormalizer({ paths: { "<project>": PROJECT_ROOT } });
+  const secrets = secretValues();
+  return renderMarkdown(executed, {
+    header: messagesFor(lang).runner.docs.header(relativeNotebook),
+    labels: messagesFor(lang).runner.docs.labels,
+    transformOutput: (text) => normalize(redact(text, secrets)),
+  });
 }
 
 async function executeForDocs(options: DocsOptions, notebookPath: string, relativeNotebook: string): Promise<Notebook> {
