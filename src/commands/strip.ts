@@ -1,8 +1,8 @@
 /** `kvq strip [files…]`: clear outputs, execution counts and execution metadata (nbstripout's job). */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import path from "node:path";
 import { t } from "../i18n";
-import { parseNotebook, serializeNotebook, stripOutputs } from "../notebook/notebook-file";
+import { parseNotebook, readNotebookText, serializeNotebook, stripOutputs } from "../notebook/notebook-file";
 import { NOTEBOOKS_DIR, PROJECT_ROOT } from "../paths";
 import { writeFileAtomic } from "../util/atomic-write";
 
@@ -11,7 +11,7 @@ export async function stripCommand(files: string[], options: { check?: boolean }
   let dirty = 0;
   for (const file of targets) {
     // Read once: the stripped text is both what is compared and what is written.
-    const text = readFileSync(file, "utf8");
+    const text = readNotebookText(file);
     const stripped = serializeNotebook(stripOutputs(parseNotebook(text, file)));
     const shown = path.relative(PROJECT_ROOT, file) || file;
     if (text === stripped) {

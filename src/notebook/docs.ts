@@ -11,7 +11,7 @@ import { BUILD_DIR, PROJECT_ROOT } from "../paths";
 import { redact, secretValues } from "../secrets";
 import { writeFileAtomic } from "../util/atomic-write";
 import { createNormalizer } from "./normalize";
-import { parseNotebook, type Notebook } from "./notebook-file";
+import { parseNotebook, readNotebookText, type Notebook } from "./notebook-file";
 import { renderMarkdown } from "./render-markdown";
 import type { RunReporter } from "./reporter";
 import { notebookFor, runTutorial } from "./tutorial-run";
@@ -93,4 +93,4 @@ async function executeForDocs(options: DocsOptions, notebookPath: string, relati
   return readExecuted(out);
 }
 
-const readExecuted = (file: string) => parseNotebook(readFileSync(file, "utf8"), file);
+const readExecuted = (file: string) => parseNotebook(readNotebookText(file), file);
