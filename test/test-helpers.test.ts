@@ -1,0 +1,27 @@
+/**
+ * The checks other tests rely on to say "nothing was left behind" look for real: each one finds a
+ * planted leftover. A check that always answers "nothing" would let every leftover test pass.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { test } from "node:test";
+import { startTestVault, tempDir, tutorialKeysIn } from "./helpers/emulator";
+
+test("tutorialKeysIn finds tagged keys live, soft-deleted and still being deleted, and nothing else", async () => {
+  const vault = await startTestVault({ deleteDelayMs: 60_000 });
+  try {
+    const tags = { "kvq-tutorial": "keys-quickstart", "kvq-run": "r1" };
+    await vault.client.createEcKey("Tagged-Live", { tags });
+    await vault.client.createEcKey("untagged");
+    await vault.client.createEcKey("other-tag", { tags: { "kvq-tutorial": "something-else" } });
+    await vault.client.createEcKey("tagged-deleting", { tags });
+    // Deleted but "being deleted" for a minute: not listed by the vault yet, still a leftover.
+    await vault.client.beginDeleteKey("tagged-deleting");
+    // A later version without tags: the key still came from the tutorial.
+    await vault.client.createEcKey("retagged", { tags });
+    await vault.client.createEcKey("retagged");
+    assert.deepEqual(await tutorialKeysIn(vault), ["retagged", "Tagged-Live", "tagged-deleting (deleted)"]);
+  } finally {
+    await vault.stop();
+  }
+});
