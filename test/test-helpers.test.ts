@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { test } from "node:test";
-import { startTestVault, tempDir, tutorialKeysIn } from "./helpers/emulator";
+import { startTestVault, tutorialKeysIn } from "./helpers/emulator";
+import { leftovers, PROCESS_LISTERS, processesMentioning, tempDir } from "./notebook/runner-helpers";
 
 test("tutorialKeysIn finds tagged keys live, soft-deleted and still being deleted, and nothing else", async () => {
   const vault = await startTestVault({ deleteDelayMs: 60_000 });
@@ -24,4 +25,21 @@ test("tutorialKeysIn finds tagged keys live, soft-deleted and still being delete
   } finally {
     await vault.stop();
   }
+});
+
+test("processesMentioning sees a running process by its command line, and not once it has ended", async (t) => {
+  const marker = `kvq-marker-${process.pid}-${Date.now()}`;
+  const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)", marker], { stdio: "ignore" });
+  await new Promise((resolve) => child.once("spawn", resolve));
+  const listers = Object.entries(PROCESS_LISTERS).filter(([name]) => (name === "cim" ? process.platform === "win32" : name === "procfs" ? process.platform === "linux" : process.platform !== "win32"));
+  try {
+    // The default for this OS, and every other way that works here (ps on Linux too).
+    assert.deepEqual(processesMentioning(marker), [child.pid]);
+    for (const [name, list] of listers) await t.test(name, () => assert.deepEqual(processesMentioning(marker, list), [child.pid]));
+  } finally {
+    child.kill("SIGKILL");
+    await new Promise((resolve) => child.once("exit", resolve));
+  }
+  assert.deepEqual(processesMentioning(marker), []);
+  assert.deepEqual(leftovers(tempDir("kvq-helpers-")), { files: [], processes: [] });
 });
