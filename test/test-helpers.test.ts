@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { test } from "node:test";
-import { startTestVault, tutorialKeysIn } from "./helpers/emulator";
+import { startTestVault, TEST_MAX_RETRIES, tutorialKeysIn } from "./helpers/emulator";
 import { leftovers, PROCESS_LISTERS, processesMentioning, tempDir } from "./notebook/runner-helpers";
 
 test("tutorialKeysIn finds tagged keys live, soft-deleted and still being deleted, and nothing else", async () => {
@@ -42,4 +42,17 @@ test("processesMentioning sees a running process by its command line, and not on
   }
   assert.deepEqual(processesMentioning(marker), []);
   assert.deepEqual(leftovers(tempDir("kvq-helpers-")), { files: [], processes: [] });
+});
+
+test("the test vault's clients retry little: a 500 fails a test after a few attempts, not ten", async () => {
+  const vault = await startTestVault();
+  try {
+    await vault.client.createEcKey("backed-up");
+    const planted = vault.emulator.faults.inject({ operation: "backupKey", fault: { status: 500, code: "InternalServerError", message: "A planted bug." } });
+    await assert.rejects(vault.client.backupKey("backed-up"), { statusCode: 500 });
+    assert.equal(planted.hits, TEST_MAX_RETRIES + 1, "one request and TEST_MAX_RETRIES retries");
+    assert.ok(TEST_MAX_RETRIES <= 3, "a failing test must fail in seconds");
+  } finally {
+    await vault.stop();
+  }
 });

@@ -39,16 +39,28 @@ export const tempDir = (prefix = "kvq-test-") => mkdtempSync(path.join(tmpdir(),
 let sharedIdentity: { secrets: string; port: number } | undefined;
 
 /**
+ * How often the test clients retry a failed request. The tutorial's 10 retries (made to wait out a
+ * busy shared vault) would stall a test on a planted 500 for minutes; two still wait out one 429 or 503.
+ */
+export const TEST_MAX_RETRIES = 2;
+
+export interface TestVaultOptions extends EmulatorOptions {
+  /** Retries of the vault's clients; default TEST_MAX_RETRIES. */
+  maxRetries?: number;
+}
+
+/**
  * Starts an emulator and points this process's environment at it: DefaultAzureCredential reads
  * IDENTITY_ENDPOINT and IDENTITY_HEADER from there, exactly as a learner's process does.
  */
-export async function startTestVault(options: EmulatorOptions = {}): Promise<TestVault> {
+export async function startTestVault(options: TestVaultOptions = {}): Promise<TestVault> {
+  const { maxRetries = TEST_MAX_RETRIES, ...emulatorOptions } = options;
   const stateDir = options.stateDir ?? tempDir();
-  const emulator = await startSharingIdentity({ port: 0, deleteDelayMs: 50, keyPoolSize: 2, ...options, stateDir });
+  const emulator = await startSharingIdentity({ port: 0, deleteDelayMs: 50, keyPoolSize: 2, ...emulatorOptions, stateDir });
   Object.assign(process.env, emulator.env);
   const credential = new DefaultAzureCredential();
   const throttleNotices: ThrottleNotice[] = [];
-  const clientOptions = clientOptionsFor(emulator.url, { ca: emulator.caPem, onThrottle: (notice) => throttleNotices.push(notice) });
+  const clientOptions = clientOptionsFor(emulator.url, { ca: emulator.caPem, onThrottle: (notice) => throttleNotices.push(notice), maxRetries });
   return {
     emulator,
     credential,
