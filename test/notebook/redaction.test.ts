@@ -1,7 +1,7 @@
 /**
  * No secret of any kind reaches an artifact: a notebook prints access tokens (two in one line), an
  * Authorization header, the client secret and the identity header, and fails with them in its
- * error. `kvq run`'s log, its --json lines, the executed notebook, and the docs rendered from a
+ * error. `kvq run`'s log, its --json lines, the executed notebook, `kvq learn`'s screen, and the docs rendered from a
  * notebook someone executed elsewhere (`kvq docs --from`) must each show none of them.
  */
 import assert from "node:assert/strict";
@@ -70,6 +70,16 @@ test("kvq run --json: no secret in any line", async () => {
   assert.match(text, /tokens: \[redacted token\] and \[redacted token\]/);
   assert.match(text, /denied for \[redacted\]/);
   assert.equal(lines.at(-1).run.status, "failed");
+});
+
+test("kvq learn: what each step prints, and the failed step's error, show every secret redacted", async () => {
+  const progress = path.join(tempDir("kvq-redaction-learn-"), "progress.json");
+  // Enter runs step 1, Enter runs step 2 (which fails), q quits.
+  const result = await runKvq(["learn", "--vault", vault.emulator.url, "--notebook", NOTEBOOK], { env: { ...env, KVQ_LEARN_PROGRESS: progress }, input: "\n\nq\n" });
+  assertNoSecret("kvq learn's output", result.stdout + result.stderr);
+  assert.match(result.stdout, /tokens: \[redacted token\] and \[redacted token\]/);
+  assert.match(result.stdout, /client secret: \[redacted\]; identity header: \[redacted\]/);
+  assert.match(result.stdout, /denied for \[redacted\] with \[redacted token\]/);
 });
 
 test("docs from a notebook executed elsewhere (kvq docs --from): every secret in its outputs is redacted", () => {
