@@ -25,6 +25,8 @@ const USAGE: [string[], RegExp][] = [
   [["run", "--until", "x"], /--until must be a whole number/],
   [["run", "--timeout", "soon"], /--timeout "soon" is not a duration/],
   [["run", "--notebook", path.join(FIXTURES, "no-such.ipynb")], /No notebook at .*no-such\.ipynb/],
+  [["run", "--param", "noSuchParameter=1"], /noSuchParameter.*keyName/s],
+  [["run", "--step", "99", "--notebook", path.join(FIXTURES, "passing.ipynb")], /--step 99 is out of range: the notebook has \d+ steps/],
   [["learn", "--from", "0"], /--from must be a whole number from 1 to 1000/],
   [["learn", "--lang", "fr"], /Use en or zh-TW/],
   [["learn", "--notebook", path.join(FIXTURES, "no-such.ipynb")], /No notebook at .*no-such\.ipynb/],
