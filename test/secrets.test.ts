@@ -5,8 +5,22 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { RestError } from "@azure/core-rest-pipeline";
+import { describeError } from "../src/friendly-errors";
 import { redact, SECRET_VARIABLES, secretValues } from "../src/secrets";
 import { b64url, fakeJwt } from "./helpers/secrets";
+
+/** Runs `body` with AZURE_CLIENT_SECRET set in this process, then puts back what was there. */
+function withClientSecret(value: string, body: () => void): void {
+  const saved = process.env.AZURE_CLIENT_SECRET;
+  process.env.AZURE_CLIENT_SECRET = value;
+  try {
+    body();
+  } finally {
+    if (saved === undefined) delete process.env.AZURE_CLIENT_SECRET;
+    else process.env.AZURE_CLIENT_SECRET = saved;
+  }
+}
 
 test("every JWT in a text is redacted, not just the first", () => {
   const [a, b, c] = [fakeJwt(), fakeJwt(), fakeJwt()];
@@ -48,12 +62,7 @@ test("the value of every secret variable is redacted, several in one text, each 
   for (const value of values) assert.ok(!out.includes(value), `${value} leaked:\n${out}`);
   assert.equal(out.match(/\[redacted\]/g)?.length, values.length * 2);
   // The default list reads process.env.
-  process.env.AZURE_CLIENT_SECRET = env.AZURE_CLIENT_SECRET;
-  try {
-    assert.equal(redact(`x ${env.AZURE_CLIENT_SECRET} y`), "x [redacted] y");
-  } finally {
-    delete process.env.AZURE_CLIENT_SECRET;
-  }
+  withClientSecret(env.AZURE_CLIENT_SECRET, () => assert.equal(redact(`x ${env.AZURE_CLIENT_SECRET} y`), "x [redacted] y"));
 });
 
 test("a secret that contains another is replaced whole; short values and unset ones are left alone", () => {
@@ -73,4 +82,15 @@ test("everything at once: a log line with a token, a header, a client secret and
   const out = redact(line, secretValues({ AZURE_CLIENT_SECRET: secret, IDENTITY_HEADER: header }));
   for (const value of [secret, header, jwt]) assert.ok(!out.includes(value), out);
   assert.match(out, /^POST \/token client_secret=\[redacted\] -> \[redacted token\]; headers: /);
+});
+
+test("an SDK error printed in a notebook (Jupyter, VS Code: no runner redacts after it) shows no token or secret", () => {
+  const jwt = fakeJwt();
+  const secret = `client-secret-${b64url(12)}`;
+  const error = new RestError(`Unauthorized: token ${jwt} rejected; client_secret=${secret}; Authorization: Bearer ${jwt}`, { statusCode: 401, code: "Unauthorized" });
+  withClientSecret(secret, () => {
+    const shown = describeError(error);
+    for (const value of [jwt, secret]) assert.ok(!shown.includes(value), shown);
+    assert.match(shown, /token \[redacted token\] rejected; client_secret=\[redacted\]/);
+  });
 });
