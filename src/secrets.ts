@@ -22,9 +22,13 @@ export function secretValues(env: Record<string, string | undefined> = process.e
 
 /** JWTs (three base64url parts starting with eyJ) are access tokens: never shown. */
 const JWT = /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b/g;
+/** The credential of an Authorization header (`Bearer …`, `Basic …`), whatever its format. */
+const AUTHORIZATION = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/-]{12,}=*/gi;
+/** The identity header (or variable) printed with its name, when its value is not known here. */
+const IDENTITY_HEADER = /\b(x-identity-header|identity_header|msi_secret)(["']?\s*[:=]\s*["']?)[^\s"',;[]{6,}/gi;
 
 export function redact(text: string, secrets: string[] = secretValues()): string {
   let out = text;
   for (const secret of secrets) out = out.split(secret).join("[redacted]");
-  return out.replace(JWT, "[redacted token]");
+  return out.replace(JWT, "[redacted token]").replace(AUTHORIZATION, "$1 [redacted token]").replace(IDENTITY_HEADER, "$1$2[redacted]");
 }

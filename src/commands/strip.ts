@@ -8,11 +8,11 @@
  * configured works as before: git ignores a filter it has no command for.
  */
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import path from "node:path";
 import { UsageError } from "../errors";
 import { t } from "../i18n";
-import { parseNotebook, serializeNotebook, stripOutputs } from "../notebook/notebook-file";
+import { parseNotebook, readNotebookText, serializeNotebook, stripOutputs } from "../notebook/notebook-file";
 import { NOTEBOOKS_DIR, PROJECT_ROOT } from "../paths";
 import { writeFileAtomic } from "../util/atomic-write";
 
@@ -32,7 +32,7 @@ export async function stripCommand(files: string[], options: StripOptions): Prom
   let dirty = 0;
   for (const file of targets) {
     // Read once: the stripped text is both what is compared and what is written.
-    const text = readFileSync(file, "utf8");
+    const text = readNotebookText(file);
     const stripped = strip(text, file);
     const shown = path.relative(PROJECT_ROOT, file) || file;
     if (text === stripped) {

@@ -11,7 +11,7 @@ import { BUILD_DIR, PROJECT_ROOT } from "../paths";
 import { redact, secretValues } from "../secrets";
 import { writeFileAtomic } from "../util/atomic-write";
 import { createNormalizer } from "./normalize";
-import { parseNotebook, type Notebook } from "./notebook-file";
+import { parseNotebook, readNotebookText, type Notebook } from "./notebook-file";
 import { renderMarkdown } from "./render-markdown";
 import type { RunReporter } from "./reporter";
 import { notebookFor, runTutorial, type TutorialName } from "./tutorial-run";
@@ -54,22 +54,28 @@ export interface DocsOptions {
 }
 
 export async function generateDocs(options: DocsOptions): Promise<DocsResult> {
-  const m = messagesFor(options.lang);
   const notebookPath = notebookFor(options.lang, options.tutorial);
   const relativeNotebook = path.relative(PROJECT_ROOT, notebookPath).split(path.sep).join("/");
   const executed = options.from ? readExecuted(options.from) : await executeForDocs(options, notebookPath, relativeNotebook);
+  const markdown = docsMarkdown(executed, options.lang, options.tutorial);
+  const file = docsFileFor(options.lang, options.tutorial);
+  const changed = !existsSync(file) || readFileSync(file, "utf8") !== markdown;
+  if (changed && !options.check) await writeFileAtomic(file, markdown);
+  return { lang: options.lang, file, changed };
+}
+
+/** The docs page for an executed notebook: every output redacted, then normalised. */
+export function docsMarkdown(executed: Notebook, lang: Lang, tutorial: TutorialName = "quickstart"): string {
+  const m = messagesFor(lang);
+  const relativeNotebook = path.relative(PROJECT_ROOT, notebookFor(lang, tutorial)).split(path.sep).join("/");
   const normalize = createNormalizer({ paths: { "<project>": PROJECT_ROOT } });
   const secrets = secretValues();
-  const markdown = renderMarkdown(executed, {
+  return renderMarkdown(executed, {
     header: m.runner.docs.header(relativeNotebook),
     labels: m.runner.docs.labels,
     afterTitle: m.runner.docs.prerequisites(relativeNotebook),
     transformOutput: (text) => normalize(redact(text, secrets)),
   });
-  const file = docsFileFor(options.lang, options.tutorial);
-  const changed = !existsSync(file) || readFileSync(file, "utf8") !== markdown;
-  if (changed && !options.check) await writeFileAtomic(file, markdown);
-  return { lang: options.lang, file, changed };
 }
 
 async function executeForDocs(options: DocsOptions, notebookPath: string, relativeNotebook: string): Promise<Notebook> {
@@ -92,4 +98,4 @@ async function executeForDocs(options: DocsOptions, notebookPath: string, relati
   return readExecuted(out);
 }
 
-const readExecuted = (file: string) => parseNotebook(readFileSync(file, "utf8"), file);
+const readExecuted = (file: string) => parseNotebook(readNotebookText(file), file);

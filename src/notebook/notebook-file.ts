@@ -7,7 +7,7 @@
  * JupyterLab and rewritten here does not churn in diffs: keys sorted, one-space indent, no ASCII
  * escaping, multi-line strings stored as lists of lines (rwbase.split_lines), a trailing newline.
  */
-import { promises as fs } from "node:fs";
+import { promises as fs, readFileSync } from "node:fs";
 import path from "node:path";
 import { writeFileAtomic } from "../util/atomic-write";
 import { NotebookFileError } from "./errors";
@@ -168,6 +168,17 @@ export async function readNotebook(file: string): Promise<Notebook> {
     throw error;
   }
   return parseNotebook(text, path.basename(file));
+}
+
+/** A notebook's text, or a NotebookFileError (exit 2, no stack trace) naming a file that is not there. */
+export function readNotebookText(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "EISDIR") throw new NotebookFileError("notebook-not-found", `No notebook at ${file}.`, "Check the path.");
+    throw error;
+  }
 }
 
 export interface SerializeOptions {

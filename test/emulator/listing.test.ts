@@ -100,3 +100,22 @@ test("lists deleted keys with their recovery ids, paged", async () => {
   for await (const p of vault.client.listPropertiesOfKeys()) live.push(p.name);
   assert.ok(!live.includes("gone-a"));
 });
+
+test("a key still being deleted is listed neither as live nor as deleted, until the delete finishes", async () => {
+  const slow = await startTestVault({ deleteDelayMs: 60_000 });
+  try {
+    await slow.client.createEcKey("slow-gone");
+    await slow.client.createEcKey("stays");
+    await slow.client.beginDeleteKey("slow-gone");
+    const slowToken = await slow.token();
+    const deleted = await rawRequest(slow.emulator, { path: "/deletedkeys?api-version=7.5", token: slowToken });
+    assert.deepEqual(deleted.body.value, []);
+    const live = await rawRequest(slow.emulator, { path: "/keys?api-version=7.5", token: slowToken });
+    assert.deepEqual(live.body.value.map((k: { kid: string }) => k.kid.split("/").pop()), ["stays"]);
+    slow.emulator.clock.advance(61_000);
+    const later = await rawRequest(slow.emulator, { path: "/deletedkeys?api-version=7.5", token: slowToken });
+    assert.deepEqual(later.body.value.map((k: { recoveryId: string }) => k.recoveryId.split("/").pop()), ["slow-gone"]);
+  } finally {
+    await slow.stop();
+  }
+});

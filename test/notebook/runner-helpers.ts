@@ -1,4 +1,5 @@
 /** Shared by the runner tests: fixture paths, temp folders, and checks that nothing is left behind. */
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -38,22 +39,58 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/**
- * Processes whose command line mentions `needle` (a test's own connection folder: the kernel's argv
- * carries its connection file). Linux reads /proc; elsewhere the check is skipped (returns []).
- */
-export function processesMentioning(needle: string): number[] {
-  if (process.platform !== "linux") return [];
-  const found: number[] = [];
+/** Every process's id and command line, read the way this OS allows. */
+type ProcessLister = () => { pid: number; command: string }[];
+
+/** Linux: /proc/<pid>/cmdline (arguments separated by NUL). */
+const fromProcfs: ProcessLister = () => {
+  const found: { pid: number; command: string }[] = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(needle)) found.push(Number(entry));
+      found.push({ pid: Number(entry), command: readFileSync(`/proc/${entry}/cmdline`, "utf8").replace(/\0/g, " ") });
     } catch {
       // The process ended while we looked.
     }
   }
-  return found.filter((pid) => pid !== process.pid);
+  return found;
+};
+
+/** macOS and other Unixes: ps, with unlimited width so long command lines are not cut. */
+const fromPs: ProcessLister = () =>
+  run("ps", ["-axww", "-o", "pid=,args="])
+    .split("\n")
+    .map((line) => /^\s*(\d+)\s+(.*)$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ pid: Number(m[1]), command: m[2] }));
+
+/** Windows: the command lines CIM knows (tasklist does not show them). */
+const fromCim: ProcessLister = () => {
+  const json = run("powershell.exe", ["-NoProfile", "-NonInteractive", "-Command", "Get-CimInstance Win32_Process | Select-Object ProcessId,CommandLine | ConvertTo-Json -Compress"]);
+  const list = JSON.parse(json) as { ProcessId: number; CommandLine: string | null }[] | { ProcessId: number; CommandLine: string | null };
+  return (Array.isArray(list) ? list : [list]).map((p) => ({ pid: p.ProcessId, command: p.CommandLine ?? "" }));
+};
+
+function run(command: string, args: string[]): string {
+  const result = spawnSync(command, args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, windowsHide: true });
+  if (result.error || result.status !== 0) {
+    throw new Error(`Cannot list processes on ${process.platform} with ${command} (${result.error?.message ?? result.stderr.trim()}): the check for left-over processes cannot look, so it fails rather than pass.`);
+  }
+  return result.stdout;
+}
+
+export const PROCESS_LISTERS = { procfs: fromProcfs, ps: fromPs, cim: fromCim } as const;
+const listerFor = (platform: NodeJS.Platform) => (platform === "linux" ? fromProcfs : platform === "win32" ? fromCim : fromPs);
+
+/**
+ * Processes whose command line mentions `needle` (a test's own connection folder: the kernel's argv
+ * carries its connection file). Looks on Linux, macOS and Windows; where it cannot, it throws with
+ * the reason instead of answering "none".
+ */
+export function processesMentioning(needle: string, list: ProcessLister = listerFor(process.platform)): number[] {
+  return list()
+    .filter((p) => p.command.includes(needle) && p.pid !== process.pid)
+    .map((p) => p.pid);
 }
 
 /** Nothing left: no connection file in `connectionDir`, no process started with one from it. */

@@ -1,0 +1,58 @@
+/**
+ * The checks other tests rely on to say "nothing was left behind" look for real: each one finds a
+ * planted leftover. A check that always answers "nothing" would let every leftover test pass.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { test } from "node:test";
+import { startTestVault, TEST_MAX_RETRIES, tutorialKeysIn } from "./helpers/emulator";
+import { leftovers, PROCESS_LISTERS, processesMentioning, tempDir } from "./notebook/runner-helpers";
+
+test("tutorialKeysIn finds tagged keys live, soft-deleted and still being deleted, and nothing else", async () => {
+  const vault = await startTestVault({ deleteDelayMs: 60_000 });
+  try {
+    const tags = { "kvq-tutorial": "keys-quickstart", "kvq-run": "r1" };
+    await vault.client.createEcKey("Tagged-Live", { tags });
+    await vault.client.createEcKey("untagged");
+    await vault.client.createEcKey("other-tag", { tags: { "kvq-tutorial": "something-else" } });
+    await vault.client.createEcKey("tagged-deleting", { tags });
+    // Deleted but "being deleted" for a minute: not listed by the vault yet, still a leftover.
+    await vault.client.beginDeleteKey("tagged-deleting");
+    // A later version without tags: the key still came from the tutorial.
+    await vault.client.createEcKey("retagged", { tags });
+    await vault.client.createEcKey("retagged");
+    assert.deepEqual(await tutorialKeysIn(vault), ["retagged", "Tagged-Live", "tagged-deleting (deleted)"]);
+  } finally {
+    await vault.stop();
+  }
+});
+
+test("processesMentioning sees a running process by its command line, and not once it has ended", async (t) => {
+  const marker = `kvq-marker-${process.pid}-${Date.now()}`;
+  const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)", marker], { stdio: "ignore" });
+  await new Promise((resolve) => child.once("spawn", resolve));
+  const listers = Object.entries(PROCESS_LISTERS).filter(([name]) => (name === "cim" ? process.platform === "win32" : name === "procfs" ? process.platform === "linux" : process.platform !== "win32"));
+  try {
+    // The default for this OS, and every other way that works here (ps on Linux too).
+    assert.deepEqual(processesMentioning(marker), [child.pid]);
+    for (const [name, list] of listers) await t.test(name, () => assert.deepEqual(processesMentioning(marker, list), [child.pid]));
+  } finally {
+    child.kill("SIGKILL");
+    await new Promise((resolve) => child.once("exit", resolve));
+  }
+  assert.deepEqual(processesMentioning(marker), []);
+  assert.deepEqual(leftovers(tempDir("kvq-helpers-")), { files: [], processes: [] });
+});
+
+test("the test vault's clients retry little: a 500 fails a test after a few attempts, not ten", async () => {
+  const vault = await startTestVault();
+  try {
+    await vault.client.createEcKey("backed-up");
+    const planted = vault.emulator.faults.inject({ operation: "backupKey", fault: { status: 500, code: "InternalServerError", message: "A planted bug." } });
+    await assert.rejects(vault.client.backupKey("backed-up"), { statusCode: 500 });
+    assert.equal(planted.hits, TEST_MAX_RETRIES + 1, "one request and TEST_MAX_RETRIES retries");
+    assert.ok(TEST_MAX_RETRIES <= 3, "a failing test must fail in seconds");
+  } finally {
+    await vault.stop();
+  }
+});
