@@ -124,7 +124,7 @@ const fmt = (r: Result) => {
 
 async function main(): Promise<void> {
   // Loaded here, not at the top: the load child must not pay for the emulator's modules.
-  const { startEmulator } = await import("../src/emulator/index");
+  const { startEmulator } = require("../src/emulator/index") as typeof import("../src/emulator/index");
   const stateDir = mkdtempSync(path.join(tmpdir(), "kvq-bench-durability-"));
   const emulator = await startEmulator({ port: 0, stateDir, keyPoolSize: 0 });
   const rows: [string, string][] = [];

@@ -1,6 +1,7 @@
 /** What every operation of the vault works with. */
 import type { VaultClock } from "./clock";
 import type { KeyGenerator } from "./crypto/keygen";
+import type { EmulatorLimits } from "./limits";
 import type { VaultStore } from "./store";
 import type { VaultSettings, WireMapper } from "./wire";
 
@@ -8,7 +9,7 @@ export interface VaultContext {
   vaultUrl: string;
   store: VaultStore;
   clock: VaultClock;
-  settings: VaultSettings & { deleteDelayMs: number };
+  settings: VaultSettings & { deleteDelayMs: number; recoverDelayMs: number; limits: EmulatorLimits };
   wire: WireMapper;
   keygen: KeyGenerator;
   /** AES-256-GCM key that seals backup blobs. */

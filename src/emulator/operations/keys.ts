@@ -77,7 +77,7 @@ function addVersion(ctx: VaultContext, name: string, jwk: PrivateJwk, { keyOps, 
   const existing = ctx.store.getKey(name);
   if (existing) {
     existing.versions.push(version);
-    ctx.store.changed();
+    ctx.store.keyChanged(name);
     return ok(ctx.wire.keyBundle(existing, version));
   }
   const key = { name, versions: [version] };
@@ -128,7 +128,7 @@ export const updateKey: Operation = (ctx, req) => {
   if (keyOps) version.keyOps = keyOps;
   if (tags) version.tags = tags;
   version.updated = ctx.clock.nowSeconds();
-  ctx.store.changed();
+  ctx.store.keyChanged(key.name);
   return ok(ctx.wire.keyBundle(key, version));
 };
 

@@ -39,7 +39,7 @@ export const rotateKey: Operation = async (ctx, req) => {
   // The key may have been deleted while the new material was generated.
   const live = findKey(ctx, key.name);
   live.versions.push(version);
-  ctx.store.changed();
+  ctx.store.keyChanged(live.name);
   return ok(ctx.wire.keyBundle(live, version));
 };
 
@@ -61,7 +61,7 @@ export const updateKeyRotationPolicy: Operation = (ctx, req) => {
   }
   const now = ctx.clock.nowSeconds();
   key.rotationPolicy = { lifetimeActions, expiryTime, created: key.rotationPolicy?.created ?? now, updated: now };
-  ctx.store.changed();
+  ctx.store.keyChanged(key.name);
   return ok(ctx.wire.rotationPolicy(key.name, key.rotationPolicy));
 };
 
