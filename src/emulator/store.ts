@@ -110,6 +110,9 @@ export class VaultStore {
     return new VaultStore(state, { snapshot, journal }, seq, bytes);
   }
 
+  /** Keys held, live and soft-deleted. */
+  count = (): number => Object.keys(this.state.keys).length + Object.keys(this.state.deleted).length;
+
   // Own properties only: "constructor" is a valid key name, and a plain object inherits one.
   getKey = (name: string): StoredKey | undefined => ownValue(this.state.keys, nameKey(name));
   getDeleted = (name: string): StoredDeletedKey | undefined => ownValue(this.state.deleted, nameKey(name));

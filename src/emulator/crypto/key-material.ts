@@ -9,6 +9,7 @@
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from "node:crypto";
 import { badParameter } from "../errors";
+import { describe, isBase64url } from "../validate";
 import type { KeyGenWorkers } from "./worker-pool";
 
 export type KeyType = "RSA" | "EC";
@@ -101,20 +102,20 @@ export function importPrivateJwk(input: unknown): PrivateJwk {
   if (!input || typeof input !== "object") throw badParameter("The 'key' property must be a JSON Web Key object.");
   const k = input as Record<string, unknown>;
   const kty = k.kty === "RSA" || k.kty === "RSA-HSM" ? "RSA" : k.kty === "EC" || k.kty === "EC-HSM" ? "EC" : undefined;
-  if (!kty) throw badParameter(`Unsupported key type: ${JSON.stringify(k.kty)}. Use RSA or EC.`);
+  if (!kty) throw badParameter(`Unsupported key type: ${describe(k.kty)}. Use RSA or EC.`);
   const fields = kty === "RSA" ? ["n", "e", "d", "p", "q", "dp", "dq", "qi"] : ["x", "y", "d"];
   const jwk: PrivateJwk = { kty };
   for (const field of fields) {
     const value = k[field];
     if (value === undefined || value === null) continue;
-    if (typeof value !== "string" || !/^[A-Za-z0-9_-]*={0,2}$/.test(value)) {
+    if (typeof value !== "string" || !isBase64url(value)) {
       throw badParameter(`The JSON Web Key field '${field}' must be a base64url string.`);
     }
     (jwk as unknown as Record<string, string>)[field] = Buffer.from(value, "base64url").toString("base64url");
   }
   if (kty === "EC") {
     if (typeof k.crv !== "string" || !isCurveName(k.crv)) {
-      throw badParameter(`Unsupported curve: ${JSON.stringify(k.crv)}. Use one of ${Object.keys(CURVES).join(", ")}.`);
+      throw badParameter(`Unsupported curve: ${describe(k.crv)}. Use one of ${Object.keys(CURVES).join(", ")}.`);
     }
     jwk.crv = k.crv as CurveName;
   }
@@ -125,6 +126,21 @@ export function importPrivateJwk(input: unknown): PrivateJwk {
   } catch {
     throw badParameter("The JSON Web Key is not a valid private key.");
   }
-  if (kty === "RSA" && keySizeBits(jwk) < 2048) throw badParameter("RSA keys must be at least 2048 bits.");
+  if (kty === "RSA") checkImportedRsa(jwk);
   return jwk;
+}
+
+/**
+ * The RSA keys a standard vault takes: 2048, 3072 or 4096 bits, with an odd public exponent that
+ * fits in 32 bits (what rotation can generate again: Node's keygen refuses larger exponents).
+ */
+function checkImportedRsa(jwk: PrivateJwk): void {
+  const bits = keySizeBits(jwk);
+  if (!(RSA_SIZES as readonly number[]).includes(bits)) throw badParameter(`Unsupported RSA key size ${bits}. Import a 2048, 3072 or 4096-bit key.`);
+  const e = Buffer.from(jwk.e ?? "", "base64url");
+  const significant = e.subarray(e.findIndex((b) => b !== 0));
+  const exponent = significant.length === 0 || e.every((b) => b === 0) ? 0 : significant.length > 4 ? Infinity : significant.readUIntBE(0, significant.length);
+  if (exponent < 3 || exponent > 0xffffffff || exponent % 2 === 0) {
+    throw badParameter("The RSA public exponent ('e') must be an odd number from 3 to 2^32-1 (usually 65537, 'AQAB').");
+  }
 }
