@@ -12,6 +12,7 @@ import { DEFAULT_EMULATOR_STATE_DIR } from "../paths";
 import { VaultClock } from "./clock";
 import type { VaultContext } from "./context";
 import { KeyGenerator } from "./crypto/keygen";
+import { CryptoWorkers } from "./crypto/worker-pool";
 import { Faults, type FaultRule } from "./faults";
 import { IDENTITY_PATH, identityHandler } from "./identity-endpoint";
 import { purgeExpired } from "./lifecycle";
@@ -130,6 +131,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const clock = new VaultClock(options.clockOffsetMs ?? 0);
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const keygen = new KeyGenerator(options.keyPoolSize ?? 4, limits.pendingKeyGenerations);
+  const privateOps = new CryptoWorkers();
   const settings = {
     retentionDays,
     purgeProtection: options.purgeProtection ?? false,
@@ -145,7 +147,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   identityServer.maxConnections = limits.connections;
   const stopAll = async () => {
     await Promise.all([closeServer(vaultServer), closeServer(identityServer)]);
-    await keygen.drain();
+    await Promise.all([keygen.drain(), privateOps.close()]);
     await store.close();
   };
   const vaultPort = await listen(vaultServer, port, host, "vault").catch(async (error) => {
@@ -159,7 +161,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   });
   if (options.persist !== false) writeLastRun(stateDir, { port: vaultPort, identityPort, pid: process.pid });
 
-  const ctx: VaultContext = { vaultUrl: url, store, clock, settings, wire: new WireMapper(url, settings), keygen, backupKey: secrets.backupKey };
+  const ctx: VaultContext = { vaultUrl: url, store, clock, settings, wire: new WireMapper(url, settings), keygen, privateOps, backupKey: secrets.backupKey };
   purgeExpired(ctx);
   vaultServer.on("request", vaultHandler({ ctx, tokens, faults, log: options.log, onFirstAuthenticated: () => keygen.warm() }));
   vaultServer.on("clientError", answerClientError);

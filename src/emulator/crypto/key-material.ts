@@ -10,7 +10,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from "node:crypto";
 import { badParameter } from "../errors";
 import { describe, isBase64url } from "../validate";
-import type { KeyGenWorkers } from "./worker-pool";
+import type { CryptoWorkers } from "./worker-pool";
 
 export type KeyType = "RSA" | "EC";
 /** Key Vault's curve names, and the names OpenSSL knows them by. */
@@ -42,7 +42,7 @@ export interface KeySpec {
   publicExponent?: number;
 }
 
-export async function generatePrivateJwk(spec: KeySpec, workers: KeyGenWorkers): Promise<PrivateJwk> {
+export async function generatePrivateJwk(spec: KeySpec, workers: CryptoWorkers): Promise<PrivateJwk> {
   if (spec.kty === "RSA") {
     return toPrivateJwk(await workers.generate("rsa", { modulusLength: spec.size ?? 2048, publicExponent: spec.publicExponent ?? 65537 }));
   }

@@ -7,14 +7,14 @@
  */
 import { busy } from "../limits";
 import { generatePrivateJwk, type KeySpec, type PrivateJwk } from "./key-material";
-import { KeyGenWorkers } from "./worker-pool";
+import { CryptoWorkers } from "./worker-pool";
 
 const isPooled = (spec: KeySpec) =>
   spec.kty === "RSA" && (spec.size ?? 2048) === 2048 && (spec.publicExponent ?? 65537) === 65537;
 
 export class KeyGenerator {
   private readonly ready: Promise<PrivateJwk>[] = [];
-  private readonly workers = new KeyGenWorkers();
+  private readonly workers = new CryptoWorkers();
   private closed = false;
 
   constructor(
