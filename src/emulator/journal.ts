@@ -87,7 +87,9 @@ export class Journal {
   private pending: { seq: number; line: string }[] = [];
   private waiters: Waiter[] = [];
   private durableSeq: number;
-  private writing: Promise<void> | undefined;
+  private writing: Promise<void> = Promise.resolve();
+  /** Set from the loop's first line: a record appended while it runs (even in its synchronous start) joins it. */
+  private running = false;
   private compactRequested = false;
   /** Bytes in the journal file; the store compacts it into the snapshot past a limit. */
   bytes: number;
@@ -107,7 +109,7 @@ export class Journal {
 
   append(record: JournalRecord): void {
     this.pending.push({ seq: record.s, line: lineFor(record) });
-    this.writing ??= this.writeLoop();
+    this.kick();
   }
 
   /** Resolves once the record with this sequence number (and all before it) is on disk. */
@@ -119,17 +121,22 @@ export class Journal {
   /** Writes a snapshot now and empties the journal (on close, and when asked to flush). */
   async compact(): Promise<void> {
     this.compactRequested = true;
-    this.writing ??= this.writeLoop();
-    while (this.writing) await this.writing;
+    this.kick();
+    while (this.running) await this.writing;
   }
 
   async close(): Promise<void> {
-    while (this.writing) await this.writing;
+    while (this.running) await this.writing;
     await this.handle?.close();
     this.handle = undefined;
   }
 
+  private kick(): void {
+    if (!this.running) this.writing = this.writeLoop();
+  }
+
   private async writeLoop(): Promise<void> {
+    this.running = true;
     try {
       while (this.pending.length > 0 || this.compactRequested) {
         if (this.compactRequested || this.bytes >= this.compactAtBytes) {
@@ -150,7 +157,7 @@ export class Journal {
         }
       }
     } finally {
-      this.writing = undefined;
+      this.running = false;
     }
   }
 

@@ -80,8 +80,14 @@ export class CryptoWorkers {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const task of this.queue.splice(0)) task.reject(new Error("The emulator's crypto workers are closed."));
-    await Promise.all([...this.idle.splice(0), ...this.busy.keys()].map((w) => w.terminate()));
+    for (const task of [...this.queue.splice(0), ...this.busy.values()]) task.reject(new Error("The emulator's crypto workers are closed."));
+    // ref() first: an idle worker is unref'd, and the wait for its exit must keep the process alive.
+    await Promise.all(
+      [...this.idle.splice(0), ...this.busy.keys()].map((w) => {
+        w.ref();
+        return w.terminate();
+      }),
+    );
   }
 
   private dispatch(): void {
@@ -99,6 +105,8 @@ export class CryptoWorkers {
     // execArgv: [] — the worker needs no TypeScript loader; inheriting tsx's would only slow its start.
     const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
     worker.on("message", (message: { id: number; result?: unknown; error?: string }) => {
+      // Closing: the worker is being terminated, and must stay ref'd until it has exited.
+      if (this.closed) return;
       const task = this.busy.get(worker);
       this.busy.delete(worker);
       worker.unref(); // an idle worker does not keep the process alive
