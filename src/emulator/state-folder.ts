@@ -8,6 +8,7 @@
  */
 import { chmodSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
+import { t } from "../i18n";
 import { writeFileAtomicSync } from "../util/atomic-write";
 import { EmulatorStateError } from "./store";
 
@@ -17,16 +18,11 @@ export function guardFolderPermissions(dir: string): void {
   const stat = statSync(dir);
   const uid = process.getuid?.();
   if (uid !== undefined && uid !== 0 && stat.uid !== uid) {
-    throw new EmulatorStateError(
-      `The emulator's state folder ${dir} belongs to another user (uid ${stat.uid}). It holds private keys and the CA: use a folder of your own (--state DIR).`,
-    );
+    throw new EmulatorStateError(t().commands.emulator.stateFolderForeign(dir, stat.uid));
   }
   const mode = stat.mode & 0o777;
   if (mode & 0o022) {
-    throw new EmulatorStateError(
-      `The emulator's state folder ${dir} can be written by other users (mode ${mode.toString(8).padStart(4, "0")}): someone could replace its CA or secrets. ` +
-        `Nothing was used. If you trust what is in it, run "chmod 700 ${dir}" and start again; otherwise delete the folder (the vault starts empty).`,
-    );
+    throw new EmulatorStateError(t().commands.emulator.stateFolderWritable(dir, mode.toString(8).padStart(4, "0")));
   }
   if (mode & 0o077) chmodSync(dir, 0o700);
 }
