@@ -114,26 +114,44 @@ test("every acknowledged create and delete survives SIGKILL at random points", {
     }
 
     // The burst: each client creates EC keys and deletes every other one it made, until the kill.
+    // The kill comes at a random point counted in acknowledged writes (a loaded machine or a slow
+    // disk changes how long a write takes, not where the kill falls), plus a random few milliseconds:
+    // early in even rounds (right after start), later in odd ones (in a steady burst).
     let killed = false;
+    let roundAcks = 0;
+    const killAfter = round % 2 === 0 ? 1 + Math.floor(Math.random() * 10) : 40 + Math.floor(Math.random() * 120);
+    let reached!: () => void;
+    const killPoint = new Promise<void>((resolve) => (reached = resolve));
+    const ack = () => {
+      acknowledged++;
+      if (++roundAcks >= killAfter) reached();
+    };
     const burst = Array.from({ length: CLIENTS }, async (_, client) => {
       for (let i = 0; !killed; i++) {
         const name = `r${round}-c${client}-k${i}`;
         try {
           if ((await call("POST", `/keys/${name}/create?${API}`, '{"kty":"EC","crv":"P-256"}')) !== 200) continue;
           created.add(name);
-          acknowledged++;
-          if (i % 2 === 1 && (await call("DELETE", `/keys/${name}?${API}`)) === 200) {
+          ack();
+          if (i % 2 === 1) {
+            // While the delete is unanswered the key may be either: a write can land without its answer arriving.
             created.delete(name);
-            deleted.add(name);
-            acknowledged++;
+            const status = await call("DELETE", `/keys/${name}?${API}`);
+            if (status === 200) {
+              deleted.add(name);
+              ack();
+            } else created.add(name);
           }
         } catch {
           return; // the connection died with the emulator: the answer never came, nothing was acknowledged
         }
       }
     });
-    // Rounds kill early (right after start) and later (in a steady burst).
-    await new Promise((resolve) => setTimeout(resolve, round % 2 === 0 ? 20 + Math.random() * 150 : 300 + Math.random() * 700));
+    const stalled = setTimeout(() => reached(), 30_000);
+    await killPoint;
+    clearTimeout(stalled);
+    assert.ok(roundAcks >= killAfter, `round ${round}: only ${roundAcks} writes acknowledged in 30 s`);
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * 30));
     running.child.kill("SIGKILL");
     killed = true;
     await running.exited;
