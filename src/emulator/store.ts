@@ -77,6 +77,8 @@ export class VaultStore {
   private readonly dirtyKeys = new Set<string>();
   private readonly dirtyDeleted = new Set<string>();
   private emitQueued = false;
+  /** Counts changes: a request that changed nothing need not wait for the disk. */
+  revision = 0;
   private readonly journal: Journal | undefined;
 
   private constructor(
@@ -160,6 +162,7 @@ export class VaultStore {
   }
 
   private mark(set: Set<string>, name: string): void {
+    this.revision++;
     if (!this.journal) return;
     set.add(nameKey(name));
     if (this.emitQueued) return;

@@ -13,7 +13,7 @@ const API = "api-version=2025-07-01";
 let vault: TestVault;
 let token: string;
 before(async () => {
-  vault = await startTestVault({ recoverDelayMs: 600, limits: { keys: 12, versionsPerKey: 3, pendingKeyGenerations: 1 }, keyPoolSize: 0 });
+  vault = await startTestVault({ recoverDelayMs: 4000, limits: { keys: 12, versionsPerKey: 3, pendingKeyGenerations: 1 }, keyPoolSize: 0 });
   token = await vault.token();
 });
 after(() => vault.stop());
