@@ -100,10 +100,20 @@ test("every acknowledged create and delete survives SIGKILL at random points", {
 
     // Everything acknowledged before any earlier kill is here, and every acknowledged delete stayed.
     assert.deepEqual(readdirSync(stateDir).filter((f) => f.endsWith(".tmp")), [], "no temp file is left after a restart");
-    const missing: string[] = [];
-    for (const name of created) if ((await call("GET", `/keys/${name}/?${API}`)) !== 200) missing.push(name);
-    const revived: string[] = [];
-    for (const name of deleted) if ((await call("GET", `/keys/${name}/?${API}`)) !== 404) revived.push(name);
+    const whereStatusIsNot = async (names: Set<string>, expected: number) => {
+      const wrong: string[] = [];
+      const queue = [...names];
+      await Promise.all(
+        Array.from({ length: CLIENTS }, async () => {
+          for (let name = queue.pop(); name !== undefined; name = queue.pop()) {
+            if ((await call("GET", `/keys/${name}/?${API}`)) !== expected) wrong.push(name);
+          }
+        }),
+      );
+      return wrong.sort();
+    };
+    const missing = await whereStatusIsNot(created, 200);
+    const revived = await whereStatusIsNot(deleted, 404);
     assert.deepEqual(missing, [], `round ${round}: acknowledged creates lost`);
     assert.deepEqual(revived, [], `round ${round}: acknowledged deletes came back`);
     if (round === ROUNDS) {
