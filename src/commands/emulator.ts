@@ -16,7 +16,11 @@ export interface EmulatorCommandOptions {
   purgeProtection?: boolean;
   retentionDays: number;
   deleteDelay: number;
+  recoverDelay: number;
   throttle: number;
+  maxKeys: number;
+  maxVersions: number;
+  maxConnections: number;
   reset?: boolean;
   clockOffset?: string;
   fault?: string[];
@@ -42,6 +46,8 @@ export async function emulatorCommand(options: EmulatorCommandOptions): Promise<
     purgeProtection: options.purgeProtection,
     retentionDays: options.retentionDays,
     deleteDelayMs: options.deleteDelay,
+    recoverDelayMs: options.recoverDelay,
+    limits: { keys: options.maxKeys, versionsPerKey: options.maxVersions, connections: options.maxConnections },
     throttle: options.throttle,
     clockOffsetMs,
     faults,

@@ -1,6 +1,8 @@
 /** What every operation of the vault works with. */
 import type { VaultClock } from "./clock";
 import type { KeyGenerator } from "./crypto/keygen";
+import type { CryptoWorkers } from "./crypto/worker-pool";
+import type { EmulatorLimits } from "./limits";
 import type { VaultStore } from "./store";
 import type { VaultSettings, WireMapper } from "./wire";
 
@@ -8,9 +10,11 @@ export interface VaultContext {
   vaultUrl: string;
   store: VaultStore;
   clock: VaultClock;
-  settings: VaultSettings & { deleteDelayMs: number };
+  settings: VaultSettings & { deleteDelayMs: number; recoverDelayMs: number; limits: EmulatorLimits };
   wire: WireMapper;
   keygen: KeyGenerator;
+  /** Workers for RSA private-key operations (sign, decrypt), apart from key generation's. */
+  privateOps: CryptoWorkers;
   /** AES-256-GCM key that seals backup blobs. */
   backupKey: Buffer;
 }

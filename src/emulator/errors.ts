@@ -36,7 +36,13 @@ const RECOVERY_HINT =
 export const keyNotFound = (nameOrId: string) =>
   new VaultError(404, "KeyNotFound", `A key with (name/id) ${nameOrId} was not found in this key vault. ${RECOVERY_HINT}`);
 
-export const deletedKeyNotFound = () => new VaultError(404, "KeyNotFound", "Deleted Key not found");
+export const deletedKeyNotFound = (name: string) => new VaultError(404, "KeyNotFound", `Deleted Key not found: ${name}`);
+
+export const beingRecovered = (name: string) =>
+  new VaultError(409, "Conflict", `Key ${name} is currently being recovered; retry later.`, "ObjectIsBeingRecovered");
+
+/** The service's answer to a restore of a blob it cannot read (its code has spaces in it). */
+export const malformedBackup = () => new VaultError(400, "Malformed backup blob", "Backup blob contains invalid or corrupt version.");
 
 export const deletedButRecoverable = (name: string) =>
   new VaultError(

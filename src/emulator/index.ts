@@ -12,18 +12,21 @@ import { DEFAULT_EMULATOR_STATE_DIR } from "../paths";
 import { VaultClock } from "./clock";
 import type { VaultContext } from "./context";
 import { KeyGenerator } from "./crypto/keygen";
+import { CryptoWorkers } from "./crypto/worker-pool";
 import { Faults, type FaultRule } from "./faults";
 import { IDENTITY_PATH, identityHandler } from "./identity-endpoint";
 import { purgeExpired } from "./lifecycle";
 import { loadOrCreateSecrets } from "./secrets";
 import { answerClientError, vaultHandler } from "./server";
-import { emptyState } from "./model";
-import { EmulatorStateError, loadState, VaultStore } from "./store";
+import { DEFAULT_LIMITS, type EmulatorLimits } from "./limits";
+import { guardFolderPermissions, removeLeftoverTemps, writeLastRun } from "./state-folder";
+import { EmulatorStateError, VaultStore } from "./store";
 import { ensureTls } from "./tls";
 import { TokenAuthority } from "./tokens";
 import { WireMapper } from "./wire";
 
 export { EmulatorStateError } from "./store";
+export { DEFAULT_LIMITS, type EmulatorLimits } from "./limits";
 export { NAMED_FAULTS, type FaultName, type FaultRule, type InjectedFault } from "./faults";
 export { OPERATIONS, ROUTES } from "./routes";
 
@@ -32,7 +35,10 @@ export const DEFAULT_PORT = 47443;
 export interface EmulatorOptions {
   /** Vault port; 0 picks a free one. Default 47443. */
   port?: number;
-  /** Managed-identity endpoint port; default the vault port + 1 (a free one when port is 0). */
+  /**
+   * Managed-identity endpoint port. Default: a free port the system picks at each start, so that no
+   * other local user can take a known port first and collect the identity header (README, "Security").
+   */
   identityPort?: number;
   /** Address to listen on. Default 127.0.0.1: the emulator is for this machine only. */
   host?: string;
@@ -53,6 +59,10 @@ export interface EmulatorOptions {
   retentionDays?: number;
   /** How long a deleted key stays "being deleted". Default 250 ms. */
   deleteDelayMs?: number;
+  /** How long a recovered key stays "being recovered" (404 to reads, as the service answers). Default 250 ms. */
+  recoverDelayMs?: number;
+  /** Local bounds a real vault does not need but a local process does (limits.ts); each has a default. */
+  limits?: Partial<EmulatorLimits>;
   /** Key creations allowed per 10 s before 429; 0 (default) is unlimited. The real limit is 20. */
   throttle?: number;
   /** Start the vault's clock this far ahead of real time. */
@@ -87,7 +97,7 @@ export interface Emulator {
   caPem: string;
   caCertPath: string;
   stateDir: string;
-  settings: { retentionDays: number; purgeProtection: boolean; deleteDelayMs: number };
+  settings: VaultContext["settings"];
   /** The vault's clock: `clock.advance(ms)` fast-forwards soft-delete retention. */
   clock: VaultClock;
   /** Throttle and injected errors. */
@@ -119,21 +129,39 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const faults = new Faults(options.throttle ?? 0);
   for (const rule of options.faults ?? []) faults.inject(rule);
   const clock = new VaultClock(options.clockOffsetMs ?? 0);
-  const keygen = new KeyGenerator(options.keyPoolSize ?? 4);
-  const settings = { retentionDays, purgeProtection: options.purgeProtection ?? false, deleteDelayMs: options.deleteDelayMs ?? 250 };
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const keygen = new KeyGenerator(options.keyPoolSize ?? 4, limits.pendingKeyGenerations);
+  const privateOps = new CryptoWorkers();
+  const settings = {
+    retentionDays,
+    purgeProtection: options.purgeProtection ?? false,
+    deleteDelayMs: options.deleteDelayMs ?? 250,
+    recoverDelayMs: options.recoverDelayMs ?? 250,
+    limits,
+  };
 
-  const vaultServer = createHttpsServer({ key: tls.key, cert: tls.cert, keepAliveTimeout: 30_000 });
-  const identityServer = createHttpServer();
-  const vaultPort = await listen(vaultServer, port, host, "vault");
+  // Timeouts bound what an idle or slow client can hold; maxConnections bounds how many it can.
+  const vaultServer = createHttpsServer({ key: tls.key, cert: tls.cert, keepAliveTimeout: 30_000, requestTimeout: 60_000, headersTimeout: 20_000 });
+  vaultServer.maxConnections = limits.connections;
+  const identityServer = createHttpServer({ requestTimeout: 10_000 });
+  identityServer.maxConnections = limits.connections;
+  const stopAll = async () => {
+    await Promise.all([closeServer(vaultServer), closeServer(identityServer)]);
+    await Promise.all([keygen.drain(), privateOps.close()]);
+    await store.close();
+  };
+  const vaultPort = await listen(vaultServer, port, host, "vault").catch(async (error) => {
+    await stopAll();
+    throw error;
+  });
   const url = `https://localhost:${vaultPort}`;
-  const identityPort = await listen(identityServer, options.identityPort ?? (port === 0 ? 0 : vaultPort + 1), host, "identity endpoint").catch(
-    async (error) => {
-      await closeServer(vaultServer);
-      throw error;
-    },
-  );
+  const identityPort = await listen(identityServer, options.identityPort ?? 0, host, "identity endpoint").catch(async (error) => {
+    await stopAll();
+    throw error;
+  });
+  if (options.persist !== false) writeLastRun(stateDir, { port: vaultPort, identityPort, pid: process.pid });
 
-  const ctx: VaultContext = { vaultUrl: url, store, clock, settings, wire: new WireMapper(url, settings), keygen, backupKey: secrets.backupKey };
+  const ctx: VaultContext = { vaultUrl: url, store, clock, settings, wire: new WireMapper(url, settings), keygen, privateOps, backupKey: secrets.backupKey };
   purgeExpired(ctx);
   vaultServer.on("request", vaultHandler({ ctx, tokens, faults, log: options.log, onFirstAuthenticated: () => keygen.warm() }));
   vaultServer.on("clientError", answerClientError);
@@ -166,9 +194,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     close: () =>
       (closing ??= (async () => {
         clearInterval(sweeper);
-        await Promise.all([closeServer(vaultServer), closeServer(identityServer)]);
-        await keygen.drain();
-        await store.flush();
+        await stopAll();
       })()),
   };
 }
@@ -176,10 +202,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 /** Everything the state folder holds: secrets, keys, the CA and certificate. */
 async function prepareState(stateDir: string, stateFile: string | undefined, host: string, reset: boolean) {
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  if (reset && stateFile) rmSync(stateFile, { force: true });
+  guardFolderPermissions(stateDir);
+  removeLeftoverTemps([stateDir, path.join(stateDir, "tls")]);
+  const journalFile = stateFile && journalFor(stateFile);
+  if (reset && stateFile && journalFile) for (const file of [stateFile, journalFile]) rmSync(file, { force: true });
   const secrets = loadOrCreateSecrets(path.join(stateDir, "secrets.json"), { replaceInvalid: reset });
   // persist: false keeps the keys in memory only; the folder still keeps the CA and secrets.
-  const store = stateFile ? new VaultStore(loadState(stateFile), stateFile) : new VaultStore(emptyState(), undefined);
+  const store = stateFile && journalFile ? VaultStore.open(stateFile, journalFile) : VaultStore.inMemory();
   const tls = await ensureTls(stateDir, isLoopbackOrAny(host) ? [] : [host]);
   return { secrets, store, tls };
 }
@@ -209,6 +238,8 @@ function stateFolderError(stateDir: string, error: unknown): unknown {
     `Cannot use the state folder ${stateDir}: ${code} on ${where}. Check that it is a folder you can write to (and that the disk has room), or choose another with --state DIR.`,
   );
 }
+
+const journalFor = (stateFile: string) => path.join(path.dirname(stateFile), "vault.journal");
 
 function listen(server: Server, port: number, host: string, what: string): Promise<number> {
   return new Promise((resolve, reject) => {

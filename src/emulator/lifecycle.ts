@@ -4,7 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { VaultContext } from "./context";
-import { beingDeleted, deletedButRecoverable, keyNotFound } from "./errors";
+import { beingDeleted, beingRecovered, deletedButRecoverable, keyNotFound } from "./errors";
 import type { StoredDeletedKey, StoredKey, StoredKeyVersion } from "./model";
 import { currentVersion } from "./model";
 import { VERSION_PATTERN } from "./validate";
@@ -21,10 +21,18 @@ export function assertNameNotDeleted(ctx: VaultContext, name: string): void {
   throw isBeingDeleted(ctx, deleted) ? beingDeleted(name) : deletedButRecoverable(name);
 }
 
+export const isBeingRecovered = (ctx: VaultContext, key: StoredKey) => key.recoveringUntilMs !== undefined && ctx.clock.nowMs() < key.recoveringUntilMs;
+
 export function findKey(ctx: VaultContext, name: string): StoredKey {
   const key = ctx.store.getKey(name);
-  if (!key) throw keyNotFound(name);
+  if (!key || isBeingRecovered(ctx, key)) throw keyNotFound(name);
   return key;
+}
+
+/** A new version cannot be added to a key that is still coming back. */
+export function assertNotBeingRecovered(ctx: VaultContext, name: string): void {
+  const key = ctx.store.getKey(name);
+  if (key && isBeingRecovered(ctx, key)) throw beingRecovered(key.name);
 }
 
 /** The named version, or the current one when `version` is empty (the SDK sends `/keys/{name}/`). */

@@ -36,6 +36,8 @@ export interface StoredKey {
   /** Oldest first; the last one is the current version. */
   versions: StoredKeyVersion[];
   rotationPolicy?: StoredRotationPolicy;
+  /** Until this moment (emulator clock, ms) a recovered key is "being recovered": still 404 to reads. */
+  recoveringUntilMs?: number;
 }
 
 export interface StoredDeletedKey {
@@ -48,6 +50,8 @@ export interface StoredDeletedKey {
 
 export interface VaultState {
   format: 1;
+  /** The last journal record this snapshot includes (absent in files from before the journal). */
+  seq?: number;
   keys: Record<string, StoredKey>;
   deleted: Record<string, StoredDeletedKey>;
 }

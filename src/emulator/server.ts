@@ -85,7 +85,14 @@ export function vaultHandler(deps: VaultServerDeps) {
     if (fault) throw fault;
 
     const body = req.method === "GET" || req.method === "DELETE" ? undefined : await readJson(req);
-    return match.route.handler(ctx, { params: match.params, query: url.searchParams, body, apiVersion });
+    const revision = ctx.store.revision;
+    const result = await match.route.handler(ctx, { params: match.params, query: url.searchParams, body, apiVersion });
+    // A write is answered only once it is on disk: a 2xx means it survives a crash. (A sign or a
+    // GET changed nothing, and does not wait for other requests' writes.)
+    if (ctx.store.revision !== revision) await ctx.store.synced().catch((error: Error) => {
+      throw new VaultError(500, "InternalServerError", `The emulator could not save this change to disk (${(error as NodeJS.ErrnoException).code ?? error.message}); it may be lost on restart. Check the disk and the state folder.`);
+    });
+    return result;
   }
 
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {

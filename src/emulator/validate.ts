@@ -85,10 +85,30 @@ export function optionalTags(obj: Json): Record<string, string> | undefined {
   return Object.fromEntries(entries) as Record<string, string>;
 }
 
+/**
+ * Base64url (RFC 4648 §5), padded or not. A length of 4n+1 characters ("A", "AAAAA") encodes no
+ * whole byte and is refused; padding, if any, must complete the last group of four.
+ */
+export function isBase64url(value: string): boolean {
+  const match = /^([A-Za-z0-9_-]*)(={0,2})$/.exec(value);
+  if (!match) return false;
+  const [, body, padding] = match;
+  if (body.length % 4 === 1) return false;
+  return padding.length === 0 || (body.length + padding.length) % 4 === 0;
+}
+
 export function base64urlField(obj: Json, field: string): Buffer {
   const value = requiredString(obj, field);
-  if (!/^[A-Za-z0-9_-]*={0,2}$/.test(value)) throw badParameter(`Property '${field}' must be base64url encoded.`);
+  if (!isBase64url(value)) throw badParameter(`Property '${field}' must be base64url encoded.`);
   return Buffer.from(value, "base64url");
+}
+
+/** Names a client's value in a message without echoing (or serialising) arbitrary JSON: a string is quoted, shortened; anything else is named by its type. */
+export function describe(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : String(value).slice(0, 40);
 }
 
 export interface AttributesInput {

@@ -377,6 +377,14 @@ export const en = {
   },
 
   commands: {
+    emulator: {
+      /** The state folder (private keys, CA, secrets) may be changed by other users. */
+      stateFolderWritable: (dir: string, mode: string) =>
+        `The emulator's state folder ${dir} can be written by other users (mode ${mode}): someone could replace its CA or secrets. Nothing was used. ` +
+        `If you trust what is in it, run "chmod 700 ${dir}" and start again; otherwise delete the folder (the vault starts empty).`,
+      stateFolderForeign: (dir: string, uid: number) =>
+        `The emulator's state folder ${dir} belongs to another user (uid ${uid}). It holds private keys and the CA: use a folder of your own (--state DIR).`,
+    },
     doctor: {
       line: (title: string, detail: string) => `${title} — ${detail}`,
       summary: (failed: number, warned: number) =>

@@ -361,6 +361,12 @@ export const zhTW: Messages = {
   },
 
   commands: {
+    emulator: {
+      stateFolderWritable: (dir, mode) =>
+        `模擬器的狀態資料夾 ${dir} 可以被其他使用者寫入（權限 ${mode}）：別人可能已替換其中的 CA 或機密檔。沒有使用其中任何內容。` +
+        `如果你信任裡面的內容，請執行「chmod 700 ${dir}」後再啟動；否則請刪除這個資料夾（保存庫會從空的開始）。`,
+      stateFolderForeign: (dir, uid) => `模擬器的狀態資料夾 ${dir} 屬於另一位使用者（uid ${uid}）。裡面有私密金鑰和 CA：請改用你自己的資料夾（--state DIR）。`,
+    },
     doctor: {
       line: (title, detail) => `${title}：${detail}`,
       summary: (failed, warned) => `${failed === 0 ? "準備就緒" : `${failed} 項檢查失敗`}${warned ? `，${warned} 項警告` : ""}。`,

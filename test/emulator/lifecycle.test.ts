@@ -128,7 +128,9 @@ test("backs up and restores a key; the blob holds no private key material in any
 
   const tampered = Buffer.from(blob);
   tampered[tampered.length - 1] ^= 1;
-  await rejectsWith(vault.client.restoreKeyBackup(tampered), { status: 400, code: "BadParameter", message: /backup blob/ });
-  await rejectsWith(vault.client.restoreKeyBackup(Buffer.from("not a backup")), { status: 400, code: "BadParameter" });
+  // The service's answer to a blob it cannot read.
+  const malformed = { status: 400, code: "Malformed backup blob", message: "Backup blob contains invalid or corrupt version." };
+  await rejectsWith(vault.client.restoreKeyBackup(tampered), malformed);
+  await rejectsWith(vault.client.restoreKeyBackup(Buffer.from("not a backup")), malformed);
   await rejectsWith(vault.client.backupKey("never-existed"), { status: 404, code: "KeyNotFound" });
 });

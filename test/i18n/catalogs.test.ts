@@ -146,6 +146,7 @@ const SAMPLES: Samples<Messages> = {
     usage: { badLang: ["fr"], timeout: ["soon"] },
   },
   commands: {
+    emulator: { stateFolderWritable: ["/home/me/.kvq/emulator", "0777"], stateFolderForeign: ["/home/me/.kvq/emulator", 1001] },
     doctor: { line: ["Node.js version", "Node.js 20.19.0"], summary: [1, 2] },
     cleanup: {
       notADuration: ["soon"],

@@ -7,8 +7,10 @@
  *   raw RSA operation is left to OpenSSL.
  * - Node ≥ 20.11 refuses RSA1_5 private decryption (CVE-2023-46809). The emulator decrypts with no
  *   padding and removes the PKCS#1 v1.5 padding itself (RFC 8017 §7.2.2).
+ * The operations with the private key run in the emulator's crypto workers (worker-pool.ts).
  */
-import { constants, createHash, privateDecrypt, privateEncrypt, publicDecrypt, publicEncrypt, randomBytes, timingSafeEqual, type KeyObject } from "node:crypto";
+import type { CryptoWorkers } from "./worker-pool";
+import { constants, createHash, publicDecrypt, publicEncrypt, randomBytes, timingSafeEqual, type KeyObject } from "node:crypto";
 
 export type RsaEncryptionAlgorithm = "RSA-OAEP" | "RSA-OAEP-256" | "RSA1_5";
 export type RsaSignatureAlgorithm = "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512";
@@ -33,15 +35,18 @@ export function rsaEncrypt(alg: RsaEncryptionAlgorithm, key: KeyObject, plaintex
 }
 
 /** Returns undefined when the ciphertext does not decrypt (wrong key, wrong algorithm, tampered). */
-export function rsaDecrypt(alg: RsaEncryptionAlgorithm, key: KeyObject, ciphertext: Buffer): Buffer | undefined {
+export async function rsaDecrypt(workers: CryptoWorkers, alg: RsaEncryptionAlgorithm, key: KeyObject, ciphertext: Buffer): Promise<Buffer | undefined> {
   try {
     if (alg !== "RSA1_5") {
-      return privateDecrypt(
-        { key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: alg === "RSA-OAEP" ? "sha1" : "sha256" },
-        ciphertext,
-      );
+      return await workers.rsaPrivate({
+        kind: "privateDecrypt",
+        key,
+        padding: constants.RSA_PKCS1_OAEP_PADDING,
+        oaepHash: alg === "RSA-OAEP" ? "sha1" : "sha256",
+        data: ciphertext,
+      });
     }
-    const em = privateDecrypt({ key, padding: constants.RSA_NO_PADDING }, ciphertext);
+    const em = await workers.rsaPrivate({ kind: "privateDecrypt", key, padding: constants.RSA_NO_PADDING, data: ciphertext });
     // EM = 0x00 || 0x02 || PS (at least 8 non-zero bytes) || 0x00 || M
     const separator = em.indexOf(0, 2);
     if (em[0] !== 0 || em[1] !== 2 || separator < 10) return undefined;
@@ -51,14 +56,14 @@ export function rsaDecrypt(alg: RsaEncryptionAlgorithm, key: KeyObject, cipherte
   }
 }
 
-export function rsaSign(alg: RsaSignatureAlgorithm, key: KeyObject, digest: Buffer): Buffer {
+export function rsaSign(workers: CryptoWorkers, alg: RsaSignatureAlgorithm, key: KeyObject, digest: Buffer): Promise<Buffer> {
   const hash = hashOfSignature(alg);
   if (alg.startsWith("RS")) {
-    return privateEncrypt({ key, padding: constants.RSA_PKCS1_PADDING }, Buffer.concat([DIGEST_INFO[hash], digest]));
+    return workers.rsaPrivate({ kind: "privateEncrypt", key, padding: constants.RSA_PKCS1_PADDING, data: Buffer.concat([DIGEST_INFO[hash], digest]) });
   }
   const modulusBits = key.asymmetricKeyDetails?.modulusLength ?? 2048;
   const em = pssEncode(hash, digest, modulusBits - 1);
-  return privateEncrypt({ key, padding: constants.RSA_NO_PADDING }, leftPad(em, Math.ceil(modulusBits / 8)));
+  return workers.rsaPrivate({ kind: "privateEncrypt", key, padding: constants.RSA_NO_PADDING, data: leftPad(em, Math.ceil(modulusBits / 8)) });
 }
 
 export function rsaVerify(alg: RsaSignatureAlgorithm, key: KeyObject, digest: Buffer, signature: Buffer): boolean {

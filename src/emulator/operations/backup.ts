@@ -5,10 +5,11 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { ok, type Operation } from "../context";
-import { badParameter, VaultError } from "../errors";
-import { assertNameNotDeleted, findKey } from "../lifecycle";
+import { malformedBackup, VaultError } from "../errors";
+import { assertNameNotDeleted, assertNotBeingRecovered, findKey } from "../lifecycle";
+import { assertRoomFor } from "./keys";
 import type { StoredKey } from "../model";
-import { base64urlField, bodyObject, checkKeyName, KEY_NAME_PATTERN } from "../validate";
+import { bodyObject, checkKeyName, isBase64url, KEY_NAME_PATTERN, requiredString } from "../validate";
 
 const MAGIC = Buffer.from("KVQBACKUP1");
 
@@ -42,13 +43,17 @@ export const backupKey: Operation = (ctx, req) => {
 };
 
 export const restoreKey: Operation = (ctx, req) => {
-  const blob = base64urlField(bodyObject(req.body), "value");
-  const key = openBackup(blob, ctx.backupKey);
-  if (!key) throw badParameter("The backup blob is corrupt or was not made by this vault.");
+  const value = requiredString(bodyObject(req.body), "value");
+  const key = isBase64url(value) ? openBackup(Buffer.from(value, "base64url"), ctx.backupKey) : undefined;
+  if (!key) throw malformedBackup();
   assertNameNotDeleted(ctx, key.name);
+  assertNotBeingRecovered(ctx, key.name);
   if (ctx.store.getKey(key.name)) {
     throw new VaultError(409, "Conflict", `There was a conflict restoring the key. A key with the name ${key.name} already exists.`);
   }
+  if (key.versions.length > ctx.settings.limits.versionsPerKey) throw malformedBackup();
+  assertRoomFor(ctx, key.name);
+  delete key.recoveringUntilMs;
   ctx.store.putKey(key);
   return ok(ctx.wire.keyBundle(key));
 };

@@ -12,7 +12,7 @@ import { paginate } from "./paging";
  */
 function findDeleted(ctx: VaultContext, name: string): StoredDeletedKey {
   const deleted = ctx.store.getDeleted(checkKeyName(name));
-  if (!deleted || isBeingDeleted(ctx, deleted)) throw deletedKeyNotFound();
+  if (!deleted || isBeingDeleted(ctx, deleted)) throw deletedKeyNotFound(name);
   return deleted;
 }
 
@@ -29,6 +29,8 @@ export const recoverDeletedKey: Operation = (ctx, req) => {
   const deleted = ctx.store.getDeleted(checkKeyName(req.params.name));
   if (deleted && isBeingDeleted(ctx, deleted)) throw beingDeleted(deleted.key.name);
   const { key } = findDeleted(ctx, req.params.name);
+  // Like a delete, a recover takes a moment: reads answer 404 until it is done, and the SDK's poller polls.
+  key.recoveringUntilMs = ctx.clock.nowMs() + ctx.settings.recoverDelayMs;
   ctx.store.removeDeleted(key.name);
   ctx.store.putKey(key);
   return ok(ctx.wire.keyBundle(key));

@@ -47,12 +47,12 @@ const encryptLike = (operation: "encrypt" | "wrapKey"): Operation => (ctx, req) 
   return ok({ kid: ctx.wire.keyId(key.name, version.version), value: result.toString("base64url") });
 };
 
-const decryptLike = (operation: "decrypt" | "unwrapKey"): Operation => (ctx, req) => {
+const decryptLike = (operation: "decrypt" | "unwrapKey"): Operation => async (ctx, req) => {
   const body = bodyObject(req.body);
   const { key, version } = usableVersion(ctx, req, operation);
   const alg = rsaEncryptionAlgorithm(version, requiredString(body, "alg"));
   const value = base64urlField(body, "value");
-  const plaintext = rsaDecrypt(alg, privateKeyObject(version.jwk), value);
+  const plaintext = await rsaDecrypt(ctx.privateOps, alg, privateKeyObject(version.jwk), value);
   if (!plaintext) throw badParameter(`The value could not be decrypted with ${alg} and this key.`);
   return ok({ kid: ctx.wire.keyId(key.name, version.version), value: plaintext.toString("base64url") });
 };
@@ -79,12 +79,12 @@ function signatureScheme(v: StoredKeyVersion, alg: string, digest: Buffer) {
   throw badParameter(`Algorithm ${alg} is not supported. Use ${[...RSA_SIGNATURE, ...Object.keys(EC_ALGORITHMS)].join(", ")}.`);
 }
 
-export const sign: Operation = (ctx, req) => {
+export const sign: Operation = async (ctx, req) => {
   const body = bodyObject(req.body);
   const { key, version } = usableVersion(ctx, req, "sign");
   const digest = base64urlField(body, "value");
   const scheme = signatureScheme(version, requiredString(body, "alg"), digest);
-  const signature = scheme.kind === "RSA" ? rsaSign(scheme.alg, privateKeyObject(version.jwk), digest) : ecSign(version.jwk, digest);
+  const signature = scheme.kind === "RSA" ? await rsaSign(ctx.privateOps, scheme.alg, privateKeyObject(version.jwk), digest) : ecSign(version.jwk, digest);
   return ok({ kid: ctx.wire.keyId(key.name, version.version), value: signature.toString("base64url") });
 };
 

@@ -2,12 +2,13 @@
 import { CURVES, DEFAULT_KEY_OPS, importPrivateJwk, isCurveName, KNOWN_KEY_OPS, RSA_SIZES, type KeySpec, type KeyType, type PrivateJwk } from "../crypto/key-material";
 import { ok, type Operation, type VaultContext } from "../context";
 import { badParameter } from "../errors";
-import { assertNameNotDeleted, findKey, findVersion, newVersionId } from "../lifecycle";
+import { quotaExceeded } from "../limits";
+import { assertNameNotDeleted, assertNotBeingRecovered, findKey, findVersion, isBeingRecovered, newVersionId } from "../lifecycle";
 import type { StoredKeyVersion } from "../model";
 import { paginate } from "./paging";
 import {
   bodyObject, checkKeyName, optionalAttributes, optionalBoolean, optionalInteger, optionalString, optionalStringArray,
-  optionalTags, type AttributesInput, type Json,
+  optionalTags, describe, type AttributesInput, type Json,
 } from "../validate";
 
 /** A standard (software) vault makes RSA and EC keys; HSM and symmetric keys need Premium or Managed HSM. */
@@ -16,7 +17,7 @@ function parseKeySpec(body: Json): KeySpec {
   if (kty === "RSA-HSM" || kty === "EC-HSM" || kty === "oct" || kty === "oct-HSM") {
     throw badParameter(`Key type ${kty} is not supported by a standard vault: this emulator is a standard (software) vault. Use RSA or EC.`);
   }
-  if (kty !== "RSA" && kty !== "EC") throw badParameter(`Unsupported key type: ${JSON.stringify(body.kty)}. Use RSA or EC.`);
+  if (kty !== "RSA" && kty !== "EC") throw badParameter(`Unsupported key type: ${describe(body.kty)}. Use RSA or EC.`);
   if (kty === "RSA") {
     const size = optionalInteger(body, "key_size") ?? 2048;
     if (!(RSA_SIZES as readonly number[]).includes(size)) throw badParameter(`Unsupported RSA key size ${size}. Use 2048, 3072 or 4096.`);
@@ -61,6 +62,8 @@ function parseVersionInput(body: Json, keyOps: string[]): VersionInput {
 /** Adds a version to a key (creating the key on its first version). */
 function addVersion(ctx: VaultContext, name: string, jwk: PrivateJwk, { keyOps, attributes, tags }: VersionInput) {
   assertNameNotDeleted(ctx, name);
+  assertNotBeingRecovered(ctx, name);
+  assertRoomFor(ctx, name);
   const now = ctx.clock.nowSeconds();
   const version: StoredKeyVersion = {
     version: newVersionId(),
@@ -77,12 +80,20 @@ function addVersion(ctx: VaultContext, name: string, jwk: PrivateJwk, { keyOps, 
   const existing = ctx.store.getKey(name);
   if (existing) {
     existing.versions.push(version);
-    ctx.store.changed();
+    ctx.store.keyChanged(name);
     return ok(ctx.wire.keyBundle(existing, version));
   }
   const key = { name, versions: [version] };
   ctx.store.putKey(key);
   return ok(ctx.wire.keyBundle(key, version));
+}
+
+/** The local bounds on keys per vault and versions per key (limits.ts). */
+export function assertRoomFor(ctx: VaultContext, name: string): void {
+  const { limits } = ctx.settings;
+  const existing = ctx.store.getKey(name);
+  if (existing && existing.versions.length >= limits.versionsPerKey) throw quotaExceeded(`versions of one key`, limits.versionsPerKey);
+  if (!existing && ctx.store.count() >= limits.keys) throw quotaExceeded("keys (live and deleted)", limits.keys);
 }
 
 export const createKey: Operation = async (ctx, req) => {
@@ -93,6 +104,7 @@ export const createKey: Operation = async (ctx, req) => {
   // Fail fast before spending CPU on a key whose name is taken; checked again after generation,
   // since the key may have been deleted meanwhile.
   assertNameNotDeleted(ctx, name);
+  assertRoomFor(ctx, name);
   const jwk = await ctx.keygen.generate(spec);
   return addVersion(ctx, name, jwk, input);
 };
@@ -128,18 +140,22 @@ export const updateKey: Operation = (ctx, req) => {
   if (keyOps) version.keyOps = keyOps;
   if (tags) version.tags = tags;
   version.updated = ctx.clock.nowSeconds();
-  ctx.store.changed();
+  ctx.store.keyChanged(key.name);
   return ok(ctx.wire.keyBundle(key, version));
 };
 
 export const getKeys: Operation = (ctx, req) => {
-  const keys = Object.values(ctx.store.state.keys).sort(byName);
+  const keys = Object.values(ctx.store.state.keys)
+    .filter((k) => !isBeingRecovered(ctx, k))
+    .sort(byName);
   return ok(paginate(ctx, req, "/keys", keys.map((k) => ({ sortKey: k.name.toLowerCase(), item: () => ctx.wire.keyItem(k) }))));
 };
 
 export const getKeyVersions: Operation = (ctx, req) => {
   const name = checkKeyName(req.params.name);
-  const key = findKey(ctx, name);
+  // A name that does not exist has no versions: the service answers an empty list, not 404.
+  const key = ctx.store.getKey(name);
+  if (!key || isBeingRecovered(ctx, key)) return ok({ value: [], nextLink: null });
   const entries = key.versions.map((v, index) => ({
     sortKey: String(index).padStart(8, "0"),
     item: () => ctx.wire.keyItem(key, v, true),

@@ -1,8 +1,9 @@
 /** Rotating a key now, and the policy that says when the service would rotate it. */
 import { ok, type Operation } from "../context";
 import { badParameter } from "../errors";
-import { keySizeBits, publicExponent } from "../crypto/key-material";
+import { keySizeBits, publicExponent, RSA_SIZES, type KeySpec } from "../crypto/key-material";
 import { findKey, newVersionId } from "../lifecycle";
+import { assertRoomFor } from "./keys";
 import { currentVersion, type LifetimeAction, type StoredKeyVersion } from "../model";
 import { bodyObject, checkKeyName, optionalObject, optionalString, type Json } from "../validate";
 
@@ -19,11 +20,16 @@ export function durationSeconds(text: string): number | undefined {
 export const rotateKey: Operation = async (ctx, req) => {
   const key = findKey(ctx, checkKeyName(req.params.name));
   const current = currentVersion(key);
-  const jwk = await ctx.keygen.generate(
+  assertRoomFor(ctx, key.name);
+  const spec: KeySpec =
     current.jwk.kty === "RSA"
       ? { kty: "RSA", size: keySizeBits(current.jwk), publicExponent: publicExponent(current.jwk) }
-      : { kty: "EC", crv: current.jwk.crv },
-  );
+      : { kty: "EC", crv: current.jwk.crv };
+  if (spec.kty === "RSA" && !((RSA_SIZES as readonly number[]).includes(spec.size!) && spec.publicExponent! % 2 === 1 && spec.publicExponent! <= 0xffffffff)) {
+    // Keys imported before import checked these (a vault from an older emulator) cannot be made again.
+    throw badParameter(`This key cannot be rotated: new RSA keys are 2048, 3072 or 4096 bits with an odd exponent below 2^32; this one is ${spec.size} bits.`);
+  }
+  const jwk = await ctx.keygen.generate(spec);
   const now = ctx.clock.nowSeconds();
   const expiry = key.rotationPolicy?.expiryTime ? durationSeconds(key.rotationPolicy.expiryTime) : undefined;
   const version: StoredKeyVersion = {
@@ -38,8 +44,9 @@ export const rotateKey: Operation = async (ctx, req) => {
   };
   // The key may have been deleted while the new material was generated.
   const live = findKey(ctx, key.name);
+  assertRoomFor(ctx, live.name);
   live.versions.push(version);
-  ctx.store.changed();
+  ctx.store.keyChanged(live.name);
   return ok(ctx.wire.keyBundle(live, version));
 };
 
@@ -61,7 +68,7 @@ export const updateKeyRotationPolicy: Operation = (ctx, req) => {
   }
   const now = ctx.clock.nowSeconds();
   key.rotationPolicy = { lifetimeActions, expiryTime, created: key.rotationPolicy?.created ?? now, updated: now };
-  ctx.store.changed();
+  ctx.store.keyChanged(key.name);
   return ok(ctx.wire.rotationPolicy(key.name, key.rotationPolicy));
 };
 
