@@ -3,7 +3,7 @@
  * managed-identity endpoint (HTTP, loopback) and resolves to their URLs, the environment a client
  * needs, the CA to trust, and `close()`.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
@@ -159,8 +159,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     await stopAll();
     throw error;
   });
-  if (options.persist !== false) writeLastRun(stateDir, { port: vaultPort, identityPort, pid: process.pid });
-
   const ctx: VaultContext = { vaultUrl: url, store, clock, settings, wire: new WireMapper(url, settings), keygen, privateOps, backupKey: secrets.backupKey };
   purgeExpired(ctx);
   vaultServer.on("request", vaultHandler({ ctx, tokens, faults, log: options.log, onFirstAuthenticated: () => keygen.warm() }));
@@ -177,7 +175,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     KVQ_EMULATOR_CA: tls.caCertPath,
   };
 
-  if (options.persist !== false) recordLastRun(stateDir, env);
+  if (options.persist !== false) writeLastRun(stateDir, { port: vaultPort, identityPort, pid: process.pid, url, identityEndpoint: env.IDENTITY_ENDPOINT });
 
   let closing: Promise<void> | undefined;
   return {
@@ -211,22 +209,6 @@ async function prepareState(stateDir: string, stateFile: string | undefined, hos
   const store = stateFile && journalFile ? VaultStore.open(stateFile, journalFile) : VaultStore.inMemory();
   const tls = await ensureTls(stateDir, isLoopbackOrAny(host) ? [] : [host]);
   return { secrets, store, tls };
-}
-
-/**
- * <stateDir>/last-run.json: where this emulator listens, so a client whose settings name another
- * port is told where the emulator really is (src/emulator-record.ts reads it). Written whole, then
- * renamed, so a reader never sees half a file; a failure to write it must not stop the emulator.
- */
-function recordLastRun(stateDir: string, env: EmulatorEnv): void {
-  const file = path.join(stateDir, "last-run.json");
-  const record = { url: env.KEY_VAULT_URL, port: Number(new URL(env.KEY_VAULT_URL).port), identityEndpoint: env.IDENTITY_ENDPOINT, pid: process.pid, startedAt: new Date().toISOString() };
-  try {
-    writeFileSync(`${file}.${process.pid}.tmp`, `${JSON.stringify(record, null, 2)}\n`);
-    renameSync(`${file}.${process.pid}.tmp`, file);
-  } catch {
-    // Only a better hint is lost.
-  }
 }
 
 /** A file-system failure in the state folder (a file in the way, no permission, disk full) is the user's to fix, not a bug. */

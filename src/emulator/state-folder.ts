@@ -60,10 +60,13 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** Read by src/emulator-record.ts to tell "the emulator is not running" from "it runs on another port". */
 export interface LastRun {
   port: number;
   identityPort: number;
   pid: number;
+  url: string;
+  identityEndpoint: string;
 }
 
 /** Written atomically on each start, so a tool can tell which port the vault last used. */

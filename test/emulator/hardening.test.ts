@@ -32,7 +32,13 @@ test("a journal torn by a crash is replayed up to its last whole record; leftove
     assert.equal((await rawRequest(vault.emulator, { method: "POST", path: `/keys/${name}/create?${API}`, token, body: '{"kty":"EC"}' })).status, 200);
   }
   const lastRun = JSON.parse(readFileSync(path.join(live, "last-run.json"), "utf8"));
-  assert.deepEqual(lastRun, { port: Number(new URL(vault.emulator.url).port), identityPort: Number(new URL(vault.emulator.env.IDENTITY_ENDPOINT).port), pid: process.pid });
+  assert.deepEqual(lastRun, {
+    port: Number(new URL(vault.emulator.url).port),
+    identityPort: Number(new URL(vault.emulator.env.IDENTITY_ENDPOINT).port),
+    pid: process.pid,
+    url: vault.emulator.url,
+    identityEndpoint: vault.emulator.env.IDENTITY_ENDPOINT,
+  });
   // The folder as a crash would leave it: the acknowledged writes are in the journal, not yet in the snapshot.
   const crashed = newDir();
   cpSync(live, crashed, { recursive: true });
