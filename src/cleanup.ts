@@ -138,8 +138,11 @@ export async function cleanupRuns(client: KeyClient, ledgers: RunLedger[], optio
   return report;
 }
 
-/** This run's ledger and every unfinished ledger of earlier runs for the same vault. */
+/**
+ * This run's ledger and every unfinished ledger of earlier runs for the same vault — but not of a
+ * run still going in another process (a second notebook open beside this one).
+ */
 export function ledgersToClean(current: RunLedger, dir?: string): RunLedger[] {
   const earlier = RunLedger.list({ dir: dir ?? path.dirname(current.file), vaultUrl: current.vaultUrl }).ledgers;
-  return [...earlier.filter((l) => l.runId !== current.runId && l.pendingKeys.length > 0), current];
+  return [...earlier.filter((l) => l.runId !== current.runId && l.pendingKeys.length > 0 && !l.runsElsewhere), current];
 }

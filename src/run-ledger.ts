@@ -6,6 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { hostname } from "node:os";
 import path from "node:path";
 import { attendeeName } from "./attendee";
 import { WORK_DIR } from "./paths";
@@ -34,6 +35,8 @@ interface LedgerFile {
   keys: LedgerKey[];
   /** Set when every key is cleaned; a closed ledger is history (the runner's summary), not work. */
   closedAt?: string;
+  /** The process that runs it (the notebook's kernel): while it lives, the run is not another run's to clean. */
+  owner?: { pid: number; host: string };
 }
 
 /** Closed ledgers are kept this long for the record, then removed the next time the folder is listed. */
@@ -72,6 +75,7 @@ export class RunLedger {
       startedAt: new Date().toISOString(),
       attendee: options.attendee ?? attendeeName(),
       keys: [],
+      owner: { pid: process.pid, host: hostname() },
     });
     ledger.save();
     return ledger;
@@ -133,6 +137,22 @@ export class RunLedger {
   get closedAt(): Date | undefined {
     return this.data.closedAt ? new Date(this.data.closedAt) : undefined;
   }
+  /**
+   * True while another process on this machine still runs this ledger's run — a second notebook
+   * open beside this one. Its keys are in use: cleaning them would pull a key from under it. A
+   * reused PID errs the safe way (the keys wait for a later clean-up or `kvq cleanup`).
+   */
+  get runsElsewhere(): boolean {
+    const owner = this.data.owner;
+    if (!owner || owner.host !== hostname() || owner.pid === process.pid) return false;
+    try {
+      process.kill(owner.pid, 0);
+      return true;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === "EPERM";
+    }
+  }
+
   get pendingKeys(): string[] {
     return this.data.keys.filter((k) => k.status === "pending").map((k) => k.name);
   }

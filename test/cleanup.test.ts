@@ -3,7 +3,10 @@
  * "being deleted" retried, a half-finished run cleaned from its ledger, untagged keys left alone.
  */
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { after, before, describe, test } from "node:test";
 import { cleanupKey, cleanupRuns, ledgersToClean } from "../src/cleanup";
 import { RunLedger } from "../src/run-ledger";
@@ -72,6 +75,26 @@ describe("a vault that allows purge", () => {
     assert.equal(RunLedger.list({ dir: ledgerDir, vaultUrl: vault.emulator.url }).ledgers.some((l) => l.runId === crashed.runId), false, "and no longer listed as work");
     await assert.rejects(vault.client.getKey("crashed-live"), { statusCode: 404 });
   });
+});
+
+test("a run still going in another process is not cleaned by this one; once that process is gone, it is", async () => {
+  const ledgerDir = tempDir("kvq-ledger-live-");
+  const other = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
+  try {
+    // A ledger written by that other process, as a second notebook's kernel would write it.
+    const live = RunLedger.start({ vaultUrl: "https://localhost:1", dir: ledgerDir });
+    live.track("in-use-elsewhere");
+    const data = JSON.parse(readFileSync(live.file, "utf8"));
+    writeFileSync(live.file, JSON.stringify({ ...data, owner: { pid: other.pid, host: hostname() } }));
+
+    const current = RunLedger.start({ vaultUrl: "https://localhost:1", dir: ledgerDir });
+    assert.deepEqual(ledgersToClean(current).map((l) => l.runId), [current.runId], "the other process's run is left alone");
+    other.kill("SIGKILL");
+    await once(other, "exit");
+    assert.deepEqual(ledgersToClean(current).map((l) => l.runId), [live.runId, current.runId], "a run whose process is gone is cleaned");
+  } finally {
+    other.kill("SIGKILL");
+  }
 });
 
 describe("a vault with purge protection", () => {
