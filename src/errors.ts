@@ -42,6 +42,11 @@ export interface ErrorReport {
 export function reportError(error: unknown): ErrorReport {
   const name = (error as Error)?.name;
   if (CONFIGURATION_ERRORS.has(name)) return { exitCode: EXIT.usage, text: `kvq: ${(error as Error).message}\n` };
+  if (name === "KernelError") {
+    // The kernel would not start or died: the machine's state (install, load), not a bug in kvq.
+    const { message, fix } = error as Error & { fix: string };
+    return { exitCode: EXIT.failed, text: `kvq: ${message}\n${t().common.fixPrefix}${fix}\n` };
+  }
   if (explainError(error)) return { exitCode: EXIT.failed, text: `${t().failures.environmentFailure(describeError(error))}\n` };
   return {
     exitCode: EXIT.failed,

@@ -89,7 +89,7 @@ async function startOnce(options: StartKernelOptions): Promise<Kernel> {
         ),
       );
     });
-    const kernelInfo = await client.waitForReady({ timeoutMs: options.startTimeoutMs ?? 30_000, signal: options.signal });
+    const kernelInfo = await client.waitForReady({ timeoutMs: options.startTimeoutMs ?? 60_000, signal: options.signal });
     return wrap(proc, connected, kernelInfo, Date.now() - started);
   } catch (error) {
     client?.close();
