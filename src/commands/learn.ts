@@ -8,7 +8,7 @@ import { openTutorialTarget } from "../notebook/tutorial-target";
 import { resolveLang } from "./run";
 
 export async function learnCommand(options: { from?: number; lang?: string; vault?: string; notebook?: string }): Promise<number> {
-  const lang = resolveLang(options.lang);
+  const lang = resolveLang(options.lang, options.notebook);
   const target = await openTutorialTarget({ vaultUrl: options.vault });
   const controller = new AbortController();
   // Ctrl-C while a cell runs interrupts that cell (the kernel runs in its own session); at a prompt it quits.

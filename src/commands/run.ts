@@ -7,7 +7,7 @@ import { UsageError } from "../errors";
 import { parseDuration } from "../util/duration";
 import { detectLang, parseLang, setLang, t } from "../i18n";
 import { createHumanReporter, createJsonReporter, summaryLine } from "../notebook/reporter";
-import { runTutorial, type TutorialRunResult } from "../notebook/tutorial-run";
+import { runTutorial, type TutorialRunResult, tutorialNamed } from "../notebook/tutorial-run";
 import { indent } from "./output";
 
 export interface RunCommandOptions {
@@ -41,8 +41,18 @@ function interruptOnSignals(controller: AbortController): () => void {
   };
 }
 
-export function resolveLang(value: string | undefined) {
-  if (value === undefined) return detectLang();
+/**
+ * --lang, else the edition a notebook file names (quickstart.zh-TW.ipynb speaks zh-TW, as its kernel
+ * does in Jupyter), else the language of the environment.
+ */
+export function resolveLang(value: string | undefined, notebook?: string) {
+  if (value === undefined) {
+    const isEdition = notebook?.toLowerCase().endsWith(".ipynb") && tutorialNamed(notebook);
+    const edition = isEdition ? (/\.zh-tw\.ipynb$/i.test(notebook!) ? "zh-TW" : "en") : undefined;
+    if (!edition) return detectLang();
+    setLang(edition);
+    return edition;
+  }
   const lang = parseLang(value);
   if (!lang) throw new UsageError(t().runner.usage.badLang(value));
   setLang(lang);
@@ -50,7 +60,7 @@ export function resolveLang(value: string | undefined) {
 }
 
 export async function runCommand(options: RunCommandOptions): Promise<number> {
-  const lang = resolveLang(options.lang);
+  const lang = resolveLang(options.lang, options.notebook);
   if (options.step !== undefined && options.until !== undefined) throw new UsageError(t().runner.usage.stepAndUntil);
   const timeoutMs = options.timeout === undefined ? undefined : parseDuration(/^\d+$/.test(options.timeout) ? `${options.timeout}s` : options.timeout);
   if (options.timeout !== undefined && !timeoutMs) throw new UsageError(t().runner.usage.timeout(options.timeout));

@@ -86,3 +86,16 @@ test("display width: CJK and full-width punctuation take two columns", () => {
   assert.equal(padDisplay("位置：", 10), "位置：    ");
   assert.equal(padDisplay("longer than", 4), "longer than");
 });
+
+describe("a command's language when --lang is not given", () => {
+  afterEach(() => setLang("en"));
+  test("a tutorial's notebook file speaks its edition's language; any other notebook, the environment's", async () => {
+    const { resolveLang } = await import("../../src/commands/run");
+    assert.equal(resolveLang(undefined, "notebooks/quickstart.zh-TW.ipynb"), "zh-TW");
+    assert.equal(t().common.fixPrefix, "解決方式：", "and the CLI's own messages follow it");
+    assert.equal(resolveLang(undefined, "notebooks/beyond-the-quickstart.ipynb"), "en");
+    assert.equal(resolveLang("zh-TW", "notebooks/quickstart.ipynb"), "zh-TW", "--lang wins");
+    assert.equal(resolveLang(undefined, "test/fixtures/notebooks/passing.ipynb"), detectLang());
+    assert.equal(resolveLang(undefined, "quickstart"), detectLang(), "a name picks the edition by the language, not the other way round");
+  });
+});
