@@ -15,6 +15,7 @@ import { randomBytes, X509Certificate } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import path from "node:path";
+import { lock } from "proper-lockfile";
 import { writeFileAtomic } from "../util/atomic-write";
 
 export interface TlsMaterial {
@@ -30,6 +31,18 @@ const LOOPBACK_NAMES = ["localhost", "127.0.0.1", "::1"];
 export async function ensureTls(stateDir: string, extraNames: string[] = []): Promise<TlsMaterial> {
   const dir = path.join(stateDir, "tls");
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // Emulators starting together on one state folder (parallel `kvq run`s share .kvq/run-emulator)
+  // would each make a CA, and the last ca.pem written would not be the one that signed the others'
+  // server certificates. One at a time: the first makes the files, the rest reuse them.
+  const release = await lock(dir, { stale: 15_000, retries: { retries: 100, minTimeout: 20, maxTimeout: 250 } });
+  try {
+    return await ensureTlsFiles(dir, extraNames);
+  } finally {
+    await release();
+  }
+}
+
+async function ensureTlsFiles(dir: string, extraNames: string[]): Promise<TlsMaterial> {
   const files = {
     caCert: path.join(dir, "ca.pem"),
     caKey: path.join(dir, "ca.key.pem"),

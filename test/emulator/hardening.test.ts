@@ -161,3 +161,25 @@ test("the identity endpoint listens on a port chosen at start; a port that is ta
     squatter.close();
   }
 });
+
+test("emulators starting together on a new state folder agree on one CA, so every one of them verifies against ca.pem", async () => {
+  const stateDir = newDir();
+  const emulators = await Promise.all(Array.from({ length: 4 }, () => startEmulator({ stateDir, port: 0, identityPort: 0, persist: false })));
+  try {
+    const caOnDisk = readFileSync(path.join(stateDir, "tls", "ca.pem"), "utf8");
+    for (const emulator of emulators) {
+      assert.equal(emulator.caPem, caOnDisk, "each emulator serves under the CA that ca.pem holds");
+      const { port } = new URL(emulator.url);
+      const verified = await new Promise<boolean>((resolve, reject) => {
+        const socket = connect({ host: "localhost", port: Number(port), ca: caOnDisk, servername: "localhost" }, () => {
+          resolve(socket.authorized);
+          socket.end();
+        });
+        socket.on("error", reject);
+      });
+      assert.equal(verified, true, `${emulator.url} verifies against ca.pem`);
+    }
+  } finally {
+    await Promise.all(emulators.map((emulator) => emulator.close()));
+  }
+});

@@ -59,12 +59,26 @@ test('base64url is strict: "A" and "AAAAA" are refused', async () => {
   assert.equal((await raw("POST", "/keys/b64-key//sign", { alg: "ES256", value: Buffer.alloc(32).toString("base64url") })).status, 200);
 });
 
+test("tags as the service bounds them: 15 at most, names up to 512 characters, values up to 256; bodies up to 1 MiB", async () => {
+  const tags = (count: number, name = (i: number) => `t${i}`, value = "v") => Object.fromEntries(Array.from({ length: count }, (_, i) => [name(i), value]));
+  assert.equal((await raw("POST", "/keys/tags-15/create", { kty: "EC", tags: tags(15) })).status, 200, "15 tags are fine");
+  assertErrorShape(await raw("POST", "/keys/tags-16/create", { kty: "EC", tags: tags(16) }), 400, "BadParameter");
+  assert.equal((await raw("POST", "/keys/tag-long/create", { kty: "EC", tags: tags(1, () => "n".repeat(512), "v".repeat(256)) })).status, 200, "a 512-character name and a 256-character value are fine");
+  assertErrorShape(await raw("POST", "/keys/tag-long-name/create", { kty: "EC", tags: tags(1, () => "n".repeat(513)) }), 400, "BadParameter");
+  assertErrorShape(await raw("POST", "/keys/tag-long-value/create", { kty: "EC", tags: tags(1, undefined, "v".repeat(257)) }), 400, "BadParameter");
+  assertErrorShape(await raw("PATCH", "/keys/tags-15/", { tags: tags(16) }), 400, "BadParameter");
+  const huge = await raw("POST", "/keys/huge/create", { kty: "EC", padding: "x".repeat(1024 * 1024) });
+  assertErrorShape(huge, 400, "BadParameter");
+  assert.match(huge.body.error.message, /larger than the 1024 KiB/);
+});
+
 test("recover takes a moment, as the service's does: reads answer 404 until it is done, and the SDK's poller polls", async () => {
   await vault.client.createEcKey("to-recover");
   await (await vault.client.beginDeleteKey("to-recover", { intervalInMs: 20 })).pollUntilDone();
   const poller = await vault.client.beginRecoverDeletedKey("to-recover", { intervalInMs: 50 });
   assert.equal(poller.isDone(), false, "the recover is not finished at once");
   assert.equal((await raw("GET", "/keys/to-recover/")).status, 404);
+  assert.deepEqual((await raw("GET", "/keys/to-recover/versions")).body, { value: [], nextLink: null }, "no versions are listed until it is back");
   const recovered = await poller.pollUntilDone();
   assert.equal(recovered.name, "to-recover");
   assert.equal((await vault.client.getKey("to-recover")).name, "to-recover");

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { afterEach, describe, test } from "node:test";
+import { resolveLang } from "../../src/commands/run";
 import { detectLang, displayWidth, messagesFor, padDisplay, parseLang, setLang, t } from "../../src/i18n";
 
 describe("detectLang", () => {
@@ -89,8 +90,7 @@ test("display width: CJK and full-width punctuation take two columns", () => {
 
 describe("a command's language when --lang is not given", () => {
   afterEach(() => setLang("en"));
-  test("a tutorial's notebook file speaks its edition's language; any other notebook, the environment's", async () => {
-    const { resolveLang } = await import("../../src/commands/run");
+  test("a tutorial's notebook file speaks its edition's language; any other notebook, the environment's", () => {
     assert.equal(resolveLang(undefined, "notebooks/quickstart.zh-TW.ipynb"), "zh-TW");
     assert.equal(t().common.fixPrefix, "解決方式：", "and the CLI's own messages follow it");
     assert.equal(resolveLang(undefined, "notebooks/beyond-the-quickstart.ipynb"), "en");
