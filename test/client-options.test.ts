@@ -78,6 +78,9 @@ async function failure(url: string, options: Parameters<typeof clientOptionsFor>
   return { error, explanation: explainError(error)!, seconds };
 }
 
+// A bound, not a benchmark: a failure that stops failing fast fails its test in 30 s instead of stalling the run.
+const FAIL_FAST_BOUND = { timeout: 30_000 };
+
 describe("connection failures fail fast, named, with the fix for their cause", () => {
   let vault: TestVault;
   before(async () => {
@@ -85,7 +88,7 @@ describe("connection failures fail fast, named, with the fix for their cause", (
   });
   after(() => vault.stop());
 
-  test("a port nobody listens on, and no emulator recorded: the emulator is not running", async () => {
+  test("a port nobody listens on, and no emulator recorded: the emulator is not running", FAIL_FAST_BOUND, async () => {
     const url = `https://localhost:${await deadPort()}`;
     const env = { KVQ_EMULATOR_CA: `${tempDir()}/tls/ca.pem` };
     const { error, explanation } = await failure(url, { ca: vault.emulator.caPem, env }, vault.credential);
@@ -96,7 +99,7 @@ describe("connection failures fail fast, named, with the fix for their cause", (
     assert.match(explanation.fix, /npm run emulator/);
   });
 
-  test("the emulator runs on another port than the settings say: its real address is the fix", async () => {
+  test("the emulator runs on another port than the settings say: its real address is the fix", FAIL_FAST_BOUND, async () => {
     const url = `https://localhost:${await deadPort()}`;
     const env = { KVQ_EMULATOR_CA: vault.emulator.env.KVQ_EMULATOR_CA };
     const { error, explanation } = await failure(url, { ca: vault.emulator.caPem, env }, vault.credential);
@@ -105,14 +108,14 @@ describe("connection failures fail fast, named, with the fix for their cause", (
     assert.match(explanation.fix, new RegExp(`KEY_VAULT_URL=${vault.emulator.url}.*IDENTITY_ENDPOINT=${vault.emulator.env.IDENTITY_ENDPOINT.replace(/[.]/g, "\\.")}`));
   });
 
-  test("an emulator that was stopped: not running, even though its record names this very port", async () => {
+  test("an emulator that was stopped: not running, even though its record names this very port", FAIL_FAST_BOUND, async () => {
     const stopped = await startTestVault({ stateDir: tempDir() });
     await stopped.stop();
     const { explanation } = await failure(stopped.emulator.url, { ca: stopped.emulator.caPem, env: { ...stopped.emulator.env } }, vault.credential);
     assert.match(explanation.meaning, /emulator is not running/);
   });
 
-  test("a host that does not resolve: a typo'd host is named as no vault address; a vault name that does not exist, as such", async () => {
+  test("a host that does not resolve: a typo'd host is named as no vault address; a vault name that does not exist, as such", FAIL_FAST_BOUND, async () => {
     const typo = await failure("https://x.vault.azure.nte", {}, vault.credential);
     assert.equal(typo.error.kind, "hostNotFound");
     assert.match(typo.explanation.meaning, /x\.vault\.azure\.nte does not exist.*\.vault\.azure\.net/);
@@ -122,7 +125,7 @@ describe("connection failures fail fast, named, with the fix for their cause", (
     assert.match(missing.explanation.fix, /az keyvault list/);
   });
 
-  test("a certificate from another CA: a TLS failure at once, never retried, never verification turned off", async () => {
+  test("a certificate from another CA: a TLS failure at once, never retried, never verification turned off", FAIL_FAST_BOUND, async () => {
     const otherCa = readFileSync("/etc/ssl/certs/ca-certificates.crt", "utf8");
     const { error, explanation } = await failure(vault.emulator.url, { ca: otherCa, env: { ...vault.emulator.env } }, vault.credential);
     assert.equal(error.kind, "tls");

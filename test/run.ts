@@ -55,9 +55,11 @@ async function main(): Promise<number> {
   if ((await exitCode(types)) !== 0) process.stderr.write("Building the helpers' declarations failed; kernels check cells against the sources.\n");
 
   // Test files wait on sockets, kernels and key generation more than on the CPU: run two at a time.
+  // --test-force-exit: a file whose tests are done ends even if a failed test left a timer or
+  // socket behind (an SDK still retrying), so a failure costs its bound, not the retries' minutes.
   // KVQ_LANG=en: the tests assert the English messages, whatever language the developer's shell
   // (LANG=zh_TW.UTF-8, KVQ_LANG) picks; the tests of other languages set theirs explicitly.
-  const tests = spawn(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", ...nodeFlags, ...files], {
+  const tests = spawn(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", "--test-force-exit", ...nodeFlags, ...files], {
     cwd: root,
     stdio: "inherit",
     env: { ...process.env, KVQ_TEST: "1", KVQ_LANG: "en" },
