@@ -11,6 +11,7 @@ import path from "node:path";
 import { attendeeName } from "./attendee";
 import { WORK_DIR } from "./paths";
 import { writeFileAtomicSync } from "./util/atomic-write";
+import { processAlive } from "./util/process-alive";
 
 export const TUTORIAL_TAG = "kvq-tutorial";
 export const TUTORIAL_TAG_VALUE = "keys-quickstart";
@@ -144,13 +145,7 @@ export class RunLedger {
    */
   get runsElsewhere(): boolean {
     const owner = this.data.owner;
-    if (!owner || owner.host !== hostname() || owner.pid === process.pid) return false;
-    try {
-      process.kill(owner.pid, 0);
-      return true;
-    } catch (error) {
-      return (error as NodeJS.ErrnoException).code === "EPERM";
-    }
+    return Boolean(owner && owner.host === hostname() && owner.pid !== process.pid && processAlive(owner.pid));
   }
 
   get pendingKeys(): string[] {

@@ -11,6 +11,7 @@ import path from "node:path";
 import { t } from "../i18n";
 import { writeFileAtomicSync } from "../util/atomic-write";
 import { EmulatorStateError } from "./store";
+import { processAlive } from "../util/process-alive";
 
 /** POSIX only: Windows folders are guarded by ACLs, which a mode cannot describe. */
 export function guardFolderPermissions(dir: string): void {
@@ -50,15 +51,8 @@ export function removeLeftoverTemps(dirs: string[]): number {
   return removed;
 }
 
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return false; // ours: we have not started writing yet
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM"; // alive, another user's
-  }
-}
+// Our own PID counts as dead: this process has not started writing yet.
+const isAlive = (pid: number) => pid !== process.pid && processAlive(pid);
 
 /** Read by src/emulator-record.ts to tell "the emulator is not running" from "it runs on another port". */
 export interface LastRun {
