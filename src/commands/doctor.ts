@@ -23,9 +23,11 @@ export async function doctorCommand(options: { json?: boolean }): Promise<number
     const warned = results.filter((r) => r.status === "warn").length;
     process.stdout.write(`\n${t().commands.doctor.summary(failed, warned)}\n`);
   }
-  // The exit code is the number of failed checks (kept below the codes shells reserve).
-  return Math.min(failed, 100);
+  return doctorExitCode(results);
 }
+
+/** The number of failed checks, 0 when ready (kept below the codes shells reserve for signals). */
+export const doctorExitCode = (results: Pick<CheckResult, "status">[]) => Math.min(results.filter((r) => r.status === "fail").length, 100);
 
 const END: Record<CheckResult["status"], StepEnd> = { pass: "succeed", warn: "warn", fail: "fail", skip: "info" };
 

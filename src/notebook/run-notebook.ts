@@ -29,6 +29,7 @@ import {
   type Output,
 } from "./notebook-file";
 import { parameterizeNotebook } from "./parameters";
+import { redactOutput } from "./redact-output";
 import type { RunReporter } from "./reporter";
 import type { RunResult, StepFailure, StepResult, StepStatus } from "./run-result";
 import { isSelected, splitSteps, stepCount, validateSelection, type Step, type StepSelection } from "./steps";
@@ -248,20 +249,6 @@ function stderrOf(outputs: Output[]): string {
   return outputs
     .map((o) => (o.output_type === "stream" && o.name === "stderr" ? String(o.text) : o.output_type === "error" ? o.traceback.join("\n") : ""))
     .join("");
-}
-
-function redactOutput(output: Output, redact: (text: string) => string): Output {
-  switch (output.output_type) {
-    case "stream":
-      return { ...output, text: redact(String(output.text)) };
-    case "error":
-      return { ...output, evalue: redact(output.evalue), traceback: output.traceback.map(redact) };
-    default: {
-      const data: Record<string, unknown> = {};
-      for (const [mime, value] of Object.entries(output.data)) data[mime] = typeof value === "string" ? redact(value) : value;
-      return { ...output, data };
-    }
-  }
 }
 
 /**
