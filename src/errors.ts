@@ -34,6 +34,12 @@ export interface ErrorReport {
   text: string;
 }
 
+/** The message, and the fix on its own line when the error carries one apart (the notebook runner's errors do). */
+function withFix(error: Error & { fix?: unknown }): string {
+  const fix = typeof error.fix === "string" && error.fix ? `${t().common.fixPrefix}${error.fix}\n` : "";
+  return `kvq: ${error.message}\n${fix}`;
+}
+
 /**
  * What the CLI prints for an error that reached it, and the exit code. A configuration error is its
  * message; an error from the environment (network, sign-in, permissions, throttling: anything
@@ -41,12 +47,9 @@ export interface ErrorReport {
  */
 export function reportError(error: unknown): ErrorReport {
   const name = (error as Error)?.name;
-  if (CONFIGURATION_ERRORS.has(name)) return { exitCode: EXIT.usage, text: `kvq: ${(error as Error).message}\n` };
-  if (name === "KernelError") {
-    // The kernel would not start or died: the machine's state (install, load), not a bug in kvq.
-    const { message, fix } = error as Error & { fix: string };
-    return { exitCode: EXIT.failed, text: `kvq: ${message}\n${t().common.fixPrefix}${fix}\n` };
-  }
+  if (CONFIGURATION_ERRORS.has(name)) return { exitCode: EXIT.usage, text: withFix(error as Error) };
+  // The kernel would not start or died: the machine's state (install, load), not a bug in kvq.
+  if (name === "KernelError") return { exitCode: EXIT.failed, text: withFix(error as Error) };
   if (explainError(error)) return { exitCode: EXIT.failed, text: `${t().failures.environmentFailure(describeError(error))}\n` };
   return {
     exitCode: EXIT.failed,

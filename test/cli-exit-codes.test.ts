@@ -16,24 +16,24 @@ const ENV = { KVQ_ENV_FILE: "none", KEY_VAULT_URL: "", KEYVAULT_URI: "", KEY_VAU
 const FIXTURES = path.join(PROJECT_ROOT, "test", "fixtures", "notebooks");
 const NO_STACK = /unexpected failure|\n\s+at .*:\d+:\d+/;
 
-/** [arguments, what stderr must say]: each is bad usage or configuration, exit 2. */
-const USAGE: [string[], RegExp][] = [
+/** [arguments, what stderr must say, whether a "Fix:" line follows]: each is bad usage or configuration, exit 2. */
+const USAGE: [string[], RegExp, "fix"?][] = [
   [["no-such-command"], /unknown command 'no-such-command'/],
   [["--version"], /unknown option '--version'/],
   [["run", "--bogus"], /unknown option '--bogus'/],
   [["run", "--step", "0"], /--step must be a whole number from 1 to 1000/],
   [["run", "--until", "x"], /--until must be a whole number/],
   [["run", "--timeout", "soon"], /--timeout "soon" is not a duration/],
-  [["run", "--notebook", path.join(FIXTURES, "no-such.ipynb")], /No notebook at .*no-such\.ipynb/],
-  [["run", "--param", "noSuchParameter=1"], /noSuchParameter.*keyName/s],
-  [["run", "--step", "99", "--notebook", path.join(FIXTURES, "passing.ipynb")], /--step 99 is out of range: the notebook has \d+ steps/],
+  [["run", "--notebook", path.join(FIXTURES, "no-such.ipynb")], /No notebook at .*no-such\.ipynb/, "fix"],
+  [["run", "--param", "noSuchParameter=1"], /noSuchParameter.*keyName/s, "fix"],
+  [["run", "--step", "99", "--notebook", path.join(FIXTURES, "passing.ipynb")], /--step 99 is out of range: the notebook has \d+ steps/, "fix"],
   [["learn", "--from", "0"], /--from must be a whole number from 1 to 1000/],
   [["learn", "--lang", "fr"], /Use en or zh-TW/],
-  [["learn", "--notebook", path.join(FIXTURES, "no-such.ipynb")], /No notebook at .*no-such\.ipynb/],
+  [["learn", "--notebook", path.join(FIXTURES, "no-such.ipynb")], /No notebook at .*no-such\.ipynb/, "fix"],
   [["docs", "--lang", "fr"], /Use en or zh-TW/],
   [["docs", "--from", "x.ipynb"], /--from takes one executed notebook: give --lang en/],
-  [["docs", "--from", path.join(FIXTURES, "no-such.ipynb"), "--lang", "en"], /No notebook at .*no-such\.ipynb/],
-  [["strip", path.join(FIXTURES, "no-such.ipynb")], /No notebook at .*no-such\.ipynb/],
+  [["docs", "--from", path.join(FIXTURES, "no-such.ipynb"), "--lang", "en"], /No notebook at .*no-such\.ipynb/, "fix"],
+  [["strip", path.join(FIXTURES, "no-such.ipynb")], /No notebook at .*no-such\.ipynb/, "fix"],
   [["doctor", "--bogus"], /unknown option '--bogus'/],
   [["cleanup", "--older-than", "soon"], /--older-than "soon" is not a duration/],
   [["rehearse", "--attendees", "0"], /--attendees must be a whole number from 1 to 500/],
@@ -49,11 +49,13 @@ const USAGE: [string[], RegExp][] = [
 ];
 
 describe("bad usage exits 2 with what to fix, for every command", { concurrency: 4 }, () => {
-  for (const [args, says] of USAGE) {
+  for (const [args, says, fix] of USAGE) {
     test(`kvq ${args.map((a) => path.basename(a)).join(" ")}`, async () => {
       const result = await runKvq(args, { env: ENV, timeoutMs: 60_000 });
       assert.equal(result.code, 2, `exit ${result.code}:\n${result.stdout}${result.stderr}`);
       assert.match(result.stderr, says);
+      if (fix) assert.match(result.stderr, /^Fix: \S/m, "the fix on its own line");
+      assert.doesNotMatch(result.stdout, /^Vault: /m, "told before an emulator started or a vault was asked");
       assert.doesNotMatch(result.stderr, NO_STACK, "no stack trace");
     });
   }

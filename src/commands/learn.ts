@@ -3,12 +3,16 @@ import { createInterface } from "node:readline/promises";
 import { UsageError } from "../errors";
 import { t } from "../i18n";
 import { learn, type Choice, type LearnIO } from "../notebook/learn";
+import { readNotebook } from "../notebook/notebook-file";
 import { resolveNotebook } from "../notebook/tutorial-run";
 import { openTutorialTarget } from "../notebook/tutorial-target";
 import { resolveLang } from "./run";
 
 export async function learnCommand(options: { from?: number; lang?: string; vault?: string; notebook?: string }): Promise<number> {
   const lang = resolveLang(options.lang, options.notebook);
+  const notebook = resolveNotebook(options.notebook, lang);
+  // A wrong path is told before an emulator starts or a vault is asked.
+  await readNotebook(notebook);
   const target = await openTutorialTarget({ vaultUrl: options.vault });
   const controller = new AbortController();
   // Ctrl-C while a cell runs interrupts that cell (the kernel runs in its own session); at a prompt it quits.
@@ -18,7 +22,7 @@ export async function learnCommand(options: { from?: number; lang?: string; vaul
     process.stdout.write(`${target.kind === "vault" ? t().runner.target.vault(target.vaultUrl) : t().runner.target.embedded(target.vaultUrl)}\n`);
     const io = terminalIO();
     try {
-      await learn({ notebook: resolveNotebook(options.notebook, lang), lang, target, io, from: options.from, signal: controller.signal });
+      await learn({ notebook, lang, target, io, from: options.from, signal: controller.signal });
     } finally {
       io.close();
     }

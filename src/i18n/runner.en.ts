@@ -33,6 +33,16 @@ export const runnerEn = {
     source: "The cell:",
     reported: "What it reported:",
   },
+  notebookFile: {
+    notFound: (file: string) => `No notebook at ${file}.`,
+    notFoundFix: "Check the path: a tutorial's name (quickstart, beyond-the-quickstart) or a .ipynb file.",
+    invalidJson: (file: string, detail: string) => `${file} is not valid JSON: ${detail}`,
+    invalidJsonFix: "Open it in Jupyter or an editor and fix the JSON, or restore it from git.",
+    notNbformat4: (file: string, found: string) => `${file} is not an nbformat 4 notebook (found nbformat ${found}).`,
+    notNbformat4Fix: "Save it from Jupyter 4+ (or `jupyter nbconvert --to notebook` it) and try again.",
+    badCell: (file: string, cell: number) => `${file}: cell ${cell} has no valid cell_type.`,
+    badCellFix: "Open the notebook in Jupyter and re-save it.",
+  },
   interrupted: "Interrupted: stopping the kernel and cleaning up (Ctrl-C again to leave at once).",
   interruptedAgain: "Leaving without cleaning up. Remove what the run left with: npx kvq cleanup --yes",
   docs: {

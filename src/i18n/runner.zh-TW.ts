@@ -35,6 +35,16 @@ export const runnerZhTW: typeof runnerEn = {
     source: "儲存格內容：",
     reported: "它回報的訊息：",
   },
+  notebookFile: {
+    notFound: (file) => `找不到筆記本：${file}。`,
+    notFoundFix: "請檢查路徑：教學的名稱（quickstart、beyond-the-quickstart）或一個 .ipynb 檔案。",
+    invalidJson: (file, detail) => `${file} 不是有效的 JSON：${detail}`,
+    invalidJsonFix: "用 Jupyter 或編輯器打開它並修正 JSON，或從 git 還原。",
+    notNbformat4: (file, found) => `${file} 不是 nbformat 4 的筆記本（讀到的 nbformat 是 ${found}）。`,
+    notNbformat4Fix: "用 Jupyter 4 以上的版本另存（或用 `jupyter nbconvert --to notebook` 轉換）後再試一次。",
+    badCell: (file, cell) => `${file}：第 ${cell} 個儲存格沒有有效的 cell_type。`,
+    badCellFix: "在 Jupyter 中打開筆記本並重新儲存。",
+  },
   interrupted: "已中斷：正在停止核心並清理（再按一次 Ctrl-C 會立刻離開）。",
   interruptedAgain: "不清理就離開。之後可以用這個指令移除這次留下的東西：npx kvq cleanup --yes",
   docs: {

@@ -10,6 +10,7 @@
 import { promises as fs, readFileSync } from "node:fs";
 import path from "node:path";
 import { writeFileAtomic } from "../util/atomic-write";
+import { t } from "../i18n";
 import { NotebookFileError } from "./errors";
 
 /** A multi-line string: on disk either one string or a list of lines joined with "". */
@@ -121,28 +122,19 @@ export function parseNotebook(text: string, file = "notebook"): Notebook {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new NotebookFileError(
-      "notebook-invalid",
-      `${file} is not valid JSON: ${(error as Error).message}`,
-      "Open it in Jupyter or an editor and fix the JSON, or restore it from git.",
-    );
+    const m = t().runner.notebookFile;
+    throw new NotebookFileError("notebook-invalid", m.invalidJson(file, (error as Error).message), m.invalidJsonFix);
   }
   const nb = data as Partial<Notebook> | null;
   if (!nb || typeof nb !== "object" || nb.nbformat !== 4 || !Array.isArray(nb.cells)) {
-    throw new NotebookFileError(
-      "notebook-invalid",
-      `${file} is not an nbformat 4 notebook (found nbformat ${JSON.stringify(nb?.nbformat)}).`,
-      "Save it from Jupyter 4+ (or `jupyter nbconvert --to notebook` it) and try again.",
-    );
+    const m = t().runner.notebookFile;
+    throw new NotebookFileError("notebook-invalid", m.notNbformat4(file, JSON.stringify(nb?.nbformat)), m.notNbformat4Fix);
   }
   const cells = nb.cells.map((raw, i): Cell => {
     const cell = raw as Partial<Cell> | null;
     if (!cell || (cell.cell_type !== "code" && cell.cell_type !== "markdown" && cell.cell_type !== "raw")) {
-      throw new NotebookFileError(
-        "notebook-invalid",
-        `${file}: cell ${i + 1} has no valid cell_type.`,
-        "Open the notebook in Jupyter and re-save it.",
-      );
+      const m = t().runner.notebookFile;
+      throw new NotebookFileError("notebook-invalid", m.badCell(file, i + 1), m.badCellFix);
     }
     const base = { ...cell, source: joinMultiline(cell.source), metadata: { ...(cell.metadata ?? {}) } };
     if (cell.cell_type !== "code") return base as Cell;
@@ -163,12 +155,14 @@ export async function readNotebook(file: string): Promise<Notebook> {
     text = await fs.readFile(file, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-      throw new NotebookFileError("notebook-not-found", `No notebook at ${file}.`, "Check the path given with --notebook.");
+      throw notFound(file);
     }
     throw error;
   }
   return parseNotebook(text, path.basename(file));
 }
+
+const notFound = (file: string) => new NotebookFileError("notebook-not-found", t().runner.notebookFile.notFound(file), t().runner.notebookFile.notFoundFix);
 
 /** A notebook's text, or a NotebookFileError (exit 2, no stack trace) naming a file that is not there. */
 export function readNotebookText(file: string): string {
@@ -176,7 +170,7 @@ export function readNotebookText(file: string): string {
     return readFileSync(file, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "EISDIR") throw new NotebookFileError("notebook-not-found", `No notebook at ${file}.`, "Check the path.");
+    if (code === "ENOENT" || code === "EISDIR") throw notFound(file);
     throw error;
   }
 }

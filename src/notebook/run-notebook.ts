@@ -68,6 +68,17 @@ export interface RunNotebookOptions {
 
 export const defaultOutputPath = (notebookPath: string): string => path.join(BUILD_DIR, path.basename(notebookPath));
 
+/**
+ * The notebook read, parameterized and split into steps, with the selection checked against them:
+ * every mistake in the file, a --param or --step/--until, found before anything starts.
+ */
+export async function prepareNotebook(notebookPath: string, parameters: RunNotebookOptions["parameters"], selection: StepSelection = {}) {
+  const { notebook: parameterized, values } = parameterizeNotebook(await readNotebook(notebookPath), parameters ?? []);
+  const steps = splitSteps(parameterized);
+  validateSelection(selection, steps);
+  return { parameterized, values, steps };
+}
+
 export async function runNotebook(options: RunNotebookOptions): Promise<RunResult> {
   const started = performance.now();
   const notebookPath = path.resolve(options.notebook);
@@ -76,11 +87,8 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunResul
   const redact = options.redact ?? ((text: string) => text);
 
   // 1. Load and parameterize (errors here are the caller's to report; nothing was run).
-  const source = await readNotebook(notebookPath);
-  const { notebook: parameterized, values } = parameterizeNotebook(source, options.parameters ?? []);
-  const steps = splitSteps(parameterized);
   const selection = options.selection ?? {};
-  validateSelection(selection, steps);
+  const { parameterized, values, steps } = await prepareNotebook(notebookPath, options.parameters, selection);
   // The executed notebook starts clean: no outputs from an earlier run, no stale banner.
   const executed = stripOutputs(parameterized);
   const total = stepCount(steps);

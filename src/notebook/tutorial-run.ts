@@ -13,7 +13,7 @@ import { detectLang, LANGS, messagesFor, type Lang } from "../i18n";
 import { explainError, type Explanation } from "../vault-errors";
 import { readNotebook } from "./notebook-file";
 import type { RunReporter } from "./reporter";
-import { runNotebook, type RunResult, type StepSelection } from "./run-notebook";
+import { prepareNotebook, runNotebook, type RunResult, type StepSelection } from "./run-notebook";
 import { splitSteps } from "./steps";
 import { openTutorialTarget, type TargetOptions, type TutorialTarget } from "./tutorial-target";
 
@@ -75,6 +75,8 @@ export async function runTutorial(options: TutorialRunOptions = {}): Promise<Tut
   const lang = options.lang ?? detectLang();
   const notebook = resolveNotebook(options.notebook, lang);
   const selection = options.keepKeys ? await untilBeforeCleanup(notebook, options.selection) : options.selection;
+  // A wrong path, --param or --step is told before an emulator starts or a vault is asked.
+  await prepareNotebook(notebook, options.parameters, selection);
   const target = await openTutorialTarget(options);
   const started = Date.now();
   try {

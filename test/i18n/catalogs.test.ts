@@ -123,6 +123,12 @@ const SAMPLES: Samples<Messages> = {
     keysLeft: [["quickstart-ana-20261128-k3f9x2"]],
     cleanedUp: ["quickstart-ana-20261128-k3f9x2: deleted and purged."],
     failure: { heading: [4, "Create an RSA key", "failed"] },
+    notebookFile: {
+      notFound: ["notebooks/no-such.ipynb"],
+      invalidJson: ["quickstart.ipynb", "Unexpected end of JSON input"],
+      notNbformat4: ["quickstart.ipynb", "3"],
+      badCell: ["quickstart.ipynb", 4],
+    },
     docs: {
       header: ["notebooks/quickstart.ipynb"],
       prerequisites: ["notebooks/quickstart.ipynb"],
