@@ -302,6 +302,7 @@ export const en = {
       unreadable: (file: string) => `${file} cannot be read.`,
       otherProject: (file: string, owner: string) => `${file} starts the copy of this project in ${owner}, not this one.`,
       broken: (file: string, missing: string[]) => `${file} points at files that are gone: ${missing.join(", ")} (the project moved, or Node changed).`,
+      editionNotInstalled: (name: string) => `The kernel ${name} is not installed: the notebooks that name it will ask for a kernel.`,
       noJupyter: "Jupyter itself was not found (only needed for JupyterLab; VS Code brings its own).",
       fix: "Run: npx kvq kernel install",
       jupyterFix: "pip install jupyterlab, or open the notebook in VS Code with its Jupyter extension.",

@@ -290,6 +290,7 @@ export const zhTW: Messages = {
       unreadable: (file) => `無法讀取 ${file}。`,
       otherProject: (file, owner) => `${file} 啟動的是位於 ${owner} 的另一份專案，不是這一份。`,
       broken: (file, missing) => `${file} 指向已經不存在的檔案：${missing.join("、")}（專案搬了位置，或換了 Node）。`,
+      editionNotInstalled: (name) => `核心 ${name} 尚未安裝：指定它的筆記本會要你選一個核心。`,
       noJupyter: "找不到 Jupyter 本身（只有 JupyterLab 需要；VS Code 自己帶了）。",
       fix: "請執行：npx kvq kernel install",
       jupyterFix: "pip install jupyterlab，或用 VS Code 的 Jupyter 擴充功能開啟筆記本。",

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { t } from "../i18n";
 import { currentContext, jupyterDataDir, pathFor } from "../notebook/jupyter-paths";
-import { KERNEL_NAME } from "../notebook/kernelspec";
+import { KERNELS } from "../notebook/kernelspec";
 import { pass, warn, type CheckOutcome } from "./checks";
 
 /** Where Jupyter looks for kernelspecs, in its order: JUPYTER_PATH, the user's data folder, the system's. */
@@ -20,23 +20,34 @@ export function kernelSearchDirs(env: NodeJS.ProcessEnv = process.env): string[]
   return [...fromPath, jupyterDataDir(context), ...system].map((dir) => p.join(dir, "kernels"));
 }
 
+/** Both editions' kernels (English and zh-TW): a notebook names its own, so either missing breaks that notebook. */
 export function checkKernel(projectRoot: string, env: NodeJS.ProcessEnv = process.env): CheckOutcome {
   const m = t().doctor.kernel;
   const jupyter = spawnSync("jupyter", ["--version"], { encoding: "utf8", timeout: 10_000, env });
   const jupyterNote = jupyter.status === 0 ? "" : ` ${m.noJupyter}`;
-  const found = kernelSearchDirs(env)
-    .map((dir) => path.join(dir, KERNEL_NAME, "kernel.json"))
-    .find((file) => existsSync(file));
-  if (!found) return warn(`${m.notInstalled}${jupyterNote}`, m.fix);
+  const dirs = kernelSearchDirs(env);
+  const kernels = Object.values(KERNELS).map(({ name }) => inspectKernel(name, dirs, projectRoot));
+  if (kernels.every((k) => k.problem === "not-installed")) return warn(`${m.notInstalled}${jupyterNote}`, m.fix);
+  const problems = kernels.flatMap((k) => (k.problem ? [k.problem === "not-installed" ? m.editionNotInstalled(k.name) : k.problem] : []));
+  if (problems.length > 0) return warn(`${problems.join("\n")}${jupyterNote}`, m.fix);
+  const installed = m.installed(kernels.map((k) => k.file!).join(", "));
+  return jupyterNote ? warn(`${installed}${jupyterNote}`, m.jupyterFix) : pass(installed);
+}
+
+/** One kernelspec: where Jupyter finds it, and what is wrong with it (its description), if anything. */
+function inspectKernel(name: string, dirs: string[], projectRoot: string): { name: string; file?: string; problem?: string } {
+  const m = t().doctor.kernel;
+  const file = dirs.map((dir) => path.join(dir, name, "kernel.json")).find((f) => existsSync(f));
+  if (!file) return { name, problem: "not-installed" };
   let spec: { argv?: string[]; metadata?: { kvq?: { projectRoot?: string } } };
   try {
-    spec = JSON.parse(readFileSync(found, "utf8"));
+    spec = JSON.parse(readFileSync(file, "utf8"));
   } catch {
-    return warn(m.unreadable(found), m.fix);
+    return { name, file, problem: m.unreadable(file) };
   }
   const owner = spec.metadata?.kvq?.projectRoot;
-  if (owner && path.resolve(owner) !== path.resolve(projectRoot)) return warn(m.otherProject(found, owner), m.fix);
+  if (owner && path.resolve(owner) !== path.resolve(projectRoot)) return { name, file, problem: m.otherProject(file, owner) };
   const missing = (spec.argv ?? []).slice(0, 3).filter((arg) => path.isAbsolute(arg) && !existsSync(arg));
-  if (missing.length > 0) return warn(m.broken(found, missing), m.fix);
-  return jupyterNote ? warn(`${m.installed(found)}${jupyterNote}`, m.jupyterFix) : pass(m.installed(found));
+  if (missing.length > 0) return { name, file, problem: m.broken(file, missing) };
+  return { name, file };
 }

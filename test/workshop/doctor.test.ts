@@ -34,10 +34,16 @@ test("the kernel check: a warning with the fix when not installed, a pass once i
   assert.match(missing.detail, /Not installed/);
   assert.match(missing.fix ?? "", /npx kvq kernel install/);
   const prefix = tempDir("kvq-prefix-");
-  const { jupyterPathEntry } = installKernelSpec({ prefix });
+  const { jupyterPathEntry } = installKernelSpec({ prefix, lang: "en" });
+  // One edition's kernel alone: the zh-TW notebooks would ask for a kernel.
+  const half = checkKernel(projectRoot, { ...empty, JUPYTER_PATH: jupyterPathEntry! });
+  assert.equal(half.status, "warn");
+  assert.match(half.detail, /kvq-tslab-zh-tw is not installed/);
+  assert.match(half.fix ?? "", /npx kvq kernel install/);
+  installKernelSpec({ prefix, lang: "zh-TW" });
   const installed = checkKernel(projectRoot, { ...empty, JUPYTER_PATH: jupyterPathEntry! });
   assert.notEqual(installed.status, "fail");
-  assert.match(installed.detail, /Installed: .*kvq-tslab.*kernel\.json/);
+  assert.match(installed.detail, /Installed: .*kvq-tslab.kernel\.json, .*kvq-tslab-zh-tw.kernel\.json/);
 });
 
 test("node version rule", () => {
