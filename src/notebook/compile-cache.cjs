@@ -40,7 +40,10 @@ function enable() {
 
   const compile = Module.prototype._compile;
   Module.prototype._compile = function compileWithCache(content, filename, ...rest) {
+    // The CLI's build, or a package's own CommonJS. rest[0] is the format Node ≥ 20.19 passes:
+    // "module" for an ES module loaded by require() (marked), which vm.Script cannot compile.
     const cacheable =
+      (rest[0] === undefined || rest[0] === "commonjs") &&
       content.length >= MIN_BYTES &&
       (filename.startsWith(CLI_BUILD) || (filename.includes(`${path.sep}node_modules${path.sep}`) && (filename.endsWith(".js") || filename.endsWith(".cjs"))));
     if (!cacheable) return compile.call(this, content, filename, ...rest);
