@@ -123,26 +123,31 @@ async function rebuild() {
   let settled = true;
   for (const file of [...built.inputs, ...SETTINGS]) {
     const stat = statOf(file);
-    if (stat === undefined) continue;
-    if (Math.max(stat.mtimeMs, stat.ctimeMs) > started - SETTLE_MS) settled = false;
-    inputs.push([file, fingerprint(stat)]);
+    // Gone, or changed since the build began: this build is used once, not recorded.
+    if (stat === undefined || Math.max(stat.mtimeMs, stat.ctimeMs) > started - SETTLE_MS) settled = false;
+    else inputs.push([file, fingerprint(stat)]);
   }
+  const file = path.join(BUILD_DIR, name);
   try {
     fs.mkdirSync(BUILD_DIR, { recursive: true });
-    const file = path.join(BUILD_DIR, name);
     if (fs.existsSync(file)) {
       fs.utimesSync(file, new Date(), new Date()); // current again: not "old"
     } else {
       writeAtomically(`${file}.map`, built.map);
       writeAtomically(file, built.code.replace(/(\/\/# sourceMappingURL=)cli\.cjs\.map\s*$/, `$1${name}.map\n`));
     }
-    if (settled) writeAtomically(MANIFEST, JSON.stringify({ format: FORMAT, bundle: name, inputs }));
-    removeOldBuilds(name);
-    return { file, recorded: settled };
   } catch (error) {
     // A read-only project: tsx it is, every time (correct, only slower).
     return { file: undefined, recorded: false, error };
   }
+  try {
+    if (settled) writeAtomically(MANIFEST, JSON.stringify({ format: FORMAT, bundle: name, inputs }));
+    removeOldBuilds(name);
+  } catch {
+    // The manifest held open by a reader on Windows, say: this build is current all the same.
+    settled = false;
+  }
+  return { file, recorded: settled };
 }
 
 function removeOldBuilds(current) {
