@@ -11,13 +11,12 @@
  *   nbconvert        `jupyter nbconvert --execute`, same notebook and kernel (KVQ_BENCH_NBCONVERT=0 skips it)
  *   npm test         once, at the end, only with KVQ_BENCH_NPM_TEST=1 (it takes minutes)
  */
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { request } from "node:https";
+import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { startEmulator } from "../src/emulator/index";
 import { startKernel } from "../src/notebook/kernel";
+import { emulatorColdStart } from "./lib/cold-start";
 import { median, ROOT, timed } from "./lib/timed";
 import { installKernelSpec } from "../src/notebook/kernel-install";
 import { KERNEL_NAME } from "../src/notebook/kernelspec";
@@ -30,36 +29,6 @@ const WITH_NBCONVERT = process.env.KVQ_BENCH_NBCONVERT !== "0";
 
 const s = (n: number) => `${n.toFixed(2)} s`;
 const ms = (n: number) => `${Math.round(n * 1000)} ms`;
-
-/** `kvq emulator` in a fresh process: from spawn to the first answered request (a 401 challenge counts). */
-function emulatorColdStart(stateDir: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, ["--", path.join(ROOT, "src", "kvq.cjs"), "emulator", "--port", "0", "--state", stateDir], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("exit", (code) => reject(new Error(`kvq emulator exited (${code}): ${stderr}`)));
-    child.stdout.on("data", (d) => {
-      stdout += d;
-      const url = /^KEY_VAULT_URL=(\S+)$/m.exec(stdout)?.[1];
-      if (!url) return;
-      stdout = "";
-      const ca = readFileSync(path.join(stateDir, "tls", "ca.pem"), "utf8");
-      const req = request(`${url}/keys?api-version=2025-07-01`, { ca, agent: false }, (res) => {
-        res.resume();
-        res.on("end", () => {
-          const elapsed = (performance.now() - started) / 1000;
-          child.removeAllListeners("exit");
-          child.on("exit", () => resolve(elapsed));
-          child.kill("SIGTERM");
-        });
-      });
-      req.on("error", reject);
-      req.end();
-    });
-  });
-}
 
 /** Seconds from spawn to kernel_info_reply; NaN (left out of the median) when it did not start. */
 async function kernelReady(fastStart: boolean): Promise<number> {

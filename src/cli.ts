@@ -1,6 +1,7 @@
 /**
  * The `kvq` command line: every command declared here (description, options, examples), each one
- * a thin module in commands/ that is loaded only when it runs. Exit codes: 0 success, 1 a failed run
+ * a thin module in commands/ that is loaded only when it runs (a `require` with the module's name
+ * written out, so the build in cli-build.cjs bundles it, and runs it only then). Exit codes: 0 success, 1 a failed run
  * or check, 2 bad usage or configuration, 130 interrupted — errors.ts maps a thrown error to its code.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
@@ -11,12 +12,6 @@ const integer = (min: number, max: number, what: string) => (text: string) => {
   if (!/^-?\d+$/.test(text.trim()) || n < min || n > max) throw new InvalidArgumentError(`${what} must be a whole number from ${min} to ${max}.`);
   return n;
 };
-
-/**
- * Loads a command's module when it runs. `require`, not `import()`: the sources are compiled by
- * tsx's CommonJS hook, which a dynamic import would bypass.
- */
-const load = <T>(module: string): T => require(module) as T;
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -47,7 +42,7 @@ function buildProgram(): Command {
         "Examples:\n  npm start\n  npx kvq run --param keyName=my-key --until 5\n  npx kvq run --lang zh-TW\n  npx kvq run beyond-the-quickstart\n",
     )
     .action(async (notebook: string | undefined, options) => {
-      const { runCommand } = load<typeof import("./commands/run")>("./commands/run");
+      const { runCommand } = require("./commands/run") as typeof import("./commands/run");
       process.exitCode = await runCommand({ ...options, notebook: notebook ?? options.notebook });
     });
 
@@ -60,7 +55,7 @@ function buildProgram(): Command {
     .argument("[notebook]", "quickstart (default), beyond-the-quickstart, or a notebook file; a name picks the edition in --lang")
     .option("--notebook <file>", "the same as the [notebook] argument")
     .action(async (notebook: string | undefined, options) => {
-      const { learnCommand } = load<typeof import("./commands/learn")>("./commands/learn");
+      const { learnCommand } = require("./commands/learn") as typeof import("./commands/learn");
       process.exitCode = await learnCommand({ ...options, notebook: notebook ?? options.notebook });
     });
 
@@ -89,7 +84,7 @@ function buildProgram(): Command {
       "\nExamples:\n  npx kvq emulator --env-file .env      start it and write .env for the notebook\n  npx kvq emulator --port 0 --throttle 20 --purge-protection\n",
     )
     .action(async (options) => {
-      const { emulatorCommand } = load<typeof import("./commands/emulator")>("./commands/emulator");
+      const { emulatorCommand } = require("./commands/emulator") as typeof import("./commands/emulator");
       process.exitCode = await emulatorCommand(options);
     });
 
@@ -99,7 +94,7 @@ function buildProgram(): Command {
     .description("Write the kernelspec for this project's tslab, so JupyterLab, VS Code and nbconvert can run the notebooks.")
     .option("--prefix <dir>", "install under DIR/share/jupyter/kernels/ (the Jupyter convention) instead of your user data folder")
     .action(async (options) => {
-      const { kernelInstallCommand } = load<typeof import("./commands/kernel")>("./commands/kernel");
+      const { kernelInstallCommand } = require("./commands/kernel") as typeof import("./commands/kernel");
       process.exitCode = await kernelInstallCommand(options);
     });
 
@@ -109,7 +104,7 @@ function buildProgram(): Command {
     .option("--json", "one JSON object per check, for collecting from many machines")
     .addHelpText("after", "\nThe exit code is the number of failed checks (0: ready).\n")
     .action(async (options) => {
-      const { doctorCommand } = load<typeof import("./commands/doctor")>("./commands/doctor");
+      const { doctorCommand } = require("./commands/doctor") as typeof import("./commands/doctor");
       process.exitCode = await doctorCommand(options);
     });
 
@@ -125,7 +120,7 @@ function buildProgram(): Command {
     .option("--json", "machine-readable output")
     .addHelpText("after", "\nKeys without the tutorial's tags are never listed, so never touched.\n")
     .action(async (options) => {
-      const { cleanupCommand } = load<typeof import("./commands/cleanup")>("./commands/cleanup");
+      const { cleanupCommand } = require("./commands/cleanup") as typeof import("./commands/cleanup");
       process.exitCode = await cleanupCommand(options);
     });
 
@@ -136,7 +131,7 @@ function buildProgram(): Command {
     .addOption(new Option("--throttle <n>", "key creations per 10 s (Azure's limit is 20)").default(20).argParser(integer(1, 10_000, "--throttle")))
     .option("--json", "the report as JSON")
     .action(async (options) => {
-      const { rehearseCommand } = load<typeof import("./commands/rehearse")>("./commands/rehearse");
+      const { rehearseCommand } = require("./commands/rehearse") as typeof import("./commands/rehearse");
       process.exitCode = await rehearseCommand(options);
     });
 
@@ -148,7 +143,7 @@ function buildProgram(): Command {
     .option("--lang <lang>", "en, zh-TW or all", "all")
     .option("--from <file>", "render this executed notebook instead of running one (needs --lang en or zh-TW)")
     .action(async (notebook: string | undefined, options) => {
-      const { docsCommand } = load<typeof import("./commands/docs")>("./commands/docs");
+      const { docsCommand } = require("./commands/docs") as typeof import("./commands/docs");
       process.exitCode = await docsCommand({ ...options, notebook });
     });
 
@@ -160,7 +155,7 @@ function buildProgram(): Command {
     .option("--stdin", "read one notebook on stdin, write it stripped to stdout (git's clean filter)")
     .option("--install", "configure this clone's git to strip notebooks as they are staged (the kvq-strip filter in .gitattributes)")
     .action(async (files: string[], options) => {
-      const { stripCommand } = load<typeof import("./commands/strip")>("./commands/strip");
+      const { stripCommand } = require("./commands/strip") as typeof import("./commands/strip");
       process.exitCode = await stripCommand(files, options);
     });
 

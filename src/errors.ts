@@ -3,9 +3,11 @@
  * exit code: 0 success, 1 a failed run or check (including a vault that cannot be reached or
  * refuses), 2 bad usage or configuration, 130 interrupted. Commands throw; only src/cli.ts exits.
  */
-import { describeError } from "./friendly-errors";
-import { t } from "./i18n";
-import { explainError } from "./vault-errors";
+// What reportError needs (the message catalogs, the SDK errors' explanations) is loaded when an
+// error is reported: every command imports this file, and most end without one.
+const friendlyErrors = () => require("./friendly-errors") as typeof import("./friendly-errors");
+const i18n = () => require("./i18n") as typeof import("./i18n");
+const vaultErrors = () => require("./vault-errors") as typeof import("./vault-errors");
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
@@ -36,7 +38,7 @@ export interface ErrorReport {
 
 /** The message, and the fix on its own line when the error carries one apart (the notebook runner's errors do). */
 function withFix(error: Error & { fix?: unknown }): string {
-  const fix = typeof error.fix === "string" && error.fix ? `${t().common.fixPrefix}${error.fix}\n` : "";
+  const fix = typeof error.fix === "string" && error.fix ? `${i18n().t().common.fixPrefix}${error.fix}\n` : "";
   return `kvq: ${error.message}\n${fix}`;
 }
 
@@ -50,7 +52,9 @@ export function reportError(error: unknown): ErrorReport {
   if (CONFIGURATION_ERRORS.has(name)) return { exitCode: EXIT.usage, text: withFix(error as Error) };
   // The kernel would not start or died: the machine's state (install, load), not a bug in kvq.
   if (name === "KernelError") return { exitCode: EXIT.failed, text: withFix(error as Error) };
-  if (explainError(error)) return { exitCode: EXIT.failed, text: `${t().failures.environmentFailure(describeError(error))}\n` };
+  if (vaultErrors().explainError(error)) {
+    return { exitCode: EXIT.failed, text: `${i18n().t().failures.environmentFailure(friendlyErrors().describeError(error))}\n` };
+  }
   return {
     exitCode: EXIT.failed,
     text: `kvq: unexpected failure: ${(error as Error)?.stack ?? String(error)}\nThis is a bug in kvq; please report it with the lines above.\n`,

@@ -8,10 +8,12 @@
  */
 import { chmodSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
-import { t } from "../i18n";
 import { writeFileAtomicSync } from "../util/atomic-write";
 import { EmulatorStateError } from "./store";
 import { processAlive } from "../util/process-alive";
+
+/** The message catalogs load only for a refusal: the emulator's start needs them for nothing else. */
+const messages = () => (require("../i18n") as typeof import("../i18n")).t().commands.emulator;
 
 /** POSIX only: Windows folders are guarded by ACLs, which a mode cannot describe. */
 export function guardFolderPermissions(dir: string): void {
@@ -19,11 +21,11 @@ export function guardFolderPermissions(dir: string): void {
   const stat = statSync(dir);
   const uid = process.getuid?.();
   if (uid !== undefined && uid !== 0 && stat.uid !== uid) {
-    throw new EmulatorStateError(t().commands.emulator.stateFolderForeign(dir, stat.uid));
+    throw new EmulatorStateError(messages().stateFolderForeign(dir, stat.uid));
   }
   const mode = stat.mode & 0o777;
   if (mode & 0o022) {
-    throw new EmulatorStateError(t().commands.emulator.stateFolderWritable(dir, mode.toString(8).padStart(4, "0")));
+    throw new EmulatorStateError(messages().stateFolderWritable(dir, mode.toString(8).padStart(4, "0")));
   }
   if (mode & 0o077) chmodSync(dir, 0o700);
 }

@@ -11,11 +11,10 @@
  * and made anew (same path, so clients keep working) a month before it ends, or when it lacks
  * those constraints (a CA from an older emulator).
  */
-import { randomBytes, X509Certificate } from "node:crypto";
+import { createPrivateKey, randomBytes, X509Certificate } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import path from "node:path";
-import { lock } from "proper-lockfile";
 import { writeFileAtomic } from "../util/atomic-write";
 
 export interface TlsMaterial {
@@ -31,35 +30,51 @@ const LOOPBACK_NAMES = ["localhost", "127.0.0.1", "::1"];
 export async function ensureTls(stateDir: string, extraNames: string[] = []): Promise<TlsMaterial> {
   const dir = path.join(stateDir, "tls");
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const files = tlsFiles(dir);
+  const names = [...new Set([...LOOPBACK_NAMES, ...extraNames])];
+  // Most starts find the files made before: each is written whole (by rename), and a set read
+  // while another emulator replaces it fails the checks below, so reading needs no lock.
+  const ready = currentTls(files, names);
+  if (ready) return ready;
   // Emulators starting together on one state folder (parallel `kvq run`s share .kvq/run-emulator)
   // would each make a CA, and the last ca.pem written would not be the one that signed the others'
   // server certificates. One at a time: the first makes the files, the rest reuse them.
+  const { lock } = require("proper-lockfile") as typeof import("proper-lockfile");
   const release = await lock(dir, { stale: 15_000, retries: { retries: 100, minTimeout: 20, maxTimeout: 250 } });
   try {
-    return await ensureTlsFiles(dir, extraNames);
+    return await ensureTlsFiles(files, names);
   } finally {
     await release();
   }
 }
 
-async function ensureTlsFiles(dir: string, extraNames: string[]): Promise<TlsMaterial> {
-  const files = {
-    caCert: path.join(dir, "ca.pem"),
-    caKey: path.join(dir, "ca.key.pem"),
-    cert: path.join(dir, "server.pem"),
-    key: path.join(dir, "server.key.pem"),
-  };
-  const names = [...new Set([...LOOPBACK_NAMES, ...extraNames])];
+type TlsFiles = ReturnType<typeof tlsFiles>;
 
-  let ca = existsSync(files.caCert) && existsSync(files.caKey) ? { cert: read(files.caCert), key: read(files.caKey) } : undefined;
-  const constraints = nameConstraintsDer(names);
-  if (!ca || expiresWithin(ca.cert, 30) || !hasConstraints(ca.cert, constraints)) {
-    ca = await createCa(constraints);
+const tlsFiles = (dir: string) => ({
+  caCert: path.join(dir, "ca.pem"),
+  caKey: path.join(dir, "ca.key.pem"),
+  cert: path.join(dir, "server.pem"),
+  key: path.join(dir, "server.key.pem"),
+});
+
+/** The files as they are, when all of them can be used as they are; undefined when one must be made. */
+function currentTls(files: TlsFiles, names: string[]): TlsMaterial | undefined {
+  const ca = readPair(files.caCert, files.caKey);
+  if (!ca || !caUsable(ca.cert, names)) return undefined;
+  const server = readPair(files.cert, files.key);
+  if (!server || !serverUsable(server, ca.cert, names)) return undefined;
+  return { caCertPath: files.caCert, caPem: ca.cert, key: server.key, cert: server.cert };
+}
+
+async function ensureTlsFiles(files: TlsFiles, names: string[]): Promise<TlsMaterial> {
+  let ca = readPair(files.caCert, files.caKey);
+  if (!ca || !caUsable(ca.cert, names)) {
+    ca = await createCa(nameConstraintsDer(names));
     await writeFileAtomic(files.caKey, ca.key, { mode: 0o600 });
     await writeFileAtomic(files.caCert, ca.cert);
   }
-  let server = existsSync(files.cert) && existsSync(files.key) ? { cert: read(files.cert), key: read(files.key) } : undefined;
-  if (!server || expiresWithin(server.cert, 7) || !covers(server.cert, names) || !issuedBy(server.cert, ca.cert)) {
+  let server = readPair(files.cert, files.key);
+  if (!server || !serverUsable(server, ca.cert, names)) {
     server = await createServerCertificate(ca, names);
     await writeFileAtomic(files.key, server.key, { mode: 0o600 });
     await writeFileAtomic(files.cert, server.cert);
@@ -67,7 +82,22 @@ async function ensureTlsFiles(dir: string, extraNames: string[]): Promise<TlsMat
   return { caCertPath: files.caCert, caPem: ca.cert, key: server.key, cert: server.cert };
 }
 
-const read = (file: string) => readFileSync(file, "utf8");
+const readPair = (certFile: string, keyFile: string) =>
+  existsSync(certFile) && existsSync(keyFile) ? { cert: readFileSync(certFile, "utf8"), key: readFileSync(keyFile, "utf8") } : undefined;
+
+const caUsable = (pem: string, names: string[]) => !expiresWithin(pem, 30) && hasConstraints(pem, nameConstraintsDer(names));
+
+const serverUsable = (server: { cert: string; key: string }, caPem: string, names: string[]) =>
+  !expiresWithin(server.cert, 7) && covers(server.cert, names) && issuedBy(server.cert, caPem) && matchesKey(server.cert, server.key);
+
+/** The key is the certificate's: a certificate and key from two different writes never pair up. */
+function matchesKey(pem: string, keyPem: string): boolean {
+  try {
+    return new X509Certificate(pem).checkPrivateKey(createPrivateKey(keyPem));
+  } catch {
+    return false;
+  }
+}
 
 function expiresWithin(pem: string, days: number): boolean {
   try {

@@ -1,7 +1,7 @@
 "use strict";
-// Preloaded first into the notebook kernel (and the kvq CLI): keeps V8's compiled code for the big
+// Preloaded first into the notebook kernel and the kvq CLI: keeps V8's compiled code for the big
 // CommonJS files loaded on every start — tslab's TypeScript compiler above all (8 MB, about half of
-// the kernel's start-up is compiling and then running it) — under the project's ignored .kvq/.
+// the kernel's start-up is compiling and then running it), the CLI's build — under the project's ignored .kvq/.
 //
 // Node ≥ 22.1 does this itself (module.enableCompileCache), and is used where present. Node 20 has
 // no switch, and the maintained packages for it (v8-compile-cache and its forks) replace
@@ -19,6 +19,8 @@ const path = require("node:path");
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 const CACHE_ROOT = path.join(PROJECT_ROOT, ".kvq", "compile-cache");
+/** The kvq CLI's build (src/cli-build.cjs): one large file every command loads. */
+const CLI_BUILD = path.join(PROJECT_ROOT, ".kvq", "cli") + path.sep;
 /** Files smaller than this compile faster than their cache is read and checked. */
 const MIN_BYTES = 32 * 1024;
 
@@ -38,8 +40,12 @@ function enable() {
 
   const compile = Module.prototype._compile;
   Module.prototype._compile = function compileWithCache(content, filename, ...rest) {
+    // The CLI's build, or a package's own CommonJS. rest[0] is the format Node ≥ 20.19 passes:
+    // "module" for an ES module loaded by require() (marked), which vm.Script cannot compile.
     const cacheable =
-      content.length >= MIN_BYTES && filename.includes(`${path.sep}node_modules${path.sep}`) && (filename.endsWith(".js") || filename.endsWith(".cjs"));
+      (rest[0] === undefined || rest[0] === "commonjs") &&
+      content.length >= MIN_BYTES &&
+      (filename.startsWith(CLI_BUILD) || (filename.includes(`${path.sep}node_modules${path.sep}`) && (filename.endsWith(".js") || filename.endsWith(".cjs"))));
     if (!cacheable) return compile.call(this, content, filename, ...rest);
     let stat;
     try {

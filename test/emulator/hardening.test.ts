@@ -5,6 +5,7 @@
  * port is chosen per start and a taken one is refused, and last-run.json says where the vault ran.
  */
 import assert from "node:assert/strict";
+import { generateKeyPairSync } from "node:crypto";
 import { appendFileSync, chmodSync, cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer as createNetServer } from "node:net";
 import path from "node:path";
@@ -181,5 +182,28 @@ test("emulators starting together on a new state folder agree on one CA, so ever
     }
   } finally {
     await Promise.all(emulators.map((emulator) => emulator.close()));
+  }
+});
+
+test("a server key that is not its certificate's (two writes torn apart) is made anew, and the vault verifies against ca.pem", async () => {
+  const stateDir = newDir();
+  await (await startEmulator({ stateDir, port: 0, identityPort: 0, persist: false })).close();
+  const keyFile = path.join(stateDir, "tls", "server.key.pem");
+  const before = readFileSync(keyFile, "utf8");
+  writeFileSync(keyFile, generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "pkcs8", format: "pem" }));
+  const emulator = await startEmulator({ stateDir, port: 0, identityPort: 0, persist: false });
+  try {
+    assert.notEqual(readFileSync(keyFile, "utf8"), before);
+    const { port } = new URL(emulator.url);
+    const verified = await new Promise<boolean>((resolve, reject) => {
+      const socket = connect({ host: "localhost", port: Number(port), ca: readFileSync(path.join(stateDir, "tls", "ca.pem"), "utf8"), servername: "localhost" }, () => {
+        resolve(socket.authorized);
+        socket.end();
+      });
+      socket.on("error", reject);
+    });
+    assert.equal(verified, true);
+  } finally {
+    await emulator.close();
   }
 });

@@ -1,0 +1,173 @@
+"use strict";
+// The kvq CLI as one plain JavaScript file (issue 13): without it every command pays for the tsx
+// loader and compiles its TypeScript on the fly, about as long again as Node's own start.
+//
+// The build lives in the ignored .kvq/cli/: made at install (`npm install` runs `prepare`) and
+// checked on every start. Its manifest lists each file esbuild read, with its size, modification
+// and change times; one differing stat (a learner's edit, a checkout, a deleted file) makes the
+// start rebuild it (esbuild, ~0.1 s), and when that fails — a read-only install, a syntax error,
+// no esbuild — the CLI runs through tsx as before. Stale code never runs: the change time (ctime)
+// cannot be set back by tools that restore a modification time.
+//
+// Two processes may build at once: the bundle is written under its content's hash and the
+// manifest that names it is renamed into place, so a reader sees an old pair or a new one.
+// KVQ_CLI_BUILD=0 skips the build (the bench's "before", and debugging with tsx's source maps).
+const fs = require("node:fs");
+const path = require("node:path");
+
+const ROOT = path.resolve(__dirname, "..");
+const BUILD_DIR = path.join(ROOT, ".kvq", "cli");
+const MANIFEST = path.join(BUILD_DIR, "manifest.json");
+const ENTRY = path.join(__dirname, "cli.ts");
+/** Bumped when what the build writes changes shape; an older manifest is then ignored. */
+const FORMAT = 1;
+/** Files that shape the output besides the sources esbuild lists (paths from the project root). */
+const SETTINGS = ["src/cli-build.cjs", "tsconfig.json", "src/package.json", "node_modules/esbuild/package.json"];
+/** A file changed this recently may have changed while esbuild read it: built, not recorded. */
+const SETTLE_MS = 2000;
+/** An old bundle is removed this long after it stopped being current (a start may be loading it). */
+const KEEP_OLD_MS = 60_000;
+
+const fingerprint = (stat) => `${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
+const statOf = (file) => fs.statSync(path.join(ROOT, file), { throwIfNoEntry: false });
+
+/** The current build's file, or undefined when it is missing or any input changed. */
+function currentBuild() {
+  let manifest;
+  try {
+    manifest = JSON.parse(fs.readFileSync(MANIFEST, "utf8"));
+  } catch {
+    return undefined;
+  }
+  if (manifest.format !== FORMAT || !Array.isArray(manifest.inputs)) return undefined;
+  for (const [file, expected] of manifest.inputs) {
+    const stat = statOf(file);
+    if (stat === undefined || fingerprint(stat) !== expected) return undefined;
+  }
+  return path.join(BUILD_DIR, manifest.bundle);
+}
+
+/**
+ * esbuild bundles the sources (packages stay in node_modules, loaded as before) into one file
+ * under .kvq/cli/. A source that reads __dirname or __filename gets its own, so paths built from
+ * them point into src/ as they do under tsx.
+ */
+async function bundle() {
+  const esbuild = require("esbuild");
+  const toRoot = path.relative(BUILD_DIR, ROOT).split(path.sep);
+  const result = await esbuild.build({
+    entryPoints: [ENTRY],
+    absWorkingDir: ROOT,
+    bundle: true,
+    packages: "external",
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    write: false,
+    metafile: true,
+    // Linked, not inline: Node reads it only under --enable-source-maps (which costs ~50 ms a start),
+    // for stack traces that name src/*.ts lines.
+    sourcemap: "linked",
+    outfile: path.join(BUILD_DIR, "cli.cjs"),
+    logLevel: "silent",
+    banner: { js: `// Made by src/cli-build.cjs from src/ (do not edit).\nvar __kvqRoot = require("node:path").join(__dirname, ${toRoot.map((p) => JSON.stringify(p)).join(", ")});` },
+    plugins: [ownDirname],
+  });
+  const output = (ext) => result.outputFiles.find((f) => f.path.endsWith(ext)).text;
+  return { code: output(".cjs"), map: output(".map"), inputs: Object.keys(result.metafile.inputs) };
+}
+
+const ownDirname = {
+  name: "kvq-own-dirname",
+  setup(build) {
+    build.onLoad({ filter: /\.ts$/ }, (args) => {
+      const contents = fs.readFileSync(args.path, "utf8");
+      if (!/\b__(dirname|filename)\b/.test(contents)) return undefined;
+      const parts = path.relative(ROOT, args.path).split(path.sep).map((p) => JSON.stringify(p));
+      const declare =
+        `var __filename = require("node:path").join(__kvqRoot, ${parts.join(", ")}), ` +
+        `__dirname = require("node:path").dirname(__filename);`;
+      return { contents: `${declare}${contents}`, loader: "ts" };
+    });
+  },
+};
+
+/** Writes `data` to `file` through a temporary file and a rename, so no reader sees half of it. */
+function writeAtomically(file, data) {
+  const temp = `${file}.${process.pid}.tmp`;
+  try {
+    fs.writeFileSync(temp, data);
+    fs.renameSync(temp, file);
+  } catch (error) {
+    fs.rmSync(temp, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * Builds the CLI and records it. `file`: the bundle, undefined when it cannot be built or written;
+ * `recorded`: false when an input changed too recently to be sure the build saw its last version.
+ */
+async function rebuild() {
+  const started = Date.now();
+  let built;
+  try {
+    built = await bundle();
+  } catch (error) {
+    // A syntax error a learner just typed, or no esbuild: tsx runs the sources and reports it as before.
+    return { file: undefined, recorded: false, error };
+  }
+  const { createHash } = require("node:crypto");
+  const name = `cli-${createHash("sha256").update(built.code).digest("hex").slice(0, 16)}.cjs`;
+  const inputs = [];
+  let settled = true;
+  for (const file of [...built.inputs, ...SETTINGS]) {
+    const stat = statOf(file);
+    // Gone, or changed since the build began: this build is used once, not recorded.
+    if (stat === undefined || Math.max(stat.mtimeMs, stat.ctimeMs) > started - SETTLE_MS) settled = false;
+    else inputs.push([file, fingerprint(stat)]);
+  }
+  const file = path.join(BUILD_DIR, name);
+  try {
+    fs.mkdirSync(BUILD_DIR, { recursive: true });
+    if (fs.existsSync(file)) {
+      fs.utimesSync(file, new Date(), new Date()); // current again: not "old"
+    } else {
+      writeAtomically(`${file}.map`, built.map);
+      writeAtomically(file, built.code.replace(/(\/\/# sourceMappingURL=)cli\.cjs\.map\s*$/, `$1${name}.map\n`));
+    }
+  } catch (error) {
+    // A read-only project: tsx it is, every time (correct, only slower).
+    return { file: undefined, recorded: false, error };
+  }
+  try {
+    if (settled) writeAtomically(MANIFEST, JSON.stringify({ format: FORMAT, bundle: name, inputs }));
+    removeOldBuilds(name);
+  } catch {
+    // The manifest held open by a reader on Windows, say: this build is current all the same.
+    settled = false;
+  }
+  return { file, recorded: settled };
+}
+
+function removeOldBuilds(current) {
+  const now = Date.now();
+  for (const entry of fs.readdirSync(BUILD_DIR)) {
+    if (entry.startsWith(current) || !/^cli-.*\.cjs(\.map)?$/.test(entry)) continue;
+    const file = path.join(BUILD_DIR, entry);
+    const stat = fs.statSync(file, { throwIfNoEntry: false });
+    if (stat && now - stat.mtimeMs > KEEP_OLD_MS) fs.rmSync(file, { force: true });
+  }
+}
+
+/** The CLI module (`main(argv)`): from a current build, a fresh one, or through tsx. */
+async function loadCli() {
+  if (process.env.KVQ_CLI_BUILD !== "0") {
+    const file = currentBuild() ?? (await rebuild()).file;
+    if (file !== undefined) return require(file);
+  }
+  require("tsx/cjs");
+  return require("./cli.ts");
+}
+
+module.exports = { loadCli, rebuild, currentBuild, BUILD_DIR };

@@ -1,0 +1,121 @@
+/**
+ * The CLI's build (src/cli-build.cjs), in a copy of the project so the real build is not touched:
+ * a current build is what runs; an edited source runs at once, even one whose size and modification
+ * time were put back; a missing build is remade, also by several starts at once; a build folder that
+ * cannot be written leaves the sources to tsx; and paths the sources build from __dirname still
+ * point into src/.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { PROJECT_ROOT, type CliResult } from "./helpers/cli";
+import { tempDir } from "./helpers/emulator";
+
+/** What cli-build.cjs waits for before it trusts a file's times (SETTLE_MS), and a little more. */
+const SETTLE_MS = 2100;
+const DESCRIPTION = "The Azure Key Vault keys quickstart, runnable";
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+
+describe("the CLI's build", () => {
+  let root: string;
+  let buildDir: string;
+  let cliSource: string;
+
+  const kvq = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+    new Promise<CliResult>((resolve, reject) => {
+      const child = spawn(process.execPath, ["--", path.join(root, "src", "kvq.cjs"), ...args], { cwd: root, env: { ...process.env, NO_COLOR: "1", ...env } });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d) => (stdout += d));
+      child.stderr.on("data", (d) => (stderr += d));
+      child.on("error", reject);
+      child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+    });
+  const help = async (env: NodeJS.ProcessEnv = {}) => {
+    const result = await kvq(["--help"], env);
+    assert.equal(result.code, 0, result.stderr);
+    return result.stdout;
+  };
+  const manifest = () => JSON.parse(readFileSync(path.join(buildDir, "manifest.json"), "utf8")) as { bundle: string; inputs: [string, string][] };
+  /** A whole second, so that putting it back restores the modification time exactly. */
+  const ROUND_MTIME = Math.floor(Date.now() / 1000) - 60;
+  /** Rewrites cli.ts's description, keeping the file's size and (optionally) its modification time. */
+  const describeAs = (text: string, keepTimes: boolean) => {
+    assert.equal(text.length, DESCRIPTION.length);
+    const before = statSync(cliSource);
+    const source = readFileSync(cliSource, "utf8").replace(/\.description\("[^"]*runnable/i, `.description("${text}`);
+    writeFileSync(cliSource, source);
+    if (keepTimes) utimesSync(cliSource, ROUND_MTIME, ROUND_MTIME);
+    assert.equal(statSync(cliSource).size, before.size);
+    if (keepTimes) assert.equal(statSync(cliSource).mtimeMs, before.mtimeMs, "the modification time is the one the build saw");
+  };
+
+  before(() => {
+    root = tempDir("kvq-cli-build-");
+    cpSync(path.join(PROJECT_ROOT, "src"), path.join(root, "src"), { recursive: true, filter: (from) => path.basename(from) !== ".types" });
+    for (const file of ["package.json", "tsconfig.json"]) cpSync(path.join(PROJECT_ROOT, file), path.join(root, file));
+    // A junction needs no special rights on Windows; elsewhere it is a plain symlink.
+    symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(root, "node_modules"), "junction");
+    buildDir = path.join(root, ".kvq", "cli");
+    cliSource = path.join(root, "src", "cli.ts");
+    utimesSync(cliSource, ROUND_MTIME, ROUND_MTIME);
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  test("the first start builds it, and later starts run the build", async () => {
+    await settle(); // the copy's files are new: a build of them is made but recorded only once they settled
+    assert.match(await help(), new RegExp(DESCRIPTION));
+    const { bundle, inputs } = manifest();
+    assert.ok(inputs.some(([file]) => file === "src/cli.ts"), "the sources are among the inputs");
+    // A line only the build has shows that a start runs the build, and that KVQ_CLI_BUILD=0 does not.
+    appendFileSync(path.join(buildDir, bundle), '\nprocess.stdout.write("FROM THE BUILD\\n");\n');
+    assert.match(await help(), /FROM THE BUILD/);
+    assert.doesNotMatch(await help({ KVQ_CLI_BUILD: "0" }), /FROM THE BUILD/);
+  });
+
+  test("an edited source runs at once, even with its size and modification time put back", async () => {
+    describeAs("THE AZURE KEY VAULT KEYS QUICKSTART, RUNNABLE", true);
+    const out = await help();
+    assert.match(out, /THE AZURE KEY VAULT KEYS QUICKSTART, RUNNABLE/);
+    assert.doesNotMatch(out, /FROM THE BUILD/);
+  });
+
+  test("a missing build is remade, also by several starts at once", async () => {
+    rmSync(buildDir, { recursive: true, force: true });
+    describeAs("the azure key vault keys quickstart, runnable", false);
+    await settle();
+    const results = await Promise.all([1, 2, 3, 4].map(() => kvq(["--help"])));
+    for (const result of results) {
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /the azure key vault keys quickstart, runnable/);
+    }
+    const { bundle } = manifest();
+    assert.ok(existsSync(path.join(buildDir, bundle)), "the manifest names a bundle that exists");
+    assert.deepEqual(
+      readdirSync(buildDir).filter((f) => f.endsWith(".tmp")),
+      [],
+      "no half-written file is left",
+    );
+  });
+
+  test("paths made from __dirname point into src/, as under tsx", async () => {
+    const prefix = path.join(root, "prefix");
+    const result = await kvq(["kernel", "install", "--prefix", prefix]);
+    assert.equal(result.code, 0, result.stderr);
+    const spec = JSON.parse(readFileSync(path.join(prefix, "share", "jupyter", "kernels", "kvq-tslab", "kernel.json"), "utf8"));
+    assert.ok(spec.argv.includes(path.join(root, "src", "notebook", "kernel-preload.cjs")), spec.argv.join(" "));
+    assert.equal(spec.metadata.kvq.projectRoot, root);
+  });
+
+  test("a build folder that cannot be written leaves the sources to tsx", async () => {
+    rmSync(buildDir, { recursive: true, force: true });
+    mkdirSync(path.dirname(buildDir), { recursive: true });
+    writeFileSync(buildDir, "not a folder");
+    describeAs("The Azure Key Vault keys quickstart, RUNNABLE", false);
+    assert.match(await help(), /The Azure Key Vault keys quickstart, RUNNABLE/);
+    assert.equal(readFileSync(buildDir, "utf8"), "not a folder");
+  });
+});
