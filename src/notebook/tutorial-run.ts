@@ -58,7 +58,7 @@ export interface TutorialRunOptions extends TargetOptions {
   signal?: AbortSignal;
   /** More variables for the kernel (over the target's). */
   kernelEnv?: Record<string, string>;
-  /** Told where the run goes before the kernel starts. */
+  /** Told where the run goes once the target is open, before the run waits for the kernel (started earlier). */
   onTarget?: (target: Pick<TutorialTarget, "kind" | "vaultUrl">) => void;
 }
 
