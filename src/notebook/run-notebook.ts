@@ -155,8 +155,11 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunResul
       let reply: ExecuteResult | undefined;
       let died: Error | undefined;
       try {
+        // The kernel finishes building its type-checker during the first cell (kernel-warm-up.cjs):
+        // that cell's limit gets the kernel's start time on top, as that work was part of the start.
+        const allowance = results.some((r) => r.status !== "skipped") ? 0 : kernel!.startupMs;
         reply = await kernel!.execute(step.source, {
-          timeoutMs: options.timeoutMs,
+          timeoutMs: options.timeoutMs === undefined ? undefined : options.timeoutMs + allowance,
           signal: options.signal,
           onOutput: (output) => reporter.stepOutput?.(step, redactOutput(output, redact)),
         });
