@@ -12,8 +12,23 @@ require("tsx/cjs");
 const executor = require("tslab/dist/executor");
 const { friendlyConsole } = require("../friendly-errors.ts");
 
-const createExecutor = executor.createExecutor;
-executor.createExecutor = (rootDir, convs, console) => createExecutor(rootDir, convs, friendlyConsole(console));
+const { withDeferredEnv } = require("./kernel-deferred-env.cjs");
 
-// 3. kernel_info reports the TypeScript version tslab really compiles with (see kernel-info.cjs).
+// 3. kernel_info before tslab's converter, which is then made and warmed while the kernel is idle
+//    (kernel-warm-up.cjs; before kernel-info.cjs, which loads tslab's converter). Off with
+//    KVQ_KERNEL_FAST_START=0, the kernel as before.
+if (process.env.KVQ_KERNEL_FAST_START !== "0") {
+  try {
+    require("./kernel-warm-up.cjs");
+  } catch (error) {
+    // Another tslab layout: the kernel starts as before.
+    process.stderr.write(`kvq: the kernel's warm-up is off: ${error.message}\n`);
+  }
+}
+
+// 4. The runner may start the kernel before its environment is complete (kernel-deferred-env.cjs).
+const createExecutor = executor.createExecutor;
+executor.createExecutor = (rootDir, convs, console) => withDeferredEnv(createExecutor(rootDir, convs, friendlyConsole(console)));
+
+// 5. kernel_info reports the TypeScript version tslab really compiles with (see kernel-info.cjs).
 require("./kernel-info.cjs");

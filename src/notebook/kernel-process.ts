@@ -23,6 +23,11 @@ export interface LaunchOptions {
   cwd: string;
   /** Extra variables, applied over process.env and the spec's env. */
   env?: Record<string, string>;
+  /**
+   * Start now, take more variables later (sendEnv): the kernel reads them from its stdin before its
+   * first cell runs (kernel-deferred-env.cjs), so it can boot while the runner still opens its target.
+   */
+  deferEnv?: boolean;
 }
 
 export interface KernelExit {
@@ -45,6 +50,8 @@ export interface KernelProcess {
   interrupt(): boolean;
   /** Kills the process (and, on POSIX, its process group) and removes the connection file. */
   kill(): void;
+  /** With deferEnv: the variables the first cell sees, over those of the launch. Once; later calls do nothing. */
+  sendEnv(env: Record<string, string>): void;
 }
 
 const TAIL_BYTES = 8192;
@@ -56,9 +63,10 @@ export function launchKernelProcess(options: LaunchOptions): KernelProcess {
   const child: ChildProcess = spawn(command, args, {
     cwd: options.cwd,
     // jupyter_client: os.environ, then the kernelspec's env, then the caller's extra env.
-    env: withParentWatch({ ...process.env, ...options.spec.env, ...options.env }, options.connectionFile, posix),
-    // fd 3: the parent-watch pipe. Nothing is ever written to it; only its closing matters.
-    stdio: ["ignore", "pipe", "pipe", posix ? "pipe" : "ignore"],
+    env: withParentWatch({ ...process.env, ...options.spec.env, ...options.env, ...(options.deferEnv ? { [DEFERRED_ENV_VARIABLE]: "1" } : {}) }, options.connectionFile, posix),
+    // stdin: the deferred variables, or nothing. fd 3: the parent-watch pipe. Nothing is ever written
+    // to it; only its closing matters.
+    stdio: [options.deferEnv ? "pipe" : "ignore", "pipe", "pipe", posix ? "pipe" : "ignore"],
     // jupyter_client starts kernels in a new session on POSIX (start_new_session=True): a Ctrl-C in
     // the terminal reaches only the runner, which decides to interrupt; and the kernel's own child
     // processes can be signalled as one group. On Windows `detached` would open a console window.
@@ -69,6 +77,7 @@ export function launchKernelProcess(options: LaunchOptions): KernelProcess {
   const keep = (chunk: Buffer) => {
     tail = (tail + chunk.toString("utf8")).slice(-TAIL_BYTES);
   };
+  child.stdin?.on("error", () => undefined); // a kernel that died before reading it
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
   // Held open (unreferenced, so it never keeps the runner alive) until the runner's process ends.
@@ -138,10 +147,17 @@ export function launchKernelProcess(options: LaunchOptions): KernelProcess {
       killNow();
       removeConnectionFile(options.connectionFile);
     },
+    sendEnv(env) {
+      if (!child.stdin || child.stdin.writableEnded) return;
+      child.stdin.end(JSON.stringify(env));
+    },
   };
 }
 
 const PARENT_WATCH = path.join(__dirname, "parent-watch.cjs");
+
+/** Tells the kernel's preload to read more variables from stdin before the first cell (kernel-deferred-env.cjs). */
+export const DEFERRED_ENV_VARIABLE = "KVQ_KERNEL_ENV_FROM_STDIN";
 
 /** JPY_PARENT_PID as jupyter_client sets it, the pipe's fd, and the preload that honours them (see the top of this file). */
 function withParentWatch(env: NodeJS.ProcessEnv, connectionFile: string, pipe: boolean): NodeJS.ProcessEnv {

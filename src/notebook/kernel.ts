@@ -15,6 +15,12 @@ export interface StartKernelOptions {
   cwd: string;
   /** Extra environment for the kernel, over process.env and the kernelspec's env. */
   env?: Record<string, string>;
+  /**
+   * Start before the environment is known: Kernel.provideEnv gives the rest, which the kernel
+   * applies before its first cell (kernel-deferred-env.cjs). The runner starts the kernel while it
+   * opens its target, so the kernel's start and warm-up overlap the emulator's.
+   */
+  deferEnv?: boolean;
   /** Defaults to this project's kernelspec (kernelspec.ts). */
   spec?: KernelSpec;
   /** Where the connection file goes; defaults to DEFAULT_CONNECTION_DIR. */
@@ -35,6 +41,11 @@ export interface Kernel {
   /** False once the process has exited. */
   readonly alive: boolean;
   execute(code: string, options?: ExecuteOptions): Promise<ExecuteResult>;
+  /**
+   * With deferEnv: the variables the cells see, over those of the start. Call it once, before the
+   * first execute; an execute or close without it sends none, so the kernel never waits for them.
+   */
+  provideEnv(env: Record<string, string>): void;
   /** SIGINT (see KernelProcess.interrupt); false when the platform cannot interrupt. */
   interrupt(): boolean;
   /** The kernel's own log (outside cells): crashes, warnings. */
@@ -64,7 +75,7 @@ async function startOnce(options: StartKernelOptions): Promise<Kernel> {
   const started = Date.now();
   let proc: KernelProcess;
   try {
-    proc = launchKernelProcess({ spec, connectionFile, cwd: options.cwd, env: options.env });
+    proc = launchKernelProcess({ spec, connectionFile, cwd: options.cwd, env: options.env, deferEnv: options.deferEnv });
   } catch (error) {
     removeConnectionFile(connectionFile);
     throw error;
@@ -111,6 +122,7 @@ async function startOnce(options: StartKernelOptions): Promise<Kernel> {
 function wrap(proc: KernelProcess, client: JupyterClient, info: KernelInfoReplyContent, startupMs: number): Kernel {
   let closing: Promise<KernelExit> | undefined;
   async function close(graceMs: number): Promise<KernelExit> {
+    proc.sendEnv({});
     if (!proc.hasExited) {
       const deadline = Date.now() + graceMs;
       await client.shutdown({ timeoutMs: graceMs });
@@ -129,7 +141,11 @@ function wrap(proc: KernelProcess, client: JupyterClient, info: KernelInfoReplyC
     get alive() {
       return !proc.hasExited;
     },
-    execute: (code, options) => client.execute(code, options),
+    execute: (code, options) => {
+      proc.sendEnv({});
+      return client.execute(code, options);
+    },
+    provideEnv: (env) => proc.sendEnv(env),
     interrupt: () => proc.interrupt(),
     logTail: () => proc.logTail(),
     close: (options = {}) => (closing ??= close(options.graceMs ?? 2000)),

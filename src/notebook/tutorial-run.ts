@@ -11,6 +11,7 @@ import { NOTEBOOKS_DIR } from "../paths";
 import { RunLedger } from "../run-ledger";
 import { detectLang, LANGS, messagesFor, type Lang } from "../i18n";
 import { explainError, type Explanation } from "../vault-errors";
+import { startKernel, type Kernel } from "./kernel";
 import { readNotebook } from "./notebook-file";
 import type { RunReporter } from "./reporter";
 import { prepareNotebook, runNotebook, type RunResult, type StepSelection } from "./run-notebook";
@@ -57,7 +58,7 @@ export interface TutorialRunOptions extends TargetOptions {
   signal?: AbortSignal;
   /** More variables for the kernel (over the target's). */
   kernelEnv?: Record<string, string>;
-  /** Told where the run goes before the kernel starts. */
+  /** Told where the run goes once the target is open, before the run waits for the kernel (started earlier). */
   onTarget?: (target: Pick<TutorialTarget, "kind" | "vaultUrl">) => void;
 }
 
@@ -74,6 +75,26 @@ export interface TutorialRunResult {
 export async function runTutorial(options: TutorialRunOptions = {}): Promise<TutorialRunResult> {
   const lang = options.lang ?? detectLang();
   const notebook = resolveNotebook(options.notebook, lang);
+  // The kernel first, its environment to follow: it boots and warms up its type-checker while the
+  // target opens (an emulator's port and sign-in endpoint are known only then).
+  const stopStart = new AbortController();
+  const kernel = startKernel({
+    cwd: path.dirname(notebook),
+    env: { ...options.kernelEnv, KVQ_LANG: lang },
+    deferEnv: true,
+    signal: options.signal ? AbortSignal.any([options.signal, stopStart.signal]) : stopStart.signal,
+  });
+  kernel.catch(() => undefined); // runNotebook reports a failed start; here it only must not go unhandled
+  try {
+    return await runWithKernel(options, lang, notebook, kernel);
+  } finally {
+    // Every path closes it: a run closed it already (close is idempotent); a bad target or notebook stops its start.
+    stopStart.abort();
+    await kernel.then((k) => k.close(), () => undefined);
+  }
+}
+
+async function runWithKernel(options: TutorialRunOptions, lang: Lang, notebook: string, kernel: Promise<Kernel>): Promise<TutorialRunResult> {
   const selection = options.keepKeys ? await untilBeforeCleanup(notebook, options.selection) : options.selection;
   // A wrong path, --param or --step is told before an emulator starts or a vault is asked.
   await prepareNotebook(notebook, options.parameters, selection);
@@ -92,6 +113,7 @@ export async function runTutorial(options: TutorialRunOptions = {}): Promise<Tut
       signal: options.signal,
       reporter: options.reporter,
       redact: (text) => redactText(text, secrets),
+      kernel,
     });
     // This run's ledgers (the kernel writes them): anything still pending is the runner's to clean.
     const ledgers = () => RunLedger.list({ dir: target.ledgerDir, vaultUrl: target.vaultUrl, includeClosed: true }).ledgers.filter((l) => l.startedAt.getTime() >= started - 1000);

@@ -1,0 +1,142 @@
+"use strict";
+// Loaded by kernel-preload.cjs (unless KVQ_KERNEL_FAST_START=0): tslab's type-checking work moved
+// to where nobody waits for it, without checking less.
+//
+// 1. kernel_info first. tslab builds its TypeScript converter (a watch program over the standard
+//    library and @types/node: about half of the kernel's start) before it opens its sockets, so
+//    Jupyter shows "starting" for all of it. Here the converter is made on first use instead, and
+//    right after the first kernel_info_reply the kernel makes it while idle.
+// 2. Warm-up while idle: then it converts a hidden program that imports what the notebooks import
+//    ("kvq", the SDK), so their declaration files are read, parsed and bound before the first cell.
+//    It runs through the converter's own convert (same options, same resolution) and its result
+//    is dropped: the declarations tslab carries from cell to cell live in the executor, which never
+//    sees it, so no name of the warm-up exists for a cell, and it prints nothing. Once a cell has
+//    started, what is left of the warm-up is skipped; a cell that arrives meanwhile waits for the
+//    step in progress, as it would wait for its own type-check. An interrupt (SIGINT) that arrives
+//    during a step is handled as one during a cell's type-check always was: Node delivers it once
+//    the step is done (tslab interrupts the running cell, if any); one that lands just as the
+//    next cell starts can be lost, as before (Node's vm drops a SIGINT still pending when a cell
+//    runs with breakOnSigint), and the runner's grace period then ends the kernel.
+// 3. Parsed declaration files are kept for the kernel's life. tslab makes a new program for every
+//    cell, and TypeScript's watch drops a file as soon as one program does not include it (the SDK's
+//    declarations between a cell that imports only "kvq" and the next), then parses it again. The
+//    cache hands back the same parsed file while the file on disk is unchanged (size and mtime),
+//    as TypeScript's language service does with its document registry; any change parses it again.
+//
+// TypeScript's exports are read-only getters, so (3) is made by giving tslab's converter a view of
+// the module with createWatchCompilerHost wrapped (the module is already loaded by
+// kernel-fast-start.cjs, and tslab's converter is not yet: this file must load before it).
+const fs = require("node:fs");
+const path = require("node:path");
+
+/** What the notebooks import; a module that does not resolve only makes the warm-up's own errors. */
+const WARM_UP_SOURCE = ['import type * as kvq from "kvq";', 'import type * as keys from "@azure/keyvault-keys";', 'import type * as identity from "@azure/identity";'].join("\n");
+
+const tslabRoot = path.dirname(require.resolve("tslab/package.json"));
+const typescriptPath = require.resolve("@tslab/typescript-for-tslab", { paths: [tslabRoot] });
+
+/** (3): the compiler host's getSourceFile, with parsed declaration files kept while unchanged on disk. */
+function keepParsedDeclarations(compilerHost) {
+  const kept = new Map();
+  const stamp = (fileName) => {
+    try {
+      const stat = fs.statSync(fileName);
+      return `${stat.size}:${stat.mtimeMs}`;
+    } catch {
+      return undefined; // tslab's in-memory files (the cell, the previous cells' declarations)
+    }
+  };
+  const wrap = (getSourceFile, fileNameAt) =>
+    function getKeptSourceFile(...args) {
+      const fileName = args[0];
+      const [languageVersionOrOptions, , shouldCreateNewSourceFile] = args.slice(fileNameAt + 1);
+      if (typeof fileName !== "string" || !fileName.endsWith(".d.ts") || shouldCreateNewSourceFile) return getSourceFile.apply(this, args);
+      const options = typeof languageVersionOrOptions === "object" ? languageVersionOrOptions : { languageVersion: languageVersionOrOptions };
+      const key = `${fileName}\0${options.languageVersion}\0${options.impliedNodeFormat}`;
+      const now = stamp(fileName);
+      const hit = kept.get(key);
+      if (hit && now !== undefined && hit.stamp === now) return hit.sourceFile;
+      const sourceFile = getSourceFile.apply(this, args);
+      if (sourceFile && now !== undefined) kept.set(key, { stamp: now, sourceFile });
+      else kept.delete(key);
+      return sourceFile;
+    };
+  compilerHost.getSourceFile = wrap(compilerHost.getSourceFile, 0);
+  // getSourceFileByPath(fileName, path, languageVersionOrOptions, onError, shouldCreateNewSourceFile)
+  if (compilerHost.getSourceFileByPath) compilerHost.getSourceFileByPath = wrap(compilerHost.getSourceFileByPath, 1);
+}
+
+function installDeclarationCache() {
+  const ts = require(typescriptPath);
+  const createWatchCompilerHost = (...args) => {
+    const host = ts.createWatchCompilerHost(...args);
+    const createProgram = host.createProgram;
+    const wrapped = new WeakSet();
+    host.createProgram = (rootNames, options, compilerHost, ...rest) => {
+      if (compilerHost && !wrapped.has(compilerHost)) {
+        keepParsedDeclarations(compilerHost);
+        wrapped.add(compilerHost);
+      }
+      return createProgram(rootNames, options, compilerHost, ...rest);
+    };
+    return host;
+  };
+  const cached = require.cache[typescriptPath];
+  if (!cached) return;
+  cached.exports = new Proxy(ts, { get: (target, name) => (name === "createWatchCompilerHost" ? createWatchCompilerHost : target[name]) });
+}
+
+/** (1) and (2): converters made on first use; the first one warmed up after the first kernel_info_reply. */
+function installLazyConverter() {
+  const converter = require("tslab/dist/converter");
+  const createConverter = converter.createConverter;
+  let first;
+  converter.createConverter = (options) => {
+    let real;
+    const lazy = {
+      cellStarted: false,
+      real: () => (real ??= createConverter(options)),
+    };
+    const onCell =
+      (method) =>
+      (...args) => {
+        lazy.cellStarted = true;
+        return lazy.real()[method](...args);
+      };
+    const facade = { convert: onCell("convert"), inspect: onCell("inspect"), complete: onCell("complete"), addModule: onCell("addModule"), close: () => real?.close() };
+    if (!first && !options?.isBrowser) first = lazy;
+    return facade;
+  };
+
+  const jupyter = require("tslab/dist/jupyter");
+  const handleKernelInfo = jupyter.ZmqServer.prototype.handleKernelInfo;
+  let scheduled = false;
+  jupyter.ZmqServer.prototype.handleKernelInfo = function handleKernelInfoThenWarmUp(...args) {
+    const result = handleKernelInfo.apply(this, args);
+    if (!scheduled && first) {
+      scheduled = true;
+      // setImmediate: after the reply and the "idle" status are handed to the sockets, and a turn of
+      // the event loop between the two steps, so a cell that came meanwhile goes before the second.
+      const lazy = first;
+      setImmediate(() => {
+        if (lazy.cellStarted) return;
+        lazy.real();
+        setImmediate(() => {
+          if (lazy.cellStarted) return;
+          try {
+            lazy.real().convert("", WARM_UP_SOURCE);
+          } catch {
+            // Only the warm-up is lost: the first cell does this work itself, as before.
+          }
+          if (process.env.KVQ_KERNEL_WARM_UP_LOG === "1") process.stderr.write("kvq: kernel warm-up done\n");
+        });
+      });
+    }
+    return result;
+  };
+}
+
+installDeclarationCache();
+installLazyConverter();
+
+module.exports = { WARM_UP_SOURCE };
