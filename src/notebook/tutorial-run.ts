@@ -75,6 +75,9 @@ export interface TutorialRunResult {
 export async function runTutorial(options: TutorialRunOptions = {}): Promise<TutorialRunResult> {
   const lang = options.lang ?? detectLang();
   const notebook = resolveNotebook(options.notebook, lang);
+  const selection = options.keepKeys ? await untilBeforeCleanup(notebook, options.selection) : options.selection;
+  // A wrong path, --param or --step is told before a kernel or an emulator starts or a vault is asked.
+  await prepareNotebook(notebook, options.parameters, selection);
   // The kernel first, its environment to follow: it boots and warms up its type-checker while the
   // target opens (an emulator's port and sign-in endpoint are known only then).
   const stopStart = new AbortController();
@@ -86,7 +89,7 @@ export async function runTutorial(options: TutorialRunOptions = {}): Promise<Tut
   });
   kernel.catch(() => undefined); // runNotebook reports a failed start; here it only must not go unhandled
   try {
-    return await runWithKernel(options, lang, notebook, kernel);
+    return await runWithKernel({ ...options, selection }, lang, notebook, kernel);
   } finally {
     // Every path closes it: a run closed it already (close is idempotent); a bad target or notebook stops its start.
     stopStart.abort();
@@ -95,9 +98,7 @@ export async function runTutorial(options: TutorialRunOptions = {}): Promise<Tut
 }
 
 async function runWithKernel(options: TutorialRunOptions, lang: Lang, notebook: string, kernel: Promise<Kernel>): Promise<TutorialRunResult> {
-  const selection = options.keepKeys ? await untilBeforeCleanup(notebook, options.selection) : options.selection;
-  // A wrong path, --param or --step is told before an emulator starts or a vault is asked.
-  await prepareNotebook(notebook, options.parameters, selection);
+  const selection = options.selection;
   const target = await openTutorialTarget(options);
   const started = Date.now();
   try {
