@@ -10,9 +10,8 @@
  *   npm test -- --test-name-pattern=purge
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 
 // Plain JavaScript shared with the kernel (no declarations): whether src/.types is newer than every helper source.
 const { helperTypesFresh } = require("../src/notebook/helper-types.cjs") as { helperTypesFresh(): boolean };
@@ -67,6 +66,8 @@ const FIRST_RUN_SECONDS: Record<string, number> = {
   "test/workshop/doctor.test.ts": 35,
 };
 const MIDDLING_MS = 10_000;
+/** Test files at a time. They wait on sockets, kernels and key generation as well as the CPU. */
+const CONCURRENCY = 2;
 /** A file as durations.json names it: relative to the project, "/" on every OS. */
 const keyOf = (file: string) => path.relative(root, file).split(path.sep).join("/");
 
@@ -105,48 +106,28 @@ const types = helperTypesFresh() ? Promise.resolve(0) : exitCode(spawn(process.e
 const tscArgs = ["-p", root, "--incremental", "--tsBuildInfoFile", path.join(WORK, "tsconfig.tsbuildinfo")];
 const typecheck = exitCode(spawn(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), ...tscArgs], { cwd: root, stdio: ["ignore", "inherit", "inherit"] }));
 
-/**
- * Node's default reporter (spec on a terminal, tap otherwise; spec everywhere from Node 23) plus the
- * durations reporter (it writes to KVQ_TEST_DURATIONS_OUT). Left alone when the caller picks reporters, or runs only some
- * tests of each file (their time would mislead the order).
- */
-function reporters(): string[] {
-  if (nodeFlags.some((f) => /^--test-(reporter|name-pattern|skip-pattern|only)/.test(f))) return [];
-  const defaultReporter = process.stdout.isTTY || Number(process.versions.node.split(".")[0]) >= 23 ? "spec" : "tap";
-  const durations = pathToFileURL(path.join(__dirname, "helpers", "durations-reporter.mjs")).href;
-  return [`--test-reporter=${defaultReporter}`, "--test-reporter-destination=stdout", `--test-reporter=${durations}`, "--test-reporter-destination=stdout"];
-}
-
-/** Adds this run's file times to durations.json (a run of one folder keeps the others' times). */
-function recordDurations(durationsOut: string): void {
-  try {
-    const measured: Record<string, number> = {};
-    for (const [file, ms] of Object.entries(JSON.parse(readFileSync(durationsOut, "utf8")) as Record<string, number>)) measured[keyOf(file)] = ms;
-    writeFileSync(DURATIONS, `${JSON.stringify({ ...readDurations(), ...measured }, null, 1)}\n`);
-  } catch {
-    // No times this run (a reporter of the caller's, or the run ended early): the order stays as it was.
-  } finally {
-    rmSync(durationsOut, { force: true });
-  }
-}
-
 async function main(): Promise<number> {
   if ((await warm) !== 0) process.stderr.write("Warming the TypeScript cache failed; running the tests anyway.\n");
   if ((await types) !== 0) process.stderr.write("Building the helpers' declarations failed; kernels check cells against the sources.\n");
 
-  // Test files wait on sockets, kernels and key generation more than on the CPU: run two at a time.
-  // --test-force-exit: a file whose tests are done ends even if a failed test left a timer or
-  // socket behind (an SDK still retrying), so a failure costs its bound, not the retries' minutes.
+  // --test-force-exit (run-in-order.ts sets it too): a file whose tests are done ends even if a
+  // failed test left a timer or socket behind (an SDK still retrying), so a failure costs its
+  // bound, not the retries' minutes.
   // KVQ_LANG=en: the tests assert the English messages, whatever language the developer's shell
   // (LANG=zh_TW.UTF-8, KVQ_LANG) picks; the tests of other languages set theirs explicitly.
-  const durationsOut = path.join(WORK, `durations-${process.pid}.json`);
-  const tests = spawn(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", "--test-force-exit", ...reporters(), ...nodeFlags, ...longestFirst(files)], {
+  // Without flags, run-in-order.ts runs the files longest first (`node --test` would sort them by
+  // name) and records their times. A caller's flags (--test-name-pattern, --test-reporter, ...) go
+  // to Node's own runner, as they always did; its order is by name then.
+  const runner =
+    nodeFlags.length === 0
+      ? [path.join(root, "test", "helpers", "run-in-order.ts"), `--concurrency=${CONCURRENCY}`, `--durations=${DURATIONS}`, ...longestFirst(files)]
+      : ["--test", `--test-concurrency=${CONCURRENCY}`, "--test-force-exit", ...nodeFlags, ...files];
+  const tests = spawn(process.execPath, ["--import", "tsx", ...runner], {
     cwd: root,
     stdio: "inherit",
-    env: { ...process.env, KVQ_TEST: "1", KVQ_LANG: "en", KVQ_TEST_DURATIONS_OUT: durationsOut },
+    env: { ...process.env, KVQ_TEST: "1", KVQ_LANG: "en" },
   });
   const [testsCode, typecheckCode] = await Promise.all([exitCode(tests), typecheck]);
-  if (existsSync(durationsOut)) recordDurations(durationsOut);
   if (typecheckCode !== 0) process.stderr.write("\nThe type-check (tsc -p .) failed: see its errors above.\n");
   return testsCode !== 0 ? testsCode : typecheckCode;
 }
