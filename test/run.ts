@@ -2,8 +2,9 @@
  * `npm test`: type-checks the project and finds every *.test.ts under test/ (or under the folders
  * and files given) and runs them with Node's test runner, TypeScript loaded through tsx. Node 20's
  * runner cannot find .ts files itself, and npm scripts cannot glob portably, hence this small
- * launcher. The whole-project type-check (tsc) runs beside the tests, not before them; the run
- * fails when either fails.
+ * launcher. The whole-project type-check (tsc, incremental) runs beside the tests, not before them;
+ * the run fails when either fails. The files that took longest last time start first
+ * (test/helpers/run-in-order.ts), so the two slots stay full to the end.
  *
  *   npm test                      everything
  *   npm test -- test/emulator     one folder
