@@ -2,16 +2,20 @@
  * `npm test`: type-checks the project and finds every *.test.ts under test/ (or under the folders
  * and files given) and runs them with Node's test runner, TypeScript loaded through tsx. Node 20's
  * runner cannot find .ts files itself, and npm scripts cannot glob portably, hence this small
- * launcher. The whole-project type-check (tsc) runs beside the tests, not before them; the run
- * fails when either fails.
+ * launcher. The whole-project type-check (tsc, incremental) runs beside the tests, not before them;
+ * the run fails when either fails. The files that took longest last time start first
+ * (test/helpers/run-in-order.ts), so the two slots stay full to the end.
  *
  *   npm test                      everything
  *   npm test -- test/emulator     one folder
  *   npm test -- --test-name-pattern=purge
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
+
+// Plain JavaScript shared with the kernel (no declarations): whether src/.types is newer than every helper source.
+const { helperTypesFresh } = require("../src/notebook/helper-types.cjs") as { helperTypesFresh(): boolean };
 
 const root = path.resolve(__dirname, "..");
 const args = process.argv.slice(2);
@@ -34,37 +38,97 @@ for (const f of readdirSync("src", { recursive: true, encoding: "utf8" })) {
   if (f.endsWith(".ts") && !f.endsWith(".d.ts")) require(path.resolve("src", f));
 }`;
 
-const files = (targets.length > 0 ? targets : ["test"]).flatMap(findTests).sort();
+const files = (targets.length > 0 ? targets : ["test"]).flatMap(findTests);
 if (files.length === 0) {
   console.error(`No *.test.ts files under ${targets.join(", ") || "test"}.`);
   process.exit(2);
 }
+
+// What the run keeps between runs (ignored by git, like the rest of .kvq/): how long each file took,
+// and tsc's incremental state.
+const WORK = path.join(root, ".kvq", "test");
+const DURATIONS = path.join(WORK, "durations.json");
+mkdirSync(WORK, { recursive: true });
+
+/**
+ * Roughly how long the heavy files take (seconds, 2 cores), for a clone that has no durations.json
+ * yet: they start first. A file missing from both is taken as a middling one.
+ */
+const FIRST_RUN_SECONDS: Record<string, number> = {
+  "test/frontends/notebook-browser.test.ts": 110,
+  "test/notebook/run-command.test.ts": 100,
+  "test/notebook/notebooks-jupyter.test.ts": 90,
+  "test/notebook/docs.test.ts": 75,
+  "test/cli-exit-codes.test.ts": 60,
+  "test/notebook/redaction.test.ts": 50,
+  "test/notebook/kernel-jupyter.test.ts": 45,
+  "test/notebook/learn.test.ts": 40,
+  "test/notebook/runner-interrupt.test.ts": 40,
+  "test/workshop/doctor.test.ts": 35,
+};
+const MIDDLING_MS = 10_000;
+/** Test files at a time. They wait on sockets, kernels and key generation as well as the CPU. */
+const CONCURRENCY = 2;
+/** A file as durations.json names it: relative to the project, "/" on every OS. */
+const keyOf = (file: string) => path.relative(root, file).split(path.sep).join("/");
+
+function readDurations(): Record<string, number> {
+  try {
+    return JSON.parse(readFileSync(DURATIONS, "utf8")) as Record<string, number>;
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Longest first: Node's runner starts files in the order given, so the long ones (real Jupyter, a
+ * browser, whole notebooks) start while the short ones fill the other slot, and no long file starts
+ * last and runs on alone. Times come from the previous runs on this machine, else FIRST_RUN_SECONDS.
+ */
+function longestFirst(list: string[]): string[] {
+  const recorded = readDurations();
+  const estimate = (file: string) => recorded[keyOf(file)] ?? (FIRST_RUN_SECONDS[keyOf(file)] ?? MIDDLING_MS / 1000) * 1000;
+  return [...list].sort((a, b) => estimate(b) - estimate(a) || a.localeCompare(b));
+}
+
 // tsx compiles each TypeScript file on first load and caches the result. On a cold cache (a fresh
 // clone in a new folder) several test processes, and the kvq children they spawn, would all compile
 // at once; esbuild's synchronous transform has been seen to hang in that crowd. One process compiles
 // every source file first, so the test processes start from a warm cache.
-// The helpers' declarations (scripts/build-types.cjs) are rebuilt alongside, so the kernels the
-// tests start check cells against the current sources' declarations, as a learner's kernel does.
+// The helpers' declarations (scripts/build-types.cjs) are rebuilt alongside when a source is newer
+// than them (the same check the kernel makes), so the kernels the tests start check cells against
+// the current sources' declarations, as a learner's kernel does.
+// The type-check is incremental (its state in .kvq/test/): after a small change it re-checks what
+// the change touches, not the whole project and the SDK's declarations; a new TypeScript version or
+// changed options make it check everything again.
 const exitCode = (child: ChildProcess) => new Promise<number>((resolve) => child.on("close", (code) => resolve(code ?? 1)));
-const warm = spawn(process.execPath, ["--import", "tsx", "-e", WARM_CACHE], { cwd: root, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, KVQ_LANG: "en" } });
-const types = spawn(process.execPath, [path.join(root, "scripts", "build-types.cjs")], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
-const typecheck = spawn(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), "-p", root], { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
+const warm = exitCode(spawn(process.execPath, ["--import", "tsx", "-e", WARM_CACHE], { cwd: root, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, KVQ_LANG: "en" } }));
+const types = helperTypesFresh() ? Promise.resolve(0) : exitCode(spawn(process.execPath, [path.join(root, "scripts", "build-types.cjs")], { cwd: root, stdio: ["ignore", "ignore", "inherit"] }));
+const tscArgs = ["-p", root, "--incremental", "--tsBuildInfoFile", path.join(WORK, "tsconfig.tsbuildinfo")];
+const typecheck = exitCode(spawn(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), ...tscArgs], { cwd: root, stdio: ["ignore", "inherit", "inherit"] }));
 
 async function main(): Promise<number> {
-  if ((await exitCode(warm)) !== 0) process.stderr.write("Warming the TypeScript cache failed; running the tests anyway.\n");
-  if ((await exitCode(types)) !== 0) process.stderr.write("Building the helpers' declarations failed; kernels check cells against the sources.\n");
+  if ((await warm) !== 0) process.stderr.write("Warming the TypeScript cache failed; running the tests anyway.\n");
+  if ((await types) !== 0) process.stderr.write("Building the helpers' declarations failed; kernels check cells against the sources.\n");
 
-  // Test files wait on sockets, kernels and key generation more than on the CPU: run two at a time.
-  // --test-force-exit: a file whose tests are done ends even if a failed test left a timer or
-  // socket behind (an SDK still retrying), so a failure costs its bound, not the retries' minutes.
+  // --test-force-exit (run-in-order.ts sets it too): a file whose tests are done ends even if a
+  // failed test left a timer or socket behind (an SDK still retrying), so a failure costs its
+  // bound, not the retries' minutes.
   // KVQ_LANG=en: the tests assert the English messages, whatever language the developer's shell
   // (LANG=zh_TW.UTF-8, KVQ_LANG) picks; the tests of other languages set theirs explicitly.
-  const tests = spawn(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", "--test-force-exit", ...nodeFlags, ...files], {
+  // Without flags, run-in-order.ts runs the files longest first (`node --test` would sort them by
+  // name) and records their times. A caller's flags (--test-name-pattern, --test-reporter, ...) go
+  // to Node's own runner, as they always did; its order is by name then.
+  const runner =
+    nodeFlags.length === 0
+      ? [path.join(root, "test", "helpers", "run-in-order.ts"), `--concurrency=${CONCURRENCY}`, `--durations=${DURATIONS}`, ...longestFirst(files)]
+      : ["--test", `--test-concurrency=${CONCURRENCY}`, "--test-force-exit", ...nodeFlags, ...files];
+  const tests = spawn(process.execPath, ["--import", "tsx", ...runner], {
     cwd: root,
     stdio: "inherit",
     env: { ...process.env, KVQ_TEST: "1", KVQ_LANG: "en" },
   });
-  const [testsCode, typecheckCode] = await Promise.all([exitCode(tests), exitCode(typecheck)]);
+  const [testsCode, typecheckCode] = await Promise.all([exitCode(tests), typecheck]);
   if (typecheckCode !== 0) process.stderr.write("\nThe type-check (tsc -p .) failed: see its errors above.\n");
   return testsCode !== 0 ? testsCode : typecheckCode;
 }

@@ -34,7 +34,8 @@ describe("a hanging cell", () => {
     assert.deepEqual(leftovers(connectionDir), { files: [], processes: [] });
   });
 
-  test("aborting the signal (Ctrl-C) interrupts the running cell; the run reports interrupted", async () => {
+  // The bound: were no output ever reported, nothing would abort the cell and the test would wait forever.
+  test("aborting the signal (Ctrl-C) interrupts the running cell; the run reports interrupted", { timeout: 120_000 }, async () => {
     const connectionDir = tempDir("kvq-conn-");
     const out = path.join(tempDir(), "hang.ipynb");
     const controller = new AbortController();
@@ -44,8 +45,10 @@ describe("a hanging cell", () => {
       signal: controller.signal,
       connectionDir,
       reporter: {
-        stepStart: (step) => {
-          if (step.index === 2) setTimeout(() => controller.abort(), 300);
+        // Ctrl-C once the cell runs (it printed its first line), not while the kernel still
+        // type-checks it: a fixed delay raced the type-check on a loaded machine.
+        stepOutput: (step, output) => {
+          if (step.index === 2 && /waiting/.test(JSON.stringify(output)) && !controller.signal.aborted) controller.abort();
         },
       },
     });
