@@ -104,12 +104,16 @@ function longestFirst(list: string[]): string[] {
 const exitCode = (child: ChildProcess) => new Promise<number>((resolve) => child.on("close", (code) => resolve(code ?? 1)));
 const warm = exitCode(spawn(process.execPath, ["--import", "tsx", "-e", WARM_CACHE], { cwd: root, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, KVQ_LANG: "en" } }));
 const types = helperTypesFresh() ? Promise.resolve(0) : exitCode(spawn(process.execPath, [path.join(root, "scripts", "build-types.cjs")], { cwd: root, stdio: ["ignore", "ignore", "inherit"] }));
+// The CLI's build (src/cli-build.cjs): made once here when a source changed, rather than by the
+// first dozen kvq processes the tests spawn, each rebuilding it at the same moment.
+const cliBuild = exitCode(spawn(process.execPath, [path.join(root, "scripts", "build-cli.cjs")], { cwd: root, stdio: ["ignore", "ignore", "inherit"] }));
 const tscArgs = ["-p", root, "--incremental", "--tsBuildInfoFile", path.join(WORK, "tsconfig.tsbuildinfo")];
 const typecheck = exitCode(spawn(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), ...tscArgs], { cwd: root, stdio: ["ignore", "inherit", "inherit"] }));
 
 async function main(): Promise<number> {
   if ((await warm) !== 0) process.stderr.write("Warming the TypeScript cache failed; running the tests anyway.\n");
   if ((await types) !== 0) process.stderr.write("Building the helpers' declarations failed; kernels check cells against the sources.\n");
+  if ((await cliBuild) !== 0) process.stderr.write("Building the CLI failed; kvq runs its sources through tsx.\n");
 
   // --test-force-exit (run-in-order.ts sets it too): a file whose tests are done ends even if a
   // failed test left a timer or socket behind (an SDK still retrying), so a failure costs its
