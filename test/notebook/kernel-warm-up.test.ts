@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { startKernel, type Kernel } from "../../src/notebook/kernel";
@@ -127,17 +128,18 @@ describe("the kernel's fast start", () => {
     assert.equal(isAlive(kernel.pid), false);
   });
 
-  test("kvq run's kernel, started before its target opens, is gone when the run stops early (a notebook that does not exist)", () => {
+  test("kvq run's kernel, started before its target opens, is gone when the target cannot be opened (a vault URL with http://)", () => {
     // In a child process with its own temp folder, so the kernels' connection folder is this test's alone.
     const tmp = tempDir("kvq-warm-up-tmp-");
-    const script = `require("./src/notebook/tutorial-run.ts").runTutorial({ notebook: ${JSON.stringify(path.join(tmp, "missing.ipynb"))}, embedded: true }).then(() => console.log("ran"), (e) => console.log(e.name))`;
+    const script = `require("./src/notebook/tutorial-run.ts").runTutorial({ vaultUrl: "http://kv1.vault.azure.net" }).then(() => console.log("ran"), (e) => console.log(e.name))`;
     const child = spawnSync(process.execPath, ["--require", "tsx/cjs", "-e", script], {
       cwd: ROOT,
       env: { ...process.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp },
       encoding: "utf8",
       timeout: 120_000,
     });
-    assert.equal(child.stdout.trim(), "NotebookFileError", child.stderr);
+    assert.equal(child.stdout.trim(), "ConfigurationError", child.stderr);
+    assert.ok(existsSync(path.join(tmp, "kvq-kernels")), "a kernel was started before the target was refused");
     assert.deepEqual(leftovers(path.join(tmp, "kvq-kernels")), { files: [], processes: [] });
   });
 });
