@@ -29,6 +29,9 @@
 const fs = require("node:fs");
 const path = require("node:path");
 
+/** How long kernel_info must have been quiet before the warm-up begins (see handleKernelInfoThenWarmUp). */
+const QUIET_MS = 300;
+
 /** What the notebooks import; a module that does not resolve only makes the warm-up's own errors. */
 const WARM_UP_SOURCE = ['import type * as kvq from "kvq";', 'import type * as keys from "@azure/keyvault-keys";', 'import type * as identity from "@azure/identity";'].join("\n");
 
@@ -110,28 +113,32 @@ function installLazyConverter() {
 
   const jupyter = require("tslab/dist/jupyter");
   const handleKernelInfo = jupyter.ZmqServer.prototype.handleKernelInfo;
-  let scheduled = false;
+  let timer;
   jupyter.ZmqServer.prototype.handleKernelInfo = function handleKernelInfoThenWarmUp(...args) {
     const result = handleKernelInfo.apply(this, args);
-    if (!scheduled && first) {
-      scheduled = true;
-      // setImmediate: after the reply and the "idle" status are handed to the sockets, and a turn of
-      // the event loop between the two steps, so a cell that came meanwhile goes before the second.
-      const lazy = first;
+    const lazy = first;
+    if (!lazy || lazy.cellStarted || lazy.warmedUp) return result;
+    // Clients repeat kernel_info until iopub delivers a status (a SUB socket misses what was
+    // published before it joined: jupyter_client waits 0.2 s for it, kvq's client 50 ms): a warm-up
+    // begun after the first reply would hold the second for a whole second. So it begins once
+    // kernel_info has been quiet for QUIET_MS, each request starting the wait again.
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      lazy.warmedUp = true;
+      if (lazy.cellStarted) return;
+      lazy.real();
+      // A turn of the event loop between the two steps, so a cell that came meanwhile goes before the second.
       setImmediate(() => {
         if (lazy.cellStarted) return;
-        lazy.real();
-        setImmediate(() => {
-          if (lazy.cellStarted) return;
-          try {
-            lazy.real().convert("", WARM_UP_SOURCE);
-          } catch {
-            // Only the warm-up is lost: the first cell does this work itself, as before.
-          }
-          if (process.env.KVQ_KERNEL_WARM_UP_LOG === "1") process.stderr.write("kvq: kernel warm-up done\n");
-        });
+        try {
+          lazy.real().convert("", WARM_UP_SOURCE);
+        } catch {
+          // Only the warm-up is lost: the first cell does this work itself, as before.
+        }
+        if (process.env.KVQ_KERNEL_WARM_UP_LOG === "1") process.stderr.write("kvq: kernel warm-up done\n");
       });
-    }
+    }, QUIET_MS);
+    timer.unref?.();
     return result;
   };
 }
