@@ -11,8 +11,9 @@
  *   npm test -- --test-name-pattern=purge
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdirSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
+import { durationKey, readDurations } from "./helpers/test-durations";
 
 // Plain JavaScript shared with the kernel (no declarations): whether src/.types is newer than every helper source.
 const { helperTypesFresh } = require("../src/notebook/helper-types.cjs") as { helperTypesFresh(): boolean };
@@ -69,25 +70,17 @@ const FIRST_RUN_SECONDS: Record<string, number> = {
 const MIDDLING_MS = 10_000;
 /** Test files at a time. They wait on sockets, kernels and key generation as well as the CPU. */
 const CONCURRENCY = 2;
-/** A file as durations.json names it: relative to the project, "/" on every OS. */
-const keyOf = (file: string) => path.relative(root, file).split(path.sep).join("/");
-
-function readDurations(): Record<string, number> {
-  try {
-    return JSON.parse(readFileSync(DURATIONS, "utf8")) as Record<string, number>;
-  } catch {
-    return {};
-  }
-}
-
 /**
  * Longest first: Node's runner starts files in the order given, so the long ones (real Jupyter, a
  * browser, whole notebooks) start while the short ones fill the other slot, and no long file starts
  * last and runs on alone. Times come from the previous runs on this machine, else FIRST_RUN_SECONDS.
  */
 function longestFirst(list: string[]): string[] {
-  const recorded = readDurations();
-  const estimate = (file: string) => recorded[keyOf(file)] ?? (FIRST_RUN_SECONDS[keyOf(file)] ?? MIDDLING_MS / 1000) * 1000;
+  const recorded = readDurations(DURATIONS);
+  const estimate = (file: string) => {
+    const key = durationKey(file) ?? file;
+    return recorded[key] ?? (FIRST_RUN_SECONDS[key] ?? MIDDLING_MS / 1000) * 1000;
+  };
   return [...list].sort((a, b) => estimate(b) - estimate(a) || a.localeCompare(b));
 }
 

@@ -9,16 +9,14 @@
  *
  * Exits 1 when a test failed, as `node --test` does.
  */
-import { readFileSync, writeFileSync } from "node:fs";
-import path from "node:path";
 import { run } from "node:test";
 import * as reporters from "node:test/reporters";
+import { recordDuration } from "./test-durations";
 
 const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const files = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 const concurrency = Number(option("concurrency") ?? 2);
 const durationsFile = option("durations");
-const root = path.resolve(__dirname, "..", "..");
 
 /** Node's default reporter: spec on a terminal, tap otherwise (spec everywhere from Node 23). */
 function defaultReporter(): NodeJS.ReadWriteStream {
@@ -29,20 +27,6 @@ function defaultReporter(): NodeJS.ReadWriteStream {
   return (isClass ? new (reporter as new () => NodeJS.ReadWriteStream)() : reporter) as NodeJS.ReadWriteStream;
 }
 
-/** Adds one file's time to the durations file (relative paths, "/" on every OS), at once: a later crash keeps it. */
-function record(file: string, ms: number): void {
-  const key = path.relative(root, file).split(path.sep).join("/");
-  if (!durationsFile || key.startsWith("../")) return;
-  let durations: Record<string, number> = {};
-  try {
-    durations = JSON.parse(readFileSync(durationsFile, "utf8")) as Record<string, number>;
-  } catch {
-    // None yet, or unreadable: start again.
-  }
-  durations[key] = Math.round(ms);
-  writeFileSync(durationsFile, `${JSON.stringify(durations, null, 1)}\n`);
-}
-
 // --test-force-exit's option: a file whose tests are done ends even if a failed test left a timer or
 // socket behind (an SDK still retrying), so a failure costs its bound, not the retries' minutes.
 const stream = run({ files, concurrency, forceExit: true });
@@ -51,6 +35,6 @@ stream.on("test:fail", (data: { todo?: unknown }) => {
 });
 // A file's own entry in the run is the test named by its path.
 stream.on("test:complete", (data: { name: string; file?: string; details: { duration_ms: number } }) => {
-  if (data.file && data.name === data.file) record(data.file, data.details.duration_ms);
+  if (durationsFile && data.file && data.name === data.file) recordDuration(durationsFile, data.file, data.details.duration_ms);
 });
 stream.compose(defaultReporter()).pipe(process.stdout);
