@@ -23,11 +23,26 @@
 //    cache hands back the same parsed file while the file on disk is unchanged (size and mtime),
 //    as TypeScript's language service does with its document registry; any change parses it again.
 //
-// TypeScript's exports are read-only getters, so (3) is made by giving tslab's converter a view of
+// 4. Conversions are kept between kernels (kernel-conversion-cache.cjs): a cell converted before,
+//    with everything TypeScript read for it unchanged on the disk (kernel-inputs.cjs records it
+//    through the system handed to the watch), is not converted again. Then the kernel builds no
+//    program at all until a cell is new or something it read has changed.
+//
+// TypeScript's exports are read-only getters, so (3) and (4) are made by giving tslab's converter a view of
 // the module with createWatchCompilerHost wrapped (the module is already loaded by
 // kernel-fast-start.cjs, and tslab's converter is not yet: this file must load before it).
 const fs = require("node:fs");
 const path = require("node:path");
+const { recordInputs } = require("./kernel-inputs.cjs");
+const { conversionCacheDir, openConversionCache } = require("./kernel-conversion-cache.cjs");
+
+/** KVQ_KERNEL_CACHE_LOG=<file>: a line per cell there (not on stderr, which tslab gives to the cell). */
+const cacheLog = (what) => {
+  if (process.env.KVQ_KERNEL_CACHE_LOG) fs.appendFileSync(process.env.KVQ_KERNEL_CACHE_LOG, `${what}\n`);
+};
+
+/** Files' stamps as (3) saw them during the current cell (cleared as each cell starts). */
+const stampsThisCell = new Map();
 
 /** How long kernel_info must have been quiet before the warm-up begins (see handleKernelInfoThenWarmUp). */
 const QUIET_MS = 300;
@@ -41,13 +56,18 @@ const typescriptPath = require.resolve("@tslab/typescript-for-tslab", { paths: [
 /** (3): the compiler host's getSourceFile, with parsed declaration files kept while unchanged on disk. */
 function keepParsedDeclarations(compilerHost) {
   const kept = new Map();
+  // One stat per file and cell: tslab builds two programs for most cells, each asking for every file.
   const stamp = (fileName) => {
+    if (stampsThisCell.has(fileName)) return stampsThisCell.get(fileName);
+    let now;
     try {
       const stat = fs.statSync(fileName);
-      return `${stat.size}:${stat.mtimeMs}`;
+      now = `${stat.size}:${stat.mtimeMs}`;
     } catch {
-      return undefined; // tslab's in-memory files (the cell, the previous cells' declarations)
+      now = undefined; // tslab's in-memory files (the cell, the previous cells' declarations)
     }
+    stampsThisCell.set(fileName, now);
+    return now;
   };
   const wrap = (getSourceFile, fileNameAt) =>
     function getKeptSourceFile(...args) {
@@ -69,10 +89,15 @@ function keepParsedDeclarations(compilerHost) {
   if (compilerHost.getSourceFileByPath) compilerHost.getSourceFileByPath = wrap(compilerHost.getSourceFileByPath, 1);
 }
 
+/** The input log of the converter being made (set by the host below, taken by the facade). */
+let lastInputLog;
+
 function installDeclarationCache() {
   const ts = require(typescriptPath);
-  const createWatchCompilerHost = (...args) => {
-    const host = ts.createWatchCompilerHost(...args);
+  const createWatchCompilerHost = (rootFiles, options, system, ...rest) => {
+    // (4): what TypeScript reads, for the conversion cache. rootFiles are tslab's in-memory files.
+    lastInputLog = system ? recordInputs(system, rootFiles) : undefined;
+    const host = ts.createWatchCompilerHost(rootFiles, options, system, ...rest);
     const createProgram = host.createProgram;
     const wrapped = new WeakSet();
     host.createProgram = (rootNames, options, compilerHost, ...rest) => {
@@ -96,17 +121,42 @@ function installLazyConverter() {
   let first;
   converter.createConverter = (options) => {
     let real;
+    let inputs;
     const lazy = {
       cellStarted: false,
-      real: () => (real ??= createConverter(options)),
+      real: () => {
+        if (!real) {
+          real = createConverter(options);
+          inputs = lastInputLog;
+        }
+        return real;
+      },
     };
     const onCell =
       (method) =>
       (...args) => {
         lazy.cellStarted = true;
+        stampsThisCell.clear();
         return lazy.real()[method](...args);
       };
-    const facade = { convert: onCell("convert"), inspect: onCell("inspect"), complete: onCell("complete"), addModule: onCell("addModule"), close: () => real?.close() };
+    // (4): a cell converted before, with everything TypeScript read for it unchanged, is not converted again.
+    const cacheDir = conversionCacheDir();
+    const cache = cacheDir && openConversionCache({ dir: cacheDir, cwd: process.cwd(), converterOptions: options, typescriptPath });
+    const convert = onCell("convert");
+    const convertOrReuse = (prevDecl, src) => {
+      const kept = cache.lookup(prevDecl, src);
+      if (kept) {
+        lazy.cellStarted = true;
+        cacheLog("reused");
+        return kept;
+      }
+      const result = convert(prevDecl, src);
+      const notReusable = inputs ? inputs.notReusable : "no record of its inputs";
+      if (!notReusable) cache.store(prevDecl, src, result, inputs.snapshot());
+      cacheLog(notReusable ? `converted, not kept: ${notReusable}` : "converted, kept");
+      return result;
+    };
+    const facade = { convert: cache ? convertOrReuse : convert, inspect: onCell("inspect"), complete: onCell("complete"), addModule: onCell("addModule"), close: () => real?.close() };
     if (!first && !options?.isBrowser) first = lazy;
     return facade;
   };

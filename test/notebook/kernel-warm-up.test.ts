@@ -3,7 +3,8 @@
  * converter, a hidden warm-up while idle, and an environment given after the start. Each is checked
  * against the kernel as launched before (KVQ_KERNEL_FAST_START=0): the same cells give the same
  * replies, outputs and type errors, whether they arrive during the warm-up or after it, an
- * interrupt during the warm-up breaks nothing, and nothing is left behind.
+ * interrupt during the warm-up breaks nothing, and nothing is left behind. The conversion cache is
+ * off here, so that every cell is converted (kernel-conversion-cache.test.ts has the cache).
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -48,7 +49,7 @@ async function warmedUp(kernel: Kernel): Promise<void> {
 describe("the kernel's fast start", () => {
   const connectionDir = tempDir("kvq-warm-up-");
   const start = (env: Record<string, string> = {}, more: Partial<Parameters<typeof startKernel>[0]> = {}) =>
-    startKernel({ cwd: FIXTURES, connectionDir, env: { KVQ_KERNEL_WARM_UP_LOG: "1", ...env }, startTimeoutMs: 120_000, ...more });
+    startKernel({ cwd: FIXTURES, connectionDir, env: { KVQ_KERNEL_WARM_UP_LOG: "1", KVQ_KERNEL_CACHE: "0", ...env }, startTimeoutMs: 120_000, ...more });
   let expected: string[];
 
   before(async () => {

@@ -1,0 +1,130 @@
+/**
+ * The kernel's conversion cache (kernel-conversion-cache.cjs, kernel-inputs.cjs): a cell converted
+ * by an earlier kernel is reused only while everything TypeScript read for it is unchanged. Checked
+ * with real kernels against the kernel as launched before (KVQ_KERNEL_FAST_START=0, no cache): the
+ * same outputs and type errors whether converted or reused; a changed declaration (even one whose
+ * size and mtime were put back), a package appearing where resolution looked, or a damaged entry
+ * makes the cell converted again; a cell that makes tslab emit a local file is never kept.
+ */
+import assert from "node:assert/strict";
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { after, describe, test } from "node:test";
+import { startKernel } from "../../src/notebook/kernel";
+import { FIXTURES, leftovers, tempDir } from "./runner-helpers";
+
+const text = (r: { outputs: any[] }, name: string) =>
+  r.outputs
+    .filter((o) => o.name === name)
+    .map((o) => o.text)
+    .join("");
+
+describe("the kernel's conversion cache", () => {
+  const connectionDir = tempDir("kvq-conversion-cache-");
+  after(() => {
+    assert.deepEqual(leftovers(connectionDir), { files: [], processes: [] });
+  });
+
+  /** Runs `cells` in a new kernel; returns each reply and what the cache did for each cell. */
+  async function run(cells: string[], options: { cwd: string; cacheDir?: string; env?: Record<string, string> }) {
+    const log = path.join(tempDir("kvq-conversion-log-"), "log");
+    writeFileSync(log, "");
+    const env: Record<string, string> = options.cacheDir ? { KVQ_KERNEL_CACHE_DIR: options.cacheDir, KVQ_KERNEL_CACHE_LOG: log } : { KVQ_KERNEL_CACHE: "0" };
+    const kernel = await startKernel({ cwd: options.cwd, connectionDir, env: { ...env, ...options.env }, startTimeoutMs: 120_000 });
+    const replies: string[] = [];
+    try {
+      for (const cell of cells) {
+        const r = await kernel.execute(cell);
+        replies.push(`${r.status} | ${text(r, "stdout")} | ${text(r, "stderr")}`);
+      }
+    } finally {
+      await kernel.close();
+    }
+    return { replies, cache: readFileSync(log, "utf8").trim().split("\n").filter(Boolean) };
+  }
+
+  test("a second kernel reuses every cell, with the outputs and type errors of a kernel that converts them", async () => {
+    const cells = [
+      'import { describeConfig } from "kvq";\nimport { KeyClient } from "@azure/keyvault-keys";\nconsole.log(typeof describeConfig, typeof KeyClient);',
+      'const client = new KeyClient("https://example.vault.azure.net");',
+      'const n: number = "two";',
+      "const client = 42;\nclient + 1",
+    ];
+    const cacheDir = tempDir("kvq-conversion-entries-");
+    // Older entries beyond the cache's bound: the first kernel that keeps one removes the oldest.
+    for (let i = 0; i < 405; i++) {
+      const old = path.join(cacheDir, `old-${i}.json.gz`);
+      writeFileSync(old, "");
+      utimesSync(old, 1_000_000 + i, 1_000_000 + i);
+    }
+    const before = await run(cells, { cwd: FIXTURES, env: { KVQ_KERNEL_FAST_START: "0" } });
+    assert.match(before.replies[0]!, /^ok \| function function\n \| $/);
+    assert.match(before.replies[1]!, /^error \| {2}\| 1:16 - Expected 2-3 arguments, but got 1\./);
+    assert.match(before.replies[2]!, /^error \| {2}\| 1:7 - Type 'string' is not assignable to type 'number'\./);
+    assert.equal(before.replies[3], "ok | 43\n | ");
+
+    const first = await run(cells, { cwd: FIXTURES, cacheDir });
+    assert.deepEqual(first.replies, before.replies);
+    assert.deepEqual(first.cache, Array(cells.length).fill("converted, kept"));
+    const second = await run(cells, { cwd: FIXTURES, cacheDir });
+    assert.deepEqual(second.replies, before.replies);
+    assert.deepEqual(second.cache, Array(cells.length).fill("reused"));
+
+    // Pruned once, as the first entry was kept: to the newest 300, that entry included.
+    const left = readdirSync(cacheDir);
+    const kept = left.filter((n) => !n.startsWith("old-"));
+    const old = left.filter((n) => n.startsWith("old-")).map((n) => Number(n.slice(4, -8)));
+    assert.equal(kept.length, cells.length);
+    assert.deepEqual(old.sort((a, b) => a - b), Array.from({ length: 299 }, (_, i) => 405 - 299 + i), "the oldest went first");
+    if (process.platform !== "win32") for (const n of kept) assert.equal(statSync(path.join(cacheDir, n)).mode & 0o777, 0o600);
+  });
+
+  test("a changed declaration, a package where resolution looked, or a damaged entry: converted again", async () => {
+    const cwd = tempDir("kvq-conversion-cwd-");
+    const cacheDir = tempDir("kvq-conversion-entries-");
+    const dep = path.join(cwd, "node_modules", "dep");
+    mkdirSync(dep, { recursive: true });
+    writeFileSync(path.join(dep, "index.js"), "exports.n = 1;\n");
+    const declaration = path.join(dep, "index.d.ts");
+    writeFileSync(declaration, "export declare const n: number;\n");
+    const cells = ['import { n } from "dep";\nconst s: string = n;\nconsole.log("ran", s);', 'import { m } from "later";\nconsole.log("later", m);'];
+
+    const first = await run(cells, { cwd, cacheDir });
+    assert.match(first.replies[0]!, /Type 'number' is not assignable to type 'string'/);
+    assert.match(first.replies[1]!, /Cannot find module 'later'/);
+    assert.deepEqual((await run(cells, { cwd, cacheDir })).cache, ["reused", "reused"]);
+
+    // The same size and mtime, another type: only the ctime tells.
+    const { mtime } = statSync(declaration);
+    writeFileSync(declaration, "export declare const n: string;\n");
+    utimesSync(declaration, mtime, mtime);
+    const later = path.join(cwd, "node_modules", "later");
+    mkdirSync(later);
+    writeFileSync(path.join(later, "index.js"), 'exports.m = "here";\n');
+    writeFileSync(path.join(later, "index.d.ts"), "export declare const m: string;\n");
+    const changed = await run(cells, { cwd, cacheDir });
+    assert.deepEqual(changed.cache, ["converted, kept", "converted, kept"]);
+    assert.deepEqual(changed.replies, ["ok | ran 1\n | ", "ok | later here\n | "]);
+
+    for (const entry of readdirSync(cacheDir)) writeFileSync(path.join(cacheDir, entry), "not gzip");
+    const damaged = await run(cells, { cwd, cacheDir });
+    assert.deepEqual(damaged.cache, ["converted, kept", "converted, kept"]);
+    assert.deepEqual(damaged.replies, changed.replies);
+    rmSync(cwd, { recursive: true, force: true });
+  });
+
+  test("a cell that imports a local TypeScript file is converted every time (tslab emits that file with it)", async () => {
+    const cwd = tempDir("kvq-conversion-cwd-");
+    const cacheDir = tempDir("kvq-conversion-entries-");
+    writeFileSync(path.join(cwd, "local.ts"), "export const x: number = 41;\n");
+    const cells = ['import { x } from "./local";\nconsole.log(x + 1);'];
+    for (let i = 0; i < 2; i++) {
+      const r = await run(cells, { cwd, cacheDir });
+      assert.deepEqual(r.replies, ["ok | 42\n | "]);
+      assert.equal(r.cache.length, 1);
+      assert.match(r.cache[0]!, /^converted, not kept: .*local\.ts is emitted beside the cell$/);
+    }
+    assert.deepEqual(readdirSync(cacheDir), []);
+    rmSync(cwd, { recursive: true, force: true });
+  });
+});
