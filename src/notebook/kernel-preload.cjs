@@ -32,3 +32,6 @@ executor.createExecutor = (rootDir, convs, console) => withDeferredEnv(createExe
 
 // 5. kernel_info reports the TypeScript version tslab really compiles with (see kernel-info.cjs).
 require("./kernel-info.cjs");
+
+// 6. After shutdown_request, exit once the reply is out (see kernel-shutdown.cjs).
+require("./kernel-shutdown.cjs");

@@ -102,6 +102,15 @@ describe("tslab through the kernelspec", () => {
     assert.match(stderr(hung), /interrupted by `SIGINT`/);
   });
 
+  test("shutdown ends the kernel at once, with a cell's timer still pending (an SDK poller not waited for)", async () => {
+    const other = await startKernel({ cwd: FIXTURES, connectionDir });
+    const r = await other.execute('setTimeout(() => console.log("too late"), 60_000);\nconsole.log("left a timer")');
+    assert.equal(stdout(r), "left a timer\n");
+    // Within close's grace (2 s) and by itself: not killed.
+    assert.deepEqual(await other.close(), { code: 0, signal: null });
+    assert.equal(isAlive(other.pid), false);
+  });
+
   test("a loop after an await ignores SIGINT: reported stuck, and close kills it, leaving nothing", async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 300);
