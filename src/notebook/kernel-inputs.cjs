@@ -45,18 +45,30 @@ const realpathOf = (file) => {
   }
 };
 
-/** A declaration file or a package's manifest: what a conversion may read and still be reused. */
-const isDeclarationOrManifest = (file) => /\.d\.[mc]?ts$/.test(file) || path.basename(file) === "package.json";
+/**
+ * A file of the program that tslab emits beside the cell: its converter emits every dependency
+ * ending in .js or .ts (not .d.ts) and remembers having done so, and TypeScript emits none from a
+ * package (node_modules, "kvq" included). A conversion that had such a file cannot be reused: the
+ * next kernel would not have it emitted.
+ */
+function emittedBesideTheCell(program, own) {
+  for (const file of program.getSourceFiles()) {
+    const name = file.fileName;
+    if (own.has(path.resolve(name)) || !(name.endsWith(".js") || (name.endsWith(".ts") && !name.endsWith(".d.ts")))) continue;
+    if (!program.isSourceFileFromExternalLibrary(file)) return name;
+  }
+  return undefined;
+}
 
 /**
  * Wraps `system`'s file-system methods in place and returns the log of what they were asked.
  * `ownFiles` are the converter's in-memory files (the cell, the previous cells' declarations):
- * their content is in the cache's key, not on the disk.
+ * their content is in the cache's key, not on the disk. The host gives the log each program it
+ * builds (`log.program`).
  *
- * The log says a conversion cannot be reused (`notReusable`) when something it read is not on the
- * disk as read (an in-memory module, a path tslab forwards), when it read a source file that tslab
- * emits beside the cell (a local .ts or .json import: the converter remembers having emitted it,
- * so a reused conversion would leave it out), or when a whole directory tree was listed.
+ * `log.whyNotReusable()` says why the latest conversion cannot be reused, if it cannot: something
+ * it read is not on the disk as read (an in-memory module, a path tslab forwards), a whole
+ * directory tree was listed, or its program has a file tslab emits beside the cell.
  */
 function recordInputs(system, ownFiles) {
   const own = new Set(ownFiles.map((f) => path.resolve(f)));
@@ -64,7 +76,16 @@ function recordInputs(system, ownFiles) {
   const seen = new Map(); // path → state when probed, for paths never read
   const listings = new Map();
   const realpaths = new Map();
-  const log = { notReusable: undefined };
+  let notOnDisk;
+  const log = {
+    program: undefined,
+    whyNotReusable() {
+      if (notOnDisk) return notOnDisk;
+      if (!log.program) return "no program was built";
+      const emitted = emittedBesideTheCell(log.program, own);
+      return emitted && `${emitted} is emitted beside the cell`;
+    },
+  };
 
   const wrap = (name, around) => {
     const original = system[name];
@@ -83,8 +104,7 @@ function recordInputs(system, ownFiles) {
       const content = original.call(this, file, ...rest);
       read.set(full, before);
       seen.delete(full);
-      if (content !== undefined && (before === "-" || before === "d")) log.notReusable ??= `${file} is not on the disk as read`;
-      else if (content !== undefined && !isDeclarationOrManifest(full)) log.notReusable ??= `${file} is emitted beside the cell`;
+      if (content !== undefined && (before === "-" || before === "d")) notOnDisk ??= `${file} is not on the disk as read`;
       return content;
     },
   );
@@ -113,7 +133,7 @@ function recordInputs(system, ownFiles) {
   );
   wrap("readDirectory", (original) =>
     function readDirectory(...args) {
-      log.notReusable ??= "a directory tree was listed";
+      notOnDisk ??= "a directory tree was listed";
       return original.apply(this, args);
     },
   );

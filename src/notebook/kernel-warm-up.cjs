@@ -96,7 +96,8 @@ function installDeclarationCache() {
   const ts = require(typescriptPath);
   const createWatchCompilerHost = (rootFiles, options, system, ...rest) => {
     // (4): what TypeScript reads, for the conversion cache. rootFiles are tslab's in-memory files.
-    lastInputLog = system ? recordInputs(system, rootFiles) : undefined;
+    const log = system ? recordInputs(system, rootFiles) : undefined;
+    lastInputLog = log;
     const host = ts.createWatchCompilerHost(rootFiles, options, system, ...rest);
     const createProgram = host.createProgram;
     const wrapped = new WeakSet();
@@ -105,7 +106,9 @@ function installDeclarationCache() {
         keepParsedDeclarations(compilerHost);
         wrapped.add(compilerHost);
       }
-      return createProgram(rootNames, options, compilerHost, ...rest);
+      const builder = createProgram(rootNames, options, compilerHost, ...rest);
+      if (log) log.program = builder.getProgram();
+      return builder;
     };
     return host;
   };
@@ -151,7 +154,7 @@ function installLazyConverter() {
         return kept;
       }
       const result = convert(prevDecl, src);
-      const notReusable = inputs ? inputs.notReusable : "no record of its inputs";
+      const notReusable = inputs ? inputs.whyNotReusable() : "no record of its inputs";
       if (!notReusable) cache.store(prevDecl, src, result, inputs.snapshot());
       cacheLog(notReusable ? `converted, not kept: ${notReusable}` : "converted, kept");
       return result;

@@ -6,7 +6,7 @@
  *  - JSON lines (--json): one object per step, {index, name, status, seconds, outputs}.
  */
 import type { Writable } from "node:stream";
-import ora, { type Ora } from "ora";
+import type { Ora, Options as OraOptions } from "ora";
 import { t } from "../i18n";
 import { joinMultiline, type Output } from "./notebook-file";
 import type { RunResult, StepResult } from "./run-result";
@@ -70,6 +70,9 @@ export function createHumanReporter(options: HumanReporterOptions = {}): RunRepo
   const showOutputs = options.showOutputs ?? true;
   let total = 0;
   let spinner: Ora | undefined;
+  // ora (with chalk, string-width, cli-spinners: 70 ms) loads with the first spinner, after the
+  // kernel has been spawned, and not at all for output that is not a terminal.
+  const ora = (spin: OraOptions) => (require("ora") as typeof import("ora")).default(spin);
   let ticker: NodeJS.Timeout | undefined;
   const write = (text: string) => stream.write(text);
   const label = (step: Step) => `[${step.index}/${total}] ${step.name}`;
