@@ -5,7 +5,7 @@
  * start at once and none starts last to run on alone. Records each file's time in `--durations`
  * for the next run's order.
  *
- *   node --import tsx test/helpers/run-in-order.ts --concurrency=2 --durations=FILE FILE...
+ *   node --require tsx/cjs test/helpers/run-in-order.ts --concurrency=2 --durations=FILE FILE...
  *
  * Exits 1 when a test failed, as `node --test` does.
  */
