@@ -5,7 +5,7 @@
 // 1. kernel_info first. tslab builds its TypeScript converter (a watch program over the standard
 //    library and @types/node: about half of the kernel's start) before it opens its sockets, so
 //    Jupyter shows "starting" for all of it. Here the converter is made on first use instead, and
-//    right after the first kernel_info_reply the kernel makes it while idle.
+//    once kernel_info has been quiet for a moment (QUIET_MS) the kernel makes it while idle.
 // 2. Warm-up while idle: then it converts a hidden program that imports what the notebooks import
 //    ("kvq", the SDK), so their declaration files are read, parsed and bound before the first cell.
 //    It runs through the converter's own convert (same options, same resolution) and its result
@@ -41,11 +41,19 @@ const cacheLog = (what) => {
   if (process.env.KVQ_KERNEL_CACHE_LOG) fs.appendFileSync(process.env.KVQ_KERNEL_CACHE_LOG, `${what}\n`);
 };
 
+/** KVQ_KERNEL_WARM_UP_LOG=1: the warm-up's start and end on stderr (outside any cell). */
+const warmUpLog = (line) => process.env.KVQ_KERNEL_WARM_UP_LOG === "1" && process.stderr.write(`${line}\n`);
+
 /** Files' stamps as (3) saw them during the current cell (cleared as each cell starts). */
 const stampsThisCell = new Map();
 
-/** How long kernel_info must have been quiet before the warm-up begins (see handleKernelInfoThenWarmUp). */
-const QUIET_MS = 300;
+/**
+ * How long kernel_info must have been quiet before the warm-up begins (see handleKernelInfoThenWarmUp).
+ * Long enough that a client running cells at once (nbconvert, Run All, kvq run) is not made to wait
+ * for a warm-up its cells may not need (a second run finds them in the conversion cache); short
+ * enough that it is done before a learner has read the first cell.
+ */
+const QUIET_MS = 1500;
 
 /** What the notebooks import; a module that does not resolve only makes the warm-up's own errors. */
 const WARM_UP_SOURCE = ['import type * as kvq from "kvq";', 'import type * as keys from "@azure/keyvault-keys";', 'import type * as identity from "@azure/identity";'].join("\n");
@@ -179,6 +187,7 @@ function installLazyConverter() {
     timer = setTimeout(() => {
       lazy.warmedUp = true;
       if (lazy.cellStarted) return;
+      warmUpLog("kvq: kernel warm-up begins");
       lazy.real();
       // A turn of the event loop between the two steps, so a cell that came meanwhile goes before the second.
       setImmediate(() => {
@@ -188,7 +197,7 @@ function installLazyConverter() {
         } catch {
           // Only the warm-up is lost: the first cell does this work itself, as before.
         }
-        if (process.env.KVQ_KERNEL_WARM_UP_LOG === "1") process.stderr.write("kvq: kernel warm-up done\n");
+        warmUpLog("kvq: kernel warm-up done");
       });
     }, QUIET_MS);
     timer.unref?.();

@@ -77,7 +77,7 @@ describe("the notebooks in a real browser (Jupyter Notebook, headless Chromium)"
 
   before(async () => {
     vault = await startTestVault({ deleteDelayMs: 0 });
-    workspace = notebookWorkspace();
+    workspace = notebookWorkspace("browser");
     for (const file of NOTEBOOKS) copyFileSync(path.join(NOTEBOOKS_DIR, file), path.join(workspace.dir, file));
     browser = await launchChromium();
     mkdirSync(SCREENSHOTS, { recursive: true });

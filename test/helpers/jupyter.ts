@@ -9,7 +9,8 @@
  * Fixture notebooks must live inside the repository: the kernel starts in the notebook's folder,
  * and both tslab's TypeScript and Node find "kvq" by walking up from there to node_modules/kvq.
  * From the OS temp folder `import … from "kvq"` fails ("Cannot find module 'kvq'").
- * `notebookWorkspace()` gives a temp folder under .kvq/tmp/ (git-ignored) for them.
+ * `notebookWorkspace()` gives a temp folder under .kvq/tmp/ (git-ignored) for them;
+ * `notebookWorkspace(name)` the same folder each run (one name per test file).
  */
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
@@ -151,9 +152,15 @@ const WORKSPACES = path.join(PROJECT_ROOT, ".kvq", "tmp");
  * A temp folder inside the repository, for fixture notebooks that import "kvq" (see the header):
  * .kvq/tmp/nb-XXXXXX, git-ignored with the rest of .kvq/. `remove()` deletes it, and .kvq/tmp when empty.
  */
-export function notebookWorkspace(): { dir: string; remove(): void } {
+export function notebookWorkspace(name?: string): { dir: string; remove(): void } {
   mkdirSync(WORKSPACES, { recursive: true });
-  const dir = mkdtempSync(path.join(WORKSPACES, "nb-"));
+  // A named workspace is the same folder on every run, made afresh: the kernels' conversion cache
+  // (src/notebook/kernel-conversion-cache.cjs) is per folder, so a second run reuses the first's.
+  const dir = name ? path.join(WORKSPACES, name) : mkdtempSync(path.join(WORKSPACES, "nb-"));
+  if (name) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir);
+  }
   return {
     dir,
     remove() {

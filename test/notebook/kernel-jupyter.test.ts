@@ -36,7 +36,7 @@ describe("the kvq-tslab kernel in real Jupyter", needsJupyter(), () => {
   let workspace: ReturnType<typeof notebookWorkspace>;
   before(() => {
     assertJupyter();
-    workspace = notebookWorkspace();
+    workspace = notebookWorkspace("kernel-jupyter");
   });
   after(() => workspace?.remove());
 

@@ -4,7 +4,8 @@
  * against the kernel as launched before (KVQ_KERNEL_FAST_START=0): the same cells give the same
  * replies, outputs and type errors, whether they arrive during the warm-up or after it, an
  * interrupt during the warm-up breaks nothing, and nothing is left behind. The conversion cache is
- * off here, so that every cell is converted (kernel-conversion-cache.test.ts has the cache).
+ * off where the cells must be converted after the warm-up (kernel-conversion-cache.test.ts has the
+ * cache).
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -39,17 +40,22 @@ async function replies(kernel: Kernel): Promise<string[]> {
   return seen;
 }
 
-async function warmedUp(kernel: Kernel): Promise<void> {
-  for (let waited = 0; !kernel.logTail().includes("kvq: kernel warm-up done"); waited += 100) {
-    if (waited > 120_000) throw new Error(`no warm-up within 120 s; kernel log:\n${kernel.logTail()}`);
+/** Waits for a line of the warm-up's log (KVQ_KERNEL_WARM_UP_LOG) on the kernel's stderr. */
+async function logged(kernel: Kernel, line: string): Promise<void> {
+  for (let waited = 0; !kernel.logTail().includes(line); waited += 100) {
+    if (waited > 120_000) throw new Error(`no "${line}" within 120 s; kernel log:\n${kernel.logTail()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+const warmedUp = (kernel: Kernel) => logged(kernel, "kvq: kernel warm-up done");
+
+/** For the tests of what the warm-up leaves to the cells: no conversion comes from the cache. */
+const CONVERT_EVERY_CELL = { KVQ_KERNEL_CACHE: "0" };
 
 describe("the kernel's fast start", () => {
   const connectionDir = tempDir("kvq-warm-up-");
   const start = (env: Record<string, string> = {}, more: Partial<Parameters<typeof startKernel>[0]> = {}) =>
-    startKernel({ cwd: FIXTURES, connectionDir, env: { KVQ_KERNEL_WARM_UP_LOG: "1", KVQ_KERNEL_CACHE: "0", ...env }, startTimeoutMs: 120_000, ...more });
+    startKernel({ cwd: FIXTURES, connectionDir, env: { KVQ_KERNEL_WARM_UP_LOG: "1", ...env }, startTimeoutMs: 120_000, ...more });
   let expected: string[];
 
   before(async () => {
@@ -72,9 +78,10 @@ describe("the kernel's fast start", () => {
     assert.equal(expected[4], "ok | 43\n | ");
   });
 
-  test("cells sent at once wait for the warm-up's step in progress and answer the same", async () => {
-    const kernel = await start();
+  test("cells sent while the warm-up runs wait for its step in progress and answer the same", async () => {
+    const kernel = await start(CONVERT_EVERY_CELL);
     try {
+      await logged(kernel, "kvq: kernel warm-up begins");
       assert.deepEqual(await replies(kernel), expected);
     } finally {
       await kernel.close();
@@ -82,7 +89,7 @@ describe("the kernel's fast start", () => {
   });
 
   test("after the warm-up has run, the cells answer the same (no name, output or error of its own)", async () => {
-    const kernel = await start();
+    const kernel = await start(CONVERT_EVERY_CELL);
     try {
       await warmedUp(kernel);
       assert.deepEqual(await replies(kernel), expected);
@@ -94,6 +101,7 @@ describe("the kernel's fast start", () => {
   test("an interrupt during the warm-up changes nothing: the warm-up ends, the next cell runs, and a cell's interrupt still works", async () => {
     const kernel = await start({}, { interruptGraceMs: 60_000 });
     try {
+      await logged(kernel, "kvq: kernel warm-up begins");
       assert.equal(kernel.interrupt(), true);
       await warmedUp(kernel);
       assert.equal(text(await kernel.execute('console.log("runs")'), "stdout"), "runs\n");
