@@ -44,6 +44,9 @@ describe("a hanging cell", () => {
       out,
       signal: controller.signal,
       connectionDir,
+      // A loaded machine can take longer than the runner's 3 s to answer the interrupt; a kernel
+      // that ignores it still fails here (kernel-stuck: runner-kernel.test.ts).
+      interruptGraceMs: 30_000,
       reporter: {
         // Ctrl-C once the cell runs (it printed its first line), not while the kernel still
         // type-checks it: a fixed delay raced the type-check on a loaded machine.

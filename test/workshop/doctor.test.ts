@@ -3,6 +3,7 @@
  * produce (fault injection), with the fix the learner needs. The probe key never stays behind.
  */
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import path from "node:path";
 import { installKernelSpec } from "../../src/notebook/kernel-install";
@@ -44,6 +45,23 @@ test("the kernel check: a warning with the fix when not installed, a pass once i
   const installed = checkKernel(projectRoot, { ...empty, JUPYTER_PATH: jupyterPathEntry! });
   assert.notEqual(installed.status, "fail");
   assert.match(installed.detail, /Installed: .*kvq-tslab.kernel\.json, .*kvq-tslab-zh-tw.kernel\.json/);
+});
+
+test("the kernel check says when Jupyter itself is not on the PATH, and only then", () => {
+  const prefix = tempDir("kvq-prefix-");
+  const { jupyterPathEntry } = installKernelSpec({ prefix, lang: "en" });
+  installKernelSpec({ prefix, lang: "zh-TW" });
+  const bin = tempDir("kvq-bin-");
+  const jupyter = path.join(bin, process.platform === "win32" ? "jupyter.cmd" : "jupyter");
+  writeFileSync(jupyter, process.platform === "win32" ? "@exit /b 0\r\n" : "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+  const base = { JUPYTER_PATH: jupyterPathEntry!, JUPYTER_DATA_DIR: tempDir("kvq-jupyter-data-"), PATHEXT: process.env.PATHEXT };
+  const without = checkKernel(projectRoot, { ...base, PATH: tempDir("kvq-empty-bin-") });
+  assert.equal(without.status, "warn");
+  assert.match(without.detail, /Installed: .*\n?.*Jupyter itself was not found/s);
+  assert.match(without.fix ?? "", /pip install jupyterlab/);
+  const withIt = checkKernel(projectRoot, { ...base, PATH: bin });
+  assert.equal(withIt.status, "pass", withIt.detail);
+  assert.doesNotMatch(withIt.detail, /not found/);
 });
 
 test("node version rule", () => {
