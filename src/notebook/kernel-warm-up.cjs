@@ -125,7 +125,7 @@ function installDeclarationCache() {
   cached.exports = new Proxy(ts, { get: (target, name) => (name === "createWatchCompilerHost" ? createWatchCompilerHost : target[name]) });
 }
 
-/** (1) and (2): converters made on first use; the first one warmed up after the first kernel_info_reply. */
+/** (1), (2) and (4): converters made on first use, the first one warmed up once kernel_info is quiet; conversions reused. */
 function installLazyConverter() {
   const converter = require("tslab/dist/converter");
   const createConverter = converter.createConverter;
