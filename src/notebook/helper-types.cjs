@@ -9,8 +9,12 @@ const path = require("node:path");
 
 const SRC = path.resolve(__dirname, "..");
 const TYPES_DIR = path.join(SRC, ".types");
-/** Written last by the build: its time is the declarations' time. */
-const STAMP = path.join(TYPES_DIR, "index.d.ts");
+/**
+ * Written last by the build: its time is the declarations' time. Not a declaration file, so the
+ * declarations themselves keep their times while their content does not change (scripts/build-types.cjs),
+ * and the kernels' conversion cache, which checks every file TypeScript read, stays valid.
+ */
+const STAMP = path.join(TYPES_DIR, ".built");
 
 /** The newest modification time of the helpers' TypeScript sources (src/, declarations aside). */
 function newestSource() {
