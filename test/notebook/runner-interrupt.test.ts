@@ -22,8 +22,9 @@ describe("a hanging cell", () => {
     assert.equal(result.status, "timed-out");
     assert.deepEqual(result.steps.map((s) => s.status), ["passed", "timed-out", "skipped"]);
     const hung = result.steps[1]!;
-    // Answered the SIGINT before the 3 s grace period would have had the kernel killed.
-    assert.ok(hung.seconds >= 2.5 && hung.seconds < 5.5, `interrupted soon after the timeout (${hung.seconds}s)`);
+    assert.ok(hung.seconds >= 2.5, `not before the timeout (${hung.seconds}s)`);
+    // Answered the SIGINT within the grace period: a kernel killed after it would add "the kernel did
+    // not stop and was shut down" (checked by the outcome, not by a time, which a loaded machine stretches).
     assert.match(result.failure!.message, /^Step 2 "Waits forever" did not finish within 2\.5 s and was interrupted\.$/);
     assert.match(result.failure!.stderr, /^Interrupted\.$/m, "tslab's interrupt error, printed by the kernel preload without its stack");
 
@@ -49,7 +50,9 @@ describe("a hanging cell", () => {
       interruptGraceMs: 30_000,
       reporter: {
         // Ctrl-C once the cell runs (it printed its first line), not while the kernel still
-        // type-checks it: a fixed delay raced the type-check on a loaded machine.
+        // type-checks it: a fixed delay raced the type-check on a loaded machine. The fixture prints
+        // after its first await: a SIGINT during a cell's synchronous part, which tslab runs with
+        // Node's breakOnSigint, is taken by vm and lost once that part has ended.
         stepOutput: (step, output) => {
           if (step.index === 2 && /waiting/.test(JSON.stringify(output)) && !controller.signal.aborted) controller.abort();
         },
