@@ -275,6 +275,12 @@ export function createJupyterClient(channels: Channels, options: JupyterClientOp
         stoppedBy = why;
         const interrupted = options.interrupt?.() ?? false;
         if (!interrupted) return done(true);
+        // Once more halfway, as a person presses Interrupt again: a SIGINT that lands while tslab
+        // runs the cell's synchronous part (under Node's breakOnSigint) can be lost; a second one
+        // lands after it. One the kernel already obeyed finds nothing running.
+        later(interruptGraceMs / 2, () => {
+          if (!reply) options.interrupt?.();
+        });
         later(interruptGraceMs, () => {
           if (!reply) done(true);
         });

@@ -270,6 +270,24 @@ describe("protocol client (fake kernel)", () => {
     assert.equal(result.kernelStuck, false);
   });
 
+  test("an interrupt the kernel missed is sent once more, halfway through the grace period", async () => {
+    let interrupts = 0;
+    const { channels, client } = fakeClient({ interrupt: () => (interrupts++, true), interruptGraceMs: 400 });
+    channels.onSend = (req) => {
+      // Deaf to the first interrupt (lost in the cell's synchronous part), answers the second.
+      const check = setInterval(() => {
+        if (interrupts < 2) return;
+        clearInterval(check);
+        channels.reply(req, "shell", "execute_reply", { status: "error" });
+        channels.reply(req, "iopub", "status", { execution_state: "idle" });
+      }, 5);
+    };
+    const result = await client.execute("hang", { timeoutMs: 20 });
+    assert.equal(interrupts, 2);
+    assert.equal(result.stoppedBy, "timeout");
+    assert.equal(result.kernelStuck, false);
+  });
+
   test("no reply after the interrupt (or no way to interrupt) means the kernel is stuck", async () => {
     const { client } = fakeClient({ interrupt: () => true });
     const controller = new AbortController();
