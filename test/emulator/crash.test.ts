@@ -129,6 +129,11 @@ test("every acknowledged create and delete survives SIGKILL at random points", {
     // early in even rounds (right after start), later in odd ones (in a steady burst).
     let killed = false;
     let roundAcks = 0;
+    /** The first answer that was not a success before the kill, for the message if the burst stalls. */
+    let firstProblem = "none";
+    const problem = (what: string) => {
+      if (!killed && firstProblem === "none") firstProblem = what;
+    };
     const killAfter = round % 2 === 0 ? 1 + Math.floor(Math.random() * 10) : 40 + Math.floor(Math.random() * 120);
     let reached!: () => void;
     const killPoint = new Promise<void>((resolve) => (reached = resolve));
@@ -140,7 +145,11 @@ test("every acknowledged create and delete survives SIGKILL at random points", {
       for (let i = 0; !killed; i++) {
         const name = `r${round}-c${client}-k${i}`;
         try {
-          if ((await call("POST", `/keys/${name}/create?${API}`, '{"kty":"EC","crv":"P-256"}')) !== 200) continue;
+          const createStatus = await call("POST", `/keys/${name}/create?${API}`, '{"kty":"EC","crv":"P-256"}');
+          if (createStatus !== 200) {
+            problem(`create answered ${createStatus}`);
+            continue;
+          }
           created.add(name);
           ack();
           if (i % 2 === 1) {
@@ -150,9 +159,13 @@ test("every acknowledged create and delete survives SIGKILL at random points", {
             if (status === 200) {
               deleted.add(name);
               ack();
-            } else created.add(name);
+            } else {
+              problem(`delete answered ${status}`);
+              created.add(name);
+            }
           }
-        } catch {
+        } catch (error) {
+          problem(`${(error as Error).message}`);
           return; // the connection died with the emulator: the answer never came, nothing was acknowledged
         }
       }
@@ -160,7 +173,7 @@ test("every acknowledged create and delete survives SIGKILL at random points", {
     const stalled = setTimeout(() => reached(), 60_000);
     await killPoint;
     clearTimeout(stalled);
-    assert.ok(roundAcks >= killAfter, `round ${round}: only ${roundAcks} writes acknowledged in 60 s`);
+    assert.ok(roundAcks >= killAfter, `round ${round}: only ${roundAcks} writes acknowledged in 60 s (first problem: ${firstProblem})`);
     await new Promise((resolve) => setTimeout(resolve, Math.random() * 30));
     running.child.kill("SIGKILL");
     killed = true;
