@@ -196,6 +196,17 @@ class FakeChannels extends Subject<any> {
   }
 }
 
+/** Answers `req` as tslab answers an interrupted cell, once `interrupted()` says so. */
+function answerWhenInterrupted(channels: FakeChannels, req: any, interrupted: () => boolean) {
+  const check = setInterval(() => {
+    if (!interrupted()) return;
+    clearInterval(check);
+    channels.reply(req, "iopub", "stream", { name: "stderr", text: "Error: Interrupted asynchronously\n" });
+    channels.reply(req, "shell", "execute_reply", { status: "error" });
+    channels.reply(req, "iopub", "status", { execution_state: "idle" });
+  }, 5);
+}
+
 function fakeClient(options: JupyterClientOptions = {}) {
   const channels = new FakeChannels();
   const client = createJupyterClient(channels as unknown as Channels, { iopubGraceMs: 200, interruptGraceMs: 200, ...options });
@@ -254,15 +265,7 @@ describe("protocol client (fake kernel)", () => {
   test("a timeout interrupts; the reply that follows ends the cell", async () => {
     let interrupts = 0;
     const { channels, client } = fakeClient({ interrupt: () => (interrupts++, true) });
-    channels.onSend = (req) => {
-      const check = setInterval(() => {
-        if (interrupts === 0) return;
-        clearInterval(check);
-        channels.reply(req, "iopub", "stream", { name: "stderr", text: "Error: Interrupted asynchronously\n" });
-        channels.reply(req, "shell", "execute_reply", { status: "error" });
-        channels.reply(req, "iopub", "status", { execution_state: "idle" });
-      }, 5);
-    };
+    channels.onSend = (req) => answerWhenInterrupted(channels, req, () => interrupts > 0);
     const result = await client.execute("hang", { timeoutMs: 50 });
     assert.equal(interrupts, 1);
     assert.equal(result.stoppedBy, "timeout");
@@ -273,15 +276,8 @@ describe("protocol client (fake kernel)", () => {
   test("an interrupt the kernel missed is sent once more, halfway through the grace period", async () => {
     let interrupts = 0;
     const { channels, client } = fakeClient({ interrupt: () => (interrupts++, true), interruptGraceMs: 400 });
-    channels.onSend = (req) => {
-      // Deaf to the first interrupt (lost in the cell's synchronous part), answers the second.
-      const check = setInterval(() => {
-        if (interrupts < 2) return;
-        clearInterval(check);
-        channels.reply(req, "shell", "execute_reply", { status: "error" });
-        channels.reply(req, "iopub", "status", { execution_state: "idle" });
-      }, 5);
-    };
+    // Deaf to the first interrupt (lost in the cell's synchronous part), answers the second.
+    channels.onSend = (req) => answerWhenInterrupted(channels, req, () => interrupts >= 2);
     const result = await client.execute("hang", { timeoutMs: 20 });
     assert.equal(interrupts, 2);
     assert.equal(result.stoppedBy, "timeout");
