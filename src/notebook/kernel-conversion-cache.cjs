@@ -71,15 +71,17 @@ function openConversionCache({ dir, cwd, converterOptions, typescriptPath }) {
 
   /** Keeps a conversion with what it read (a snapshot from kernel-inputs.cjs). */
   function store(prevDecl, src, result, inputs) {
+    const file = fileOf(keyOf(prevDecl, src));
+    const temp = `${file}.${process.pid}.tmp`;
     try {
       fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-      const file = fileOf(keyOf(prevDecl, src));
-      const temp = `${file}.${process.pid}.tmp`;
       fs.writeFileSync(temp, zlib.gzipSync(JSON.stringify({ inputs, result }), { level: 1 }), { mode: 0o600 });
       fs.renameSync(temp, file);
       if (!pruned) prune();
     } catch {
-      // Read-only, full, or another kernel's rename in the way: this conversion is not kept.
+      // Read-only, full, or another kernel's rename in the way: this conversion is not kept, and
+      // no half-made file stays (pruning counts only entries).
+      fs.rmSync(temp, { force: true });
     }
   }
 

@@ -19,6 +19,23 @@ const text = (r: { outputs: any[] }, name: string) =>
     .map((o) => o.text)
     .join("");
 
+test("an entry that cannot be put in place leaves no half-made file behind", () => {
+  const { openConversionCache } = require("../../src/notebook/kernel-conversion-cache.cjs");
+  const typescriptPath = require.resolve("@tslab/typescript-for-tslab", { paths: [path.dirname(require.resolve("tslab/package.json"))] });
+  const dir = tempDir("kvq-conversion-store-");
+  const cache = openConversionCache({ dir, cwd: FIXTURES, typescriptPath });
+  const nothingRead = { paths: {}, listings: {}, realpaths: {} };
+  cache.store("", "1", { output: "first" }, nothingRead);
+  assert.deepEqual(cache.lookup("", "1"), { output: "first" });
+  // A folder where the entry's file goes: the write succeeds, the rename into place cannot.
+  const [entry] = readdirSync(dir);
+  rmSync(path.join(dir, entry!));
+  mkdirSync(path.join(dir, entry!, "in-the-way"), { recursive: true });
+  cache.store("", "1", { output: "second" }, nothingRead);
+  assert.deepEqual(readdirSync(dir), [entry]);
+  assert.equal(cache.lookup("", "1"), undefined);
+});
+
 describe("the kernel's conversion cache", () => {
   const connectionDir = tempDir("kvq-conversion-cache-");
   after(() => {
