@@ -29,6 +29,17 @@ function stateOf(file) {
   return `${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
 }
 
+/**
+ * Where tslab really reads a path: it serves `<cwd>/node_modules/tslab/...` from its own package
+ * (its converter's forwardTslabPath: reads and existence checks; not realpath or listings), so that
+ * a cell can import "tslab" in any folder. Those paths are recorded, and checked, at the files behind them.
+ */
+function onDisk(full) {
+  const rel = path.relative(path.resolve("node_modules", "tslab"), full);
+  if (rel === "" || rel.startsWith("..") || path.isAbsolute(rel)) return full;
+  return path.join(path.dirname(require.resolve("tslab/package.json")), rel);
+}
+
 const listingOf = (dir) => {
   try {
     return fs.readdirSync(dir).sort().join("/");
@@ -67,7 +78,7 @@ function emittedBesideTheCell(program, own) {
  * builds (`log.program`).
  *
  * `log.whyNotReusable()` says why the latest conversion cannot be reused, if it cannot: something
- * it read is not on the disk as read (an in-memory module, a path tslab forwards), a whole
+ * it read is not on the disk as read (an in-memory module), a whole
  * directory tree was listed, or its program has a file tslab emits beside the cell.
  */
 function recordInputs(system, ownFiles) {
@@ -92,14 +103,14 @@ function recordInputs(system, ownFiles) {
     if (typeof original === "function") system[name] = around(original);
   };
   const probe = (file) => {
-    const full = path.resolve(file);
+    const full = onDisk(path.resolve(file));
     if (!read.has(full) && !own.has(full)) seen.set(full, stateOf(full));
   };
 
   wrap("readFile", (original) =>
     function readFile(file, ...rest) {
-      const full = path.resolve(file);
-      if (own.has(full)) return original.call(this, file, ...rest);
+      if (own.has(path.resolve(file))) return original.call(this, file, ...rest);
+      const full = onDisk(path.resolve(file));
       const before = stateOf(full);
       const content = original.call(this, file, ...rest);
       read.set(full, before);

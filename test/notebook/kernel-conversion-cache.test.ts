@@ -1,7 +1,8 @@
 /**
  * The kernel's conversion cache (kernel-conversion-cache.cjs, kernel-inputs.cjs): a cell converted
  * by an earlier kernel is reused only while everything TypeScript read for it is unchanged. Checked
- * with real kernels: the same outputs and type errors whether converted or reused; a changed
+ * with real kernels: the same outputs and type errors whether converted or reused (a cell that
+ * imports "tslab", which tslab serves from its own package, included); a changed
  * declaration (even one whose size and mtime were put back), a package appearing where resolution
  * looked, or a damaged entry makes the cell converted again; a cell that makes tslab emit a local
  * file is never kept.
@@ -66,6 +67,8 @@ describe("the kernel's conversion cache", () => {
       'const client = new KeyClient("https://example.vault.azure.net");',
       'const n: number = "two";',
       "const client = 42;\nclient + 1",
+      // "tslab" is served from tslab's own package in any folder: kept, and checked, at its files there.
+      'import * as tslab from "tslab";\nconsole.log(typeof tslab.display.html);',
     ];
     const cacheDir = tempDir("kvq-conversion-entries-");
     // Older entries beyond the cache's bound: the first kernel that keeps one removes the oldest.
@@ -81,6 +84,7 @@ describe("the kernel's conversion cache", () => {
     assert.match(first.replies[1]!, /^error \| {2}\| 1:16 - Expected 2-3 arguments, but got 1\./);
     assert.match(first.replies[2]!, /^error \| {2}\| 1:7 - Type 'string' is not assignable to type 'number'\./);
     assert.equal(first.replies[3], "ok | 43\n | ");
+    assert.equal(first.replies[4], "ok | function\n | ");
     assert.deepEqual(first.cache, Array(cells.length).fill("converted, kept"));
     const second = await run(cells, { cwd: FIXTURES, cacheDir });
     assert.deepEqual(second.replies, first.replies);
