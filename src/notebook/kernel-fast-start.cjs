@@ -3,9 +3,9 @@
 // parts of the kernel's start-up that can be made cheaper without changing what the kernel does.
 //
 // 1. V8's code cache for the big CommonJS files (compile-cache.cjs).
-// 2. tslab's TypeScript is loaded before tsx registers: tsx scans every .js file it loads for
-//    ESM syntax, and on TypeScript's 8 MB that scan costs about a quarter of a second. The module
-//    lands in require's cache, so tslab gets this same instance.
+// 2. tslab's TypeScript is loaded only when a cell first needs a conversion
+//    (kernel-lazy-typescript.cjs), and then without tsx's scan for ESM syntax (about a quarter of
+//    a second on its 8 MB): installed here, before tsx registers.
 // 3. The helpers' declaration files (src/.types, made by scripts/build-types.cjs) are removed when
 //    a source file is newer than they are, so a cell is never checked against stale types: without
 //    them TypeScript reads src/index.ts, as before (slower, never wrong).
@@ -15,9 +15,9 @@
 if (process.env.KVQ_KERNEL_FAST_START !== "0") {
   require("./compile-cache.cjs");
   try {
-    require(require.resolve("@tslab/typescript-for-tslab", { paths: [require.resolve("tslab/package.json")] }));
+    require("./kernel-lazy-typescript.cjs").install();
   } catch {
-    // Another tslab layout: tslab loads its TypeScript itself, only slower.
+    // Another tslab layout: tslab loads its TypeScript itself, at start.
   }
 }
 require("./helper-types.cjs").dropStaleHelperTypes();

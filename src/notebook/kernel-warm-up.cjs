@@ -29,12 +29,13 @@
 //    program at all until a cell is new or something it read has changed.
 //
 // TypeScript's exports are read-only getters, so (3) and (4) are made by giving tslab's converter a view of
-// the module with createWatchCompilerHost wrapped (the module is already loaded by
-// kernel-fast-start.cjs, and tslab's converter is not yet: this file must load before it).
+// the module with createWatchCompilerHost wrapped (through the stand-in of kernel-lazy-typescript.cjs,
+// which kernel-fast-start.cjs installed; tslab's converter is not loaded yet: this file must load before it).
 const fs = require("node:fs");
 const path = require("node:path");
 const { recordInputs } = require("./kernel-inputs.cjs");
 const { conversionCacheDir, openConversionCache } = require("./kernel-conversion-cache.cjs");
+const lazyTypescript = require("./kernel-lazy-typescript.cjs");
 
 /** KVQ_KERNEL_CACHE_LOG=<file>: a line per cell there (not on stderr, which tslab gives to the cell). */
 const cacheLog = (what) => {
@@ -101,12 +102,13 @@ function keepParsedDeclarations(compilerHost) {
 let lastInputLog;
 
 function installDeclarationCache() {
-  const ts = require(typescriptPath);
+  // The module itself, not tslab's view of it (which gets the wrapper below).
+  const ts = () => (lazyTypescript.installed() ? lazyTypescript.typescript() : require(typescriptPath));
   const createWatchCompilerHost = (rootFiles, options, system, ...rest) => {
     // (4): what TypeScript reads, for the conversion cache. rootFiles are tslab's in-memory files.
     const log = system ? recordInputs(system, rootFiles) : undefined;
     lastInputLog = log;
-    const host = ts.createWatchCompilerHost(rootFiles, options, system, ...rest);
+    const host = ts().createWatchCompilerHost(rootFiles, options, system, ...rest);
     const createProgram = host.createProgram;
     const wrapped = new WeakSet();
     host.createProgram = (rootNames, options, compilerHost, ...rest) => {
@@ -120,9 +122,15 @@ function installDeclarationCache() {
     };
     return host;
   };
+  // With TypeScript loaded on first use (kernel-lazy-typescript.cjs), its stand-in takes the
+  // replacement; a proxy over the stand-in would load it (a proxy's get checks its target's property).
+  if (lazyTypescript.installed()) {
+    lazyTypescript.override("createWatchCompilerHost", createWatchCompilerHost);
+    return;
+  }
   const cached = require.cache[typescriptPath];
   if (!cached) return;
-  cached.exports = new Proxy(ts, { get: (target, name) => (name === "createWatchCompilerHost" ? createWatchCompilerHost : target[name]) });
+  cached.exports = new Proxy(ts(), { get: (target, name) => (name === "createWatchCompilerHost" ? createWatchCompilerHost : target[name]) });
 }
 
 /** (1), (2) and (4): converters made on first use, the first one warmed up once kernel_info is quiet; conversions reused. */

@@ -12,7 +12,10 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, wri
 import path from "node:path";
 import { after, describe, test } from "node:test";
 import { startKernel } from "../../src/notebook/kernel";
+import { PROJECT_ROOT } from "../helpers/cli";
 import { FIXTURES, leftovers, tempDir } from "./runner-helpers";
+
+const LAZY_TYPESCRIPT = path.join(PROJECT_ROOT, "src", "notebook", "kernel-lazy-typescript.cjs");
 
 const text = (r: { outputs: any[] }, name: string) =>
   r.outputs
@@ -69,6 +72,8 @@ describe("the kernel's conversion cache", () => {
       "const client = 42;\nclient + 1",
       // "tslab" is served from tslab's own package in any folder: kept, and checked, at its files there.
       'import * as tslab from "tslab";\nconsole.log(typeof tslab.display.html);',
+      // Last: whether this kernel has loaded TypeScript (kernel-lazy-typescript.cjs).
+      `console.log(require(${JSON.stringify(LAZY_TYPESCRIPT)}).loaded());`,
     ];
     const cacheDir = tempDir("kvq-conversion-entries-");
     // Older entries beyond the cache's bound: the first kernel that keeps one removes the oldest.
@@ -85,10 +90,12 @@ describe("the kernel's conversion cache", () => {
     assert.match(first.replies[2]!, /^error \| {2}\| 1:7 - Type 'string' is not assignable to type 'number'\./);
     assert.equal(first.replies[3], "ok | 43\n | ");
     assert.equal(first.replies[4], "ok | function\n | ");
+    assert.equal(first.replies[5], "ok | true\n | ");
     assert.deepEqual(first.cache, Array(cells.length).fill("converted, kept"));
     const second = await run(cells, { cwd: FIXTURES, cacheDir });
-    assert.deepEqual(second.replies, first.replies);
+    assert.deepEqual(second.replies.slice(0, -1), first.replies.slice(0, -1));
     assert.deepEqual(second.cache, Array(cells.length).fill("reused"));
+    assert.equal(second.replies.at(-1), "ok | false\n | ", "a kernel whose cells are all reused never loads TypeScript");
 
     // Pruned once, as the first entry was kept: to the newest 300, that entry included.
     const left = readdirSync(cacheDir);
