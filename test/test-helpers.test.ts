@@ -1,10 +1,14 @@
 /**
  * The checks other tests rely on to say "nothing was left behind" look for real: each one finds a
- * planted leftover. A check that always answers "nothing" would let every leftover test pass.
+ * planted leftover. A check that always answers "nothing" would let every leftover test pass. And
+ * npm test's own runner reports every file's result and fails when one failed.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
 import { test } from "node:test";
+import { PROJECT_ROOT } from "./helpers/cli";
 import { startTestVault, TEST_MAX_RETRIES, tutorialKeysIn } from "./helpers/emulator";
 import { leftovers, PROCESS_LISTERS, processesMentioning, tempDir } from "./notebook/runner-helpers";
 
@@ -55,4 +59,28 @@ test("the test vault's clients retry little: a 500 fails a test after a few atte
   } finally {
     await vault.stop();
   }
+});
+
+test("npm test's runner: one report for all files, numbered through, totals summed, exit 1 when a test failed", () => {
+  const dir = tempDir("kvq-run-in-order-");
+  const files = {
+    "a.test.ts": 'import { test } from "node:test";\nimport assert from "node:assert";\ntest("passes", () => {});\ntest("fails", () => assert.equal(1, 2));\n',
+    "b.test.ts": 'import { describe, test } from "node:test";\ndescribe("suite b", () => {\n  test("waits", () => new Promise((r) => setTimeout(r, 200)));\n  test.todo("later");\n});\n',
+    "c.test.ts": 'throw new Error("broken at load");\n',
+  };
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+  // Not as a test file's child (Node's run() then refuses to run files): as npm test starts it.
+  const { NODE_TEST_CONTEXT: _context, ...runnerEnv } = process.env;
+  const result = spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(PROJECT_ROOT, "test", "helpers", "run-in-order.ts"), "--concurrency=2", ...Object.keys(files).map((f) => path.join(dir, f))], { cwd: PROJECT_ROOT, encoding: "utf8", env: runnerEnv });
+  assert.equal(result.status, 1, result.stdout + result.stderr);
+  const total = (name: string) => Number(result.stdout.match(new RegExp(`^(?:# |ℹ )${name} (\\d+)$`, "m"))?.[1]);
+  assert.deepEqual(["tests", "suites", "pass", "fail", "todo"].map(total), [5, 1, 2, 2, 1], result.stdout);
+  assert.equal(result.stdout.match(/^(?:# |ℹ )tests /gm)?.length, 1, "one set of totals");
+  if (result.stdout.startsWith("TAP version")) {
+    // Node 20 and 22 off a terminal: TAP, its top-level tests numbered 1..4 once each, one plan.
+    const numbers = [...result.stdout.matchAll(/^(?:not )?ok (\d+) - /gm)].map((m) => Number(m[1]));
+    assert.deepEqual(numbers.sort(), [1, 2, 3, 4]);
+    assert.deepEqual(result.stdout.match(/^1\.\.\d+$/gm), ["1..4"]);
+  }
+  assert.match(result.stdout, /broken at load/);
 });
