@@ -132,4 +132,9 @@ async function main(): Promise<void> {
   events.end();
 }
 
-void main();
+// A runner that cannot go on (a stream error from Node's runner) fails the run with its reason, not a stack.
+main().catch((error: Error) => {
+  process.stderr.write(`npm test's runner stopped: ${error.message}\n`);
+  process.exitCode = 1;
+  events.end();
+});
