@@ -3,7 +3,7 @@
  * TTY, NO_COLOR or CI set) one plain line when the step ends, so logs and notebooks never get
  * escape codes.
  */
-import ora from "ora";
+import type { Ora } from "ora";
 
 export const isInteractive = (stream: NodeJS.WriteStream = process.stdout) =>
   Boolean(stream.isTTY) && !process.env.CI && !process.env.NO_COLOR && process.env.TERM !== "dumb";
@@ -21,7 +21,10 @@ export function startStep(text: string, stream: NodeJS.WriteStream = process.std
   if (!isInteractive(stream)) {
     return { update: () => undefined, end: (how, final) => stream.write(`${PLAIN_SYMBOLS[how]} ${final}\n`) };
   }
-  const spinner = ora({ text, stream }).start();
+  // ora (with chalk and string-width: 60-70 ms) loads here, not with the CLI: most commands end,
+  // or print plain lines, without a spinner.
+  const { default: ora } = require("ora") as typeof import("ora");
+  const spinner: Ora = ora({ text, stream }).start();
   return {
     update: (next) => {
       spinner.text = next;

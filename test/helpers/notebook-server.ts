@@ -8,12 +8,13 @@
  * `stop()` shuts every kernel down through the REST API first (kernels run in their own session, so
  * ending the server alone could leave tslab running), then ends the server, and waits for both.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import which from "which";
 import { installKernelSpecs } from "../../src/notebook/kernel-install";
 import { IN_CI } from "./jupyter";
 
@@ -37,14 +38,11 @@ export interface NotebookServer {
   stop(): Promise<void>;
 }
 
-let availability: { ok: true; version: string } | { ok: false; reason: string } | undefined;
+let availability: { ok: true } | { ok: false; reason: string } | undefined;
 
-export function notebookServerAvailable(): { ok: true; version: string } | { ok: false; reason: string } {
-  if (availability) return availability;
-  const result = spawnSync(JUPYTER_NOTEBOOK, ["--version"], { encoding: "utf8", timeout: 60_000 });
-  if (result.error) availability = { ok: false, reason: `\`${JUPYTER_NOTEBOOK}\` cannot run (${(result.error as NodeJS.ErrnoException).code ?? result.error.message})` };
-  else if (result.status !== 0) availability = { ok: false, reason: `\`${JUPYTER_NOTEBOOK} --version\` exited with ${result.status}` };
-  else availability = { ok: true, version: result.stdout.trim() };
+/** Whether the server command is on the PATH (found without starting Python, as jupyterAvailable does). */
+export function notebookServerAvailable(): { ok: true } | { ok: false; reason: string } {
+  availability ??= which.sync(JUPYTER_NOTEBOOK, { nothrow: true }) ? { ok: true } : { ok: false, reason: `\`${JUPYTER_NOTEBOOK}\` is not on the PATH` };
   return availability;
 }
 
