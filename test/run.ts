@@ -13,6 +13,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
+import { joinShared } from "./helpers/shared-process";
 import { durationKey, readDurations } from "./helpers/test-durations";
 
 // Plain JavaScript shared with the kernel (no declarations): whether src/.types is newer than every helper source.
@@ -68,6 +69,35 @@ const FIRST_RUN_SECONDS: Record<string, number> = {
   "test/workshop/doctor.test.ts": 35,
 };
 const MIDDLING_MS = 10_000;
+/** A file of a shared process (below) missing from both: they are there for being quick. */
+const QUICK_MS = 2_000;
+/**
+ * Quick files that share a process (test/helpers/shared-process.ts), a group at a time: each
+ * process costs about a second of CPU before its first test, more than most of these spend on
+ * their tests. What a member must not do: depend on being first in its process (doctor-sign-in.test.ts
+ * needs MSAL's process-wide caches empty), wait long (a throttle window: it would hold up the
+ * others), or leave the environment changed. A group's files run one after another, in this order.
+ */
+const SHARED_PROCESSES = [
+  ["emulator/auth", "emulator/crypto", "emulator/errors", "emulator/hardening", "emulator/keys"],
+  ["emulator/lifecycle", "emulator/listing", "emulator/paging-boundaries", "emulator/persistence", "emulator/quickstart-flow"],
+  ["cleanup", "env", "errors", "secrets", "key-names", "util/env-file", "i18n/catalogs", "i18n/lang", "workshop/doctor-exit-code"],
+  ["notebook/notebook-names", "notebook/committed-notebooks", "notebook/redact-output", "notebook/render-markdown", "notebook/jupyter-paths", "notebook/runner-units", "notebook/strip-command"],
+].map((group) => group.map((name) => path.join(root, "test", `${name}.test.ts`)));
+
+/** The files as the runner takes them: a shared group's files (those of them this run has) joined into one argument. */
+function shareProcesses(list: string[]): { argument: string; files: string[] }[] {
+  const wanted = new Set(list);
+  const units: { argument: string; files: string[] }[] = [];
+  const grouped = new Set<string>();
+  for (const group of SHARED_PROCESSES) {
+    const members = group.filter((file) => wanted.has(file));
+    if (members.length < 2) continue;
+    members.forEach((file) => grouped.add(file));
+    units.push({ argument: joinShared(members), files: members });
+  }
+  return [...units, ...list.filter((file) => !grouped.has(file)).map((file) => ({ argument: file, files: [file] }))];
+}
 /** Test files at a time. They wait on sockets, kernels and key generation as well as the CPU. */
 const CONCURRENCY = 2;
 /**
@@ -75,13 +105,14 @@ const CONCURRENCY = 2;
  * browser, whole notebooks) start while the short ones fill the other slot, and no long file starts
  * last and runs on alone. Times come from the previous runs on this machine, else FIRST_RUN_SECONDS.
  */
-function longestFirst(list: string[]): string[] {
+function longestFirst(units: { argument: string; files: string[] }[]): string[] {
   const recorded = readDurations(DURATIONS);
-  const estimate = (file: string) => {
+  const estimate = (file: string, shared: boolean) => {
     const key = durationKey(file) ?? file;
-    return recorded[key] ?? (FIRST_RUN_SECONDS[key] ?? MIDDLING_MS / 1000) * 1000;
+    return recorded[key] ?? (shared ? QUICK_MS : (FIRST_RUN_SECONDS[key] ?? MIDDLING_MS / 1000) * 1000);
   };
-  return [...list].sort((a, b) => estimate(b) - estimate(a) || a.localeCompare(b));
+  const total = (unit: { files: string[] }) => unit.files.reduce((sum, file) => sum + estimate(file, unit.files.length > 1), 0);
+  return [...units].sort((a, b) => total(b) - total(a) || a.argument.localeCompare(b.argument)).map((unit) => unit.argument);
 }
 
 // tsx compiles each TypeScript file on first load and caches the result. On a cold cache (a fresh
@@ -124,7 +155,7 @@ async function main(): Promise<number> {
   // to Node's own runner, as they always did; its order is by name then.
   const runner =
     nodeFlags.length === 0
-      ? [path.join(root, "test", "helpers", "run-in-order.ts"), `--concurrency=${CONCURRENCY}`, `--durations=${DURATIONS}`, ...longestFirst(files)]
+      ? [path.join(root, "test", "helpers", "run-in-order.ts"), `--concurrency=${CONCURRENCY}`, `--durations=${DURATIONS}`, ...longestFirst(shareProcesses(files))]
       : ["--test", `--test-concurrency=${CONCURRENCY}`, "--test-force-exit", ...nodeFlags, ...files];
   const tests = spawn(process.execPath, [...TSX, ...runner], {
     cwd: root,

@@ -5,11 +5,12 @@
  */
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import { PROJECT_ROOT } from "./helpers/cli";
 import { startTestVault, TEST_MAX_RETRIES, tutorialKeysIn } from "./helpers/emulator";
+import { joinShared } from "./helpers/shared-process";
 import { leftovers, PROCESS_LISTERS, processesMentioning, tempDir } from "./notebook/runner-helpers";
 
 test("tutorialKeysIn finds tagged keys live, soft-deleted and still being deleted, and nothing else", async () => {
@@ -83,4 +84,38 @@ test("npm test's runner: one report for all files, numbered through, totals summ
     assert.deepEqual(result.stdout.match(/^1\.\.\d+$/gm), ["1..4"]);
   }
   assert.match(result.stdout, /broken at load/);
+});
+
+test("npm test's runner: files sharing a process run one after another, each with its own hooks, under its own name and time", () => {
+  // In the project (git-ignored), so that the durations file names them as it names test files.
+  const dir = path.join(PROJECT_ROOT, ".kvq", "tmp", `run-in-order-shared-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  try {
+    const files = {
+      // Top-level hooks: in a shared process they must run around this file's tests only.
+      "x.test.ts": 'import { after, before, test } from "node:test";\nbefore(() => { (globalThis as any).xOpen = true; });\nafter(() => { (globalThis as any).xOpen = false; });\ntest("x passes", () => {});\n',
+      "y.test.ts": 'import { test } from "node:test";\nimport assert from "node:assert";\ntest("x is done before y starts", () => assert.equal((globalThis as any).xOpen, false));\ntest("y fails", () => assert.equal(1, 2));\n',
+      "z.test.ts": 'import { test } from "node:test";\ntest("z on its own", () => {});\n',
+    };
+    for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+    const durations = path.join(dir, "durations.json");
+    const [x, y, z] = Object.keys(files).map((f) => path.join(dir, f));
+    const { NODE_TEST_CONTEXT: _context, ...runnerEnv } = process.env;
+    const result = spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(PROJECT_ROOT, "test", "helpers", "run-in-order.ts"), "--concurrency=2", `--durations=${durations}`, joinShared([x!, y!]), z!], {
+      cwd: PROJECT_ROOT,
+      encoding: "utf8",
+      env: runnerEnv,
+    });
+    assert.equal(result.status, 1, result.stdout + result.stderr);
+    const total = (name: string) => Number(result.stdout.match(new RegExp(`^(?:# |ℹ )${name} (\\d+)$`, "m"))?.[1]);
+    assert.deepEqual(["tests", "suites", "pass", "fail"].map(total), [4, 2, 3, 1], result.stdout);
+    // TAP (Node 20 and 22 off a terminal) or spec (Node 23 on).
+    const line = (name: string) => new RegExp(`^\\s*(?:(?:not )?ok \\d+ - |[✔✖] )${name.replace(/\./g, "\\.")}(?: \\(|$)`, "m");
+    assert.match(result.stdout, line("x is done before y starts"));
+    const member = (file: string) => path.relative(PROJECT_ROOT, file).split(path.sep).join("/");
+    for (const file of [x!, y!]) assert.match(result.stdout, line(member(file)), "each member is a suite named by its path");
+    assert.deepEqual(Object.keys(JSON.parse(readFileSync(durations, "utf8"))).sort(), [x!, y!, z!].map(member).sort(), "each file's time is recorded");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

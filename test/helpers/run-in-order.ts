@@ -5,6 +5,9 @@
  *
  *   node --require tsx/cjs test/helpers/run-in-order.ts --concurrency=2 --durations=FILE FILE...
  *
+ * An argument that joins several files with the OS's path list separator (":" or ";") runs them in
+ * one process, one after the other (shared-process.ts); each of them has its time recorded.
+ *
  * `--concurrency` files run at all times. Many files spend long stretches waiting rather than
  * computing (a throttle window of the emulator, a kernel's grace period, a Jupyter server starting
  * up), so while the machine's cores are idle one more file starts, up to twice `--concurrency`: the
@@ -18,6 +21,7 @@ import { cpus } from "node:os";
 import { PassThrough } from "node:stream";
 import { run } from "node:test";
 import * as reporters from "node:test/reporters";
+import { memberName, sharedEntry, splitShared } from "./shared-process";
 import { recordDuration } from "./test-durations";
 
 const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -62,18 +66,24 @@ function report(fileEvents: TestEvent[]): void {
   }
 }
 
-/** One file, in its own process; resolves when its report is out. */
-function runFile(file: string): Promise<void> {
+/** One file, or files sharing a process (joined with path.delimiter); resolves when the report is out. */
+function runFile(argument: string): Promise<void> {
   const fileEvents: TestEvent[] = [];
+  const members = splitShared(argument);
+  const file = members.length > 1 ? sharedEntry(members) : members[0]!;
+  const memberByName = new Map(members.map((m) => [memberName(m), m]));
   // forceExit (--test-force-exit): a file whose tests are done ends even if a failed test left a
   // timer or socket behind (an SDK still retrying), so a failure costs its bound, not the retries' minutes.
   const stream = run({ files: [file], forceExit: true });
   stream.on("test:fail", (data: TestEvent["data"]) => {
     if (!data.todo) process.exitCode = 1;
   });
-  // A file's own entry in the run is the test named by its path.
+  // A file's own entry in the run is the test named by its path; in a shared process, each
+  // member's is the top-level suite named after it.
   stream.on("test:complete", (data: TestEvent["data"]) => {
-    if (durationsFile && data.file && data.name === data.file) recordDuration(durationsFile, data.file, data.details!.duration_ms);
+    if (!durationsFile || !data.file) return;
+    const timed = members.length > 1 ? (data.nesting === 0 ? memberByName.get(data.name ?? "") : undefined) : data.name === data.file ? data.file : undefined;
+    if (timed) recordDuration(durationsFile, timed, data.details!.duration_ms);
   });
   return new Promise((resolve, reject) => {
     stream.on("data", (event: TestEvent) => fileEvents.push(event));
