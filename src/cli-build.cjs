@@ -166,7 +166,7 @@ async function loadCli() {
     const file = currentBuild() ?? (await rebuild()).file;
     if (file !== undefined) return require(file);
   }
-  require("tsx/cjs");
+  require("./util/typescript-loader.cjs");
   return require("./cli.ts");
 }
 

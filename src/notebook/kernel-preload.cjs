@@ -1,14 +1,15 @@
 "use strict";
 // Runs in the notebook kernel before tslab starts (the kernelspec starts `node --require <this file>`).
 //
-// 1. TypeScript for the helpers: cells import src/ as "kvq", and Node loads it through tsx.
+// 1. TypeScript for the helpers: cells import src/ as "kvq", and Node loads it through tsx (for the
+//    project's files only: the SDK and other packages load as in plain Node, typescript-loader.cjs).
 // 2. SDK errors as the learner needs them: tslab reports a failed cell with the console it was
 //    handed at start-up (createExecutor's third argument), not the global one, so that console is
 //    wrapped here to print a RestError or credential error as its codes, meaning and fix
 //    (friendly-errors.ts) instead of a dump of the request. tslab 1.0.22: main.js calls
 //    executor_1.createExecutor through the module's exports, which is what lets this wrap it.
 require("./kernel-fast-start.cjs"); // first: code cache, TypeScript before tsx (see that file)
-require("tsx/cjs");
+require("../util/typescript-loader.cjs");
 const executor = require("tslab/dist/executor");
 const { friendlyConsole } = require("../friendly-errors.ts");
 
