@@ -9,7 +9,7 @@
 // a package is resolved by Node's own resolver, and a package's CommonJS file is loaded by Node's
 // own .js loader with source maps off while it compiles (a package's stack traces then show its
 // JavaScript lines, as in plain Node). The project's .ts files, and a package's ES modules (tsx
-// turns them into CommonJS; Node 20 would warn that require(esm) is experimental), keep tsx.
+// turns them into CommonJS, as before), keep tsx.
 const Module = require("node:module");
 const fs = require("node:fs");
 const path = require("node:path");
