@@ -15,6 +15,7 @@ import { mkdirSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { joinShared } from "./helpers/shared-process";
 import { durationKey, readDurations } from "./helpers/test-durations";
+import { typeCheckArgs } from "./helpers/type-check";
 
 // Plain JavaScript shared with the kernel (no declarations): whether src/.types is newer than every helper source.
 const { helperTypesFresh } = require("../src/notebook/helper-types.cjs") as { helperTypesFresh(): boolean };
@@ -122,9 +123,9 @@ function longestFirst(units: { argument: string; files: string[] }[]): string[] 
 // The helpers' declarations (scripts/build-types.cjs) are rebuilt alongside when a source is newer
 // than them (the same check the kernel makes), so the kernels the tests start check cells against
 // the current sources' declarations, as a learner's kernel does.
-// The type-check is incremental (its state in .kvq/test/): after a small change it re-checks what
-// the change touches, not the whole project and the SDK's declarations; a new TypeScript version or
-// changed options make it check everything again.
+// The type-check is incremental (test/helpers/type-check.ts, its state in .kvq/test/): with no
+// change it only checks that nothing changed, after a small change it re-checks what the change
+// touches; an npm install, a new TypeScript version or changed options make it check everything again.
 /**
  * TypeScript for the test processes (each test file's process inherits it): tsx's CommonJS hook
  * alone, for the project's files (src/util/typescript-loader.cjs: packages load as in plain Node,
@@ -139,8 +140,7 @@ const types = helperTypesFresh() ? Promise.resolve(0) : exitCode(spawn(process.e
 // The CLI's build (src/cli-build.cjs): made once here when a source changed, rather than by the
 // first dozen kvq processes the tests spawn, each rebuilding it at the same moment.
 const cliBuild = exitCode(spawn(process.execPath, [path.join(root, "scripts", "build-cli.cjs")], { cwd: root, stdio: ["ignore", "ignore", "inherit"] }));
-const tscArgs = ["-p", root, "--incremental", "--tsBuildInfoFile", path.join(WORK, "tsconfig.tsbuildinfo")];
-const typecheck = exitCode(spawn(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), ...tscArgs], { cwd: root, stdio: ["ignore", "inherit", "inherit"] }));
+const typecheck = exitCode(spawn(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), ...typeCheckArgs(root, WORK)], { cwd: root, stdio: ["ignore", "inherit", "inherit"] }));
 
 async function main(): Promise<number> {
   if ((await warm) !== 0) process.stderr.write("Warming the TypeScript cache failed; running the tests anyway.\n");
@@ -165,7 +165,7 @@ async function main(): Promise<number> {
     env: { ...process.env, KVQ_TEST: "1", KVQ_LANG: "en" },
   });
   const [testsCode, typecheckCode] = await Promise.all([exitCode(tests), typecheck]);
-  if (typecheckCode !== 0) process.stderr.write("\nThe type-check (tsc -p .) failed: see its errors above.\n");
+  if (typecheckCode !== 0) process.stderr.write("\nThe type-check (tsc) failed: see its errors above.\n");
   return testsCode !== 0 ? testsCode : typecheckCode;
 }
 

@@ -5,12 +5,13 @@
  */
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import { PROJECT_ROOT } from "./helpers/cli";
 import { startTestVault, TEST_MAX_RETRIES, tutorialKeysIn } from "./helpers/emulator";
 import { joinShared } from "./helpers/shared-process";
+import { typeCheckArgs } from "./helpers/type-check";
 import { leftovers, PROCESS_LISTERS, processesMentioning, tempDir } from "./notebook/runner-helpers";
 
 test("tutorialKeysIn finds tagged keys live, soft-deleted and still being deleted, and nothing else", async () => {
@@ -118,4 +119,34 @@ test("npm test's runner: files sharing a process run one after another, each wit
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("npm test's type-check keeps its state while nothing changed, and drops it when npm changed node_modules or TypeScript", () => {
+  const root = tempDir("kvq-type-check-");
+  const work = path.join(root, ".kvq", "test");
+  mkdirSync(work, { recursive: true });
+  mkdirSync(path.join(root, "node_modules", "typescript"), { recursive: true });
+  writeFileSync(path.join(root, "node_modules", ".package-lock.json"), '{"lockfileVersion":3}\n');
+  writeFileSync(path.join(root, "node_modules", "typescript", "package.json"), '{"version":"5.9.3"}\n');
+  const state = path.join(work, "check.tsbuildinfo");
+  const args = typeCheckArgs(root, work);
+  const config = args[1]!;
+  assert.deepEqual(args, ["-b", config]);
+  assert.equal(JSON.parse(readFileSync(config, "utf8")).extends, "../../tsconfig.json");
+  const configTime = statSync(config).mtimeMs;
+
+  writeFileSync(state, "{}");
+  typeCheckArgs(root, work);
+  assert.ok(existsSync(state), "kept while nothing changed");
+  assert.equal(statSync(config).mtimeMs, configTime, "the tsconfig is not rewritten (a newer one makes -b check everything)");
+
+  writeFileSync(path.join(root, "node_modules", ".package-lock.json"), '{"lockfileVersion":3,"packages":{}}\n');
+  typeCheckArgs(root, work);
+  assert.ok(!existsSync(state), "dropped after an npm install");
+
+  writeFileSync(state, "{}");
+  writeFileSync(path.join(root, "node_modules", "typescript", "package.json"), '{"version":"6.0.0"}\n');
+  typeCheckArgs(root, work);
+  assert.ok(!existsSync(state), "dropped after a TypeScript upgrade");
+  rmSync(root, { recursive: true, force: true });
 });
