@@ -24,36 +24,37 @@ const text = (r: { outputs: any[] }, name: string) =>
     .map((o) => o.text)
     .join("");
 
-test("an entry that cannot be put in place leaves no half-made file behind", () => {
+/** The cache itself (no kernel), in a new folder; its entries record nothing read from the disk. */
+function cacheIn(prefix: string) {
   const { openConversionCache } = require("../../src/notebook/kernel-conversion-cache.cjs");
   const typescriptPath = require.resolve("@tslab/typescript-for-tslab", { paths: [path.dirname(require.resolve("tslab/package.json"))] });
-  const dir = tempDir("kvq-conversion-store-");
-  const cache = openConversionCache({ dir, cwd: FIXTURES, typescriptPath });
-  const nothingRead = { paths: {}, listings: {}, realpaths: {} };
-  cache.store("", "1", { output: "first" }, nothingRead);
+  const dir = tempDir(prefix);
+  return { dir, cache: openConversionCache({ dir, cwd: FIXTURES, typescriptPath }) };
+}
+const NOTHING_READ = { paths: {}, listings: {}, realpaths: {} };
+
+test("an entry that cannot be put in place leaves no half-made file behind", () => {
+  const { dir, cache } = cacheIn("kvq-conversion-store-");
+  cache.store("", "1", { output: "first" }, NOTHING_READ);
   assert.deepEqual(cache.lookup("", "1"), { output: "first" });
   // A folder where the entry's file goes: the write succeeds, the rename into place cannot.
   const [entry] = readdirSync(dir);
   rmSync(path.join(dir, entry!));
   mkdirSync(path.join(dir, entry!, "in-the-way"), { recursive: true });
-  cache.store("", "1", { output: "second" }, nothingRead);
+  cache.store("", "1", { output: "second" }, NOTHING_READ);
   assert.deepEqual(readdirSync(dir), [entry]);
   assert.equal(cache.lookup("", "1"), undefined);
 });
 
 test("a damaged entry is no entry (a miss: the kernel converts the cell), and the next one kept replaces it", () => {
-  const { openConversionCache } = require("../../src/notebook/kernel-conversion-cache.cjs");
-  const typescriptPath = require.resolve("@tslab/typescript-for-tslab", { paths: [path.dirname(require.resolve("tslab/package.json"))] });
-  const dir = tempDir("kvq-conversion-damaged-");
-  const cache = openConversionCache({ dir, cwd: FIXTURES, typescriptPath });
-  const nothingRead = { paths: {}, listings: {}, realpaths: {} };
-  cache.store("", "1", { output: "kept" }, nothingRead);
+  const { dir, cache } = cacheIn("kvq-conversion-damaged-");
+  cache.store("", "1", { output: "kept" }, NOTHING_READ);
   const [entry] = readdirSync(dir);
   for (const damage of ["not gzip", gzipSync("{ not json"), gzipSync(JSON.stringify({ inputs: null, result: 1 }))]) {
     writeFileSync(path.join(dir, entry!), damage);
     assert.equal(cache.lookup("", "1"), undefined);
   }
-  cache.store("", "1", { output: "again" }, nothingRead);
+  cache.store("", "1", { output: "again" }, NOTHING_READ);
   assert.deepEqual(cache.lookup("", "1"), { output: "again" });
 });
 
