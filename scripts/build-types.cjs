@@ -6,9 +6,17 @@
 const { spawnSync } = require("node:child_process");
 const fs = require("node:fs");
 const path = require("node:path");
-const { TYPES_DIR, STAMP } = require("../src/notebook/helper-types.cjs");
+const { TYPES_DIR, STAMP, SET_ASIDE, setHelperTypesAside } = require("../src/notebook/helper-types.cjs");
 
 const root = path.resolve(__dirname, "..");
+
+function sameContent(file, content) {
+  try {
+    return fs.readFileSync(file).equals(content);
+  } catch {
+    return false; // none there
+  }
+}
 let tsc;
 try {
   tsc = require.resolve("typescript/bin/tsc", { paths: [root] });
@@ -24,22 +32,30 @@ const next = path.join(root, ".kvq", `types-next-${process.pid}`); // outside sr
 fs.rmSync(next, { recursive: true, force: true });
 const result = spawnSync(process.execPath, [tsc, "-p", path.join(root, "tsconfig.types.json"), "--outDir", next], { cwd: root, stdio: "inherit" });
 if (result.status !== 0) {
-  // Half-written declarations would be worse than none.
+  // Half-written declarations would be worse than none; set aside, the next build can put back
+  // those it makes again unchanged.
   fs.rmSync(next, { recursive: true, force: true });
-  fs.rmSync(TYPES_DIR, { recursive: true, force: true });
+  if (fs.existsSync(TYPES_DIR)) setHelperTypesAside();
   process.exit(result.status ?? 1);
 }
-const emitted = new Set(fs.readdirSync(next, { recursive: true, encoding: "utf8" }).filter((f) => fs.statSync(path.join(next, f)).isFile()));
-for (const file of emitted) {
-  const target = path.join(TYPES_DIR, file);
-  const content = fs.readFileSync(path.join(next, file));
-  let current;
+const emitted = new Map(
+  fs
+    .readdirSync(next, { recursive: true, encoding: "utf8" })
+    .filter((f) => fs.statSync(path.join(next, f)).isFile())
+    .map((f) => [f, fs.readFileSync(path.join(next, f))]),
+);
+// Declarations a kernel set aside (helper-types.cjs) go back in place as one folder: moving a
+// folder leaves its files' times alone, ctime included, which the conversion cache checks too.
+if (!fs.existsSync(TYPES_DIR) && fs.existsSync(SET_ASIDE)) {
   try {
-    current = fs.readFileSync(target);
+    fs.renameSync(SET_ASIDE, TYPES_DIR);
   } catch {
-    // new
+    // Another build put them back first.
   }
-  if (current && current.equals(content)) continue;
+}
+for (const [file, content] of emitted) {
+  const target = path.join(TYPES_DIR, file);
+  if (sameContent(target, content)) continue;
   fs.mkdirSync(path.dirname(target), { recursive: true });
   fs.renameSync(path.join(next, file), target);
 }
@@ -49,5 +65,8 @@ for (const file of fs.readdirSync(TYPES_DIR, { recursive: true, encoding: "utf8"
   if (!emitted.has(file) && fs.statSync(full, { throwIfNoEntry: false })?.isFile()) fs.rmSync(full);
 }
 fs.rmSync(next, { recursive: true, force: true });
+fs.rmSync(SET_ASIDE, { recursive: true, force: true });
+// A kernel that set the folder aside meanwhile leaves a part of it: then no stamp (not fresh).
+if (![...emitted].every(([file, content]) => sameContent(path.join(TYPES_DIR, file), content))) process.exit(0);
 // The stamp's time is the declarations' time (helper-types.cjs compares it with the sources').
 fs.writeFileSync(STAMP, "Written by scripts/build-types.cjs after the declarations in this folder.\n");

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { appendFileSync, cpSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { appendFileSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { tempDir } from "./helpers/emulator";
@@ -35,7 +35,8 @@ const build = () => {
 const declarations = () => {
   const dir = path.join(root, "src", ".types");
   const files = readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".d.ts"));
-  return new Map(files.map((f) => [f, statSync(path.join(dir, f)).mtimeMs]));
+  // Both times: the kernels' conversion cache checks the ctime too, which moving a file changes.
+  return new Map(files.map((f) => [f, `${statSync(path.join(dir, f)).mtimeMs}:${statSync(path.join(dir, f)).ctimeMs}`]));
 };
 
 test("a rebuild rewrites only the declarations whose content changed", () => {
@@ -57,4 +58,26 @@ test("a rebuild rewrites only the declarations whose content changed", () => {
   assert.match(readFileSync(path.join(root, "src", ".types", "cleanup.d.ts"), "utf8"), /addedByTheTest/);
   const rewritten = [...second].filter(([file, mtime]) => first.get(file) !== mtime).map(([file]) => file);
   assert.deepEqual(rewritten, ["cleanup.d.ts"]);
+});
+
+test("a kernel sets stale declarations aside; the next build puts back those that did not change, times and all", () => {
+  const helperTypes = require(path.join(root, "src", "notebook", "helper-types.cjs")) as { helperTypesFresh(): boolean; dropStaleHelperTypes(): void; SET_ASIDE: string };
+  if (!helperTypes.helperTypesFresh()) build();
+  const before = declarations();
+
+  // A source no declaration is made from (a CLI command): nothing is stale.
+  appendFileSync(path.join(root, "src", "commands", "output.ts"), "\n// an edit outside the helpers\n");
+  assert.equal(helperTypes.helperTypesFresh(), true, "a CLI command's edit made the declarations stale");
+
+  // An edit inside a helper, then a kernel starts before anyone rebuilds.
+  appendFileSync(path.join(root, "src", "attendee.ts"), "\n// another edit that changes no declaration\n");
+  assert.equal(helperTypes.helperTypesFresh(), false);
+  helperTypes.dropStaleHelperTypes();
+  assert.equal(existsSync(path.join(root, "src", ".types")), false, "the kernel still sees stale declarations");
+  assert.equal(existsSync(helperTypes.SET_ASIDE), true);
+
+  build();
+  assert.equal(helperTypes.helperTypesFresh(), true);
+  assert.deepEqual(declarations(), before, "a declaration that did not change was written anew");
+  assert.equal(existsSync(helperTypes.SET_ASIDE), false);
 });

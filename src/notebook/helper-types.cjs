@@ -16,19 +16,30 @@ const TYPES_DIR = path.join(SRC, ".types");
  */
 const STAMP = path.join(TYPES_DIR, ".built");
 
-/** The newest modification time of the helpers' TypeScript sources (src/, declarations aside). */
+/**
+ * Where a kernel puts stale declarations (dropStaleHelperTypes) until the next build, which moves
+ * the folder back, times included, and replaces only the files whose content changed. Outside
+ * src/: TypeScript must not find them.
+ */
+const SET_ASIDE = path.join(SRC, "..", ".kvq", "types-set-aside");
+
+/**
+ * The newest modification time of the sources the declarations are made from: each declaration's
+ * own (src/X.ts for .types/X.d.ts). Other sources (the CLI's commands, the emulator) change no
+ * declaration; a source newly imported by the helpers is imported by one that changed.
+ */
 function newestSource() {
   let newest = 0;
-  for (const entry of fs.readdirSync(SRC, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile() || !entry.name.endsWith(".ts") || entry.name.endsWith(".d.ts")) continue;
-    const dir = entry.parentPath ?? entry.path;
-    if (path.relative(SRC, dir).split(path.sep)[0] === ".types") continue;
-    newest = Math.max(newest, fs.statSync(path.join(dir, entry.name)).mtimeMs);
+  for (const file of fs.readdirSync(TYPES_DIR, { recursive: true, encoding: "utf8" })) {
+    if (!file.endsWith(".d.ts")) continue;
+    const source = fs.statSync(path.join(SRC, `${file.slice(0, -".d.ts".length)}.ts`), { throwIfNoEntry: false });
+    if (!source) return Infinity; // its source is gone
+    newest = Math.max(newest, source.mtimeMs);
   }
   return newest;
 }
 
-/** True when src/.types exists and no source is newer than it. */
+/** True when src/.types exists and none of its sources is newer than it. */
 function helperTypesFresh() {
   try {
     return fs.statSync(STAMP).mtimeMs >= newestSource();
@@ -37,13 +48,28 @@ function helperTypesFresh() {
   }
 }
 
-/** Removes src/.types when a source changed after it was made (see the top of this file). */
+/**
+ * Moves src/.types aside when one of its sources changed after it was made (see the top of this
+ * file): the kernel then checks cells against the sources, and the next build can put back the
+ * declarations that did not change, so the conversions made against them stay valid. When there
+ * is no setting aside (one already waits for a build), the declarations are removed.
+ */
 function dropStaleHelperTypes() {
   try {
-    if (fs.existsSync(TYPES_DIR) && !helperTypesFresh()) fs.rmSync(TYPES_DIR, { recursive: true, force: true });
+    if (fs.existsSync(TYPES_DIR) && !helperTypesFresh()) setHelperTypesAside();
   } catch {
-    // Not removable (read-only): TypeScript still finds the declarations; nothing better to do.
+    // Not movable (read-only): TypeScript still finds the declarations; nothing better to do.
   }
 }
 
-module.exports = { TYPES_DIR, STAMP, helperTypesFresh, dropStaleHelperTypes };
+function setHelperTypesAside() {
+  try {
+    fs.mkdirSync(path.dirname(SET_ASIDE), { recursive: true });
+    fs.renameSync(TYPES_DIR, SET_ASIDE);
+  } catch (error) {
+    if (error.code === "ENOENT") return; // another kernel was first
+    fs.rmSync(TYPES_DIR, { recursive: true, force: true });
+  }
+}
+
+module.exports = { TYPES_DIR, STAMP, SET_ASIDE, helperTypesFresh, dropStaleHelperTypes, setHelperTypesAside };
