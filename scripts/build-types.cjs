@@ -17,6 +17,7 @@ function sameContent(file, content) {
     return false; // none there
   }
 }
+
 let tsc;
 try {
   tsc = require.resolve("typescript/bin/tsc", { paths: [root] });
