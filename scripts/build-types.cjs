@@ -36,7 +36,7 @@ if (result.status !== 0) {
   // Half-written declarations would be worse than none; set aside, the next build can put back
   // those it makes again unchanged.
   fs.rmSync(next, { recursive: true, force: true });
-  if (fs.existsSync(TYPES_DIR)) setHelperTypesAside();
+  setHelperTypesAside();
   process.exit(result.status ?? 1);
 }
 const emitted = new Map(

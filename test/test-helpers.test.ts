@@ -63,6 +63,15 @@ test("the test vault's clients retry little: a 500 fails a test after a few atte
   }
 });
 
+/** npm test's runner on these arguments, as npm test starts it: not as a test file's child (Node's run() then refuses to run files). */
+function runInOrder(args: string[]) {
+  const { NODE_TEST_CONTEXT: _context, ...runnerEnv } = process.env;
+  return spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(PROJECT_ROOT, "test", "helpers", "run-in-order.ts"), "--concurrency=2", ...args], { cwd: PROJECT_ROOT, encoding: "utf8", env: runnerEnv });
+}
+
+/** The run's totals ("tests 5", "pass 2", ...) in TAP or spec, by name. */
+const totals = (stdout: string, names: string[]) => names.map((name) => Number(stdout.match(new RegExp(`^(?:# |ℹ )${name} (\\d+)$`, "m"))?.[1]));
+
 test("npm test's runner: one report for all files, numbered through, totals summed, exit 1 when a test failed", () => {
   const dir = tempDir("kvq-run-in-order-");
   const files = {
@@ -71,12 +80,9 @@ test("npm test's runner: one report for all files, numbered through, totals summ
     "c.test.ts": 'throw new Error("broken at load");\n',
   };
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
-  // Not as a test file's child (Node's run() then refuses to run files): as npm test starts it.
-  const { NODE_TEST_CONTEXT: _context, ...runnerEnv } = process.env;
-  const result = spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(PROJECT_ROOT, "test", "helpers", "run-in-order.ts"), "--concurrency=2", ...Object.keys(files).map((f) => path.join(dir, f))], { cwd: PROJECT_ROOT, encoding: "utf8", env: runnerEnv });
+  const result = runInOrder(Object.keys(files).map((f) => path.join(dir, f)));
   assert.equal(result.status, 1, result.stdout + result.stderr);
-  const total = (name: string) => Number(result.stdout.match(new RegExp(`^(?:# |ℹ )${name} (\\d+)$`, "m"))?.[1]);
-  assert.deepEqual(["tests", "suites", "pass", "fail", "todo"].map(total), [5, 1, 2, 2, 1], result.stdout);
+  assert.deepEqual(totals(result.stdout, ["tests", "suites", "pass", "fail", "todo"]), [5, 1, 2, 2, 1], result.stdout);
   assert.equal(result.stdout.match(/^(?:# |ℹ )tests /gm)?.length, 1, "one set of totals");
   if (result.stdout.startsWith("TAP version")) {
     // Node 20 and 22 off a terminal: TAP, its top-level tests numbered 1..4 once each, one plan.
@@ -101,15 +107,9 @@ test("npm test's runner: files sharing a process run one after another, each wit
     for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
     const durations = path.join(dir, "durations.json");
     const [x, y, z] = Object.keys(files).map((f) => path.join(dir, f));
-    const { NODE_TEST_CONTEXT: _context, ...runnerEnv } = process.env;
-    const result = spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(PROJECT_ROOT, "test", "helpers", "run-in-order.ts"), "--concurrency=2", `--durations=${durations}`, joinShared([x!, y!]), z!], {
-      cwd: PROJECT_ROOT,
-      encoding: "utf8",
-      env: runnerEnv,
-    });
+    const result = runInOrder([`--durations=${durations}`, joinShared([x!, y!]), z!]);
     assert.equal(result.status, 1, result.stdout + result.stderr);
-    const total = (name: string) => Number(result.stdout.match(new RegExp(`^(?:# |ℹ )${name} (\\d+)$`, "m"))?.[1]);
-    assert.deepEqual(["tests", "suites", "pass", "fail"].map(total), [4, 2, 3, 1], result.stdout);
+    assert.deepEqual(totals(result.stdout, ["tests", "suites", "pass", "fail"]), [4, 2, 3, 1], result.stdout);
     // TAP (Node 20 and 22 off a terminal) or spec (Node 23 on).
     const line = (name: string) => new RegExp(`^\\s*(?:(?:not )?ok \\d+ - |[✔✖] )${name.replace(/\./g, "\\.")}(?: \\(|$)`, "m");
     assert.match(result.stdout, line("x is done before y starts"));
