@@ -32,6 +32,13 @@ export { OPERATIONS, ROUTES } from "./routes";
 
 export const DEFAULT_PORT = 47443;
 
+/**
+ * No "being deleted" or "being recovered" window: the SDK's pollers then finish at their first poll
+ * instead of waiting out their 2 s interval. For runs that show the quickstart rather than the
+ * polling (the embedded emulator of `kvq run`, docs, the notebook tests, the benchmarks).
+ */
+export const POLLERS_DONE_AT_FIRST_POLL = { deleteDelayMs: 0, recoverDelayMs: 0 } as const;
+
 export interface EmulatorOptions {
   /** Vault port; 0 picks a free one. Default 47443. */
   port?: number;

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { KeyClient } from "@azure/keyvault-keys";
 import { clientOptionsFor } from "../client-options";
-import { startEmulator } from "../emulator/index";
+import { POLLERS_DONE_AT_FIRST_POLL, startEmulator } from "../emulator/index";
 import { checkEnvironment, ConfigurationError, loadEnvFile } from "../env";
 import { PROJECT_ROOT, WORK_DIR } from "../paths";
 import { defaultLedgerDir } from "../run-ledger";
@@ -31,8 +31,6 @@ export interface TargetOptions {
   vaultUrl?: string;
   /** Force the embedded emulator whatever .env says (docs do, for reproducible output). */
   embedded?: boolean;
-  /** Emulator settings for the embedded one. */
-  emulator?: { deleteDelayMs?: number; throttle?: number };
 }
 
 /**
@@ -47,7 +45,7 @@ function settings(cwd = PROJECT_ROOT): NodeJS.ProcessEnv {
 }
 
 export async function openTutorialTarget(options: TargetOptions = {}): Promise<TutorialTarget> {
-  if (options.embedded) return embeddedTarget(options.emulator);
+  if (options.embedded) return embeddedTarget();
   if (options.vaultUrl) {
     // An explicit --vault is used as given, an emulator's URL included (its variables must be set).
     const check = checkEnvironment({ ...settings(), KEY_VAULT_URL: options.vaultUrl, KEYVAULT_URI: undefined, KEY_VAULT_NAME: undefined });
@@ -62,7 +60,7 @@ export async function openTutorialTarget(options: TargetOptions = {}): Promise<T
     // so a run never depends on (or disturbs) one started by hand.
     if (check.config.target === "azure") return vaultTarget(check.config.vaultUrl);
   }
-  return embeddedTarget(options.emulator);
+  return embeddedTarget();
 }
 
 /**
@@ -99,15 +97,13 @@ function vaultTarget(vaultUrl: string, override?: string): TutorialTarget {
  * .kvq/run-emulator/, made on the first run and reused: a new CA every run would cost a fifth of a
  * second.
  */
-async function embeddedTarget(settings: TargetOptions["emulator"] = {}): Promise<TutorialTarget> {
+async function embeddedTarget(): Promise<TutorialTarget> {
   const runDir = mkdtempSync(path.join(tmpdir(), "kvq-run-"));
-  // No "being deleted" window: the SDK's pollers then finish at their first poll instead of after 2 s.
   const emulator = await startEmulator({
     port: 0,
     stateDir: path.join(WORK_DIR, "run-emulator"),
     persist: false,
-    deleteDelayMs: settings.deleteDelayMs ?? 0,
-    throttle: settings.throttle,
+    ...POLLERS_DONE_AT_FIRST_POLL,
   });
   // The runner's own credential signs in to this emulator too.
   Object.assign(process.env, emulator.env);
