@@ -12,13 +12,13 @@ const { tmpdir } = require("node:os");
 const path = require("node:path");
 const { DefaultAzureCredential } = require("@azure/identity");
 const { KeyClient } = require("@azure/keyvault-keys");
-const { POLLERS_DONE_AT_FIRST_POLL, startEmulator } = require("tsx/cjs/api").require("../src/emulator/index.ts", __filename);
+const { SHORT_RUN, startEmulator } = require("tsx/cjs/api").require("../src/emulator/index.ts", __filename);
 
 const status = (promise) => promise.then(() => 200, (error) => error.statusCode ?? Promise.reject(error));
 
 async function main() {
   const state = mkdtempSync(path.join(tmpdir(), "kvq-bench-floor-"));
-  const emulator = await startEmulator({ port: 0, stateDir: state, ...POLLERS_DONE_AT_FIRST_POLL });
+  const emulator = await startEmulator({ port: 0, stateDir: state, ...SHORT_RUN });
   const steps = {};
   let mark = performance.now();
   const step = (index) => {

@@ -14,7 +14,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
-import { POLLERS_DONE_AT_FIRST_POLL, startEmulator } from "../src/emulator/index";
+import { SHORT_RUN, startEmulator } from "../src/emulator/index";
 import { startKernel } from "../src/notebook/kernel";
 import { emulatorColdStart } from "./lib/cold-start";
 import { median, ROOT, timed } from "./lib/timed";
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
     kernelInRun: [] as number[],
     overhead: new Map<number, number[]>(),
   };
-  const emulator = WITH_NBCONVERT ? await startEmulator({ port: 0, stateDir: path.join(work, "nb-state"), ...POLLERS_DONE_AT_FIRST_POLL }) : undefined;
+  const emulator = WITH_NBCONVERT ? await startEmulator({ port: 0, stateDir: path.join(work, "nb-state"), ...SHORT_RUN }) : undefined;
   const base = { ...process.env, NO_COLOR: "1", ATTENDEE: "bench", KVQ_ENV_FILE: "none", KEY_VAULT_URL: "", KEY_VAULT_NAME: "", KEYVAULT_URI: "" };
   try {
     const { jupyterPathEntry } = installKernelSpec({ prefix: path.join(work, "prefix") });

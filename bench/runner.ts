@@ -10,7 +10,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { POLLERS_DONE_AT_FIRST_POLL, startEmulator } from "../src/emulator/index";
+import { SHORT_RUN, startEmulator } from "../src/emulator/index";
 import { installKernelSpec } from "../src/notebook/kernel-install";
 import { KERNEL_NAME } from "../src/notebook/kernelspec";
 import { median, ROOT, timed } from "./lib/timed";
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const work = mkdtempSync(path.join(tmpdir(), "kvq-bench-runner-"));
   // nbconvert runs against an emulator started here (its start-up is not charged to nbconvert);
   // it has the same settings as the one `kvq run` embeds (no "being deleted" window).
-  const emulator = await startEmulator({ port: 0, stateDir: path.join(work, "state"), ...POLLERS_DONE_AT_FIRST_POLL });
+  const emulator = await startEmulator({ port: 0, stateDir: path.join(work, "state"), ...SHORT_RUN });
   const { jupyterPathEntry } = installKernelSpec({ prefix: path.join(work, "prefix") });
   const base = { ...process.env, NO_COLOR: "1", ATTENDEE: "bench", KVQ_ENV_FILE: "none", KEY_VAULT_URL: "", KEY_VAULT_NAME: "", KEYVAULT_URI: "" };
   const nbconvertEnv = { ...base, ...emulator.env, KVQ_LEDGER_DIR: path.join(work, "runs"), JUPYTER_PATH: jupyterPathEntry!, JUPYTER_RUNTIME_DIR: path.join(work, "runtime") };

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { KeyClient } from "@azure/keyvault-keys";
 import { clientOptionsFor } from "../client-options";
-import { POLLERS_DONE_AT_FIRST_POLL, startEmulator } from "../emulator/index";
+import { SHORT_RUN, startEmulator } from "../emulator/index";
 import { checkEnvironment, ConfigurationError, loadEnvFile } from "../env";
 import { PROJECT_ROOT, WORK_DIR } from "../paths";
 import { defaultLedgerDir } from "../run-ledger";
@@ -103,7 +103,7 @@ async function embeddedTarget(): Promise<TutorialTarget> {
     port: 0,
     stateDir: path.join(WORK_DIR, "run-emulator"),
     persist: false,
-    ...POLLERS_DONE_AT_FIRST_POLL,
+    ...SHORT_RUN,
   });
   // The runner's own credential signs in to this emulator too.
   Object.assign(process.env, emulator.env);

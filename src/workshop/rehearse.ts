@@ -73,7 +73,9 @@ export interface RehearseOptions {
 export async function rehearse(options: RehearseOptions): Promise<RehearsalReport> {
   const stateDir = mkdtempSync(path.join(tmpdir(), "kvq-rehearse-"));
   const ledgerDir = path.join(stateDir, "runs");
-  const emulator = await startEmulator({ port: 0, stateDir, throttle: options.throttle ?? AZURE_CREATE_LIMIT, keyPoolSize: 8 });
+  // Ready keys for the first attendees' creates; no more than there are attendees to take them.
+  const keyPoolSize = Math.min(8, options.attendees);
+  const emulator = await startEmulator({ port: 0, stateDir, throttle: options.throttle ?? AZURE_CREATE_LIMIT, keyPoolSize });
   const previousEnv = { ...process.env };
   Object.assign(process.env, emulator.env);
   try {

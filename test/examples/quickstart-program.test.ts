@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { startTestVault, type TestVault } from "../helpers/emulator";
-import { POLLERS_DONE_AT_FIRST_POLL } from "../../src/emulator/index";
+import { SHORT_RUN } from "../../src/emulator/index";
 import { PROJECT_ROOT } from "../helpers/cli";
 import { sdkSteps } from "./sdk-steps";
 
@@ -49,7 +49,7 @@ test("the program needs only @azure/keyvault-keys, @azure/identity and dotenv", 
 describe("the program against the emulator", () => {
   let vault: TestVault;
   before(async () => {
-    vault = await startTestVault(POLLERS_DONE_AT_FIRST_POLL);
+    vault = await startTestVault(SHORT_RUN);
   });
   after(() => vault?.stop());
 

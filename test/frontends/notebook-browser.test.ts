@@ -18,7 +18,7 @@ import { after, before, describe, test } from "node:test";
 import type { Page } from "playwright-core";
 import { launchChromium, needsChromium, type Browser } from "../helpers/browser";
 import { startTestVault, tempDir, tutorialKeysIn, type TestVault } from "../helpers/emulator";
-import { POLLERS_DONE_AT_FIRST_POLL } from "../../src/emulator/index";
+import { SHORT_RUN } from "../../src/emulator/index";
 import { notebookWorkspace, PROJECT_ROOT } from "../helpers/jupyter";
 import { needsNotebookServer, startNotebookServer } from "../helpers/notebook-server";
 
@@ -77,7 +77,7 @@ describe("the notebooks in a real browser (Jupyter Notebook, headless Chromium)"
   let workspace: ReturnType<typeof notebookWorkspace>;
 
   before(async () => {
-    vault = await startTestVault(POLLERS_DONE_AT_FIRST_POLL);
+    vault = await startTestVault(SHORT_RUN);
     workspace = notebookWorkspace("browser");
     for (const file of NOTEBOOKS) copyFileSync(path.join(NOTEBOOKS_DIR, file), path.join(workspace.dir, file));
     browser = await launchChromium();

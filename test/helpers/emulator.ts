@@ -56,7 +56,9 @@ export interface TestVaultOptions extends EmulatorOptions {
 export async function startTestVault(options: TestVaultOptions = {}): Promise<TestVault> {
   const { maxRetries = TEST_MAX_RETRIES, ...emulatorOptions } = options;
   const stateDir = options.stateDir ?? tempDir();
-  const emulator = await startSharingIdentity({ port: 0, deleteDelayMs: 50, keyPoolSize: 2, ...emulatorOptions, stateDir });
+  // No pool of ready keys: a test's vault lives for seconds, and a pool's keys were mostly never taken
+  // (157 RSA-2048 generations in one npm test, about 20 CPU-seconds).
+  const emulator = await startSharingIdentity({ port: 0, deleteDelayMs: 50, keyPoolSize: 0, ...emulatorOptions, stateDir });
   Object.assign(process.env, emulator.env);
   const credential = new DefaultAzureCredential();
   const throttleNotices: ThrottleNotice[] = [];

@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { startTestVault, tempDir, tutorialKeysIn, type TestVault } from "../helpers/emulator";
-import { POLLERS_DONE_AT_FIRST_POLL } from "../../src/emulator/index";
+import { SHORT_RUN } from "../../src/emulator/index";
 import { assertJupyter, executeWithNbconvert, needsJupyter, PROJECT_ROOT, streamText } from "../helpers/jupyter";
 
 const QUICKSTART = [
@@ -57,7 +57,7 @@ describe("the notebooks in real Jupyter", { ...needsJupyter(), concurrency: 2 },
 
   for (const edition of EDITIONS) {
     test(`${edition.file}: every cell runs in its language with no setting, output is plain, nothing is left in the vault`, async () => {
-      const vault = await startTestVault(POLLERS_DONE_AT_FIRST_POLL);
+      const vault = await startTestVault(SHORT_RUN);
       vaults.push(vault);
       const result = await executeWithNbconvert(path.join(PROJECT_ROOT, "notebooks", edition.file), {
         // The emulator's variables come from this process; the developer's own .env is not read. No
