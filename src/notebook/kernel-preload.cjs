@@ -8,10 +8,23 @@
 //    wrapped here to print a RestError or credential error as its codes, meaning and fix
 //    (friendly-errors.ts) instead of a dump of the request. tslab 1.0.22: main.js calls
 //    executor_1.createExecutor through the module's exports, which is what lets this wrap it.
+//    friendly-errors.ts loads at the first failure, not before kernel_info (kernel ready: 448 →
+//    370 ms, median of 36 starts, interleaved).
 require("./kernel-fast-start.cjs"); // first: code cache, TypeScript before tsx (see that file)
 require("../util/typescript-loader.cjs");
 const executor = require("tslab/dist/executor");
-const { friendlyConsole } = require("../friendly-errors.ts");
+
+/** The console tslab reports failures on; friendly-errors.ts (both languages' messages, the vault's error codes) loads at its first use. */
+function friendlyConsole(console) {
+  let friendly;
+  return {
+    ...console,
+    error: (...args) => {
+      friendly ??= require("../friendly-errors.ts").friendlyConsole(console);
+      friendly.error(...args);
+    },
+  };
+}
 
 const { withDeferredEnv } = require("./kernel-deferred-env.cjs");
 
