@@ -24,7 +24,7 @@ const seconds = (n: number) => `${n.toFixed(2)} s`;
 async function main(): Promise<void> {
   const work = mkdtempSync(path.join(tmpdir(), "kvq-bench-runner-"));
   // nbconvert runs against an emulator started here (its start-up is not charged to nbconvert);
-  // it has the same settings as the one `kvq run` embeds (no "being deleted" window).
+  // it has the same settings as the one `kvq run` embeds (SHORT_RUN).
   const emulator = await startEmulator({ port: 0, stateDir: path.join(work, "state"), ...SHORT_RUN });
   const { jupyterPathEntry } = installKernelSpec({ prefix: path.join(work, "prefix") });
   const base = { ...process.env, NO_COLOR: "1", ATTENDEE: "bench", KVQ_ENV_FILE: "none", KEY_VAULT_URL: "", KEY_VAULT_NAME: "", KEYVAULT_URI: "" };
