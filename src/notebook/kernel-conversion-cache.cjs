@@ -9,8 +9,10 @@
 // gives the same answer every run: a learner's second run, `kvq docs`, the test suite.
 //
 // The key is everything the conversion is a function of besides the disk: the cell, the previous
-// cells' declarations (tslab's prevDecl), the kernel's folder, the converter's options, and the
-// versions of tslab, TypeScript, Node and this file's format. The disk's part is the log of what
+// cells' declarations (tslab's prevDecl), the local files tslab has already emitted in this kernel
+// (it emits a cell's local .ts import once; a conversion that emitted one is never kept), the
+// kernel's folder, the converter's options, and the versions of tslab, TypeScript, Node and this
+// file's format. The disk's part is the log of what
 // TypeScript read and probed (kernel-inputs.cjs), checked path by path before an entry is used,
 // as TypeScript's incremental build checks its inputs: a changed declaration, a new package, a
 // file appearing where resolution looked, and the conversion is made again. What TypeScript answers
@@ -25,7 +27,7 @@ const path = require("node:path");
 const zlib = require("node:zlib");
 const { inputsUnchanged } = require("./kernel-inputs.cjs");
 
-const FORMAT = 1;
+const FORMAT = 2;
 const MAX_ENTRIES = 400;
 const PRUNED_TO = 300;
 
@@ -51,13 +53,17 @@ function openConversionCache({ dir, cwd, converterOptions, typescriptPath }) {
     path.resolve(cwd),
     converterOptions ?? null,
   ]);
-  const keyOf = (prevDecl, src) => crypto.createHash("sha256").update(identity).update("\0").update(prevDecl).update("\0").update(src).digest("hex");
+  const keyOf = (prevDecl, src, emitted) => crypto.createHash("sha256").update(identity).update("\0").update(prevDecl).update("\0").update(src).update("\0").update(emitted).digest("hex");
   const fileOf = (key) => path.join(dir, `${key}.json.gz`);
   let pruned = false;
 
-  /** The conversion kept for this cell, if every input is unchanged; else undefined. */
-  function lookup(prevDecl, src) {
-    const file = fileOf(keyOf(prevDecl, src));
+  /**
+   * The conversion kept for this cell, if every input is unchanged; else undefined. `emitted`: the
+   * local files tslab has emitted beside the cells so far in this kernel (it emits each once, so a
+   * conversion made after one was emitted relies on it being there), one path per line.
+   */
+  function lookup(prevDecl, src, emitted = "") {
+    const file = fileOf(keyOf(prevDecl, src, emitted));
     try {
       const entry = JSON.parse(zlib.gunzipSync(fs.readFileSync(file)).toString("utf8"));
       if (!inputsUnchanged(entry.inputs)) return undefined;
@@ -70,8 +76,8 @@ function openConversionCache({ dir, cwd, converterOptions, typescriptPath }) {
   }
 
   /** Keeps a conversion with what it read (a snapshot from kernel-inputs.cjs). */
-  function store(prevDecl, src, result, inputs) {
-    const file = fileOf(keyOf(prevDecl, src));
+  function store(prevDecl, src, emitted, result, inputs) {
+    const file = fileOf(keyOf(prevDecl, src, emitted));
     const temp = `${file}.${process.pid}.tmp`;
     try {
       fs.mkdirSync(dir, { recursive: true, mode: 0o700 });

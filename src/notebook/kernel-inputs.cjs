@@ -57,29 +57,15 @@ const realpathOf = (file) => {
 };
 
 /**
- * A file of the program that tslab emits beside the cell: its converter emits every dependency
- * ending in .js or .ts (not .d.ts) and remembers having done so, and TypeScript emits none from a
- * package (node_modules, "kvq" included). A conversion that had such a file cannot be reused: the
- * next kernel would not have it emitted.
- */
-function emittedBesideTheCell(program, own) {
-  for (const file of program.getSourceFiles()) {
-    const name = file.fileName;
-    if (own.has(path.resolve(name)) || !(name.endsWith(".js") || (name.endsWith(".ts") && !name.endsWith(".d.ts")))) continue;
-    if (!program.isSourceFileFromExternalLibrary(file)) return name;
-  }
-  return undefined;
-}
-
-/**
  * Wraps `system`'s file-system methods in place and returns the log of what they were asked.
  * `ownFiles` are the converter's in-memory files (the cell, the previous cells' declarations):
  * their content is in the cache's key, not on the disk. The host gives the log each program it
  * builds (`log.program`).
  *
- * `log.whyNotReusable()` says why the latest conversion cannot be reused, if it cannot: something
- * it read is not on the disk as read (an in-memory module), a whole
- * directory tree was listed, or its program has a file tslab emits beside the cell.
+ * `log.whyNotReusable(result)` says why the latest conversion cannot be reused, if it cannot:
+ * something it read is not on the disk as read (an in-memory module), a whole directory tree was
+ * listed, or it emitted a local file beside the cell (tslab's sideOutputs: a local .ts or .js the
+ * cell imports, emitted once per kernel, which a reused conversion would not emit).
  */
 function recordInputs(system, ownFiles) {
   const own = new Set(ownFiles.map((f) => path.resolve(f)));
@@ -90,10 +76,10 @@ function recordInputs(system, ownFiles) {
   let notOnDisk;
   const log = {
     program: undefined,
-    whyNotReusable() {
+    whyNotReusable(result) {
       if (notOnDisk) return notOnDisk;
       if (!log.program) return "no program was built";
-      const emitted = emittedBesideTheCell(log.program, own);
+      const emitted = result?.sideOutputs?.[0]?.path;
       return emitted && `${emitted} is emitted beside the cell`;
     },
   };

@@ -162,16 +162,21 @@ function installLazyConverter() {
     const cacheDir = conversionCacheDir();
     const cache = cacheDir && openConversionCache({ dir: cacheDir, cwd: process.cwd(), converterOptions: options, typescriptPath });
     const convert = onCell("convert");
+    /** Local files tslab has emitted beside the cells in this kernel (part of a conversion's key). */
+    const emittedHere = [];
     const convertOrReuse = (prevDecl, src) => {
-      const kept = cache.lookup(prevDecl, src);
+      const emitted = emittedHere.join("\n");
+      const kept = cache.lookup(prevDecl, src, emitted);
       if (kept) {
         lazy.cellStarted = true;
         cacheLog("reused");
         return kept;
       }
       const result = convert(prevDecl, src);
-      const notReusable = inputs ? inputs.whyNotReusable() : "no record of its inputs";
-      if (!notReusable) cache.store(prevDecl, src, result, inputs.snapshot());
+      for (const side of result.sideOutputs ?? []) emittedHere.push(side.path);
+      emittedHere.sort();
+      const notReusable = inputs ? inputs.whyNotReusable(result) : "no record of its inputs";
+      if (!notReusable) cache.store(prevDecl, src, emitted, result, inputs.snapshot());
       cacheLog(notReusable ? `converted, not kept: ${notReusable}` : "converted, kept");
       return result;
     };

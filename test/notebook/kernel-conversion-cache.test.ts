@@ -5,7 +5,8 @@
  * imports "tslab", which tslab serves from its own package, included); a changed
  * declaration (even one whose size and mtime were put back) or a package appearing where resolution
  * looked makes the cell converted again (as a missing entry does: a damaged one is none, checked on
- * the cache itself); a cell that makes tslab emit a local file is never kept.
+ * the cache itself); a cell that makes tslab emit a local file is never kept, and one converted after
+ * it is reused only where the same local files were emitted first.
  */
 import assert from "node:assert/strict";
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
@@ -35,27 +36,35 @@ const NOTHING_READ = { paths: {}, listings: {}, realpaths: {} };
 
 test("an entry that cannot be put in place leaves no half-made file behind", () => {
   const { dir, cache } = cacheIn("kvq-conversion-store-");
-  cache.store("", "1", { output: "first" }, NOTHING_READ);
+  cache.store("", "1", "", { output: "first" }, NOTHING_READ);
   assert.deepEqual(cache.lookup("", "1"), { output: "first" });
   // A folder where the entry's file goes: the write succeeds, the rename into place cannot.
   const [entry] = readdirSync(dir);
   rmSync(path.join(dir, entry!));
   mkdirSync(path.join(dir, entry!, "in-the-way"), { recursive: true });
-  cache.store("", "1", { output: "second" }, NOTHING_READ);
+  cache.store("", "1", "", { output: "second" }, NOTHING_READ);
   assert.deepEqual(readdirSync(dir), [entry]);
   assert.equal(cache.lookup("", "1"), undefined);
 });
 
 test("a damaged entry is no entry (a miss: the kernel converts the cell), and the next one kept replaces it", () => {
   const { dir, cache } = cacheIn("kvq-conversion-damaged-");
-  cache.store("", "1", { output: "kept" }, NOTHING_READ);
+  cache.store("", "1", "", { output: "kept" }, NOTHING_READ);
   const [entry] = readdirSync(dir);
   for (const damage of ["not gzip", gzipSync("{ not json"), gzipSync(JSON.stringify({ inputs: null, result: 1 }))]) {
     writeFileSync(path.join(dir, entry!), damage);
     assert.equal(cache.lookup("", "1"), undefined);
   }
-  cache.store("", "1", { output: "again" }, NOTHING_READ);
+  cache.store("", "1", "", { output: "again" }, NOTHING_READ);
   assert.deepEqual(cache.lookup("", "1"), { output: "again" });
+});
+
+test("a conversion made after a local file was emitted is reused only after the same files were", () => {
+  const { cache } = cacheIn("kvq-conversion-emitted-");
+  cache.store("", "1", "/work/local.js", { output: "after local" }, NOTHING_READ);
+  assert.equal(cache.lookup("", "1"), undefined, "nothing emitted yet in this kernel");
+  assert.equal(cache.lookup("", "1", "/work/other.js"), undefined);
+  assert.deepEqual(cache.lookup("", "1", "/work/local.js"), { output: "after local" });
 });
 
 describe("the kernel's conversion cache", () => {
@@ -124,7 +133,7 @@ describe("the kernel's conversion cache", () => {
     if (process.platform !== "win32") for (const n of kept) assert.equal(statSync(path.join(cacheDir, n)).mode & 0o777, 0o600);
   });
 
-  test("a changed declaration or a package where resolution looked: converted again; a local .ts import: never kept", async () => {
+  test("a changed declaration or a package where resolution looked: converted again; a local .ts import: never kept, the cells after it are", async () => {
     const cwd = tempDir("kvq-conversion-cwd-");
     const cacheDir = tempDir("kvq-conversion-entries-");
     const dep = path.join(cwd, "node_modules", "dep");
@@ -132,22 +141,30 @@ describe("the kernel's conversion cache", () => {
     writeFileSync(path.join(dep, "index.js"), "exports.n = 1;\n");
     const declaration = path.join(dep, "index.d.ts");
     writeFileSync(declaration, "export declare const n: number;\n");
-    // tslab emits a local .ts file beside the cell that imports it, and remembers having done so: a
-    // reused conversion would leave it out of the next kernel. (Last: once imported, it is in every
-    // later cell's program.)
-    writeFileSync(path.join(cwd, "local.ts"), "export const x: number = 41;\n");
-    const cells = ['import { n } from "dep";\nconst s: string = n;\nconsole.log("ran", s);', 'import { m } from "later";\nconsole.log("later", m);', 'import { x } from "./local";\nconsole.log(x + 1);'];
-    const local = /^converted, not kept: .*local\.ts is emitted beside the cell$/;
+    // tslab emits a local .ts file beside the cell that imports it, once per kernel: that conversion
+    // is never kept (a reused one would not emit it). The next cell, which imports it again, is kept:
+    // tslab does not emit the file twice.
+    const localFile = path.join(cwd, "local.ts");
+    writeFileSync(localFile, "export const x: number = 41;\n");
+    const cells = [
+      'import { n } from "dep";\nconst s: string = n;\nconsole.log("ran", s);',
+      'import { m } from "later";\nconsole.log("later", m);',
+      'import { x } from "./local";\nconsole.log(x + 1);',
+      'import { x as again } from "./local";\nconsole.log(again * 2);',
+    ];
+    const local = /^converted, not kept: .*local\.js is emitted beside the cell$/;
 
     const first = await run(cells, { cwd, cacheDir });
     assert.match(first.replies[0]!, /Type 'number' is not assignable to type 'string'/);
     assert.match(first.replies[1]!, /Cannot find module 'later'/);
     assert.equal(first.replies[2], "ok | 42\n | ");
     assert.match(first.cache[2]!, local);
+    assert.deepEqual([first.cache[3], first.replies[3]], ["converted, kept", "ok | 82\n | "]);
     const second = await run(cells, { cwd, cacheDir });
     assert.deepEqual(second.cache.slice(0, 2), ["reused", "reused"]);
     assert.match(second.cache[2]!, local);
     assert.equal(second.replies[2], "ok | 42\n | ", "the local file is emitted again");
+    assert.deepEqual([second.cache[3], second.replies[3]], ["reused", "ok | 82\n | "]);
 
     // The same size and mtime, another type: only the ctime tells.
     const { mtime } = statSync(declaration);
@@ -157,9 +174,11 @@ describe("the kernel's conversion cache", () => {
     mkdirSync(later);
     writeFileSync(path.join(later, "index.js"), 'exports.m = "here";\n');
     writeFileSync(path.join(later, "index.d.ts"), "export declare const m: string;\n");
-    const changed = await run(cells.slice(0, 2), { cwd, cacheDir });
-    assert.deepEqual(changed.cache, ["converted, kept", "converted, kept"]);
-    assert.deepEqual(changed.replies, ["ok | ran 1\n | ", "ok | later here\n | "]);
+    writeFileSync(localFile, "export const x: number = 50;\n");
+    const changed = await run(cells, { cwd, cacheDir });
+    assert.deepEqual(changed.cache.slice(0, 2), ["converted, kept", "converted, kept"]);
+    assert.deepEqual(changed.replies.slice(0, 2), ["ok | ran 1\n | ", "ok | later here\n | "]);
+    assert.deepEqual([changed.cache[3], changed.replies[3]], ["converted, kept", "ok | 100\n | "], "the local file it read changed");
     rmSync(cwd, { recursive: true, force: true });
   });
 });
