@@ -12,11 +12,11 @@
 // cells' declarations (tslab's prevDecl), the local files tslab has already emitted in this kernel
 // (it emits a cell's local .ts import once; a conversion that emitted one is never kept), the
 // kernel's folder, the converter's options, and the versions of tslab, TypeScript, Node and this
-// file's format. The disk's part is the log of what
-// TypeScript read and probed (kernel-inputs.cjs), checked path by path before an entry is used,
-// as TypeScript's incremental build checks its inputs: a changed declaration, a new package, a
-// file appearing where resolution looked, and the conversion is made again. What TypeScript answers
-// is kept as it was, type errors included, so a reused cell prints the same errors.
+// file's format. The disk's part is the log of what TypeScript read and probed (kernel-inputs.cjs),
+// checked path by path before an entry is used, as TypeScript's incremental build checks its
+// inputs: a changed declaration, a new package, a file appearing where resolution looked, and the
+// conversion is made again. What TypeScript answers is kept as it was, type errors included, so a
+// reused cell prints the same errors.
 //
 // The entries are in the project's ignored .kvq/kernel-cache (KVQ_KERNEL_CACHE_DIR elsewhere;
 // KVQ_KERNEL_CACHE=0: none), readable by their owner only (they hold the cells' JavaScript), the
