@@ -31,7 +31,7 @@ function buildProgram(): Command {
     .addOption(new Option("--step <n>", "run only step n").argParser(integer(1, 1000, "--step")))
     .addOption(new Option("--until <n>", "run steps 1 to n").argParser(integer(1, 1000, "--until")))
     .option("--out <file>", "where to write the executed notebook (default: build/<notebook>)")
-    .option("--timeout <duration>", "interrupt a cell that runs longer, e.g. 90s, 5m")
+    .option("--timeout <duration>", "interrupt a cell that runs longer, e.g. 90s, 5m (the first cell gets twice as long: it also sets up type-checking)")
     .option("--vault <url>", "run against this vault instead of the one in .env")
     .option("--keep-keys", "stop before the clean-up step and leave the keys in the vault")
     .option("--lang <lang>", "en or zh-TW (default: from KVQ_LANG, LC_ALL, LANG)")

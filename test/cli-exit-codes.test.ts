@@ -71,7 +71,7 @@ test("--help of the program and of each command exits 0 and prints usage", async
 
 test("kvq run --timeout: a cell that runs past it is interrupted and the run exits 1", async () => {
   const out = path.join(tempDir("kvq-exit-"), "hang.ipynb");
-  const result = await runKvq(["run", "--notebook", path.join(FIXTURES, "hang.ipynb"), "--timeout", "3s", "--out", out], { env: ENV });
+  const result = await runKvq(["run", "--notebook", path.join(FIXTURES, "hang.ipynb"), "--timeout", "4s", "--out", out], { env: ENV });
   assert.equal(result.code, 1, result.stdout + result.stderr);
   assert.match(result.stdout, /Step 2 \(Waits forever\) ran past --timeout and was interrupted\./);
   assert.match(result.stdout, /1 passed, 1 timed out, 1 not run/);

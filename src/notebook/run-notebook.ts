@@ -164,11 +164,8 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunResul
       let reply: ExecuteResult | undefined;
       let died: Error | undefined;
       try {
-        // The kernel finishes building its type-checker during the first cell (kernel-warm-up.cjs):
-        // that cell's limit gets the kernel's start time on top, as that work was part of the start.
-        const allowance = results.some((r) => r.status !== "skipped") ? 0 : kernel!.startupMs;
         reply = await kernel!.execute(step.source, {
-          timeoutMs: options.timeoutMs === undefined ? undefined : options.timeoutMs + allowance,
+          timeoutMs: options.timeoutMs === undefined ? undefined : options.timeoutMs + firstCellAllowance(results, options.timeoutMs, kernel!.startupMs),
           signal: options.signal,
           onOutput: (output) => reporter.stepOutput?.(step, redactOutput(output, redact)),
         });
@@ -204,6 +201,17 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunResul
     await kernel?.close();
   }
   return finish();
+}
+
+/**
+ * What the first cell that runs gets on top of --timeout. The kernel answers kernel_info before it
+ * builds its type-checker (kernel-warm-up.cjs), so that cell builds it; on a new clone it also
+ * type-checks the SDK's declarations for the first time. Seconds on a loaded machine, none of it the
+ * cell's own: the limit is doubled and the kernel's start is added, so that a --timeout chosen for
+ * the cells' work does not interrupt a first cell that works. Later cells get exactly --timeout.
+ */
+export function firstCellAllowance(results: readonly Pick<StepResult, "status">[], timeoutMs: number, kernelStartupMs: number): number {
+  return results.some((r) => r.status !== "skipped") ? 0 : timeoutMs + kernelStartupMs;
 }
 
 function stepStatus(step: Step, reply: ExecuteResult | undefined, died: Error | undefined): StepStatus {

@@ -19,7 +19,7 @@ import {
 } from "../../src/notebook/notebook-file";
 import { declaredType, parameterizeNotebook, parseDeclaredParameters, typedValue } from "../../src/notebook/parameters";
 import { createHumanReporter, createJsonReporter, renderOutputs, wantsPlainOutput } from "../../src/notebook/reporter";
-import { excerpt, type RunResult, type StepResult } from "../../src/notebook/run-notebook";
+import { excerpt, firstCellAllowance, type RunResult, type StepResult } from "../../src/notebook/run-notebook";
 import path from "node:path";
 import { isSelected, lastHeading, splitSteps, validateSelection } from "../../src/notebook/steps";
 import { runNotebook } from "../../src/notebook/run-notebook";
@@ -212,6 +212,13 @@ function fakeClient(options: JupyterClientOptions = {}) {
   const client = createJupyterClient(channels as unknown as Channels, { iopubGraceMs: 200, interruptGraceMs: 200, ...options });
   return { channels, client };
 }
+
+test("--timeout: the first cell that runs gets it twice plus the kernel's start; every later cell gets it exactly", () => {
+  assert.equal(firstCellAllowance([], 3000, 600), 3600);
+  assert.equal(firstCellAllowance([{ status: "skipped" }, { status: "skipped" }], 3000, 600), 3600, "steps before --step are skipped");
+  assert.equal(firstCellAllowance([{ status: "passed" }], 3000, 600), 0);
+  assert.equal(firstCellAllowance([{ status: "skipped" }, { status: "failed" }], 3000, 600), 0);
+});
 
 describe("protocol client (fake kernel)", () => {
   test("collects outputs until both the reply and iopub idle arrived; merges consecutive streams", async () => {
