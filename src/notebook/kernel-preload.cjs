@@ -49,3 +49,6 @@ require("./kernel-info.cjs");
 
 // 6. After shutdown_request, exit once the reply is out (see kernel-shutdown.cjs).
 require("./kernel-shutdown.cjs");
+
+// 7. A kernel that cannot open its ports exits at once (see kernel-bind.cjs).
+require("./kernel-bind.cjs");

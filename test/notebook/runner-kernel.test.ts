@@ -5,9 +5,13 @@
  */
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
+import { newConnectionInfo, writeConnectionFile } from "../../src/notebook/connection";
 import { startKernel, type Kernel } from "../../src/notebook/kernel";
+import { launchKernelProcess } from "../../src/notebook/kernel-process";
+import { KERNEL_NAME, kernelSpec } from "../../src/notebook/kernelspec";
 import { FIXTURES, isAlive, leftovers, tempDir } from "./runner-helpers";
 
 const stdout = (r: { outputs: any[] }) => r.outputs.filter((o) => o.name === "stdout").map((o) => o.text).join("");
@@ -124,4 +128,26 @@ describe("tslab through the kernelspec", () => {
     assert.equal(isAlive(kernel.pid), false);
     assert.deepEqual(leftovers(connectionDir), { files: [], processes: [] });
   });
+});
+
+// Jupyter chooses the ports and the kernel binds them a moment later; another program can take one
+// in between. tslab alone only printed the EADDRINUSE and lived on, answering nothing, so every
+// front end waited out its start-up limit. The bound below only keeps that failure from hanging.
+test("a kernel launched as Jupyter launches it, with one of its ports taken, exits at once and says which", async () => {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+  const connectionDir = tempDir("kvq-kernel-bind-");
+  try {
+    const info = { ...(await newConnectionInfo(KERNEL_NAME)), shell_port: (taken.address() as AddressInfo).port };
+    const proc = launchKernelProcess({ spec: kernelSpec(), connectionFile: await writeConnectionFile(info, connectionDir), cwd: FIXTURES });
+    const bound = setTimeout(() => proc.kill(), 60_000);
+    const exit = await proc.exited;
+    clearTimeout(bound);
+    assert.deepEqual(exit, { code: 1, signal: null }, `killed after 60 s, not exited:\n${proc.logTail()}`);
+    assert.match(proc.logTail(), new RegExp(`kvq: the kernel could not open its ports: tcp://127\\.0\\.0\\.1:${info.shell_port} is already in use \\(EADDRINUSE\\)\\. Start it again`));
+    proc.kill();
+    assert.deepEqual(leftovers(connectionDir), { files: [], processes: [] });
+  } finally {
+    taken.close();
+  }
 });
