@@ -248,10 +248,18 @@ export async function executeWithNbconvert(notebookPath: string, options: Nbconv
   const cells = readNotebook(notebookPath)?.cells.length ?? 10;
   // nbconvert enforces the per-cell limit itself; this only stops a wedged Jupyter (kernel start-up is 60 s).
   const hardLimitMs = (60 + 30 + timeoutSeconds * cells) * 1000;
-  const { stdout, stderr, exitCode } = await run(JUPYTER, args, { cwd: PROJECT_ROOT, env }, hardLimitMs);
+  let result = await run(JUPYTER, args, { cwd: PROJECT_ROOT, env }, hardLimitMs);
+  // Jupyter chooses the kernel's ports and another process can take one before the kernel binds it:
+  // the kernel then exits saying so (kernel-bind.cjs). The Notebook server starts it again on new
+  // ports by itself; nbclient has no such restarter, so the test starts nbconvert again, once.
+  if (result.exitCode !== 0 && PORT_RACE.test(result.stderr)) result = await run(JUPYTER, args, { cwd: PROJECT_ROOT, env }, hardLimitMs);
+  const { stdout, stderr, exitCode } = result;
   const executedPath = path.join(outputDir, path.basename(notebookPath));
   return { executedPath, notebook: readNotebook(executedPath), stdout, stderr, exitCode, command: [JUPYTER, ...args] };
 }
+
+/** What the kernel says when it lost the race for a port (src/notebook/kernel-bind.cjs). */
+const PORT_RACE = /kvq: the kernel could not open its ports: .* \(EADDRINUSE\)/;
 
 function readNotebook(file: string): Notebook | undefined {
   return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Notebook) : undefined;
