@@ -2,8 +2,8 @@
 // Loaded by kernel-preload.cjs: a kernel that cannot open its ports exits, with the reason, instead
 // of running on deaf.
 //
-// Jupyter (the Notebook server, nbconvert, VS Code, kvq run) chooses the kernel's five ports and
-// writes them in the connection file; the kernel binds them a moment later. Another program can
+// The front end (the Notebook server, nbconvert, VS Code, kvq run) chooses the kernel's five ports
+// and writes them in the connection file; the kernel binds them a moment later. Another program can
 // take one in between: on a busy machine every outgoing connection takes a port from the same
 // range. tslab (1.0.22) starts its server without waiting for the binds, and its own handler of
 // unhandled rejections (there for cells) only prints the EADDRINUSE, so the kernel lived on and

@@ -61,7 +61,8 @@ export async function startKernel(options: StartKernelOptions): Promise<Kernel> 
     try {
       return await startOnce(options);
     } catch (error) {
-      // Another process took one of our free ports between the check and the kernel's bind.
+      // Another process took one of our free ports between the check and the kernel's bind: the
+      // kernel exits at once saying so (kernel-bind.cjs), and starts again on new ports.
       const lostPortRace = error instanceof KernelError && /EADDRINUSE|Address already in use/i.test(error.stderr);
       if (!lostPortRace || attempt >= PORT_RACE_RETRIES) throw error;
     }
