@@ -63,10 +63,27 @@ const freePort = () =>
     });
   });
 
+type ServerOptions = { root: string; env?: Record<string, string | undefined> };
+
 /** Starts the server on `root` (the folder whose notebooks it serves) with extra environment for its kernels (undefined removes a variable). */
-export async function startNotebookServer(options: { root: string; env?: Record<string, string | undefined> }): Promise<NotebookServer> {
+export async function startNotebookServer(options: ServerOptions): Promise<NotebookServer> {
   const found = notebookServerAvailable();
   if (!found.ok) throw new Error(`Jupyter Notebook is required${IN_CI ? " in CI (CI=true)" : ""} but ${found.reason}; apt-get install jupyter-notebook.`);
+  // The port is free when chosen and taken a second later, once Python has started: another
+  // process's connection can take it in between. Notebook then exits saying so; start it again on another.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (error) {
+      if (attempt >= 3 || !PORT_TAKEN.test((error as Error).message)) throw error;
+    }
+  }
+}
+
+/** What Notebook 6 prints when its --port is taken (with port_retries=0). */
+const PORT_TAKEN = /could not be started because port \d+ is not available/;
+
+async function startOnce(options: ServerOptions): Promise<NotebookServer> {
   const workDir = mkdtempSync(path.join(tmpdir(), "kvq-notebook-server-"));
   // Every edition's kernel (the zh-TW notebook names its own), into one prefix.
   const { jupyterPathEntry } = installKernelSpecs({ prefix: path.join(workDir, "prefix") })[0]!;
@@ -129,12 +146,13 @@ export async function startNotebookServer(options: { root: string; env?: Record<
 
 const redactToken = (text: string, token: string) => text.split(token).join("<token>");
 
-async function waitUntilServing(api: (route: string) => Promise<Response>, child: ChildProcess, log: () => string): Promise<void> {
+async function waitUntilServing(api: (route: string, init?: RequestInit) => Promise<Response>, child: ChildProcess, log: () => string): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`jupyter-notebook exited with ${child.exitCode}:\n${log()}`);
     try {
-      if ((await api("/api/status")).ok) return;
+      // Bounded: whatever holds the port before Notebook does may accept and never answer.
+      if ((await api("/api/status", { signal: AbortSignal.timeout(2000) })).ok) return;
     } catch {
       // Not listening yet.
     }
