@@ -113,7 +113,7 @@ const IDLE_SAMPLES = 2;
 /**
  * More than 0.6 of a core idle (of two cores: 30%). Waiting for a whole idle core left the machine
  * about 1.5 cores busy of 2 through a run; at 0.6, `npm test` took 182 s against 194 s (means of
- * five and four runs, interleaved, on the same CPU-seconds). 0.4 of a core was no better than 0.6.
+ * five and four runs, interleaved, on the same CPU-seconds). 0.3 of a core was no better than 0.6.
  */
 const IDLE_SHARE = Math.min(0.5, 0.6 / Math.max(1, cpus().length));
 /** Files that wait (throttle windows, pollers, grace periods) can be four at a time and leave a core idle. */
