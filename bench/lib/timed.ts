@@ -1,5 +1,6 @@
 /** What the benchmarks share: a command timed from spawn to exit, and the median. */
 import { spawn } from "node:child_process";
+import { cpus } from "node:os";
 import path from "node:path";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
@@ -31,4 +32,21 @@ export function timed(command: string, args: string[], env: NodeJS.ProcessEnv = 
       resolve({ seconds: (performance.now() - started) / 1000, stdout, code });
     });
   });
+}
+
+/**
+ * Seconds the machine's CPUs have spent busy and in all, summed over every CPU since boot (Node's
+ * os.cpus(): /proc/stat on Linux). The difference over a run is what every process on the machine
+ * used meanwhile, those a command left running on their own (Chromium's zygote, say) included,
+ * and any other user's: time(1) sees only the children it waited for.
+ */
+export function machineCpuSeconds(): { busy: number; total: number } {
+  let busy = 0;
+  let total = 0;
+  for (const { times } of cpus()) {
+    const used = times.user + times.nice + times.sys + times.irq;
+    busy += used;
+    total += used + times.idle;
+  }
+  return { busy: busy / 1000, total: total / 1000 };
 }
