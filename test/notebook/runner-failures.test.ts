@@ -3,10 +3,10 @@
  * the executed notebook is still written with the failing cell marked and its stderr visible.
  */
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
-import { cellSource, parseNotebook, serializeNotebook, stripOutputs, type CodeCell } from "../../src/notebook/notebook-file";
+import { cellSource, parseNotebook, stripOutputs, type CodeCell } from "../../src/notebook/notebook-file";
 import { createHumanReporter } from "../../src/notebook/reporter";
 import { runNotebook } from "../../src/notebook/run-notebook";
 import { captureStream, fixture, leftovers, tempDir } from "./runner-helpers";
@@ -83,20 +83,10 @@ describe("failing cells", () => {
   });
 
   test("a kernel that exits mid-cell fails the step with its exit; nothing is left", async () => {
-    const dir = tempDir();
     const connectionDir = tempDir("kvq-conn-");
-    const notebook = path.join(dir, "exits.ipynb");
-    const code = (source: string) => ({ cell_type: "code" as const, metadata: {}, source, outputs: [], execution_count: null });
-    writeFileSync(
-      notebook,
-      serializeNotebook({
-        nbformat: 4,
-        nbformat_minor: 4,
-        metadata: {},
-        cells: [{ cell_type: "markdown", metadata: {}, source: "## Leave" }, code('console.log("bye");\nprocess.exit(3);'), code('console.log("never");')],
-      }),
-    );
-    const result = await runNotebook({ notebook, out: path.join(dir, "out.ipynb"), connectionDir });
+    // A committed fixture rather than one written to a temp folder: the kernel's folder is then the
+    // same every run, so its cells come from the conversion cache (a new folder is a cache miss).
+    const result = await runNotebook({ notebook: fixture("exits.ipynb"), out: path.join(tempDir(), "out.ipynb"), connectionDir });
     assert.equal(result.status, "failed");
     assert.deepEqual(result.steps.map((s) => s.status), ["failed", "skipped"]);
     assert.match(result.failure!.message, /^Step 1 "Leave" failed: The kernel exited \(exit code 3\)\.$/);
