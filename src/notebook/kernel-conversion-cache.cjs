@@ -9,10 +9,11 @@
 // gives the same answer every run: a learner's second run, `kvq docs`, the test suite.
 //
 // The key is everything the conversion is a function of besides the disk: the cell, the previous
-// cells' declarations (tslab's prevDecl), the local files tslab has already emitted in this kernel
-// (it emits a cell's local .ts import once; a conversion that emitted one is never kept), the
-// kernel's folder, the converter's options, and the versions of tslab, TypeScript, Node and this
-// file's format. The disk's part is the log of what TypeScript read and probed (kernel-inputs.cjs),
+// cells' declarations (tslab's prevDecl), the local modules already handed to this kernel's
+// executor (tslab converts a cell's local .ts import once and hands its JavaScript over with that
+// cell's conversion, where a reused one hands it over too; the cells after it rely on it being
+// there), the kernel's folder, the converter's options, and the versions of tslab, TypeScript,
+// Node and this file's format. The disk's part is the log of what TypeScript read and probed (kernel-inputs.cjs),
 // checked path by path before an entry is used, as TypeScript's incremental build checks its
 // inputs: a changed declaration, a new package, a file appearing where resolution looked, and the
 // conversion is made again. What TypeScript answers is kept as it was, type errors included, so a
@@ -59,8 +60,8 @@ function openConversionCache({ dir, cwd, converterOptions, typescriptPath }) {
 
   /**
    * The conversion kept for this cell, if every input is unchanged; else undefined. `emitted`: the
-   * local files tslab has emitted beside the cells so far in this kernel (it emits each once, so a
-   * conversion made after one was emitted relies on it being there), one path per line.
+   * local modules handed to the executor so far in this kernel (tslab hands each over once, so a
+   * conversion made after one was handed over relies on it being there), one path per line.
    */
   function lookup(prevDecl, src, emitted = "") {
     const file = fileOf(keyOf(prevDecl, src, emitted));

@@ -62,10 +62,10 @@ const realpathOf = (file) => {
  * their content is in the cache's key, not on the disk. The host gives the log each program it
  * builds (`log.program`).
  *
- * `log.whyNotReusable(result)` says why the latest conversion cannot be reused, if it cannot:
- * something it read is not on the disk as read (an in-memory module), a whole directory tree was
- * listed, or it emitted a local file beside the cell (tslab's sideOutputs: a local .ts or .js the
- * cell imports, emitted once per kernel, which a reused conversion would not emit).
+ * `log.whyNotReusable()` says why the latest conversion cannot be reused, if it cannot: something
+ * it read is not on the disk as read (an in-memory module), or a whole directory tree was listed.
+ * A local module the cell imports is read like any other file, and its JavaScript is part of the
+ * conversion (tslab's sideOutputs), so a change to it is a change to the conversion's inputs.
  */
 function recordInputs(system, ownFiles) {
   const own = new Set(ownFiles.map((f) => path.resolve(f)));
@@ -76,11 +76,10 @@ function recordInputs(system, ownFiles) {
   let notOnDisk;
   const log = {
     program: undefined,
-    whyNotReusable(result) {
+    whyNotReusable() {
       if (notOnDisk) return notOnDisk;
       if (!log.program) return "no program was built";
-      const emitted = result?.sideOutputs?.[0]?.path;
-      return emitted && `${emitted} is emitted beside the cell`;
+      return undefined;
     },
   };
 

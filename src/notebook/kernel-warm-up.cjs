@@ -162,20 +162,30 @@ function installLazyConverter() {
     const cacheDir = conversionCacheDir();
     const cache = cacheDir && openConversionCache({ dir: cacheDir, cwd: process.cwd(), converterOptions: options, typescriptPath });
     const convert = onCell("convert");
-    /** Local files tslab has emitted beside the cells in this kernel (part of a conversion's key). */
-    const emittedHere = [];
+    /**
+     * The local files (tslab's sideOutputs: a .ts or .js module a cell imports, converted to
+     * JavaScript that the executor loads from memory) handed to the executor so far in this kernel.
+     * Part of a conversion's key: tslab hands each over once, so a later conversion that imports it
+     * carries none and relies on it being there.
+     */
+    const emittedHere = new Set();
     const convertOrReuse = (prevDecl, src) => {
-      const emitted = emittedHere.join("\n");
+      const emitted = [...emittedHere].sort().join("\n");
       const kept = cache.lookup(prevDecl, src, emitted);
       if (kept) {
         lazy.cellStarted = true;
+        for (const side of kept.sideOutputs ?? []) emittedHere.add(side.path);
         cacheLog("reused");
         return kept;
       }
-      const result = convert(prevDecl, src);
-      for (const side of result.sideOutputs ?? []) emittedHere.push(side.path);
-      emittedHere.sort();
-      const notReusable = inputs ? inputs.whyNotReusable(result) : "no record of its inputs";
+      let result = convert(prevDecl, src);
+      // tslab's converter hands a local file over once per kernel, but it does not know of those a
+      // reused conversion handed over: its second copy would make the executor load the module
+      // afresh (its state lost), which tslab alone never does. So it is dropped, as tslab would.
+      const sideOutputs = result.sideOutputs?.filter((side) => !emittedHere.has(side.path));
+      if (sideOutputs?.length !== result.sideOutputs?.length) result = { ...result, sideOutputs: sideOutputs.length > 0 ? sideOutputs : undefined };
+      for (const side of result.sideOutputs ?? []) emittedHere.add(side.path);
+      const notReusable = inputs ? inputs.whyNotReusable() : "no record of its inputs";
       if (!notReusable) cache.store(prevDecl, src, emitted, result, inputs.snapshot());
       cacheLog(notReusable ? `converted, not kept: ${notReusable}` : "converted, kept");
       return result;

@@ -5,8 +5,10 @@
  * imports "tslab", which tslab serves from its own package, included); a changed
  * declaration (even one whose size and mtime were put back) or a package appearing where resolution
  * looked makes the cell converted again (as a missing entry does: a damaged one is none, checked on
- * the cache itself); a cell that makes tslab emit a local file is never kept, and one converted after
- * it is reused only where the same local files were emitted first.
+ * the cache itself); a cell that imports a local .ts module is kept with the module's JavaScript and
+ * converted again when the module changes, one converted after it is reused only where the same
+ * local modules were handed over first, and a module handed over by a reused cell is loaded once,
+ * as tslab alone loads it.
  */
 import assert from "node:assert/strict";
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
@@ -133,7 +135,7 @@ describe("the kernel's conversion cache", () => {
     if (process.platform !== "win32") for (const n of kept) assert.equal(statSync(path.join(cacheDir, n)).mode & 0o777, 0o600);
   });
 
-  test("a changed declaration or a package where resolution looked: converted again; a local .ts import: never kept, the cells after it are", async () => {
+  test("a changed declaration, a package where resolution looked, or a changed local .ts import: converted again", async () => {
     const cwd = tempDir("kvq-conversion-cwd-");
     const cacheDir = tempDir("kvq-conversion-entries-");
     const dep = path.join(cwd, "node_modules", "dep");
@@ -141,9 +143,9 @@ describe("the kernel's conversion cache", () => {
     writeFileSync(path.join(dep, "index.js"), "exports.n = 1;\n");
     const declaration = path.join(dep, "index.d.ts");
     writeFileSync(declaration, "export declare const n: number;\n");
-    // tslab emits a local .ts file beside the cell that imports it, once per kernel: that conversion
-    // is never kept (a reused one would not emit it). The next cell, which imports it again, is kept:
-    // tslab does not emit the file twice.
+    // tslab converts a local .ts file the cell imports and hands its JavaScript to the executor with
+    // that cell's conversion, once per kernel: kept with it. The next cell, which imports it again,
+    // carries no copy: it is kept for kernels where the same local files were handed over first.
     const localFile = path.join(cwd, "local.ts");
     writeFileSync(localFile, "export const x: number = 41;\n");
     const cells = [
@@ -152,19 +154,15 @@ describe("the kernel's conversion cache", () => {
       'import { x } from "./local";\nconsole.log(x + 1);',
       'import { x as again } from "./local";\nconsole.log(again * 2);',
     ];
-    const local = /^converted, not kept: .*local\.js is emitted beside the cell$/;
 
     const first = await run(cells, { cwd, cacheDir });
     assert.match(first.replies[0]!, /Type 'number' is not assignable to type 'string'/);
     assert.match(first.replies[1]!, /Cannot find module 'later'/);
-    assert.equal(first.replies[2], "ok | 42\n | ");
-    assert.match(first.cache[2]!, local);
-    assert.deepEqual([first.cache[3], first.replies[3]], ["converted, kept", "ok | 82\n | "]);
+    assert.deepEqual(first.replies.slice(2), ["ok | 42\n | ", "ok | 82\n | "]);
+    assert.deepEqual(first.cache, Array(cells.length).fill("converted, kept"));
     const second = await run(cells, { cwd, cacheDir });
-    assert.deepEqual(second.cache.slice(0, 2), ["reused", "reused"]);
-    assert.match(second.cache[2]!, local);
-    assert.equal(second.replies[2], "ok | 42\n | ", "the local file is emitted again");
-    assert.deepEqual([second.cache[3], second.replies[3]], ["reused", "ok | 82\n | "]);
+    assert.deepEqual(second.cache, Array(cells.length).fill("reused"));
+    assert.deepEqual(second.replies, first.replies, "the reused cell hands the local module over too");
 
     // The same size and mtime, another type: only the ctime tells.
     const { mtime } = statSync(declaration);
@@ -176,9 +174,24 @@ describe("the kernel's conversion cache", () => {
     writeFileSync(path.join(later, "index.d.ts"), "export declare const m: string;\n");
     writeFileSync(localFile, "export const x: number = 50;\n");
     const changed = await run(cells, { cwd, cacheDir });
-    assert.deepEqual(changed.cache.slice(0, 2), ["converted, kept", "converted, kept"]);
-    assert.deepEqual(changed.replies.slice(0, 2), ["ok | ran 1\n | ", "ok | later here\n | "]);
-    assert.deepEqual([changed.cache[3], changed.replies[3]], ["converted, kept", "ok | 100\n | "], "the local file it read changed");
+    assert.deepEqual(changed.cache, Array(cells.length).fill("converted, kept"), "each read what changed: the local file too");
+    assert.deepEqual(changed.replies, ["ok | ran 1\n | ", "ok | later here\n | ", "ok | 51\n | ", "ok | 100\n | "]);
+    rmSync(cwd, { recursive: true, force: true });
+  });
+
+  test("a local module handed over by a reused cell is loaded once: a cell converted after it finds the module as tslab alone leaves it", async () => {
+    const cwd = tempDir("kvq-conversion-local-");
+    const cacheDir = tempDir("kvq-conversion-entries-");
+    writeFileSync(path.join(cwd, "counter.ts"), "let count = 0;\nexport const bump = (): number => ++count;\n");
+    const imports = 'import { bump } from "./counter";\nconsole.log(bump());';
+    // New in every kernel (its comment), so tslab converts it, after the first cell was reused.
+    const fresh = (kernel: number) => `// kernel ${kernel}\nimport { bump as again } from "./counter";\nconsole.log(again());`;
+    const one = await run([imports, fresh(1)], { cwd, cacheDir });
+    assert.deepEqual(one.cache, ["converted, kept", "converted, kept"]);
+    assert.deepEqual(one.replies, ["ok | 1\n | ", "ok | 2\n | "]);
+    const two = await run([imports, fresh(2)], { cwd, cacheDir });
+    assert.deepEqual(two.cache, ["reused", "converted, kept"]);
+    assert.deepEqual(two.replies, one.replies, "the module was loaded again, its count started over");
     rmSync(cwd, { recursive: true, force: true });
   });
 });
