@@ -135,7 +135,7 @@ describe("the kernel's conversion cache", () => {
     if (process.platform !== "win32") for (const n of kept) assert.equal(statSync(path.join(cacheDir, n)).mode & 0o777, 0o600);
   });
 
-  test("a changed declaration, a package where resolution looked, or a changed local .ts import: converted again", async () => {
+  test("a changed declaration, a package where resolution looked, or a changed local .ts import: converted again; a local module is loaded once", async () => {
     const cwd = tempDir("kvq-conversion-cwd-");
     const cacheDir = tempDir("kvq-conversion-entries-");
     const dep = path.join(cwd, "node_modules", "dep");
@@ -147,22 +147,26 @@ describe("the kernel's conversion cache", () => {
     // that cell's conversion, once per kernel: kept with it. The next cell, which imports it again,
     // carries no copy: it is kept for kernels where the same local files were handed over first.
     const localFile = path.join(cwd, "local.ts");
-    writeFileSync(localFile, "export const x: number = 41;\n");
-    const cells = [
+    writeFileSync(localFile, "let count = 41;\nexport const next = (): number => ++count;\n");
+    const cells = (kernel: number) => [
       'import { n } from "dep";\nconst s: string = n;\nconsole.log("ran", s);',
       'import { m } from "later";\nconsole.log("later", m);',
-      'import { x } from "./local";\nconsole.log(x + 1);',
-      'import { x as again } from "./local";\nconsole.log(again * 2);',
+      'import { next } from "./local";\nconsole.log(next());',
+      'import { next as again } from "./local";\nconsole.log(again() * 2);',
+      // New in every kernel (its comment), so converted after the cells above were reused: it finds
+      // the module as tslab alone leaves it, loaded once, its count going on.
+      `// kernel ${kernel}\nimport { next as third } from "./local";\nconsole.log(third());`,
     ];
+    const converted = Array(5).fill("converted, kept");
 
-    const first = await run(cells, { cwd, cacheDir });
+    const first = await run(cells(1), { cwd, cacheDir });
     assert.match(first.replies[0]!, /Type 'number' is not assignable to type 'string'/);
     assert.match(first.replies[1]!, /Cannot find module 'later'/);
-    assert.deepEqual(first.replies.slice(2), ["ok | 42\n | ", "ok | 82\n | "]);
-    assert.deepEqual(first.cache, Array(cells.length).fill("converted, kept"));
-    const second = await run(cells, { cwd, cacheDir });
-    assert.deepEqual(second.cache, Array(cells.length).fill("reused"));
-    assert.deepEqual(second.replies, first.replies, "the reused cell hands the local module over too");
+    assert.deepEqual(first.replies.slice(2), ["ok | 42\n | ", "ok | 86\n | ", "ok | 44\n | "]);
+    assert.deepEqual(first.cache, converted);
+    const second = await run(cells(2), { cwd, cacheDir });
+    assert.deepEqual(second.cache, [...Array(4).fill("reused"), "converted, kept"]);
+    assert.deepEqual(second.replies, first.replies, "the reused cell hands the local module over, and it is loaded once");
 
     // The same size and mtime, another type: only the ctime tells.
     const { mtime } = statSync(declaration);
@@ -172,26 +176,10 @@ describe("the kernel's conversion cache", () => {
     mkdirSync(later);
     writeFileSync(path.join(later, "index.js"), 'exports.m = "here";\n');
     writeFileSync(path.join(later, "index.d.ts"), "export declare const m: string;\n");
-    writeFileSync(localFile, "export const x: number = 50;\n");
-    const changed = await run(cells, { cwd, cacheDir });
-    assert.deepEqual(changed.cache, Array(cells.length).fill("converted, kept"), "each read what changed: the local file too");
-    assert.deepEqual(changed.replies, ["ok | ran 1\n | ", "ok | later here\n | ", "ok | 51\n | ", "ok | 100\n | "]);
-    rmSync(cwd, { recursive: true, force: true });
-  });
-
-  test("a local module handed over by a reused cell is loaded once: a cell converted after it finds the module as tslab alone leaves it", async () => {
-    const cwd = tempDir("kvq-conversion-local-");
-    const cacheDir = tempDir("kvq-conversion-entries-");
-    writeFileSync(path.join(cwd, "counter.ts"), "let count = 0;\nexport const bump = (): number => ++count;\n");
-    const imports = 'import { bump } from "./counter";\nconsole.log(bump());';
-    // New in every kernel (its comment), so tslab converts it, after the first cell was reused.
-    const fresh = (kernel: number) => `// kernel ${kernel}\nimport { bump as again } from "./counter";\nconsole.log(again());`;
-    const one = await run([imports, fresh(1)], { cwd, cacheDir });
-    assert.deepEqual(one.cache, ["converted, kept", "converted, kept"]);
-    assert.deepEqual(one.replies, ["ok | 1\n | ", "ok | 2\n | "]);
-    const two = await run([imports, fresh(2)], { cwd, cacheDir });
-    assert.deepEqual(two.cache, ["reused", "converted, kept"]);
-    assert.deepEqual(two.replies, one.replies, "the module was loaded again, its count started over");
+    writeFileSync(localFile, "let count = 50;\nexport const next = (): number => ++count;\n");
+    const changed = await run(cells(2), { cwd, cacheDir });
+    assert.deepEqual(changed.cache, converted, "each read what changed: the local file too");
+    assert.deepEqual(changed.replies, ["ok | ran 1\n | ", "ok | later here\n | ", "ok | 51\n | ", "ok | 104\n | ", "ok | 53\n | "]);
     rmSync(cwd, { recursive: true, force: true });
   });
 });
