@@ -156,7 +156,7 @@ async function main(): Promise<void> {
       [
         `npm test: ${s(npmTest.seconds)} (${(npmTest.seconds / 60).toFixed(1)} min; aim ≤ 2 min), exit ${npmTest.code}, load average ${loadavg()[0].toFixed(1)}`,
         `  the machine's CPUs were busy ${busy.toFixed(0)} CPU-s meanwhile (${(busy / npmTest.seconds).toFixed(2)} of ${cores} on average, idle ${(after.total - before.total - busy).toFixed(0)} CPU-s):`,
-        `  no schedule on ${cores} CPUs runs that work in under ${s(busy / cores)}; 2 minutes needs it at ${(120 * cores).toFixed(0)} CPU-s or less`,
+        `  no schedule on ${cores} CPUs runs that work in under ${(busy / cores).toFixed(0)} s; 2 minutes needs it at ${(120 * cores).toFixed(0)} CPU-s or less`,
         "",
       ].join("\n"),
     );
