@@ -48,12 +48,59 @@ function currentBuild() {
 }
 
 /**
- * esbuild bundles the sources (packages stay in node_modules, loaded as before) into one file
- * under .kvq/cli/. A source that reads __dirname or __filename gets its own, so paths built from
- * them point into src/ as they do under tsx.
+ * The packages of the Jupyter client (src/notebook/jupyter-client.ts) are bundled too, into a file
+ * of their own beside the CLI's that only the commands talking to a kernel load (run, learn, docs,
+ * rehearse): pure JavaScript spread over some 450 small modules (rxjs 6 and 7 among them), which
+ * cost those commands about 0.15 s of CPU to load one by one, and little from one file. zeromq,
+ * a native addon, stays in node_modules.
+ */
+const CLIENT_PACKAGES = ["@nteract/messaging", "enchannel-zmq-backend"];
+
+/** The client's packages as one CommonJS module: an object of their exports, by package name. */
+async function bundleClientPackages(esbuild) {
+  const entry = "jupyter-client-packages.cjs"; // made here, not a file: not among the inputs
+  const result = await esbuild.build({
+    stdin: { contents: `module.exports = { ${CLIENT_PACKAGES.map((name) => `${JSON.stringify(name)}: require(${JSON.stringify(name)})`).join(", ")} };`, resolveDir: ROOT, sourcefile: entry },
+    absWorkingDir: ROOT,
+    bundle: true,
+    external: ["zeromq"],
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    write: false,
+    metafile: true,
+    outfile: path.join(BUILD_DIR, "jupyter-client-packages.cjs"),
+    logLevel: "silent",
+    banner: { js: "// Made by src/cli-build.cjs from node_modules (do not edit)." },
+  });
+  const code = result.outputFiles[0].text;
+  return { name: `jupyter-client-${contentHash(code)}.cjs`, code, inputs: Object.keys(result.metafile.inputs).filter((input) => input !== entry) };
+}
+
+/** Where the CLI's build finds the client's packages: the file above, by its name next to the build's. */
+const clientPackagesFrom = (file) => ({
+  name: "kvq-client-packages",
+  setup(build) {
+    const names = new RegExp(`^(${CLIENT_PACKAGES.map((name) => name.replace(/[/.]/g, "\\$&")).join("|")})$`);
+    build.onResolve({ filter: names }, (args) => ({ path: args.path, namespace: "kvq-client-packages" }));
+    build.onLoad({ filter: /.*/, namespace: "kvq-client-packages" }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(`./${file}`)})[${JSON.stringify(args.path)}];`,
+      loader: "js",
+    }));
+    build.onResolve({ filter: /^\.\/jupyter-client-/, namespace: "kvq-client-packages" }, (args) => ({ path: args.path, external: true }));
+  },
+});
+
+const contentHash = (code) => require("node:crypto").createHash("sha256").update(code).digest("hex").slice(0, 16);
+
+/**
+ * esbuild bundles the sources (packages stay in node_modules, loaded as before, but for the
+ * client's above) into one file under .kvq/cli/. A source that reads __dirname or __filename gets
+ * its own, so paths built from them point into src/ as they do under tsx.
  */
 async function bundle() {
   const esbuild = require("esbuild");
+  const client = await bundleClientPackages(esbuild);
   const toRoot = path.relative(BUILD_DIR, ROOT).split(path.sep);
   const result = await esbuild.build({
     entryPoints: [ENTRY],
@@ -71,10 +118,11 @@ async function bundle() {
     outfile: path.join(BUILD_DIR, "cli.cjs"),
     logLevel: "silent",
     banner: { js: `// Made by src/cli-build.cjs from src/ (do not edit).\nvar __kvqRoot = require("node:path").join(__dirname, ${toRoot.map((p) => JSON.stringify(p)).join(", ")});` },
-    plugins: [ownDirname],
+    plugins: [ownDirname, clientPackagesFrom(client.name)],
   });
   const output = (ext) => result.outputFiles.find((f) => f.path.endsWith(ext)).text;
-  return { code: output(".cjs"), map: output(".map"), inputs: Object.keys(result.metafile.inputs) };
+  const inputs = Object.keys(result.metafile.inputs).filter((input) => !input.startsWith("kvq-client-packages:"));
+  return { code: output(".cjs"), map: output(".map"), inputs: [...inputs, ...client.inputs], client };
 }
 
 const ownDirname = {
@@ -117,8 +165,7 @@ async function rebuild() {
     // A syntax error a learner just typed, or no esbuild: tsx runs the sources and reports it as before.
     return { file: undefined, recorded: false, error };
   }
-  const { createHash } = require("node:crypto");
-  const name = `cli-${createHash("sha256").update(built.code).digest("hex").slice(0, 16)}.cjs`;
+  const name = `cli-${contentHash(built.code)}.cjs`;
   const inputs = [];
   let settled = true;
   for (const file of [...built.inputs, ...SETTINGS]) {
@@ -128,8 +175,12 @@ async function rebuild() {
     else inputs.push([file, fingerprint(stat)]);
   }
   const file = path.join(BUILD_DIR, name);
+  const client = path.join(BUILD_DIR, built.client.name);
   try {
     fs.mkdirSync(BUILD_DIR, { recursive: true });
+    // The client's packages first: a build is never there without the file it requires.
+    if (fs.existsSync(client)) fs.utimesSync(client, new Date(), new Date());
+    else writeAtomically(client, built.client.code);
     if (fs.existsSync(file)) {
       fs.utimesSync(file, new Date(), new Date()); // current again: not "old"
     } else {
@@ -142,7 +193,7 @@ async function rebuild() {
   }
   try {
     if (settled) writeAtomically(MANIFEST, JSON.stringify({ format: FORMAT, bundle: name, inputs }));
-    removeOldBuilds(name);
+    removeOldBuilds([name, built.client.name]);
   } catch {
     // The manifest held open by a reader on Windows, say: this build is current all the same.
     settled = false;
@@ -153,7 +204,7 @@ async function rebuild() {
 function removeOldBuilds(current) {
   const now = Date.now();
   for (const entry of fs.readdirSync(BUILD_DIR)) {
-    if (entry.startsWith(current) || !/^cli-.*\.cjs(\.map)?$/.test(entry)) continue;
+    if (current.some((name) => entry.startsWith(name)) || !/^(cli|jupyter-client)-.*\.cjs(\.map)?$/.test(entry)) continue;
     const file = path.join(BUILD_DIR, entry);
     const stat = fs.statSync(file, { throwIfNoEntry: false });
     if (stat && now - stat.mtimeMs > KEEP_OLD_MS) fs.rmSync(file, { force: true });

@@ -1,6 +1,7 @@
 /**
  * The CLI's build (src/cli-build.cjs), in a copy of the project so the real build is not touched:
- * a current build is what runs; an edited source runs at once, even one whose size and modification
+ * a current build is what runs (the Jupyter client's packages built into a file beside it, their
+ * files among its inputs); an edited source runs at once, even one whose size and modification
  * time were put back; a missing build is remade, also by several starts at once; a build folder that
  * cannot be written leaves the sources to tsx; and paths the sources build from __dirname still
  * point into src/.
@@ -70,6 +71,14 @@ describe("the CLI's build", () => {
     assert.match(await help(), new RegExp(DESCRIPTION));
     const { bundle, inputs } = manifest();
     assert.ok(inputs.some(([file]) => file === "src/cli.ts"), "the sources are among the inputs");
+    // The Jupyter client's packages are built into a file of their own, which the build requires by
+    // name; their files are inputs too, so an update of a package makes a new build.
+    const client = /require\("\.\/(jupyter-client-[0-9a-f]+\.cjs)"\)/.exec(readFileSync(path.join(buildDir, bundle), "utf8"))?.[1];
+    assert.ok(client && existsSync(path.join(buildDir, client)), `the build requires the client's packages from a file beside it (${client})`);
+    for (const name of ["@nteract/messaging", "enchannel-zmq-backend", "rxjs"]) {
+      assert.ok(inputs.some(([file]) => file.includes(`node_modules/${name}/`)), `${name}'s files are among the inputs`);
+    }
+    assert.ok(!inputs.some(([file]) => file.includes("node_modules/zeromq/")), "zeromq (a native addon) is loaded from node_modules");
     // A line only the build has shows that a start runs the build, and that KVQ_CLI_BUILD=0 does not.
     appendFileSync(path.join(buildDir, bundle), '\nprocess.stdout.write("FROM THE BUILD\\n");\n');
     assert.match(await help(), /FROM THE BUILD/);
