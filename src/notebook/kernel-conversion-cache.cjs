@@ -13,11 +13,11 @@
 // executor (tslab converts a cell's local .ts import once and hands its JavaScript over with that
 // cell's conversion, where a reused one hands it over too; the cells after it rely on it being
 // there), the kernel's folder, the converter's options, and the versions of tslab, TypeScript,
-// Node and this file's format. The disk's part is the log of what TypeScript read and probed (kernel-inputs.cjs),
-// checked path by path before an entry is used, as TypeScript's incremental build checks its
-// inputs: a changed declaration, a new package, a file appearing where resolution looked, and the
-// conversion is made again. What TypeScript answers is kept as it was, type errors included, so a
-// reused cell prints the same errors.
+// Node and this file's format. The disk's part is the log of what TypeScript read and probed
+// (kernel-inputs.cjs), checked path by path before an entry is used, as TypeScript's incremental
+// build checks its inputs: a changed declaration, a new package, a file appearing where resolution
+// looked, and the conversion is made again. What TypeScript answers is kept as it was, type errors
+// included, so a reused cell prints the same errors.
 //
 // The entries are in the project's ignored .kvq/kernel-cache (KVQ_KERNEL_CACHE_DIR elsewhere;
 // KVQ_KERNEL_CACHE=0: none), readable by their owner only (they hold the cells' JavaScript), the
