@@ -40,7 +40,8 @@ describe("the CLI's build", () => {
     assert.equal(result.code, 0, result.stderr);
     return result.stdout;
   };
-  const manifest = () => JSON.parse(readFileSync(path.join(buildDir, "manifest.json"), "utf8")) as { bundle: string; inputs: [string, string][] };
+  const manifestFile = () => path.join(buildDir, "manifest.json");
+  const manifest = () => JSON.parse(readFileSync(manifestFile(), "utf8")) as { bundle: string; inputs: [string, string][]; client: { name: string; inputs: [string, string][] } };
   /** A whole second, so that putting it back restores the modification time exactly. */
   const ROUND_MTIME = Math.floor(Date.now() / 1000) - 60;
   /** Rewrites cli.ts's description, keeping the file's size and (optionally) its modification time. */
@@ -69,16 +70,24 @@ describe("the CLI's build", () => {
   test("the first start builds it, and later starts run the build", async () => {
     await settle(); // the copy's files are new: a build of them is made but recorded only once they settled
     assert.match(await help(), new RegExp(DESCRIPTION));
-    const { bundle, inputs } = manifest();
+    const { bundle, inputs, client: clientBuild } = manifest();
     assert.ok(inputs.some(([file]) => file === "src/cli.ts"), "the sources are among the inputs");
     // The Jupyter client's packages are built into a file of their own, which the build requires by
     // name; their files are inputs too, so an update of a package makes a new build.
     const client = /require\("\.\/(jupyter-client-[0-9a-f]+\.cjs)"\)/.exec(readFileSync(path.join(buildDir, bundle), "utf8"))?.[1];
     assert.ok(client && existsSync(path.join(buildDir, client)), `the build requires the client's packages from a file beside it (${client})`);
+    assert.equal(clientBuild.name, client);
+    const allInputs = [...inputs, ...clientBuild.inputs];
     for (const name of ["@nteract/messaging", "enchannel-zmq-backend", "rxjs"]) {
-      assert.ok(inputs.some(([file]) => file.includes(`node_modules/${name}/`)), `${name}'s files are among the inputs`);
+      assert.ok(allInputs.some(([file]) => file.includes(`node_modules/${name}/`)), `${name}'s files are among the inputs`);
     }
-    assert.ok(!inputs.some(([file]) => file.includes("node_modules/zeromq/")), "zeromq (a native addon) is loaded from node_modules");
+    assert.ok(!allInputs.some(([file]) => file.includes("node_modules/zeromq/")), "zeromq (a native addon) is loaded from node_modules");
+    // One of the client's package files seen as changed (its recorded fingerprint made stale): a new build records it again.
+    const stale = manifest();
+    stale.client.inputs[0]![1] = "0:0:0";
+    writeFileSync(manifestFile(), JSON.stringify(stale));
+    await help();
+    assert.notEqual(manifest().client.inputs[0]![1], "0:0:0", "a changed package file of the client's did not make a new build");
     // A line only the build has shows that a start runs the build, and that KVQ_CLI_BUILD=0 does not.
     appendFileSync(path.join(buildDir, bundle), '\nprocess.stdout.write("FROM THE BUILD\\n");\n');
     assert.match(await help(), /FROM THE BUILD/);

@@ -10,8 +10,8 @@
  *
  * `--concurrency` files run at all times. Many files spend long stretches waiting rather than
  * computing (a throttle window of the emulator, a kernel's grace period, a Jupyter server starting
- * up), so while more than 0.6 of a core stays idle one more file starts, up to three times `--concurrency`: the
- * idle time is filled without crowding the files that are busy. Node's runner takes a fixed
+ * up), so while more than 0.6 of a core stays idle one more file starts, up to three times
+ * `--concurrency`: the idle time is filled without crowding the files that are busy. Node's runner takes a fixed
  * concurrency, hence a run() per file here; each file's report is passed on whole when the file
  * ends (so two files' lines never interleave), and the totals at the end are the sum of the files'.
  *
