@@ -7,7 +7,8 @@
 import path from "node:path";
 import type { DeletedKey, KeyClient } from "@azure/keyvault-keys";
 import { t } from "./i18n";
-import { isNotFound } from "./key-names";
+import { isNotFound } from "./key-state";
+import { transitionOf, type Transition } from "./lifecycle-requests";
 import { isTutorialKey, RunLedger } from "./run-ledger";
 import { errorFacts, explainError } from "./vault-errors";
 
@@ -66,7 +67,15 @@ async function cleanupKeyOrThrow(client: KeyClient, name: string, options: Clean
     }
   }
   const deleted = await getDeletedKeyPatiently(client, name, live !== undefined, options, sleep);
-  if (!deleted) return { name, outcome: "already-gone", message: t().cleanup.alreadyGone(name) };
+  if (!deleted) {
+    // Neither live nor deleted: gone, or on its way to one of them (a delete or recover not finished).
+    const underWay = transitionOf(client.vaultUrl, name) ?? (await purgeProbe(client, name));
+    if (underWay === "purged") return { name, outcome: "purged", message: t().cleanup.purged(name) };
+    if (!underWay) return { name, outcome: "already-gone", message: t().cleanup.alreadyGone(name) };
+    const waitMs = options.maxWaitMs ?? 30_000;
+    if (!(await settles(client, name, Date.now() + waitMs, sleep))) return { name, outcome: "failed", message: t().cleanup.stillBeingDeleted(name) };
+    return cleanupKeyOrThrow(client, name, { ...options, maxWaitMs: waitMs / 2 });
+  }
   if (!isTutorialKey(deleted.properties.tags, options.runId)) return leftAlone(name);
 
   const purgeDate = deleted.properties.scheduledPurgeDate;
@@ -91,6 +100,33 @@ async function cleanupKeyOrThrow(client: KeyClient, name: string, options: Clean
       if (!beingDeleted || Date.now() >= deadline) throw error;
       await sleep(Math.min(200 * 2 ** attempt, 2000));
     }
+  }
+}
+
+/**
+ * A purge tells a key still being deleted (409 ObjectIsBeingDeleted) from one that is gone (404),
+ * which no read does. In another process than the one that deleted it (the runner cleaning after
+ * an interrupted notebook) this is the only way to know. Should the delete finish in between, the
+ * purge simply succeeds: the name is one this run recorded, and purging it is the clean-up's job.
+ */
+async function purgeProbe(client: KeyClient, name: string): Promise<Transition | "purged" | undefined> {
+  try {
+    await client.purgeDeletedKey(name);
+    return "purged";
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    if (explainError(error)?.id === "ObjectIsBeingDeleted") return "being-deleted";
+    throw error;
+  }
+}
+
+/** Waits until a key under way shows up live or soft-deleted; false when the deadline passes first. */
+async function settles(client: KeyClient, name: string, deadline: number, sleep: (ms: number) => Promise<void>): Promise<boolean> {
+  const found = (read: Promise<unknown>) => read.then(() => true, (error) => (isNotFound(error) ? false : Promise.reject(error)));
+  for (let attempt = 0; ; attempt++) {
+    if ((await found(client.getKey(name))) || (await found(client.getDeletedKey(name)))) return true;
+    if (Date.now() >= deadline) return false;
+    await sleep(Math.min(200 * 2 ** attempt, 2000));
   }
 }
 

@@ -15,6 +15,10 @@
  * - For the local emulator (a loopback URL) also: trust the emulator's CA for this client only,
  *   and accept a sign-in challenge for vault.azure.net from a host that is not under it (FACTS.md §4).
  *
+ * - Deletes and recovers the vault accepted are remembered in this process until they are seen
+ *   finished, so the tutorial's keyState can tell a key being deleted from one that is gone
+ *   (lifecycle-requests.ts); requests and answers are not changed.
+ *
  * TLS verification stays on either way. `maxRetries` caps every kind of retry (tests pass a small number).
  */
 import { readFileSync } from "node:fs";
@@ -22,6 +26,7 @@ import type { KeyClientOptions } from "@azure/keyvault-keys";
 import { t } from "./i18n";
 import { defaultThrottleMessage, throttleNoticePolicy, type ThrottleNotice } from "./throttle-notice";
 import { connectionFailFastPolicy } from "./connection-policy";
+import { lifecycleRequestsPolicy } from "./lifecycle-requests";
 import { isLocalVaultUrl } from "./vault-url";
 
 export interface ClientOptionsSource {
@@ -55,6 +60,7 @@ export function clientOptionsFor(vaultUrl: string, source: ClientOptionsSource =
     additionalPolicies: [
       { policy: throttleNoticePolicy(notify), position: "perRetry" },
       { policy: connectionFailFastPolicy({ maxRetries, local: isLocalVaultUrl(vaultUrl), env: source.env ?? process.env }), position: "perRetry" },
+      { policy: lifecycleRequestsPolicy(), position: "perCall" },
     ],
     retryOptions: { maxRetries },
   };

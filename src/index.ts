@@ -16,7 +16,7 @@ export { attendeeName } from "./attendee";
 export { isTutorialKey, RunLedger, TUTORIAL_TAG } from "./run-ledger";
 export { cleanupKey, cleanupRuns, ledgersToClean, type KeyCleanup } from "./cleanup";
 export { errorCodes, explainError } from "./vault-errors";
-export { keyState, type KeyState } from "./key-state";
+export { keyState, keyStateAdvice, type KeyState } from "./key-state";
 export { formatProblem, type Problem } from "./problems";
 export { redact, secretValues, SECRET_VARIABLES } from "./secrets";
 export { describeError } from "./friendly-errors";

@@ -10,6 +10,9 @@ import type { KeyClient } from "@azure/keyvault-keys";
 import { attendeeName } from "./attendee";
 import { mulberry32, seedFromText } from "./util/prng";
 import { messagesFor, t } from "./i18n";
+import { keyState, type KeyState } from "./key-state";
+
+export { isNotFound } from "./key-state";
 
 export const KEY_NAME_MAX = 127;
 /** The rule in English, as exported since the first version; keyNameProblem speaks the current language. */
@@ -73,24 +76,23 @@ export function uniqueKeyName(prefix: string, source: NameSource = randomNameSou
   return `${toValidKeyName(prefix).slice(0, KEY_NAME_MAX - suffix.length).replace(/-+$/, "")}${suffix}`;
 }
 
-export type NameStatus = { free: true } | { free: false; reason: "live" | "soft-deleted"; detail: string };
+export type NameStatus = { free: true } | { free: false; reason: Exclude<KeyState, "absent">; detail: string };
 
-/** Asks the vault whether a name is free: 404 on both the key and the deleted key. */
+/** Asks the vault whether a name is free: no key holds it, live, soft-deleted, or on its way to either. */
 export async function checkKeyNameFree(client: KeyClient, name: string): Promise<NameStatus> {
-  try {
-    await client.getKey(name);
-    return { free: false, reason: "live", detail: t().keyNames.exists(name) };
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
+  const state = await keyState(client, name);
+  switch (state) {
+    case "absent":
+      return { free: true };
+    case "live":
+      return { free: false, reason: state, detail: t().keyNames.exists(name) };
+    case "soft-deleted": {
+      const deleted = await client.getDeletedKey(name).catch(() => undefined);
+      return { free: false, reason: state, detail: t().keyNames.softDeleted(name, deleted?.properties.scheduledPurgeDate?.toISOString().slice(0, 10)) };
+    }
+    default:
+      return { free: false, reason: state, detail: t().keyNames.inTransition(name, state) };
   }
-  try {
-    const deleted = await client.getDeletedKey(name);
-    const until = deleted.properties.scheduledPurgeDate?.toISOString().slice(0, 10);
-    return { free: false, reason: "soft-deleted", detail: t().keyNames.softDeleted(name, until) };
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
-  return { free: true };
 }
 
 export interface ChosenKeyName {
@@ -136,4 +138,3 @@ export async function chooseKeyName(client: KeyClient, options: ChooseKeyNameOpt
   throw new Error(t().keyNames.noFreeName(candidates.length, skipped.map((s) => s.name)));
 }
 
-export const isNotFound = (error: unknown) => (error as { statusCode?: number })?.statusCode === 404;

@@ -38,7 +38,15 @@ interface LedgerFile {
   closedAt?: string;
   /** The process that runs it (the notebook's kernel): while it lives, the run is not another run's to clean. */
   owner?: { pid: number; host: string };
+  /**
+   * The `kvq run` or `kvq learn` that started the kernel (RUNNER_SESSION_VARIABLE), so the runner
+   * finds its own runs by this id, not by a clock or by how a vault URL was spelled.
+   */
+  session?: string;
 }
+
+/** Set by `kvq run` and `kvq learn` in the kernel's environment; RunLedger.start records it. */
+export const RUNNER_SESSION_VARIABLE = "KVQ_RUNNER_SESSION";
 
 /** Closed ledgers are kept this long for the record, then removed the next time the folder is listed. */
 const KEEP_CLOSED_MS = 7 * 86_400_000;
@@ -77,6 +85,7 @@ export class RunLedger {
       attendee: options.attendee ?? attendeeName(),
       keys: [],
       owner: { pid: process.pid, host: hostname() },
+      ...(process.env[RUNNER_SESSION_VARIABLE] ? { session: process.env[RUNNER_SESSION_VARIABLE] } : {}),
     });
     ledger.save();
     return ledger;
@@ -99,7 +108,7 @@ export class RunLedger {
    * The open ledgers in the folder (optionally one vault's; with `includeClosed`, finished ones
    * too), oldest first, and the files that could not be read.
    */
-  static list(options: { dir?: string; vaultUrl?: string; includeClosed?: boolean } = {}): { ledgers: RunLedger[]; unreadable: LedgerError[] } {
+  static list(options: { dir?: string; vaultUrl?: string; includeClosed?: boolean; session?: string } = {}): { ledgers: RunLedger[]; unreadable: LedgerError[] } {
     const dir = options.dir ?? defaultLedgerDir();
     const ledgers: RunLedger[] = [];
     const unreadable: LedgerError[] = [];
@@ -112,6 +121,7 @@ export class RunLedger {
           continue;
         }
         if (ledger.closedAt && !options.includeClosed) continue;
+        if (options.session !== undefined && ledger.data.session !== options.session) continue;
         if (!options.vaultUrl || ledger.vaultUrl === options.vaultUrl) ledgers.push(ledger);
       } catch (error) {
         unreadable.push(error as LedgerError);
@@ -190,4 +200,33 @@ export class RunLedger {
   private save(): void {
     writeFileAtomicSync(this.file, `${JSON.stringify(this.data, null, 2)}\n`);
   }
+}
+
+/**
+ * What runs did with the names they recorded, for a summary that adds up. A name counts as created
+ * once the vault held it: clean-up found it live or deleted, the notebook purged it, or it is still
+ * pending (left on purpose with --keep-keys, or a clean-up that failed: the vault may hold it). A
+ * name clean-up found nowhere, or found on someone else's key, was not created by the run (the
+ * vault refused the create, or the step never ran). Written for keys; the record's kind is the
+ * only thing another object kind would change.
+ */
+export interface RunKeyCounts {
+  created: string[];
+  cleaned: string[];
+  left: string[];
+  notCreated: string[];
+}
+
+const NOT_CREATED_OUTCOMES = new Set(["already-gone", "left-alone"]);
+
+export function countRunKeys(ledgers: readonly RunLedger[]): RunKeyCounts {
+  const keys = ledgers.flatMap((l) => l.keys);
+  const notCreated = keys.filter((k) => k.status === "cleaned" && NOT_CREATED_OUTCOMES.has(k.outcome ?? ""));
+  const created = keys.filter((k) => !notCreated.includes(k));
+  return {
+    created: created.map((k) => k.name),
+    cleaned: created.filter((k) => k.status === "cleaned").map((k) => k.name),
+    left: created.filter((k) => k.status === "pending").map((k) => k.name),
+    notCreated: notCreated.map((k) => k.name),
+  };
 }

@@ -102,7 +102,7 @@ function humanSummary({ run, keys, cleanup, fix }: TutorialRunResult): string {
     lines.push("");
   }
   for (const c of cleanup) lines.push(m.cleanedUp(c.message));
-  lines.push(summaryLine(run), m.keys(keys.created.length, keys.cleaned.length));
+  lines.push(summaryLine(run), m.keys(keys.created.length, keys.cleaned.length, keys.notCreated));
   if (keys.left.length > 0) lines.push(m.keysLeft(keys.left));
   return `${lines.join("\n")}\n`;
 }

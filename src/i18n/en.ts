@@ -180,12 +180,25 @@ export const en = {
     /** Why a name is refused: completes "Not using <name>: …". */
     exists: (name: string) => `a key named ${name} already exists (creating it again would add a new version)`,
     softDeleted: (name: string, purgeDate?: string) => `a soft-deleted key named ${name} holds the name${purgeDate ? ` until it is purged on ${purgeDate}` : ""}`,
+    inTransition: (name: string, state: "being-deleted" | "being-recovered") => `a key named ${name} is ${state === "being-deleted" ? "being deleted" : "being recovered"} and holds the name`,
     noFreeName: (tries: number, names: string[]) => `No free key name after ${tries} tries (${names.join(", ")}). Choose another prefix.`,
   },
 
+  /** keyStateAdvice: where a key stands, for "Try to reuse the name" (the quickstart's step names, quoted). */
+  keyState: {
+    live: (name: string) => `${name} is still live: run "Delete the key" first (creating it again now would only add a version).`,
+    "being-deleted": (name: string) =>
+      `${name} is still being deleted: the vault accepted the delete and has not finished it (it shows the key neither live nor deleted until then, and refuses to create the name: 409 ObjectIsBeingDeleted). Wait a few seconds and run this step again.`,
+    "soft-deleted": (name: string) => `${name} is soft-deleted: recoverable, and its name stays taken until it is purged.`,
+    "being-recovered": (name: string) =>
+      `${name} is being recovered: the vault accepted the recover and has not finished it. Wait a few seconds, then run "Delete the key" and this step again.`,
+    absent: (name: string) => `There is no key ${name}, live or deleted: run "Create an RSA key" and "Delete the key" first.`,
+  },
+
   cleanup: {
+    stillBeingDeleted: (name: string) => `${name}: still being deleted after waiting; it stays in the run's ledger. Run npx kvq cleanup --yes in a minute.`,
     purged: (name: string) => `${name}: deleted and purged.`,
-    alreadyGone: (name: string) => `${name}: already gone (no live or deleted key by that name).`,
+    alreadyGone: (name: string) => `${name}: not in the vault, live or deleted (never created, or already purged): nothing to clean.`,
     awaitingPurge: (name: string, purgeDate?: string) =>
       `${name}: deleted. The vault has purge protection, so it cannot be purged now; ` +
       `the service purges it${purgeDate ? ` on ${purgeDate}` : " when its retention ends"}, and until then the name stays taken.`,

@@ -6,6 +6,7 @@ export const runnerEn = {
   },
   kernelStarting: "Starting the TypeScript kernel",
   kernelReady: (seconds: string) => `Kernel ready (${seconds}s)`,
+  injectedParameters: "--param",
   kernelFailed: "The TypeScript kernel did not start",
   status: {
     failed: "failed",
@@ -24,7 +25,8 @@ export const runnerEn = {
     return `Steps: ${parts.join(", ")} in ${seconds}s (kernel start ${kernelSeconds}s).`;
   },
   executedNotebook: (path: string) => `Executed notebook: ${path}`,
-  keys: (created: number, cleaned: number) => `Keys: ${created} created, ${cleaned} cleaned.`,
+  keys: (created: number, cleaned: number, notCreated: string[] = []) =>
+    `Keys: ${created} created, ${cleaned} cleaned.${notCreated.length ? ` Not created (the vault did not make ${notCreated.length === 1 ? "it" : "them"}): ${notCreated.join(", ")}.` : ""}`,
   keysLeft: (names: string[]) => `Left in the vault on purpose (--keep-keys) or by a failed clean-up: ${names.join(", ")}. Remove them with: npx kvq cleanup --yes`,
   cleanedUp: (message: string) => `Cleaned up: ${message}`,
   failure: {

@@ -8,6 +8,7 @@ export const runnerZhTW: typeof runnerEn = {
   },
   kernelStarting: "正在啟動 TypeScript 核心",
   kernelReady: (seconds: string) => `核心已就緒（${seconds} 秒）`,
+  injectedParameters: "--param",
   kernelFailed: "TypeScript 核心沒有啟動成功",
   status: {
     failed: "失敗",
@@ -26,7 +27,8 @@ export const runnerZhTW: typeof runnerEn = {
     return `步驟：${parts.join("、")}，共 ${seconds} 秒（核心啟動 ${kernelSeconds} 秒）。`;
   },
   executedNotebook: (path: string) => `執行後的筆記本：${path}`,
-  keys: (created: number, cleaned: number) => `金鑰：建立 ${created} 把，清理 ${cleaned} 把。`,
+  keys: (created: number, cleaned: number, notCreated: string[] = []) =>
+    `金鑰：建立 ${created} 把，清理 ${cleaned} 把。${notCreated.length ? `沒有建立（保存庫沒有建立它）：${notCreated.join("、")}。` : ""}`,
   keysLeft: (names: string[]) => `以下金鑰還留在保存庫裡（因為指定了 --keep-keys，或清理失敗）：${names.join("、")}。要移除請執行：npx kvq cleanup --yes`,
   cleanedUp: (message: string) => `已清理：${message}`,
   failure: {

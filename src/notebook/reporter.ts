@@ -10,7 +10,7 @@ import type { Ora, Options as OraOptions } from "ora";
 import { t } from "../i18n";
 import { joinMultiline, type Output } from "./notebook-file";
 import type { RunResult, StepResult } from "./run-result";
-import type { Step } from "./steps";
+import { resultsByStep, type Step } from "./steps";
 
 export interface RunStartEvent {
   notebookPath: string;
@@ -75,7 +75,8 @@ export function createHumanReporter(options: HumanReporterOptions = {}): RunRepo
   const ora = (spin: OraOptions) => (require("ora") as typeof import("ora")).default(spin);
   let ticker: NodeJS.Timeout | undefined;
   const write = (text: string) => stream.write(text);
-  const label = (step: Step) => `[${step.index}/${total}] ${step.name}`;
+  // The --param cell is drawn as part of its step (same number and name), never as a step of its own.
+  const label = (step: Step) => `[${step.index}/${total}] ${step.name}${step.injected ? ` · ${t().runner.injectedParameters}` : ""}`;
 
   return {
     runStart(event) {
@@ -109,6 +110,13 @@ export function createHumanReporter(options: HumanReporterOptions = {}): RunRepo
       clearInterval(ticker);
       // Skipped because of --step/--until or an earlier failure: the summary counts them.
       if (result.status === "skipped" && result.skipReason !== "skip-execution") return;
+      if (step.injected && result.status === "passed") {
+        // A passing --param cell is a line under its step: the values it set.
+        if (spinner) spinner.stop();
+        spinner = undefined;
+        write(`    ${t().runner.injectedParameters}: ${injectedValues(step.source)}\n`);
+        return;
+      }
       const text = `${label(step)} ${describe(result)}`;
       if (spinner) {
         spinner.stopAndPersist({ symbol: colour(result.status, SYMBOLS[result.status]), text });
@@ -156,7 +164,8 @@ function describe(result: StepResult): string {
 
 /** "Steps: 6 passed, 1 failed, 2 not run in 12.3s (kernel start 2.1s). Executed notebook: …" */
 export function summaryLine(result: RunResult): string {
-  const count = (f: (s: StepResult) => boolean) => result.steps.filter(f).length;
+  const steps = resultsByStep(result.steps);
+  const count = (f: (s: StepResult) => boolean) => steps.filter(f).length;
   const counts = {
     passed: count((s) => s.status === "passed"),
     failed: count((s) => s.status === "failed"),
@@ -167,6 +176,15 @@ export function summaryLine(result: RunResult): string {
   };
   const m = t().runner;
   return `${m.summary(counts, result.seconds.toFixed(1), result.kernelStartSeconds.toFixed(1))} ${m.executedNotebook(result.outputPath)}`;
+}
+
+/** `rsaKeySize = 1000, keyName = "k"`: the values an injected-parameters cell declares (parameters.ts writes it). */
+export function injectedValues(source: string): string {
+  return source
+    .split("\n")
+    .map((line) => /^(?:const|let|var)\s+([\w$]+)(?::[^=]+)?\s*=\s*(.*?);?\s*$/.exec(line))
+    .flatMap((m) => (m ? [`${m[1]} = ${m[2]}`] : []))
+    .join(", ");
 }
 
 /** Outputs as terminal text, indented under the step line. Rich outputs show their text form. */

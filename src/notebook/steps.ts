@@ -45,7 +45,8 @@ export function splitSteps(nb: Notebook): Step[] {
     if (!injected || number === 0) number++;
     steps.push({
       index: number,
-      name: injected ? "Injected parameters" : (heading ?? `Step ${number}`),
+      // The --param values are part of the parameters step: same number, same name.
+      name: injected ? (steps.at(-1)?.name ?? "Parameters") : (heading ?? `Step ${number}`),
       cellIndex,
       source: cellSource(cell),
       tags,
@@ -78,6 +79,21 @@ export function lastHeading(markdown: string): string | undefined {
 export interface StepSelection {
   step?: number;
   until?: number;
+}
+
+/**
+ * One result per step number, for counts that add up to the number of steps: the injected
+ * parameters cell is part of its step, which failed when either cell failed.
+ */
+export function resultsByStep<R extends { index: number; status: string; skipReason?: string }>(results: readonly R[]): R[] {
+  const byIndex = new Map<number, R>();
+  for (const result of results) {
+    const earlier = byIndex.get(result.index);
+    // A cell that ran decides over one that was skipped; a failure decides over a pass.
+    const decides = !earlier || (earlier.status === "skipped" && result.status !== "skipped") || (earlier.status === "passed" && result.status !== "passed" && result.status !== "skipped");
+    if (decides) byIndex.set(result.index, result);
+  }
+  return [...byIndex.values()];
 }
 
 /** Number of distinct step numbers. */

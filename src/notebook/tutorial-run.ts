@@ -4,11 +4,12 @@
  * clean-up step does it when the run gets there; otherwise the runner cleans what the run's ledger
  * recorded. The result says what happened and how many keys were created and cleaned.
  */
+import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { cleanupRuns, type KeyCleanup } from "../cleanup";
 import { redact as redactText, secretValues } from "../secrets";
 import { NOTEBOOKS_DIR } from "../paths";
-import { RunLedger } from "../run-ledger";
+import { countRunKeys, RunLedger, RUNNER_SESSION_VARIABLE, type RunKeyCounts } from "../run-ledger";
 import { detectLang, LANGS, messagesFor, type Lang } from "../i18n";
 import { explainError, type Explanation } from "../vault-errors";
 import { startKernel, type Kernel } from "./kernel";
@@ -65,7 +66,8 @@ export interface TutorialRunOptions extends TargetOptions {
 export interface TutorialRunResult {
   run: RunResult;
   target: Pick<TutorialTarget, "kind" | "vaultUrl">;
-  keys: { created: string[]; cleaned: string[]; left: string[] };
+  /** The names the run recorded: created (the vault held them), cleaned, left, and not created (refused). */
+  keys: RunKeyCounts;
   /** What the runner cleaned itself (when the notebook did not get to its clean-up step). */
   cleanup: KeyCleanup[];
   /** For a failure that matches a known Key Vault error and whose output did not already explain it. */
@@ -100,7 +102,8 @@ export async function runTutorial(options: TutorialRunOptions = {}): Promise<Tut
 async function runWithKernel(options: TutorialRunOptions, lang: Lang, notebook: string, kernel: Promise<Kernel>): Promise<TutorialRunResult> {
   const selection = options.selection;
   const target = await openTutorialTarget(options);
-  const started = Date.now();
+  // The kernel's ledgers carry this id: the run's own, whatever the clock or the URL's spelling.
+  const session = randomUUID();
   try {
     options.onTarget?.({ kind: target.kind, vaultUrl: target.vaultUrl });
     const secrets = secretValues({ ...process.env, ...target.kernelEnv, ...options.kernelEnv });
@@ -110,26 +113,21 @@ async function runWithKernel(options: TutorialRunOptions, lang: Lang, notebook: 
       parameters: options.parameters,
       selection,
       timeoutMs: options.timeoutMs,
-      env: { ...target.kernelEnv, ...options.kernelEnv, KVQ_LANG: lang },
+      env: { ...target.kernelEnv, ...options.kernelEnv, KVQ_LANG: lang, [RUNNER_SESSION_VARIABLE]: session },
       signal: options.signal,
       reporter: options.reporter,
       redact: (text) => redactText(text, secrets),
       kernel,
     });
     // This run's ledgers (the kernel writes them): anything still pending is the runner's to clean.
-    const ledgers = () => RunLedger.list({ dir: target.ledgerDir, vaultUrl: target.vaultUrl, includeClosed: true }).ledgers.filter((l) => l.startedAt.getTime() >= started - 1000);
+    const ledgers = () => RunLedger.list({ dir: target.ledgerDir, includeClosed: true, session }).ledgers;
     const pending = options.keepKeys ? [] : ledgers().filter((l) => l.pendingKeys.length > 0);
     // The runner's client (and the SDK it loads) is needed only when the notebook did not clean up.
     const cleanup = pending.length === 0 ? [] : (await cleanupRuns(target.client, pending)).flatMap((r) => r.results);
-    const keys = ledgers().flatMap((l) => l.keys);
     return {
       run,
       target: { kind: target.kind, vaultUrl: target.vaultUrl },
-      keys: {
-        created: keys.map((k) => k.name),
-        cleaned: keys.filter((k) => k.status === "cleaned").map((k) => k.name),
-        left: keys.filter((k) => k.status === "pending").map((k) => k.name),
-      },
+      keys: countRunKeys(ledgers()),
       cleanup,
       fix: run.failure && !alreadyExplained(run.failure.stderr) ? explainError({ message: run.failure.stderr }) : undefined,
     };

@@ -88,7 +88,14 @@ function vaultTarget(vaultUrl: string, override?: string): TutorialTarget {
       ledgerDir: defaultLedgerDir(),
       close: async () => undefined,
     },
-    () => newClient(vaultUrl),
+    () => {
+      // The runner cleans up as the notebook signed in: with the settings of the environment over
+      // .env (a service principal's, or the emulator's identity endpoint and CA of `npm run
+      // emulator`), loaded by the notebook's own rules. Without them its clean-up would sign in with
+      // the shell's variables alone, fail, and leave the key the notebook made.
+      loadEnvFile({ cwd: PROJECT_ROOT });
+      return newClient(vaultUrl);
+    },
   );
 }
 
