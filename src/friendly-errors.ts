@@ -24,6 +24,12 @@ const firstLines = (message: string, max = 8) => {
   return lines.length <= max ? message : `${lines.slice(0, max).join("\n")}\n…`;
 };
 
+/**
+ * Which front end runs the kernel, when it is not a notebook: `kvq learn` sets "learn", and gives
+ * its own advice for a missing name (the step to go back to), so the notebook menus' is left out.
+ */
+export const FRONTEND_VARIABLE = "KVQ_FRONTEND";
+
 const SDK_ERRORS = new Set(["RestError", "AuthenticationError", "AggregateAuthenticationError", "CredentialUnavailableError", "VaultUnreachableError"]);
 
 export const isSdkError = (value: unknown): value is Error => value instanceof Error && SDK_ERRORS.has(value.name);
@@ -49,7 +55,7 @@ export function friendlyConsole<C extends { log: (...args: unknown[]) => void; e
     error: (...args: unknown[]) => {
       const name = missingName(args);
       console.error(...args.map(show));
-      if (name && !hinted) {
+      if (name && !hinted && process.env[FRONTEND_VARIABLE] !== "learn") {
         hinted = true;
         queueMicrotask(() => (hinted = false));
         console.error(t().failures.missingEarlierCell(name));

@@ -5,6 +5,7 @@ import { t } from "../i18n";
 import { learn, type Choice, type LearnIO } from "../notebook/learn";
 import { readNotebook } from "../notebook/notebook-file";
 import { resolveNotebook } from "../notebook/tutorial-run";
+import { wrapPlain } from "../notebook/terminal-markdown";
 import { openTutorialTarget } from "../notebook/tutorial-target";
 import { resolveLang } from "./run";
 
@@ -19,7 +20,7 @@ export async function learnCommand(options: { from?: number; lang?: string; vaul
   const onSignal = () => controller.abort();
   process.on("SIGINT", onSignal);
   try {
-    process.stdout.write(`${target.kind === "vault" ? t().runner.target.vault(target.vaultUrl) : t().runner.target.embedded(target.vaultUrl)}\n`);
+    process.stdout.write(`${wrapPlain(target.kind === "vault" ? t().runner.target.vault(target.vaultUrl) : t().runner.target.embedded(target.vaultUrl))}\n`);
     const io = terminalIO();
     try {
       await learn({ notebook, lang, target, io, from: options.from, signal: controller.signal });
@@ -70,12 +71,30 @@ function terminalIO(): LearnIO & { close(): void } {
       write(prompt);
       stdin.setRawMode(true);
       stdin.resume();
+      // Digits gather into a step number (shown as typed), ended by Enter; the other keys act at once.
+      let digits = "";
       try {
         for (;;) {
           const key = await new Promise<string>((resolve) => stdin.once("data", (data) => resolve(data.toString())));
-          const choice = key === "\r" || key === "\n" ? "run" : key.toLowerCase() === "s" ? "skip" : key.toLowerCase() === "q" || key === "\u0003" ? "quit" : undefined;
+          if (/^\d$/.test(key)) {
+            digits += key;
+            write(key);
+            continue;
+          }
+          if ((key === "\x7f" || key === "\b") && digits) {
+            digits = digits.slice(0, -1);
+            write("\b \b");
+            continue;
+          }
+          const enter = key === "\r" || key === "\n";
+          if (enter && digits) {
+            write("\n");
+            return { step: Number(digits) };
+          }
+          const lower = key.toLowerCase();
+          const choice: Choice | undefined = enter ? "run" : lower === "s" ? "skip" : lower === "b" ? "back" : lower === "q" || key === "\u0003" ? "quit" : undefined;
           if (choice) {
-            write(`${choice === "run" ? "↵" : choice === "quit" ? "q" : "s"}\n`);
+            write(`${digits ? "\b \b".repeat(digits.length) : ""}${choice === "run" ? "↵" : lower === "\u0003" ? "q" : lower}\n`);
             return choice;
           }
         }
@@ -89,5 +108,6 @@ function terminalIO(): LearnIO & { close(): void } {
 
 const toChoice = (answer: string): Choice => {
   const a = answer.trim().toLowerCase();
-  return a === "" ? "run" : a.startsWith("s") ? "skip" : a.startsWith("q") ? "quit" : "run";
+  if (/^\d+$/.test(a)) return { step: Number(a) };
+  return a === "" ? "run" : a.startsWith("s") ? "skip" : a.startsWith("b") ? "back" : a.startsWith("q") ? "quit" : "run";
 };

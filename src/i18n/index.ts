@@ -12,6 +12,9 @@
 import { en, type Messages } from "./en";
 import { zhTW } from "./zh-TW";
 
+// An ES module (Node ≥ 20.19 requires it as CommonJS does); the helpers load it in the kernel too.
+const stringWidth = (require("string-width") as typeof import("string-width")).default;
+
 export type { Messages } from "./en";
 
 export type Lang = "en" | "zh-TW";
@@ -71,29 +74,11 @@ export const t = (): Messages => CATALOGS[detectLang()];
 export const messagesFor = (lang: Lang): Messages => CATALOGS[lang];
 
 /**
- * Columns a string takes in a terminal: CJK characters and full-width punctuation take two. Used
- * to line up labels ("Where:    ", "位置：    ") and indent continuation lines under them.
+ * Columns a string takes in a terminal: East Asian wide and full-width characters take two, escape
+ * codes none (string-width, Unicode's East Asian Width data). Used to line up labels ("Where:    ",
+ * "位置：    "), indent continuation lines under them, and wrap `kvq learn`'s prose.
  */
-export function displayWidth(text: string): number {
-  let width = 0;
-  for (const char of text) width += isWide(char.codePointAt(0)!) ? 2 : 1;
-  return width;
-}
+export const displayWidth = (text: string): number => stringWidth(text);
 
 /** `text` followed by spaces up to `width` columns (at least none). */
 export const padDisplay = (text: string, width: number) => text + " ".repeat(Math.max(0, width - displayWidth(text)));
-
-// East Asian Wide and Fullwidth ranges (Unicode UAX #11) that these messages can contain.
-const isWide = (c: number) =>
-  (c >= 0x1100 && c <= 0x115f) ||
-  (c >= 0x2e80 && c <= 0x303e) ||
-  (c >= 0x3041 && c <= 0x33ff) ||
-  (c >= 0x3400 && c <= 0x4dbf) ||
-  (c >= 0x4e00 && c <= 0x9fff) ||
-  (c >= 0xa000 && c <= 0xa4cf) ||
-  (c >= 0xac00 && c <= 0xd7a3) ||
-  (c >= 0xf900 && c <= 0xfaff) ||
-  (c >= 0xfe30 && c <= 0xfe4f) ||
-  (c >= 0xff00 && c <= 0xff60) ||
-  (c >= 0xffe0 && c <= 0xffe6) ||
-  (c >= 0x20000 && c <= 0x3fffd);

@@ -13,23 +13,26 @@ import { cleanupRuns } from "../cleanup";
 import { t, type Lang } from "../i18n";
 import { chooseKeyName, checkKeyNameFree, keyNameProblem } from "../key-names";
 import { WORK_DIR } from "../paths";
-import { RunLedger } from "../run-ledger";
+import { RunLedger, RUNNER_SESSION_VARIABLE } from "../run-ledger";
+import { FRONTEND_VARIABLE } from "../friendly-errors";
+import { randomUUID } from "node:crypto";
 import { redact, secretValues } from "../secrets";
 import { writeFileAtomicSync } from "../util/atomic-write";
 import { startKernel } from "./kernel";
-import { cellSource, readNotebook, type Notebook, type Output } from "./notebook-file";
+import { cellSource, joinMultiline, readNotebook, type Notebook, type Output } from "./notebook-file";
 import { findParametersCell, parseDeclaredParameters, renderInjectedSource } from "./parameters";
 import { renderOutputs } from "./reporter";
 import { splitSteps, type Step } from "./steps";
-import { renderTerminalMarkdown } from "./terminal-markdown";
+import { renderTerminalMarkdown, terminalWidth, wrapPlain } from "./terminal-markdown";
 import type { TutorialTarget } from "./tutorial-target";
 
-export type Choice = "run" | "skip" | "quit";
+/** Enter runs, s skips, b goes back (to the step the stepper last pointed at, else the one before), a number goes to that step, q quits. */
+export type Choice = "run" | "skip" | "quit" | "back" | { step: number };
 
 /** How the session talks to the learner: a terminal in `kvq learn`, scripted in tests. */
 export interface LearnIO {
   write(text: string): void;
-  /** Waits for Enter, s or q. */
+  /** Waits for Enter, s, b, q or a step number. */
   choose(prompt: string): Promise<Choice>;
   /** A line of text; an empty answer means the default. */
   ask(prompt: string): Promise<string>;
@@ -47,6 +50,8 @@ export interface LearnOptions {
 }
 
 const KEY_NAME_PARAMETER = "keyName";
+/** The session's ledgers carry it (run-ledger.ts): the keys this session is to clean. */
+const sessionId = randomUUID();
 /** Where the last session stopped; KVQ_LEARN_PROGRESS moves it (tests). */
 export const defaultProgressFile = () => process.env.KVQ_LEARN_PROGRESS || path.join(WORK_DIR, "learn-progress.json");
 
@@ -69,7 +74,7 @@ export async function learn(options: LearnOptions): Promise<{ lastStep: number; 
   const { io, target } = options;
   const m = t().runner.learn;
   const notebook = await readNotebook(options.notebook);
-  const steps = splitSteps(notebook);
+  const steps = splitSteps(notebook).filter((s) => !s.injected);
   const total = steps.reduce((n, s) => Math.max(n, s.index), 0);
   const progressFile = options.progressFile ?? defaultProgressFile();
   const saved = readProgress(progressFile, options.notebook);
@@ -79,68 +84,155 @@ export async function learn(options: LearnOptions): Promise<{ lastStep: number; 
 
   const secrets = secretValues({ ...process.env, ...target.kernelEnv });
   const show = (text: string) => io.write(redact(text, secrets));
-  const kernel = await startKernel({ cwd: path.dirname(options.notebook), env: { ...target.kernelEnv, KVQ_LANG: options.lang }, signal: options.signal });
-  const started = Date.now();
+  /** The stepper's own words, wrapped to the terminal as it is now (the prose is, by renderTerminalMarkdown). */
+  const say = (text: string) => show(wrapPlain(text));
+  const kernel = await startKernel({
+    cwd: path.dirname(options.notebook),
+    env: { ...target.kernelEnv, KVQ_LANG: options.lang, [FRONTEND_VARIABLE]: "learn", [RUNNER_SESSION_VARIABLE]: sessionId },
+    signal: options.signal,
+  });
+  const render = (markdown: string) => renderTerminalMarkdown(markdown, { linkBase: path.dirname(options.notebook) });
+  /** What happened to each step in this session (or was caught up). */
+  const outcome = new Map<number, "ran" | "skipped" | "failed">();
   let lastStep = from - 1;
   let quit = false;
   try {
-    show(`${m.welcome(total)}\n${m.keys}\n`);
+    say(`${m.welcome(total)}\n${m.keys}\n`);
     if (from > 1) {
-      show(`\n${m.catchingUp(from)}\n`);
+      say(`\n${m.catchingUp(from)}\n`);
       for (const step of steps.filter((s) => s.index < from && !s.skip)) {
         for (const code of await cellsFor(step, notebook, target.client, io, session, true)) await kernel.execute(code, { signal: options.signal });
+        outcome.set(step.index, "ran");
       }
       show(`${m.caughtUp}\n`);
     }
-    // Prose is shown from the end of the step before `from` (from the top for step 1).
-    let shownUpTo = from === 1 ? 0 : (steps.filter((s) => s.index < from).at(-1)?.cellIndex ?? -1) + 1;
-    for (const step of steps.filter((s) => s.index >= from && !s.injected)) {
-      // The prose before this cell (every markdown cell since the last step shown).
-      const prose = notebook.cells.slice(shownUpTo, step.cellIndex).filter((c) => c.cell_type === "markdown").map(cellSource).join("\n\n");
-      shownUpTo = step.cellIndex + 1;
-      show(`\n${"─".repeat(60)}\n${m.stepHeading(step.index, total, step.name)}\n\n`);
-      if (prose.trim()) show(`${renderTerminalMarkdown(forTerminal(prose))}\n\n`);
-      show(`${renderTerminalMarkdown(`\`\`\`ts\n${step.source}\n\`\`\``)}\n\n`);
-      if (step.skip) continue;
-      let done = false;
-      while (!done) {
+    let at = steps.findIndex((s) => s.index >= from);
+    /** The step the stepper's advice pointed at (b goes there), if any. */
+    let pointedAt: number | undefined;
+    while (at >= 0 && at < steps.length) {
+      const step = steps[at]!;
+      say(`\n${"─".repeat(terminalWidth())}\n${m.stepHeading(step.index, total, step.name)}\n\n`);
+      const prose = proseBefore(notebook, step);
+      if (prose.trim()) show(`${render(forTerminal(prose))}\n\n`);
+      show(`${render(`\`\`\`ts\n${step.source}\n\`\`\``)}\n\n`);
+      if (step.skip) {
+        at++;
+        continue;
+      }
+      let next: number | undefined;
+      while (next === undefined) {
         const choice = await io.choose(m.prompt);
         if (choice === "quit") {
           quit = true;
           break;
         }
-        if (choice === "skip") {
-          show(`${m.skipped}\n`);
-          done = true;
+        if (choice === "back" || typeof choice === "object") {
+          const wanted = choice === "back" ? (pointedAt ?? Math.max(1, step.index - 1)) : choice.step;
+          const found = steps.findIndex((s) => s.index === wanted);
+          if (found < 0) {
+            say(`${m.noSuchStep(wanted, total)}\n`);
+            continue;
+          }
+          pointedAt = undefined;
+          next = found;
           break;
         }
-        done = true;
+        if (choice === "skip") {
+          say(`${m.skipped}\n`);
+          outcome.set(step.index, "skipped");
+          next = at + 1;
+          break;
+        }
+        let failed = false;
+        let stderr = "";
         for (const code of await cellsFor(step, notebook, target.client, io, session, false)) {
-          const result = await kernel.execute(code, { signal: options.signal, onOutput: (output: Output) => show(renderOutputs([output])) });
+          const result = await kernel.execute(code, {
+            signal: options.signal,
+            onOutput: (output: Output) => {
+              if (output.output_type === "stream" && output.name === "stderr") stderr += joinMultiline(output.text);
+              show(renderOutputs([output]));
+            },
+          });
           if (result.status !== "ok") {
-            done = false;
+            failed = true;
             break;
           }
         }
-        if (!done) show(`\n${m.failedStep}\n`);
+        if (!failed) {
+          outcome.set(step.index, "ran");
+          next = at + 1;
+          break;
+        }
+        outcome.set(step.index, "failed");
+        const advice = adviceForMissingName(stderr, steps, step, outcome);
+        pointedAt = advice?.step;
+        say(`\n${advice?.text ?? m.failedStep}\n`);
       }
       if (quit) break;
-      lastStep = step.index;
-      saveProgress(progressFile, { notebook: options.notebook, step: lastStep, keyName: session.keyName });
+      if (outcome.has(step.index) && next === at + 1) {
+        lastStep = step.index;
+        saveProgress(progressFile, { notebook: options.notebook, step: lastStep, keyName: session.keyName });
+      }
+      at = next!;
     }
     if (!quit) {
-      show(`\n${m.finished}\n`);
+      say(`\n${m.finished}\n`);
       saveProgress(progressFile, { notebook: options.notebook, step: 0 });
     }
   } finally {
     await kernel.close();
-    if (quit) show(`\n${m.quitting}\n`);
+    if (quit) say(`\n${m.quitting}\n`);
     // Whatever the notebook's own clean-up did not get to: this session's keys.
-    const ledgers = RunLedger.list({ dir: target.ledgerDir, vaultUrl: target.vaultUrl }).ledgers.filter((l) => l.startedAt.getTime() >= started - 1000 && l.pendingKeys.length > 0);
-    for (const run of await cleanupRuns(target.client, ledgers)) for (const r of run.results) show(`${t().runner.cleanedUp(r.message)}\n`);
+    const ledgers = RunLedger.list({ dir: target.ledgerDir, session: sessionId }).ledgers.filter((l) => l.pendingKeys.length > 0);
+    for (const run of await cleanupRuns(target.client, ledgers)) for (const r of run.results) say(`${t().runner.cleanedUp(r.message)}\n`);
+    if (quit) say(`${m.resumeHint(Math.min(lastStep + 1, total))}\n`);
   }
   return { lastStep, quit };
 }
+
+/** The prose before a step's cell: every markdown cell since the code cell before it. */
+function proseBefore(notebook: Notebook, step: Step): string {
+  let start = step.cellIndex;
+  while (start > 0 && notebook.cells[start - 1]!.cell_type !== "code") start--;
+  return notebook.cells.slice(start, step.cellIndex).filter((c) => c.cell_type === "markdown").map(cellSource).join("\n\n");
+}
+
+/**
+ * The stepper's advice for a step that failed because a name an earlier step defines is missing
+ * (tslab's "Cannot find name 'key'", or a ReferenceError): which step defines it and what happened
+ * to that step in this session — skipped, failed, or not run — with the way back to it.
+ */
+export function adviceForMissingName(stderr: string, steps: Step[], failing: Step, outcome: ReadonlyMap<number, "ran" | "skipped" | "failed">): { text: string; step: number } | undefined {
+  const name = /Cannot find name '([^']+)'/.exec(stderr)?.[1] ?? /ReferenceError: ([\w$]+) is not defined/.exec(stderr)?.[1];
+  if (!name) return undefined;
+  const definer = steps.filter((s) => s.index < failing.index && declaredNames(s.source).includes(name)).at(-1);
+  if (!definer) return undefined;
+  const m = t().runner.learn;
+  const what = outcome.get(definer.index);
+  const text = what === "skipped" ? m.skippedDefiner(definer.index, definer.name, name) : what === "failed" ? m.failedDefiner(definer.index, definer.name, name) : m.notRunDefiner(definer.index, definer.name, name);
+  return { text, step: definer.index };
+}
+
+/** The names a cell declares at its top level: const/let/var (destructuring too), function, class, and imports. */
+export function declaredNames(source: string): string[] {
+  const names: string[] = [];
+  for (const line of source.split(/\r?\n/)) {
+    const declaration = /^(?:export\s+)?(?:const|let|var)\s+(?:([\w$]+)|[{[]([^=]*)[}\]])/.exec(line);
+    if (declaration) names.push(...(declaration[1] ? [declaration[1]] : bindingNames(declaration[2]!)));
+    const named = /^(?:export\s+)?(?:async\s+)?(?:function\*?|class)\s+([\w$]+)/.exec(line)?.[1];
+    if (named) names.push(named);
+    const imported = /^import\s+(?:type\s+)?(?:([\w$]+)\s*,?\s*)?(?:\{([^}]*)\}|\*\s+as\s+([\w$]+))?\s*from\s/.exec(line);
+    if (imported) names.push(...[imported[1], imported[3]].filter((n): n is string => !!n), ...bindingNames(imported[2] ?? ""));
+  }
+  return names;
+}
+
+/** `a, b: c, d = 1, e as f` → a, c, d, f (the names bound). */
+const bindingNames = (list: string) =>
+  list
+    .split(",")
+    .map((part) => part.trim().split(/\s+as\s+|:/).at(-1)!.replace(/=.*$/, "").trim())
+    .filter((n) => /^[\w$]+$/.test(n));
 
 /** What the learner answered in this session (or the one it resumes). */
 interface Session {
@@ -171,10 +263,10 @@ async function askKeyName(client: KeyClient, io: LearnIO): Promise<string> {
     const status = invalid ? undefined : await checkKeyNameFree(client, answer);
     const why = invalid ?? (status && !status.free ? status.detail : undefined);
     if (!why) {
-      io.write(`${m.nameAccepted(answer)}\n`);
+      io.write(`${wrapPlain(m.nameAccepted(answer))}\n`);
       return answer;
     }
-    io.write(`${m.nameRefused(why)}\n`);
+    io.write(`${wrapPlain(m.nameRefused(why))}\n`);
   }
 }
 

@@ -59,7 +59,7 @@ function session(args: string[] = []) {
 
 test("Enter runs, the name prompt explains a refusal, s skips, q quits and cleans up", async () => {
   const s = session();
-  let at = await s.expect(/Run this step\? \[Enter\/s\/q\]/);
+  let at = await s.expect(/Run this step\? \[Enter\/s\/b\/q, or a step number\]/);
   // The prose as a terminal shows it: Enter (not the notebook's Shift+Enter), bold in a list item without its asterisks.
   const prose = stripAnsi(s.output);
   assert.match(prose, /Run the cells in order, top to bottom\s+\(Enter runs one/);
