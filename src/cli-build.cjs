@@ -221,10 +221,28 @@ function removeOldBuilds(current) {
   }
 }
 
+/**
+ * A start that has to build says so on stderr if the build takes longer than this (a new clone
+ * whose `npm install` made no build, a source just edited on a slow machine); a quick one says
+ * nothing. KVQ_CLI_BUILD_NOTICE_MS changes it (tests).
+ */
+const NOTICE_AFTER_MS = 300;
+
+/** Builds, telling stderr what the wait is if it is long enough to be noticed. */
+async function rebuildTelling() {
+  const after = Number(process.env.KVQ_CLI_BUILD_NOTICE_MS ?? NOTICE_AFTER_MS);
+  const notice = setTimeout(() => process.stderr.write("kvq: building the command from src/ (once after a change to it)…\n"), after);
+  try {
+    return await rebuild();
+  } finally {
+    clearTimeout(notice);
+  }
+}
+
 /** The CLI module (`main(argv)`): from a current build, a fresh one, or through tsx. */
 async function loadCli() {
   if (process.env.KVQ_CLI_BUILD !== "0") {
-    const file = currentBuild() ?? (await rebuild()).file;
+    const file = currentBuild() ?? (await rebuildTelling()).file;
     if (file !== undefined) return require(file);
   }
   require("./util/typescript-loader.cjs");

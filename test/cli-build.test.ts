@@ -119,6 +119,17 @@ describe("the CLI's build", () => {
     );
   });
 
+  test("a start that builds says so on stderr once the build takes a while; a current build says nothing", async () => {
+    rmSync(buildDir, { recursive: true, force: true });
+    const building = await kvq(["--help"], { KVQ_CLI_BUILD_NOTICE_MS: "0" });
+    assert.equal(building.code, 0, building.stderr);
+    assert.match(building.stderr, /^kvq: building the command from src\/ \(once after a change to it\)…$/m);
+    await settle();
+    await help(); // records the build once its files settled
+    const current = await kvq(["--help"], { KVQ_CLI_BUILD_NOTICE_MS: "0" });
+    assert.equal(current.stderr, "");
+  });
+
   test("paths made from __dirname point into src/, as under tsx", async () => {
     const prefix = path.join(root, "prefix");
     const result = await kvq(["kernel", "install", "--prefix", prefix]);
@@ -136,4 +147,23 @@ describe("the CLI's build", () => {
     assert.match(await help(), /The Azure Key Vault keys quickstart, RUNNABLE/);
     assert.equal(readFileSync(buildDir, "utf8"), "not a folder");
   });
+});
+
+test("npx kvq runs the project's own command from node_modules/.bin, with nothing to install first", async () => {
+  // A cache of its own: npx would put a package it had to install there (npm's _npx folder), and
+  // run the project's `prepare` on the way, seconds of silence before the first `npx kvq`.
+  const cache = tempDir("kvq-npx-cache-");
+  const result = await new Promise<CliResult>((resolve, reject) => {
+    const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+    const child = spawn(npm, ["exec", "--offline", "--", "kvq", "--help"], { cwd: PROJECT_ROOT, env: { ...process.env, npm_config_cache: cache, NO_COLOR: "1" }, shell: process.platform === "win32" });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /Usage: kvq/);
+  assert.ok(!existsSync(path.join(cache, "_npx")), "npx installed something before running kvq");
 });

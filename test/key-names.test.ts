@@ -31,7 +31,7 @@ describe("the rules", () => {
   test("seeded names are the same on every run, and differ by seed", () => {
     const first = [uniqueKeyName("k", seededNameSource("docs")), uniqueKeyName("k", seededNameSource("docs"))];
     assert.equal(first[0], first[1]);
-    assert.match(first[0], /^k-20200903-[0-9a-z]{6}$/);
+    assert.match(first[0], /^k-20260112-[0-9a-z]{6}$/);
     assert.notEqual(first[0], uniqueKeyName("k", seededNameSource("other")));
     const source = seededNameSource("docs");
     assert.notEqual(uniqueKeyName("k", source), uniqueKeyName("k", source), "successive names from one source differ");

@@ -2,7 +2,7 @@
 import path from "node:path";
 import { UsageError } from "../errors";
 import { LANGS, parseLang, t, type Lang } from "../i18n";
-import { generateDocs } from "../notebook/docs";
+import { generateDocs, generateSetupPage } from "../notebook/docs";
 import { notebookFor, TUTORIALS, tutorialNamed } from "../notebook/tutorial-run";
 import { PROJECT_ROOT } from "../paths";
 import { startStep } from "./output";
@@ -23,6 +23,19 @@ export async function docsCommand(options: { check?: boolean; lang?: string; fro
       stale++;
       step.end("fail", t().runner.docs.stale(file));
     } else step.end("succeed", t().runner.docs.wrote(file));
+  }
+  // The setup pages the docs link to, copied into the site (no run needed).
+  if (!options.from && options.notebook === undefined) {
+    for (const lang of langs) {
+      const result = await generateSetupPage(lang, options.check);
+      const file = path.relative(PROJECT_ROOT, result.file);
+      const step = startStep(file);
+      if (!result.changed) step.end("succeed", t().runner.docs.unchanged(file));
+      else if (options.check) {
+        stale++;
+        step.end("fail", t().runner.docs.stale(file));
+      } else step.end("succeed", t().runner.docs.wrote(file));
+    }
   }
   return stale > 0 ? 1 : 0;
 }

@@ -58,6 +58,7 @@ function terminalIO(): LearnIO & { close(): void } {
   }
   return {
     write,
+    isTerminal: process.stdout.isTTY === true,
     close: () => undefined,
     ask: async (prompt) => {
       const rl = createInterface({ input: stdin, output: process.stdout, terminal: true });

@@ -380,7 +380,7 @@ export const en = {
     creates: (attendees: number, creates: number, limit: number) =>
       `${attendees} attendees make about ${creates} key-create requests (the key, and the deliberate 409). One vault accepts ${limit} per 10 s.`,
     nobodyWaits: "Even if everyone creates at the same moment, nobody waits.",
-    lastOnesWait: (seconds: number, retries: number) => `If everyone reaches a create step at the same moment, the last ones see "the vault is busy" and wait up to ${seconds} s (${retries} retries).`,
+    lastOnesWait: (seconds: number, retries: number) => `If everyone reaches a create step at the same moment, the last ones see "the vault is busy" and wait up to ${seconds} s (${retries} ${retries === 1 ? "retry" : "retries"}).`,
     tooManyRetries: (maxRetries: number, vaults: number) => `That is more than the tutorial's ${maxRetries} retries: some creates would fail. Use ${vaults} vaults (a vault per table).`,
     vaultPerTable: (acceptableWait: number, vaults: number, perVault: number, neverWait: number) =>
       `Everyone finishes, but waits over ${acceptableWait} s feel stuck: give each table its own vault — ${vaults} vaults of at most ${perVault} attendees (${neverWait} or fewer per vault never wait).`,

@@ -8,7 +8,9 @@ export const runnerZhTW: typeof runnerEn = {
   },
   kernelStarting: "正在啟動 TypeScript 核心",
   kernelReady: (seconds: string) => `核心已就緒（${seconds} 秒）`,
-  injectedParameters: "--param",
+  stepTime: (seconds: string) => `（${seconds} 秒）`,
+  elapsed: (seconds: string) => `${seconds} 秒`,
+  injectedParameters: "--param 參數",
   kernelFailed: "TypeScript 核心沒有啟動成功",
   status: {
     failed: "失敗",
@@ -65,6 +67,7 @@ export const runnerZhTW: typeof runnerEn = {
         `本頁列出 [${notebook}](../${notebook}) 的程式碼，以及對模擬器執行一次的輸出：`,
         "你可以自己在筆記本裡執行、用 `npm run learn` 在終端機裡逐步執行，或用 `npm start` 一次跑完。",
       ].join("\n"),
+    setupHeader: (source: string) => `<!-- 由 \`npx kvq docs\` 從 ${source} 產生，讓網站也有這一頁。請不要編輯這個檔案：修改 ${source} 後重新產生。 -->`,
     running: (notebook: string) => `正在用自帶的模擬器執行 ${notebook}`,
     wrote: (file: string) => `已寫入 ${file}`,
     unchanged: (file: string) => `${file} 已是最新`,

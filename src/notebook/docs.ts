@@ -64,18 +64,51 @@ export async function generateDocs(options: DocsOptions): Promise<DocsResult> {
   return { lang: options.lang, file, changed };
 }
 
+/**
+ * The setup pages inside the site: docs/setup.md and docs/setup.zh-TW.md are setup.md and
+ * setup.zh-TW.md with their relative links made relative to docs/, so the docs pages link to a page
+ * of the site (MkDocs cannot reach a file outside docs/) and GitHub shows them as well.
+ */
+export const SETUP_PAGES: Record<Lang, string> = { en: "setup.md", "zh-TW": "setup.zh-TW.md" };
+
+export function setupPageMarkdown(lang: Lang): string {
+  const source = SETUP_PAGES[lang];
+  const text = readFileSync(path.join(PROJECT_ROOT, source), "utf8");
+  const pages = new Set(Object.values(SETUP_PAGES));
+  const linked = text.replace(/\]\(([^)\s]+)\)/g, (whole, target: string) => {
+    if (/^[a-z][a-z0-9+.-]*:|^#|^\//i.test(target)) return whole;
+    const file = target.replace(/#.*$/, "");
+    return pages.has(file) ? whole : `](../${target})`;
+  });
+  return `${messagesFor(lang).runner.docs.setupHeader(source)}\n\n${linked}`;
+}
+
+/** Writes (or, with check, compares) the setup page of a language; true when it changed. */
+export async function generateSetupPage(lang: Lang, check = false): Promise<DocsResult> {
+  const file = path.join(DOCS_DIR, SETUP_PAGES[lang]);
+  const markdown = setupPageMarkdown(lang);
+  const changed = !existsSync(file) || readFileSync(file, "utf8") !== markdown;
+  if (changed && !check) await writeFileAtomic(file, markdown);
+  return { lang, file, changed };
+}
+
+/** Links from a docs page to the setup pages go to their copies in docs/ (setupPageMarkdown). */
+const toSetupPages = (markdown: string) => markdown.replace(/\]\(\.\.\/(setup(?:\.zh-TW)?\.md)(#[^)]*)?\)/g, (_, file: string, fragment = "") => `](${file}${fragment})`);
+
 /** The docs page for an executed notebook: every output redacted, then normalised. */
 export function docsMarkdown(executed: Notebook, lang: Lang, tutorial: TutorialName = "quickstart"): string {
   const m = messagesFor(lang);
   const relativeNotebook = path.relative(PROJECT_ROOT, notebookFor(lang, tutorial)).split(path.sep).join("/");
   const normalize = createNormalizer({ paths: { "<project>": PROJECT_ROOT } });
   const secrets = secretValues();
-  return renderMarkdown(executed, {
-    header: m.runner.docs.header(relativeNotebook),
-    labels: m.runner.docs.labels,
-    afterTitle: m.runner.docs.prerequisites(relativeNotebook),
-    transformOutput: (text) => normalize(redact(text, secrets)),
-  });
+  return toSetupPages(
+    renderMarkdown(executed, {
+      header: m.runner.docs.header(relativeNotebook),
+      labels: m.runner.docs.labels,
+      afterTitle: m.runner.docs.prerequisites(relativeNotebook),
+      transformOutput: (text) => normalize(redact(text, secrets)),
+    }),
+  );
 }
 
 async function executeForDocs(options: DocsOptions, notebookPath: string, relativeNotebook: string): Promise<Notebook> {

@@ -21,6 +21,7 @@ import { writeFileAtomicSync } from "../util/atomic-write";
 import { startKernel } from "./kernel";
 import { cellSource, joinMultiline, readNotebook, type Notebook, type Output } from "./notebook-file";
 import { findParametersCell, parseDeclaredParameters, renderInjectedSource } from "./parameters";
+import { progressFilter } from "./progress-lines";
 import { renderOutputs } from "./reporter";
 import { splitSteps, type Step } from "./steps";
 import { renderTerminalMarkdown, terminalWidth, wrapPlain } from "./terminal-markdown";
@@ -36,6 +37,8 @@ export interface LearnIO {
   choose(prompt: string): Promise<Choice>;
   /** A line of text; an empty answer means the default. */
   ask(prompt: string): Promise<string>;
+  /** A terminal, where a line already written can be redrawn. */
+  isTerminal?: boolean;
 }
 
 export interface LearnOptions {
@@ -145,14 +148,19 @@ export async function learn(options: LearnOptions): Promise<{ lastStep: number; 
         }
         let failed = false;
         let stderr = "";
+        // ora's start lines: erased on a terminal when their end comes, else held (progress-lines.ts).
+        const stdout = progressFilter((text) => show(renderOutputs([{ output_type: "stream", name: "stdout", text }])), { canErase: io.isTerminal === true });
         for (const code of await cellsFor(step, notebook, target.client, io, session, false)) {
           const result = await kernel.execute(code, {
             signal: options.signal,
             onOutput: (output: Output) => {
+              if (output.output_type === "stream" && output.name === "stdout") return stdout.write(joinMultiline(output.text));
+              stdout.flush();
               if (output.output_type === "stream" && output.name === "stderr") stderr += joinMultiline(output.text);
               show(renderOutputs([output]));
             },
           });
+          stdout.flush();
           if (result.status !== "ok") {
             failed = true;
             break;

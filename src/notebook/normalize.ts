@@ -5,11 +5,12 @@
  * timestamps keep their distance in whole days (deleted + 90 days is still the scheduled purge).
  */
 import { createHash } from "node:crypto";
+import { DOCS_DATE } from "../key-names";
 
 export interface NormalizeOptions {
   /** Absolute paths to show as "<project>" (the repository root) and similar. */
   paths?: Record<string, string>;
-  /** The stand-in for the first timestamp seen. Default 2020-09-03T09:00:00Z (the seed quickstart's date). */
+  /** The stand-in for the first timestamp seen. Default DOCS_DATE (key-names.ts): 2026-01-12T09:00:00Z. */
   baseTime?: Date;
 }
 
@@ -23,7 +24,8 @@ const LOCAL_PORT = /\b(localhost|127\.0\.0\.1):\d{2,5}\b/g;
 export function createNormalizer(options: NormalizeOptions = {}): (text: string) => string {
   const versions = new Map<string, string>();
   const runIds = new Map<string, string>();
-  const base = (options.baseTime ?? new Date(Date.UTC(2020, 8, 3, 9))).getTime();
+  const base = (options.baseTime ?? DOCS_DATE).getTime();
+  const runIdStamp = new Date(base).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
   let firstTime: number | undefined;
   const paths = Object.entries(options.paths ?? {}).sort((a, b) => b[1].length - a[1].length);
 
@@ -31,7 +33,7 @@ export function createNormalizer(options: NormalizeOptions = {}): (text: string)
     let out = text;
     for (const [label, dir] of paths) out = out.split(dir).join(label);
     out = out.replace(LOCAL_PORT, (_, host: string) => `${host}:47443`);
-    out = out.replace(RUN_ID, (id) => mapped(runIds, id, (n) => `20200903T090000Z-${String(n).padStart(4, "0")}`));
+    out = out.replace(RUN_ID, (id) => mapped(runIds, id, (n) => `${runIdStamp}-${String(n).padStart(4, "0")}`));
     out = out.replace(VERSION, (v) => mapped(versions, v, (n) => createHash("sha256").update(`kvq-docs-version-${n}`).digest("hex").slice(0, 32)));
     out = out.replace(ISO_TIME, (iso) => {
       const t = Date.parse(iso);

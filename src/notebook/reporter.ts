@@ -102,7 +102,7 @@ export function createHumanReporter(options: HumanReporterOptions = {}): RunRepo
       // discardStdin would put stdin in raw mode, and Ctrl-C would no longer reach us as SIGINT.
       spinner = ora({ text: label(step), stream, discardStdin: false }).start();
       ticker = setInterval(() => {
-        if (spinner) spinner.text = `${label(step)} ${dim(`${((Date.now() - started) / 1000).toFixed(1)}s`)}`;
+        if (spinner) spinner.text = `${label(step)} ${dim(t().runner.elapsed(((Date.now() - started) / 1000).toFixed(1)))}`;
       }, 100);
       ticker.unref();
     },
@@ -146,7 +146,7 @@ export function createHumanReporter(options: HumanReporterOptions = {}): RunRepo
 }
 
 function describe(result: StepResult): string {
-  const time = `(${result.seconds.toFixed(1)}s)`;
+  const time = t().runner.stepTime(result.seconds.toFixed(1));
   const words = t().runner.status;
   switch (result.status) {
     case "passed":

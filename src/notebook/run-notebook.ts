@@ -29,6 +29,7 @@ import {
   type Output,
 } from "./notebook-file";
 import { parameterizeNotebook } from "./parameters";
+import { collapseProgress } from "./progress-lines";
 import { redactOutput } from "./redact-output";
 import type { RunReporter } from "./reporter";
 import type { RunResult, StepFailure, StepResult, StepStatus } from "./run-result";
@@ -172,7 +173,8 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunResul
       } catch (error) {
         died = error as Error;
       }
-      const outputs = (reply?.outputs ?? []).map((o) => redactOutput(o, redact));
+      // What is kept is what a terminal would show at the end: ora's start lines go (progress-lines.ts).
+      const outputs = collapseProgress((reply?.outputs ?? []).map((o) => redactOutput(o, redact)));
       const cell = executed.cells[step.cellIndex] as CodeCell;
       cell.outputs = outputs;
       cell.execution_count = reply?.executionCount ?? null;

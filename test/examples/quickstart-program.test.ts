@@ -23,6 +23,22 @@ const notebookCode = (file: string) =>
     .map((c) => (Array.isArray(c.source) ? c.source.join("") : c.source))
     .join("\n");
 
+test("setup.md's commands install the versions examples/quickstart/package.json records (both editions)", () => {
+  const recorded = JSON.parse(readFileSync(path.join(PROGRAM_DIR, "package.json"), "utf8")) as Record<"dependencies" | "devDependencies", Record<string, string>>;
+  for (const setup of ["setup.md", "setup.zh-TW.md"]) {
+    const text = readFileSync(path.join(PROJECT_ROOT, setup), "utf8");
+    const installed = (dev: boolean) =>
+      Object.fromEntries(
+        [...text.matchAll(dev ? /^npm install --save-dev (.+)$/gm : /^npm install (?!--save-dev)(.+)$/gm)]
+          .flatMap((m) => m[1]!.split(/\s+/))
+          .map((spec) => /^(@?[^@\s]+)@(.+)$/.exec(spec))
+          .map((m) => (m ? [m[1], m[2]] : ["(unpinned)", "none"])),
+      );
+    assert.deepEqual(installed(false), recorded.dependencies, `${setup}: npm install`);
+    assert.deepEqual(installed(true), recorded.devDependencies, `${setup}: npm install --save-dev`);
+  }
+});
+
 test("the program and the quickstart notebook make the same SDK calls in the same order", () => {
   const inProgram = sdkSteps(program());
   const inNotebook = sdkSteps(notebookCode("quickstart.ipynb"));

@@ -120,6 +120,8 @@ const SAMPLES: Samples<Messages> = {
   runner: {
     target: { embedded: ["https://localhost:40001"], vault: ["https://kv1.vault.azure.net"] },
     kernelReady: ["2.1"],
+    stepTime: ["0.2"],
+    elapsed: ["0.2"],
     summary: [{ passed: 9, failed: 1, timedOut: 1, interrupted: 1, skipped: 1, notRun: 2 }, "12.3", "2.1"],
     executedNotebook: ["build/quickstart.ipynb"],
     keys: [1, 1, ["quickstart-ana-20261128-k3f9x2"]],
@@ -136,6 +138,7 @@ const SAMPLES: Samples<Messages> = {
       header: ["notebooks/quickstart.ipynb"],
       prerequisites: ["notebooks/quickstart.ipynb"],
       running: ["notebooks/quickstart.ipynb"],
+      setupHeader: ["setup.md"],
       wrote: ["docs/quickstart.md"],
       unchanged: ["docs/quickstart.md"],
       stale: ["docs/quickstart.md"],

@@ -38,7 +38,7 @@ describe("against the embedded emulator", () => {
     assert.match(JSON.stringify(steps.find((s) => s.name.startsWith("Check the name"))!.outputs), /Key name: json-run-key/);
     assert.equal(run.status, "passed");
     // Stopped before the notebook's own clean-up: the runner cleaned the key itself.
-    assert.deepEqual(run.keys, { created: ["json-run-key"], cleaned: ["json-run-key"], left: [] });
+    assert.deepEqual(run.keys, { created: ["json-run-key"], cleaned: ["json-run-key"], left: [], notCreated: [] });
   });
 
   test("in Traditional Chinese: picked from LANG, the zh-TW edition's steps and the runner's words", async () => {

@@ -5,7 +5,7 @@
  * counted as created; a --param cell is part of its step, and the counts add up to the steps.
  */
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { runKvq } from "../helpers/cli";
@@ -24,8 +24,15 @@ before(async () => {
 after(() => vault.stop());
 
 test("--vault <emulator> --until 5: the runner cleans the key the run created, with .env's sign-in", async () => {
-  const result = await runKvq(["run", "--vault", vault.emulator.url, "--until", "5"], { env });
+  const out = path.join(tempDir("kvq-run-out-"), "executed.ipynb");
+  const result = await runKvq(["run", "--vault", vault.emulator.url, "--until", "5", "--out", out], { env });
   assert.equal(result.code, 0, result.stdout + result.stderr);
+  // Point 8: ora's start line is not kept above its end line, on screen or in the executed notebook.
+  assert.match(result.stdout, /✔ Created quickstart-tester-/);
+  assert.doesNotMatch(result.stdout, /- Creating RSA key/);
+  const saved = readFileSync(out, "utf8");
+  assert.match(saved, /✔ Created quickstart-tester-/);
+  assert.doesNotMatch(saved, /- Creating RSA key/);
   assert.match(result.stdout, /Cleaned up: quickstart-tester-\d{8}-[0-9a-z]{6}: deleted and purged\./);
   assert.doesNotMatch(result.stdout, /KVQ_EMULATOR_CA|\.env is from another/);
   assert.match(result.stdout, /Steps: 5 passed, 5 not run in /);

@@ -147,7 +147,7 @@ describe("steps", () => {
       steps.map((s) => [s.index, s.name, s.skip, s.allowError, s.injected]),
       [
         [1, "Passing fixture", false, false, false],
-        [1, "Injected parameters", false, false, true],
+        [1, "Passing fixture", false, false, true],
         [2, "Greet", false, false, false],
         [3, "Environment and folder", false, false, false],
         [4, "Helpers import as kvq", false, false, false],
