@@ -8,6 +8,11 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { LANGS, messagesFor, type Messages } from "../../src/i18n";
 
+test("English plurals: one retry, two retries (issue 26)", () => {
+  assert.match(messagesFor("en").rehearse.lastOnesWait(10, 1), /wait up to 10 s \(1 retry\)\./);
+  assert.match(messagesFor("en").rehearse.lastOnesWait(20, 2), /\(2 retries\)\./);
+});
+
 /** True when T holds a function somewhere (a message with values). */
 type HasFunction<T> = T extends (...args: any[]) => any ? true : T extends string ? false : true extends { [K in keyof T]: HasFunction<T[K]> }[keyof T] ? true : false;
 

@@ -73,6 +73,13 @@ for (const tutorial of TUTORIALS) {
   });
 }
 
+test("the quickstart's code lines fit a code cell at 1280 px (about 110 characters; issue 26)", () => {
+  for (const file of ["quickstart.ipynb", "quickstart.zh-TW.ipynb"]) {
+    const long = load(file).cells.filter((c) => c.cell_type === "code").flatMap((c) => source(c).split("\n")).filter((line) => line.length > 110);
+    assert.deepEqual(long, [], file);
+  }
+});
+
 test("the zh-TW quickstart says in its introduction why the programs' own output is English", () => {
   const intro = source(load("quickstart.zh-TW.ipynb").cells[0]!);
   assert.match(intro, /為什麼輸出是英文？/);

@@ -45,7 +45,9 @@ describe("against the embedded emulator", () => {
     const result = await runKvq(["run", "--until", "2"], { env: { ...ISOLATED, KVQ_LANG: undefined, LC_ALL: undefined, LANG: "zh_TW.UTF-8" } });
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.match(result.stdout, /^金鑰保存庫：自帶的模擬器/m);
-    assert.match(result.stdout, /✔ \[1\/10\] 載入並檢查設定/);
+    // Point 8 of issue 26: step times in the zh-TW form, as the kernel's start is.
+    assert.match(result.stdout, /✔ \[1\/10\] 載入並檢查設定（[\d.]+ 秒）/);
+    assert.doesNotMatch(result.stdout, /\([\d.]+s\)/);
     assert.match(result.stdout, /位置： {5}本機模擬器/);
     assert.match(result.stdout, /步驟：2 個通過、8 個未執行/);
     assert.match(result.stdout, /執行後的筆記本：.*quickstart\.zh-TW\.ipynb/);
