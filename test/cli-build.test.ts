@@ -20,21 +20,24 @@ const DESCRIPTION = "The Azure Key Vault keys quickstart, runnable";
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 
+/** Runs a command to its end, keeping what it printed. */
+const capture = (command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) =>
+  new Promise<CliResult>((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env: { ...process.env, NO_COLOR: "1", ...env }, shell: process.platform === "win32" && command.endsWith(".cmd") });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+
 describe("the CLI's build", () => {
   let root: string;
   let buildDir: string;
   let cliSource: string;
 
-  const kvq = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-    new Promise<CliResult>((resolve, reject) => {
-      const child = spawn(process.execPath, ["--", path.join(root, "src", "kvq.cjs"), ...args], { cwd: root, env: { ...process.env, NO_COLOR: "1", ...env } });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d) => (stdout += d));
-      child.stderr.on("data", (d) => (stderr += d));
-      child.on("error", reject);
-      child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
-    });
+  const kvq = (args: string[], env: NodeJS.ProcessEnv = {}) => capture(process.execPath, ["--", path.join(root, "src", "kvq.cjs"), ...args], root, env);
   const help = async (env: NodeJS.ProcessEnv = {}) => {
     const result = await kvq(["--help"], env);
     assert.equal(result.code, 0, result.stderr);
@@ -153,16 +156,8 @@ test("npx kvq runs the project's own command from node_modules/.bin, with nothin
   // A cache of its own: npx would put a package it had to install there (npm's _npx folder), and
   // run the project's `prepare` on the way, seconds of silence before the first `npx kvq`.
   const cache = tempDir("kvq-npx-cache-");
-  const result = await new Promise<CliResult>((resolve, reject) => {
-    const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-    const child = spawn(npm, ["exec", "--offline", "--", "kvq", "--help"], { cwd: PROJECT_ROOT, env: { ...process.env, npm_config_cache: cache, NO_COLOR: "1" }, shell: process.platform === "win32" });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
+  const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+  const result = await capture(npm, ["exec", "--offline", "--", "kvq", "--help"], PROJECT_ROOT, { npm_config_cache: cache });
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /Usage: kvq/);
   assert.ok(!existsSync(path.join(cache, "_npx")), "npx installed something before running kvq");
