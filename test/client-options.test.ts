@@ -18,7 +18,7 @@ describe("options", () => {
     const options = clientOptionsFor("https://kv1.vault.azure.net");
     assert.equal(options.tlsOptions, undefined);
     assert.equal(options.disableChallengeResourceVerification, undefined);
-    assert.deepEqual(options.additionalPolicies?.map((p) => p.policy.name), ["kvqThrottleNotice", "kvqConnectionFailFast"]);
+    assert.deepEqual(options.additionalPolicies?.map((p) => p.policy.name), ["kvqThrottleNotice", "kvqConnectionFailFast", "kvqLifecycleRequests"]);
     assert.equal(options.retryOptions?.maxRetries, 10);
     assert.equal(clientOptionsFor("https://kv1.vault.azure.net", { maxRetries: 2 }).retryOptions?.maxRetries, 2);
   });

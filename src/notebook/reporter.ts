@@ -117,7 +117,7 @@ export function createHumanReporter(options: HumanReporterOptions = {}): RunRepo
         write(`    ${t().runner.injectedParameters}: ${injectedValues(step.source)}\n`);
         return;
       }
-      const text = `${label(step)} ${describe(result)}`;
+      const text = withTime(label(step), describe(result));
       if (spinner) {
         spinner.stopAndPersist({ symbol: colour(result.status, SYMBOLS[result.status]), text });
         spinner = undefined;
@@ -144,6 +144,9 @@ export function createHumanReporter(options: HumanReporterOptions = {}): RunRepo
     return `\x1b[${code}m${text}\x1b[39m`;
   }
 }
+
+/** "[1/10] Name (0.1s)", "[1/10] 名稱（0.1 秒）": a full-width parenthesis brings its own space. */
+const withTime = (label: string, description: string) => `${label}${description.startsWith("（") ? "" : " "}${description}`;
 
 function describe(result: StepResult): string {
   const time = t().runner.stepTime(result.seconds.toFixed(1));

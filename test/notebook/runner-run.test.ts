@@ -98,7 +98,7 @@ describe("a passing notebook, with --param and --until", () => {
     assert.ok(lines.includes("    hi there, notebook"));
     assert.ok(lines.includes("    env: [redacted]"));
     assert.ok(!human.text().includes("Beyond --until"), "steps outside --until are only counted");
-    assert.match(human.text(), /\nSteps: 8 passed, 1 skipped, 1 not run in \d+\.\ds \(kernel start \d+\.\ds\)\. Executed notebook: /);
+    assert.match(human.text(), /\nSteps: 7 passed, 1 skipped, 1 not run in \d+\.\ds \(kernel start \d+\.\ds\)\. Executed notebook: /);
   });
 
   test("the JSON reporter writes one parseable object per step", () => {
