@@ -95,7 +95,7 @@ export class WireMapper {
 
   /** In the service's order: enabled, key_size, nbf, exp, created, updated, recovery, exportable, hsmPlatform. */
   attributes(v: StoredKeyVersion): KeyAttributesWire {
-    const attributes: KeyAttributesWire = { enabled: v.enabled };
+    const attributes = { enabled: v.enabled } as KeyAttributesWire;
     if (this.fields.keySize && v.jwk.kty === "RSA") attributes.key_size = keySizeBits(v.jwk as PrivateJwk);
     if (v.nbf !== undefined) attributes.nbf = v.nbf;
     if (v.exp !== undefined) attributes.exp = v.exp;
