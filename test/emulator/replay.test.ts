@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import type { TestVault } from "../helpers/emulator";
+import { rawRequest, type TestVault } from "../helpers/emulator";
 import { compareBodies, compareHeaders, ReplayState } from "../replay/compare";
 import { DEVIATIONS } from "../replay/deviations";
 import { KEYS, KINDS } from "../replay/kinds";
@@ -32,6 +32,23 @@ test("every recorded answer of the service is the emulator's, but for the deviat
   assert.equal(tally.differing, 0, `differences no deviation accepts:\n${describeFailures(runs)}`);
   const unused = DEVIATIONS.filter((d) => !used.has(d.id)).map((d) => d.id);
   assert.deepEqual(unused, [], "a deviation the emulator no longer needs is removed from the table");
+});
+
+test("a key's attributes are the api-version's: key_size from 7.6, hsmPlatform from 7.5, exportable from 7.3", async () => {
+  const token = await vault.token();
+  await vault.client.createRsaKey("api-versions", { keySize: 3072 });
+  const attributesAt = async (version: string) =>
+    (await rawRequest(vault.emulator, { path: `/keys/api-versions/?api-version=${version}`, token })).body.attributes as Record<string, unknown>;
+  // The recorded service: 7.5 (2024) answered exportable and hsmPlatform; 7.6 and 2025-07-01 (2026) key_size too.
+  for (const version of ["2025-07-01", "7.6"]) {
+    const attributes = await attributesAt(version);
+    assert.deepEqual([attributes.key_size, attributes.exportable, attributes.hsmPlatform], [3072, false, "0"], version);
+    assert.deepEqual(Object.keys(attributes).slice(0, 2), ["enabled", "key_size"], "in the service's order");
+  }
+  assert.deepEqual(Object.keys(await attributesAt("7.5")).filter((k) => ["key_size", "exportable", "hsmPlatform"].includes(k)), ["exportable", "hsmPlatform"]);
+  assert.deepEqual(Object.keys(await attributesAt("7.2")).filter((k) => ["key_size", "exportable", "hsmPlatform"].includes(k)), []);
+  const ec = await vault.client.createEcKey("api-versions-ec");
+  assert.equal((await rawRequest(vault.emulator, { path: `/keys/${ec.name}/?api-version=7.6`, token })).body.attributes.key_size, undefined, "EC keys have no key_size");
 });
 
 test("the deviations table: unique ids, each with its reason", () => {
