@@ -6,6 +6,8 @@
  * stopped seeing differences fails as loudly as the emulator would.
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { after, before, test } from "node:test";
 import { rawRequest, type TestVault } from "../helpers/emulator";
 import { compareBodies, compareHeaders, ReplayState } from "../replay/compare";
@@ -28,7 +30,7 @@ test("every recorded answer of the service is the emulator's, but for the deviat
     `${tally.recordings} recordings, ${tally.exchanges} exchanges, ${tally.compared} answers compared (${tally.collapsed} collapsed): ` +
       `${tally.matching} match (${tally.acceptedOnly} through accepted deviations), ${tally.differing} differ, in ${Math.round(performance.now() - started)} ms`,
   );
-  assert.ok(tally.recordings >= 40 && tally.compared >= 250, `the fixtures are all there: ${JSON.stringify(tally)}`);
+  assert.ok(tally.recordings >= 60 && tally.compared >= 390, `the fixtures are all there: ${JSON.stringify(tally)}`);
   assert.equal(tally.differing, 0, `differences no deviation accepts:\n${describeFailures(runs)}`);
   const unused = DEVIATIONS.filter((d) => !used.has(d.id)).map((d) => d.id);
   assert.deepEqual(unused, [], "a deviation the emulator no longer needs is removed from the table");
@@ -56,8 +58,23 @@ test("the deviations table: unique ids, each with its reason", () => {
   for (const d of DEVIATIONS) assert.ok(d.reason.length > 80, `${d.id} says why no client sees it`);
 });
 
-test("each kind's folder holds its recordings", () => {
-  for (const kind of KINDS) assert.ok(loadRecordings(kind.folder).length > 0, kind.folder);
+test("each kind's folder holds its recordings, each cited in its PROVENANCE.json as recorded", () => {
+  for (const kind of KINDS) {
+    const recordings = loadRecordings(kind.folder);
+    assert.ok(recordings.length > 0, kind.folder);
+    const provenance = JSON.parse(readFileSync(path.join(kind.folder, "PROVENANCE.json"), "utf8")) as {
+      repository: string;
+      licence: string;
+      recordings: { fixture: string; commit: string; entries: number }[];
+    };
+    assert.match(provenance.licence, /^MIT/);
+    const cited = new Map(provenance.recordings.map((r) => [r.fixture, r]));
+    assert.deepEqual([...cited.keys()].sort(), recordings.map((r) => r.name).sort(), "every fixture cited, every citation a fixture");
+    for (const r of recordings) {
+      assert.match(cited.get(r.name)!.commit, /^[0-9a-f]{40}$/, r.name);
+      assert.equal(cited.get(r.name)!.entries, r.entries.length, `${r.name}: the entries as recorded`);
+    }
+  }
 });
 
 // The rules themselves: each would let a real difference through if it were looser.

@@ -112,10 +112,14 @@ function generatedRule(kind: ObjectKind, path: string, request: string) {
   return kind.generated.find((g) => g.path === path && (g.request === undefined || templateRegex(g.request).test(request)));
 }
 
-/** "GET /keys/{name}/" → a regex over "METHOD /path" (no query). */
+/** "GET /keys/{name}/" → a regex over "METHOD /path" (no query): group 1 the name; {version} any one segment. */
 export function templateRegex(template: string): RegExp {
   const escape = (part: string) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(`^${template.split("{name}").map(escape).join("([^/]*)")}$`, "i");
+  const pattern = template
+    .split("{name}")
+    .map((part) => part.split("{version}").map(escape).join("[^/]+"))
+    .join("([^/]*)");
+  return new RegExp(`^${pattern}$`, "i");
 }
 
 export function compareBodies(recorded: unknown, actual: unknown, state: ReplayState, request: string): Difference[] {

@@ -50,7 +50,14 @@ export async function replayRecording(recording: Recording, target: ReplayTarget
   const outcomes: EntryOutcome[] = [];
   const token = await target.token();
   const entries = recording.entries;
-  const send = (method: string, url: string, entry: RecordedEntry) => sendRequest(agent, method, url, entry, state, token);
+  // The emulator's latest answer naming each object ("/keys/{name}/{version}"), for requests the client computes.
+  const latest = new Map<string, Record<string, unknown>>();
+  const send = async (method: string, url: string, entry: RecordedEntry) => {
+    const answer = await sendRequest(agent, method, url, entry, state, token);
+    const id = valueAt(answer.body, kind.idField);
+    if (typeof id === "string") latest.set(objectPath(id, state), answer.body as Record<string, unknown>);
+    return answer;
+  };
   try {
     for (let i = 0; i < entries.length; ) {
       const entry = entries[i];
@@ -69,7 +76,8 @@ export async function replayRecording(recording: Recording, target: ReplayTarget
         i += run;
         continue;
       }
-      const answer = await send(entry.RequestMethod, targetUrl(entry.RequestUri, target.url, state), entry);
+      const url = targetUrl(entry.RequestUri, target.url, state);
+      const answer = await send(entry.RequestMethod, url, clientMade(entry, url, kind, state, latest) ?? entry);
       outcomes.push({ index: i, request: shortUri(entry), outcome: "compared", differences: compareAnswer(entry, answer, state) });
       arm(armed, kind, line);
       i++;
@@ -175,6 +183,29 @@ function targetUrl(recordedUri: string, emulatorUrl: string, state: ReplayState)
   return `${emulatorUrl}${segments.join("/")}${query ? `?${query}` : ""}`;
 }
 
+/**
+ * The entry with the body the client would have computed against the emulator (kinds.ts, `client`),
+ * or undefined where the client sent what the vault gave it (substituted as usual) or nothing.
+ */
+function clientMade(entry: RecordedEntry, url: string, kind: ObjectKind, state: ReplayState, latest: Map<string, Record<string, unknown>>): RecordedEntry | undefined {
+  const line = requestLine(entry);
+  const rule = kind.client.find((r) => templateRegex(r.request).test(line));
+  const body = entry.RequestBody as Record<string, unknown> | null;
+  const value = body?.[rule?.field ?? ""];
+  if (!rule || typeof value !== "string" || state.values.has(value)) return undefined;
+  const object = latest.get(objectPath(url.split("?")[0].split("/").slice(0, -1).join("/"), state));
+  if (!object) return undefined;
+  const { body: remade, knew } = rule.remake(body!, entry.ResponseBody as Record<string, unknown>, object);
+  for (const v of knew) state.inputs.add(v);
+  return { ...entry, RequestBody: remade };
+}
+
+/** An object's id or URL as "/keys/{name}/{version}", lower case, whichever vault's. */
+const objectPath = (id: string, state: ReplayState) => normalizeVaultUrl(id, state.emulatorUrl).replace("{vault}", "").toLowerCase();
+
+const valueAt = (body: unknown, dotted: string): unknown =>
+  dotted.split(".").reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), body);
+
 /** Replaces every string the recording's service generated (a signature, a blob) with the emulator's. */
 function substitute(value: unknown, values: Map<string, string>): unknown {
   if (typeof value === "string") return values.get(value) ?? value;
@@ -217,8 +248,10 @@ function ownNames(recording: Recording, kind: ObjectKind): Set<string> {
   return names;
 }
 
+/** A list item's object name, from the field the kind names its objects by (a key's item: its kid). */
 function itemName(item: unknown, state: ReplayState): string {
-  const id = (item as { kid?: string; id?: string; recoveryId?: string })?.kid ?? (item as { id?: string })?.id ?? (item as { recoveryId?: string })?.recoveryId ?? "";
+  const fields = [state.kind.idField.split(".").pop()!, "id", "recoveryId"];
+  const id = fields.map((f) => (item as Record<string, unknown>)?.[f]).find((v): v is string => typeof v === "string") ?? "";
   return (normalizeVaultUrl(id, state.emulatorUrl).split("/")[2] ?? "").toLowerCase();
 }
 

@@ -1,10 +1,13 @@
 /**
  * What the replay needs to know about one kind of vault object, as data: where its recordings are,
  * which URI collections name its objects, which answer fields the vault generates (compared by shape,
- * substituted into later requests), which are timestamps (compared by relation), and which requests
- * a client repeats while the vault is still busy (polls and retries, collapsed). The engine and the
- * deviations table know nothing else about keys; secrets and certificates add an entry here.
+ * substituted into later requests), which are timestamps (compared by relation), which requests
+ * a client repeats while the vault is still busy (polls and retries, collapsed), and which request
+ * bodies the client computes itself from the vault's answers (made again with the emulator's). The
+ * engine and the deviations table know nothing else about keys; secrets and certificates add an
+ * entry here (test/replay/README.md).
  */
+import { constants, createPublicKey, publicEncrypt } from "node:crypto";
 import path from "node:path";
 
 export type Shape = "base64url" | "hex32";
@@ -21,6 +24,25 @@ export interface PollRule {
   why: string;
 }
 
+/**
+ * A request body the client computed itself from the vault's answers (an SDK that encrypts or wraps
+ * with the key's public half, locally): the recorded body was made with the recorded vault's key,
+ * so the replay makes it again with the emulator's, from the emulator's latest answer naming the
+ * object. Applies only where the recorded value is not one the vault generated (those are substituted).
+ */
+export interface ClientRule {
+  /** "METHOD /template", {name} and {version} the object's. */
+  request: string;
+  /** The body field the client computed. */
+  field: string;
+  why: string;
+  /**
+   * The body to send, and the values the client knew (compared exactly in the answer), from the
+   * recorded request and answer and the emulator's latest answer naming the object.
+   */
+  remake(recorded: Record<string, unknown>, recordedAnswer: Record<string, unknown>, latest: Record<string, unknown>): { body: Record<string, unknown>; knew: string[] };
+}
+
 export interface ObjectKind {
   name: string;
   /** The kind's recordings, test/fixtures/recordings/<folder>. */
@@ -35,6 +57,20 @@ export interface ObjectKind {
   /** Field names holding Unix times: compared by their relations within one object. */
   timestamps: string[];
   polls: PollRule[];
+  /** Where an answer names its object ("key.kid"): the emulator's latest answer per object, for `client`. */
+  idField: string;
+  client: ClientRule[];
+}
+
+/** The SDK's local RSA encryption (its RsaCryptographyProvider): the answer's plaintext under the emulator's public key. */
+function encryptLocally(recorded: Record<string, unknown>, answer: Record<string, unknown>, latest: Record<string, unknown>) {
+  const { kty, n, e } = latest.key as { kty: string; n: string; e: string };
+  const alg = String(recorded.alg);
+  const plaintext = Buffer.from(String(answer.value), "base64url");
+  const key = createPublicKey({ key: { kty, n, e }, format: "jwk" });
+  const padding = alg === "RSA1_5" ? constants.RSA_PKCS1_PADDING : constants.RSA_PKCS1_OAEP_PADDING;
+  const value = publicEncrypt({ key, padding, oaepHash: alg === "RSA-OAEP-256" ? "sha256" : "sha1" }, plaintext).toString("base64url");
+  return { body: { ...recorded, value }, knew: [String(answer.value)] };
 }
 
 const FIXTURES = path.resolve(__dirname, "..", "fixtures", "recordings");
@@ -56,6 +92,11 @@ export const KEYS: ObjectKind = {
     { after: "DELETE /keys/{name}", request: "GET /deletedkeys/{name}", pending: 404, why: "the SDK's delete poller waits for the deleted key to appear" },
     { after: "POST /deletedkeys/{name}/recover", request: "GET /keys/{name}/", pending: 404, why: "the SDK's recover poller waits for the key to come back" },
     { after: "DELETE /deletedkeys/{name}", request: "POST /keys/restore", pending: 409, why: "a restore right after a purge is retried until the name is free" },
+  ],
+  idField: "key.kid",
+  client: [
+    { request: "POST /keys/{name}/{version}/decrypt", field: "value", why: "the SDK encrypted with the key's public half, locally", remake: encryptLocally },
+    { request: "POST /keys/{name}/{version}/unwrapkey", field: "value", why: "the SDK wrapped with the key's public half, locally", remake: encryptLocally },
   ],
 };
 
