@@ -41,6 +41,20 @@ export const deletedKeyNotFound = (name: string) => new VaultError(404, "KeyNotF
 export const beingRecovered = (name: string) =>
   new VaultError(409, "Conflict", `Key ${name} is currently being recovered; retry later.`, "ObjectIsBeingRecovered");
 
+/**
+ * The service's one answer to a restore whose name is taken, or still being purged (recorded:
+ * keys_client__restore_keys_and_recover_backups), naming the backup's current version.
+ */
+export const restoreConflict = (keyId: string) =>
+  new VaultError(
+    409,
+    "Conflict",
+    `There was a conflict restoring the key '${keyId}'. This can happen if either: a second key with the same name was created after the first key was deleted; thus trying to restore a key whose name is already in use. To fix this, rename the second key to something else so that the restore works. The second probable cause of this exception is when multiple operations are performed in parallel against the key. To avoid this error, perform operations against a key in a sequential manner.`,
+  );
+
+/** An operation segment the keys API does not have: POST /keys/{name}/{anything else}, or an empty name. */
+export const operationNotSpecified = () => badParameter("Operation not specified");
+
 /** The service's answer to a restore of a blob it cannot read (its code has spaces in it). */
 export const malformedBackup = () => new VaultError(400, "Malformed backup blob", "Backup blob contains invalid or corrupt version.");
 

@@ -44,6 +44,26 @@ export function findVersion(ctx: VaultContext, name: string, version: string | u
   return { key, version: found };
 }
 
+/**
+ * A purge takes a moment too: right after one, the service answers a restore of that name 409 Conflict
+ * for a while (recorded: keys_client__restore_keys_and_recover_backups; the SDK's restore retries).
+ * The moment lasts as long as a delete's (`deleteDelayMs`). In memory only, like the window itself;
+ * keyed by the store, the one object every request's context shares.
+ */
+const purgedUntil = new WeakMap<object, Map<string, number>>();
+
+export function notePurged(ctx: VaultContext, name: string): void {
+  if (ctx.settings.deleteDelayMs <= 0) return;
+  const names = purgedUntil.get(ctx.store) ?? new Map<string, number>();
+  names.set(name.toLowerCase(), ctx.clock.nowMs() + ctx.settings.deleteDelayMs);
+  purgedUntil.set(ctx.store, names);
+}
+
+export function isBeingPurged(ctx: VaultContext, name: string): boolean {
+  const until = purgedUntil.get(ctx.store)?.get(name.toLowerCase());
+  return until !== undefined && ctx.clock.nowMs() < until;
+}
+
 /** Purges soft-deleted keys whose retention has ended, as the service does on its own. */
 export function purgeExpired(ctx: VaultContext): void {
   const now = ctx.clock.nowSeconds();

@@ -10,10 +10,11 @@ import * as crypto from "./operations/key-crypto";
 import * as keys from "./operations/keys";
 import * as rng from "./operations/rng";
 import * as rotation from "./operations/rotation";
+import { operationNotSpecified } from "./errors";
 
 export interface Route {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
-  /** Segments; ":name" captures one, ":version?" captures one that may be empty or absent. */
+  /** Segments; ":name" captures one, ":version?" one that may be empty or absent, ":name=" one that may be empty. */
   path: string;
   operation: string;
   handler: Operation;
@@ -44,6 +45,9 @@ export const ROUTES: Route[] = [
   { method: "POST", path: "/keys/:name/:version?/unwrapkey", operation: "unwrapKey", handler: crypto.unwrapKey, dataAction: "keys/unwrap/action", permission: "unwrapKey" },
   { method: "POST", path: "/keys/:name/:version?/sign", operation: "sign", handler: crypto.sign, dataAction: "keys/sign/action", permission: "sign" },
   { method: "POST", path: "/keys/:name/:version?/verify", operation: "verify", handler: crypto.verify, dataAction: "keys/verify/action", permission: "verify" },
+  // POST /keys/{name}/{version} names no operation (and POST /keys//create has an empty name): the
+  // service answers 400 before it checks any permission (recorded: no RBAC assignment header).
+  { method: "POST", path: "/keys/:name=/:version", operation: "noOperation", handler: () => { throw operationNotSpecified(); }, dataAction: "keys/read", permission: "get" },
   { method: "GET", path: "/deletedkeys", operation: "getDeletedKeys", handler: deleted.getDeletedKeys, dataAction: "deletedKeys/read", permission: "list" },
   { method: "GET", path: "/deletedkeys/:name", operation: "getDeletedKey", handler: deleted.getDeletedKey, dataAction: "deletedKeys/read", permission: "get" },
   { method: "DELETE", path: "/deletedkeys/:name", operation: "purgeDeletedKey", handler: deleted.purgeDeletedKey, dataAction: "deletedKeys/delete", permission: "purge" },
@@ -55,7 +59,7 @@ export const OPERATIONS = new Set(ROUTES.map((r) => r.operation));
 
 interface CompiledRoute {
   route: Route;
-  segments: { literal?: string; param?: string; optional?: boolean }[];
+  segments: { literal?: string; param?: string; optional?: boolean; emptyOk?: boolean }[];
 }
 
 const compiled: CompiledRoute[] = ROUTES.map((route) => ({
@@ -63,7 +67,7 @@ const compiled: CompiledRoute[] = ROUTES.map((route) => ({
   segments: route.path
     .split("/")
     .slice(1)
-    .map((s) => (s.startsWith(":") ? { param: s.slice(1).replace("?", ""), optional: s.endsWith("?") } : { literal: s })),
+    .map((s) => (s.startsWith(":") ? { param: s.slice(1).replace(/[?=]$/, ""), optional: s.endsWith("?"), emptyOk: s.endsWith("=") } : { literal: s })),
 }));
 
 export type RouteMatch = { route: Route; params: Record<string, string> } | { methodNotAllowed: true } | undefined;
@@ -99,7 +103,7 @@ function matchSegments(
     return segment?.toLowerCase() === part.literal ? matchSegments(pattern, segments, p + 1, s + 1, params) : undefined;
   }
   const param = part.param!;
-  if (segment === "") return part.optional ? matchSegments(pattern, segments, p + 1, s + 1, { ...params, [param]: "" }) : undefined;
+  if (segment === "") return part.optional || part.emptyOk ? matchSegments(pattern, segments, p + 1, s + 1, { ...params, [param]: "" }) : undefined;
   if (segment !== undefined) {
     const taken = matchSegments(pattern, segments, p + 1, s + 1, { ...params, [param]: segment });
     if (taken || !part.optional) return taken;

@@ -86,7 +86,8 @@ export function vaultHandler(deps: VaultServerDeps) {
 
     const body = req.method === "GET" || req.method === "DELETE" ? undefined : await readJson(req);
     const revision = ctx.store.revision;
-    const result = await match.route.handler(ctx, { params: match.params, query: url.searchParams, body, apiVersion });
+    // Answers take the fields of the api-version the request names (wire.ts).
+    const result = await match.route.handler({ ...ctx, wire: ctx.wire.forApiVersion(apiVersion) }, { params: match.params, query: url.searchParams, body, apiVersion });
     // A write is answered only once it is on disk: a 2xx means it survives a crash. (A sign or a
     // GET changed nothing, and does not wait for other requests' writes.)
     if (ctx.store.revision !== revision) await ctx.store.synced().catch((error: Error) => {
@@ -113,18 +114,34 @@ export function vaultHandler(deps: VaultServerDeps) {
     }
     if (res.headersSent || res.destroyed) return;
     const payload = body === undefined ? "" : JSON.stringify(body);
-    res.writeHead(status, {
-      ...headers,
-      "content-type": "application/json; charset=utf-8",
-      "content-length": Buffer.byteLength(payload),
-      "cache-control": "no-cache",
-      "x-ms-request-id": requestId,
-      "x-ms-keyvault-service-version": "kvq-emulator",
-      "x-ms-keyvault-region": "local",
-    });
+    res.writeHead(status, { ...headers, ...serviceHeaders(req, requestId, payload, body !== undefined) });
     res.end(payload);
     deps.log?.(`${req.method} ${redactQuery(req.url)} ${status} ${(performance.now() - started).toFixed(1)}ms`);
   };
+}
+
+/**
+ * The headers the service sends with every answer (recorded: test/fixtures/recordings), but
+ * Strict-Transport-Security (test/replay/deviations.ts says why): a body's type and length only when
+ * there is a body (a purge's 204 has neither), the client's request id echoed, the caller's address.
+ */
+function serviceHeaders(req: IncomingMessage, requestId: string, payload: string, hasBody: boolean): Record<string, string | number> {
+  const address = req.socket.remoteAddress ?? "127.0.0.1";
+  const v4 = !address.includes(":") || address.startsWith("::ffff:");
+  const headers: Record<string, string | number> = {
+    "cache-control": "no-cache",
+    pragma: "no-cache",
+    expires: "-1",
+    "x-content-type-options": "nosniff",
+    "x-ms-request-id": requestId,
+    "x-ms-keyvault-network-info": `conn_type=${v4 ? "Ipv4" : "Ipv6"};addr=${address.replace(/^::ffff:/, "")};act_addr_fam=${v4 ? "InterNetwork" : "InterNetworkV6"};`,
+    "x-ms-keyvault-service-version": "kvq-emulator",
+    "x-ms-keyvault-region": "local",
+  };
+  if (hasBody) Object.assign(headers, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(payload) });
+  const clientRequestId = req.headers["x-ms-client-request-id"];
+  if (typeof clientRequestId === "string" && clientRequestId.length <= 256) headers["x-ms-client-request-id"] = clientRequestId;
+  return headers;
 }
 
 /**

@@ -65,7 +65,7 @@ export class TokenAuthority {
   /** Checks an Authorization header; resolves to the error to answer with, or undefined when valid. */
   async check(authorization: string | undefined): Promise<VaultError | undefined> {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
-    if (!match) return unauthorized("AKV10000: Request is missing a Bearer or PoP token.");
+    if (!match) return unauthorized("AKV10000: Request is missing a Bearer, PoP, or MTLS_POP token.");
     const token = match[1];
     const expiresAt = this.verified.get(token);
     if (expiresAt !== undefined) {

@@ -3,7 +3,7 @@
  * the one place that turns stored records into them. Field names are the service's (snake_case in
  * JWKs, camelCase in attributes).
  */
-import { publicJwk, type PrivateJwk } from "./crypto/key-material";
+import { keySizeBits, publicJwk, type PrivateJwk } from "./crypto/key-material";
 import type { StoredDeletedKey, StoredKey, StoredKeyVersion, StoredRotationPolicy } from "./model";
 import { currentVersion } from "./model";
 
@@ -14,6 +14,7 @@ export interface VaultSettings {
 
 export interface KeyAttributesWire {
   enabled: boolean;
+  key_size?: number;
   nbf?: number;
   exp?: number;
   created: number;
@@ -21,7 +22,34 @@ export interface KeyAttributesWire {
   recoveryLevel: string;
   recoverableDays: number;
   exportable?: boolean;
+  hsmPlatform?: string;
 }
+
+/**
+ * What the service adds to a key's attributes, by the api-version a request names (recorded: 7.5 in
+ * 2024 answered `exportable` and `hsmPlatform`; 7.6 and 2025-07-01 in 2026 add `key_size` for RSA
+ * keys). `exportable` came with 7.3's key release; a software key is never exportable here.
+ */
+export interface AttributeFields {
+  exportable: boolean;
+  hsmPlatform: boolean;
+  keySize: boolean;
+}
+
+/** "7.6", "7.6-preview.2", "2025-07-01": ordered so that a dated version is later than every 7.x. */
+const apiOrder = (version: string): number => {
+  const dotted = /^7\.(\d+)/.exec(version);
+  if (dotted) return 7 + Number(dotted[1]) / 100;
+  return /^\d{4}-\d{2}-\d{2}/.test(version) ? 8 : 0;
+};
+
+export function attributeFields(apiVersion: string): AttributeFields {
+  const order = apiOrder(apiVersion);
+  return { exportable: order >= 7.03, hsmPlatform: order >= 7.05, keySize: order >= 7.06 };
+}
+
+/** The latest version's fields: for callers that do not answer a request (tests, tools). */
+const LATEST_FIELDS: AttributeFields = { exportable: true, hsmPlatform: true, keySize: true };
 
 export interface KeyBundleWire {
   key: ReturnType<typeof publicJwk> & { kid: string; key_ops: string[] };
@@ -54,22 +82,27 @@ export class WireMapper {
   constructor(
     private readonly vaultUrl: string,
     private readonly settings: VaultSettings,
+    private readonly fields: AttributeFields = LATEST_FIELDS,
   ) {}
+
+  /** The same mapper answering as the service does for `apiVersion`. */
+  forApiVersion(apiVersion: string): WireMapper {
+    return new WireMapper(this.vaultUrl, this.settings, attributeFields(apiVersion));
+  }
 
   keyId = (name: string, version?: string) => `${this.vaultUrl}/keys/${name}${version ? `/${version}` : ""}`;
   recoveryId = (name: string) => `${this.vaultUrl}/deletedkeys/${name}`;
 
+  /** In the service's order: enabled, key_size, nbf, exp, created, updated, recovery, exportable, hsmPlatform. */
   attributes(v: StoredKeyVersion): KeyAttributesWire {
-    const attributes: KeyAttributesWire = {
-      enabled: v.enabled,
-      created: v.created,
-      updated: v.updated,
-      recoveryLevel: recoveryLevel(this.settings),
-      recoverableDays: this.settings.retentionDays,
-    };
+    const attributes = { enabled: v.enabled } as KeyAttributesWire;
+    if (this.fields.keySize && v.jwk.kty === "RSA") attributes.key_size = keySizeBits(v.jwk as PrivateJwk);
     if (v.nbf !== undefined) attributes.nbf = v.nbf;
     if (v.exp !== undefined) attributes.exp = v.exp;
-    if (v.exportable !== undefined) attributes.exportable = v.exportable;
+    Object.assign(attributes, { created: v.created, updated: v.updated, recoveryLevel: recoveryLevel(this.settings), recoverableDays: this.settings.retentionDays });
+    if (this.fields.exportable) attributes.exportable = v.exportable ?? false;
+    // "0": a software key (the service's value for keys of a standard vault).
+    if (this.fields.hsmPlatform) attributes.hsmPlatform = "0";
     return attributes;
   }
 
@@ -107,14 +140,19 @@ export class WireMapper {
     };
   }
 
+  /**
+   * A key's rotation policy as the service answers it (recorded: keyrotation): a key that never had
+   * one has the default, with no id and `attributes: null`; a policy always ends with a Notify action
+   * 30 days before expiry unless it has a Notify of its own.
+   */
   rotationPolicy(name: string, policy: StoredRotationPolicy | undefined) {
-    const id = `${this.vaultUrl}/keys/${name}/rotationpolicy`;
-    if (!policy) {
-      // The service's default policy: notify 30 days before expiry, no automatic rotation.
-      return { id, lifetimeActions: [{ trigger: { timeBeforeExpiry: "P30D" }, action: { type: "Notify" } }], attributes: {} };
-    }
-    const attributes: Record<string, unknown> = { created: policy.created, updated: policy.updated };
+    if (!policy) return { lifetimeActions: [DEFAULT_NOTIFY], attributes: null };
+    const lifetimeActions = policy.lifetimeActions.some((a) => a.action.type === "Notify") ? policy.lifetimeActions : [...policy.lifetimeActions, DEFAULT_NOTIFY];
+    const attributes: Record<string, unknown> = {};
     if (policy.expiryTime) attributes.expiryTime = policy.expiryTime;
-    return { id, lifetimeActions: policy.lifetimeActions, attributes };
+    Object.assign(attributes, { created: policy.created, updated: policy.updated });
+    return { id: `${this.vaultUrl}/keys/${name}/rotationpolicy`, lifetimeActions, attributes };
   }
 }
+
+const DEFAULT_NOTIFY = { trigger: { timeBeforeExpiry: "P30D" }, action: { type: "Notify" } };

@@ -22,7 +22,7 @@ before(async () => {
 after(() => vault.stop());
 
 const CHALLENGE = () => `Bearer authorization="https://login.microsoftonline.com/${tenantId}", resource="https://vault.azure.net"`;
-const MISSING_TOKEN_BODY = '{"error":{"code":"Unauthorized","message":"AKV10000: Request is missing a Bearer or PoP token."}}';
+const MISSING_TOKEN_BODY = '{"error":{"code":"Unauthorized","message":"AKV10000: Request is missing a Bearer, PoP, or MTLS_POP token."}}';
 
 const getKeys = (headers: Record<string, string> = {}) => rawRequest(vault.emulator, { path: "/keys?api-version=2025-07-01", headers });
 const withToken = (token: string) => getKeys({ authorization: `Bearer ${token}` });

@@ -60,6 +60,8 @@ test("keys, versions, properties and soft-deleted keys survive a restart", async
   assert.deepEqual(versions, [v1.properties.version, v2.properties.version]);
   assert.deepEqual((await vault.client.getKeyRotationPolicy("survivor")).lifetimeActions, [
     { action: "Rotate", timeAfterCreate: "P60D", timeBeforeExpiry: undefined },
+    // The service adds a Notify action 30 days before expiry to every policy without one.
+    { action: "Notify", timeAfterCreate: undefined, timeBeforeExpiry: "P30D" },
   ]);
 
   // The quickstart's conflict: the soft-deleted name is still taken after the restart.

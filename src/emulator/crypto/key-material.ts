@@ -89,6 +89,11 @@ export function keySizeBits(jwk: PrivateJwk): number {
   return { "P-256": 256, "P-384": 384, "P-521": 521, "P-256K": 256 }[jwk.crv ?? "P-256"];
 }
 
+const withoutLeadingZeros = (bytes: Buffer) => {
+  const first = bytes.findIndex((b) => b !== 0);
+  return first <= 0 ? bytes : bytes.subarray(first);
+};
+
 export function publicExponent(jwk: PrivateJwk): number {
   const e = Buffer.from(jwk.e ?? "AQAB", "base64url");
   return e.readUIntBE(0, Math.min(e.length, 6));
@@ -113,6 +118,10 @@ export function importPrivateJwk(input: unknown): PrivateJwk {
     }
     (jwk as unknown as Record<string, string>)[field] = Buffer.from(value, "base64url").toString("base64url");
   }
+  // An RSA modulus is an unsigned integer: JWK encoders that write it as a signed one (a leading 0x00
+  // byte, as Node's own DER-based tools can) mean the same key. The service answers such an import
+  // with the modulus normalised (recorded: keys_client__import_keys), and so does the emulator.
+  if (jwk.n) jwk.n = withoutLeadingZeros(Buffer.from(jwk.n, "base64url")).toString("base64url");
   if (kty === "EC") {
     if (typeof k.crv !== "string" || !isCurveName(k.crv)) {
       throw badParameter(`Unsupported curve: ${describe(k.crv)}. Use one of ${Object.keys(CURVES).join(", ")}.`);

@@ -1,7 +1,7 @@
 /** Soft-deleted keys: listing, reading, recovering and purging them. */
 import { ok, type Operation, type VaultContext } from "../context";
-import { beingDeleted, deletedKeyNotFound, purgeProtected, purgeWhileBeingDeleted } from "../errors";
-import { isBeingDeleted } from "../lifecycle";
+import { beingDeleted, deletedKeyNotFound, keyNotFound, purgeProtected, purgeWhileBeingDeleted } from "../errors";
+import { isBeingDeleted, notePurged } from "../lifecycle";
 import type { StoredDeletedKey } from "../model";
 import { checkKeyName } from "../validate";
 import { paginate } from "./paging";
@@ -28,6 +28,9 @@ export const getDeletedKey: Operation = (ctx, req) => ok(ctx.wire.deletedKeyBund
 export const recoverDeletedKey: Operation = (ctx, req) => {
   const deleted = ctx.store.getDeleted(checkKeyName(req.params.name));
   if (deleted && isBeingDeleted(ctx, deleted)) throw beingDeleted(deleted.key.name);
+  // The service answers a recover of a name with no deleted key as it answers a missing key (recorded:
+  // keys_client__restore_keys_and_recover_backups), not with GET /deletedkeys' "Deleted Key not found".
+  if (!deleted) throw keyNotFound(req.params.name);
   const { key } = findDeleted(ctx, req.params.name);
   // Like a delete, a recover takes a moment: reads answer 404 until it is done, and the SDK's poller polls.
   key.recoveringUntilMs = ctx.clock.nowMs() + ctx.settings.recoverDelayMs;
@@ -42,5 +45,6 @@ export const purgeDeletedKey: Operation = (ctx, req) => {
   const { key } = findDeleted(ctx, req.params.name);
   if (ctx.settings.purgeProtection) throw purgeProtected();
   ctx.store.removeDeleted(key.name);
+  notePurged(ctx, key.name);
   return { status: 204 };
 };

@@ -26,11 +26,9 @@ export function paginate(ctx: VaultContext, req: VaultRequest, path: string, ent
   const page = remaining.slice(0, max);
   let nextLink: string | null = null;
   if (remaining.length > max) {
-    const next = new URL(`${ctx.vaultUrl}${path}`);
-    next.searchParams.set("api-version", req.apiVersion);
-    next.searchParams.set("$skiptoken", Buffer.from(page[page.length - 1].sortKey, "utf8").toString("base64url"));
-    next.searchParams.set("maxresults", String(max));
-    nextLink = next.toString();
+    // As the service writes it: api-version, $skiptoken (a literal "$"), maxresults.
+    const token = Buffer.from(page[page.length - 1].sortKey, "utf8").toString("base64url");
+    nextLink = `${ctx.vaultUrl}${path}?api-version=${encodeURIComponent(req.apiVersion)}&$skiptoken=${token}&maxresults=${max}`;
   }
   return { value: page.map((e) => e.item()), nextLink };
 }
