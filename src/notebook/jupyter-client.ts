@@ -32,7 +32,7 @@ import {
 } from "@nteract/messaging";
 import { createMainChannelFromSockets, createSockets } from "enchannel-zmq-backend";
 import { context as zmqContext } from "zeromq";
-import type { ConnectionInfo } from "./connection";
+import type { ConnectionInfo } from "../kernel/connection";
 import type { MimeBundle, Output } from "./notebook-file";
 
 // ---- Message contents, in wire casing (only what the runner reads) -------------------------------

@@ -1,14 +1,14 @@
 /**
- * A running kernel: the process (kernel-process.ts) plus the protocol client (jupyter-client.ts).
+ * A running kernel: the process (kernel/process.ts) plus the protocol client (jupyter-client.ts).
  * `startKernel` resolves once the kernel has answered kernel_info and its iopub is flowing;
  * `close` always runs to the end: shutdown_request, a grace period, then kill, and the connection
  * file removed. Every startKernel has a close.
  */
 import { KernelError } from "./errors";
-import { newConnectionInfo, removeConnectionFile, writeConnectionFile } from "./connection";
+import { newConnectionInfo, removeConnectionFile, writeConnectionFile } from "../kernel/connection";
 import type { ExecuteOptions, ExecuteResult, JupyterClient, KernelInfoReplyContent } from "./jupyter-client";
-import { launchKernelProcess, type KernelExit, type KernelProcess } from "./kernel-process";
-import { KERNEL_NAME, kernelSpec, type KernelSpec } from "./kernelspec";
+import { launchKernelProcess, type KernelExit, type KernelProcess } from "../kernel/process";
+import { KERNEL_NAME, kernelSpec, type KernelSpec } from "../kernel/kernelspec";
 
 export interface StartKernelOptions {
   /** The kernel's working folder: the notebook's folder. */
@@ -17,11 +17,11 @@ export interface StartKernelOptions {
   env?: Record<string, string>;
   /**
    * Start before the environment is known: Kernel.provideEnv gives the rest, which the kernel
-   * applies before its first cell (kernel-deferred-env.cjs). The runner starts the kernel while it
+   * applies before its first cell (kernel/deferred-env.cjs). The runner starts the kernel while it
    * opens its target, so the kernel's start and warm-up overlap the emulator's.
    */
   deferEnv?: boolean;
-  /** Defaults to this project's kernelspec (kernelspec.ts). */
+  /** Defaults to this project's kernelspec (kernel/kernelspec.ts). */
   spec?: KernelSpec;
   /** Where the connection file goes; defaults to DEFAULT_CONNECTION_DIR. */
   connectionDir?: string;
@@ -62,7 +62,7 @@ export async function startKernel(options: StartKernelOptions): Promise<Kernel> 
       return await startOnce(options);
     } catch (error) {
       // Another process took one of our free ports between the check and the kernel's bind: the
-      // kernel exits at once saying so (kernel-bind.cjs), and starts again on new ports.
+      // kernel exits at once saying so (kernel/bind.cjs), and starts again on new ports.
       const lostPortRace = error instanceof KernelError && /EADDRINUSE|Address already in use/i.test(error.stderr);
       if (!lostPortRace || attempt >= PORT_RACE_RETRIES) throw error;
     }

@@ -15,7 +15,7 @@ import { BUILD_DIR } from "../paths";
 import { KernelError } from "./errors";
 import type { ExecuteResult } from "./jupyter-client";
 import { startKernel, type Kernel } from "./kernel";
-import type { KernelSpec } from "./kernelspec";
+import type { KernelSpec } from "../kernel/kernelspec";
 import {
   ERROR_BANNER_TAG,
   RUN_METADATA_KEY,
@@ -205,7 +205,7 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunResul
 
 /**
  * What the first cell that runs gets on top of --timeout. The kernel answers kernel_info before it
- * builds its type-checker (kernel-warm-up.cjs), so that cell builds it; on a new clone it also
+ * builds its type-checker (kernel/warm-up.cjs), so that cell builds it; on a new clone it also
  * type-checks the SDK's declarations for the first time. Seconds on a loaded machine, none of it the
  * cell's own: the limit is doubled and the kernel's start is added, so that a --timeout chosen for
  * the cells' work does not interrupt a first cell that works. Later cells get exactly --timeout.

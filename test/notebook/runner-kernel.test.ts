@@ -8,10 +8,10 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { newConnectionInfo, writeConnectionFile } from "../../src/notebook/connection";
+import { newConnectionInfo, writeConnectionFile } from "../../src/kernel/connection";
 import { startKernel, type Kernel } from "../../src/notebook/kernel";
-import { launchKernelProcess } from "../../src/notebook/kernel-process";
-import { KERNEL_NAME, kernelSpec } from "../../src/notebook/kernelspec";
+import { launchKernelProcess } from "../../src/kernel/process";
+import { KERNEL_NAME, kernelSpec } from "../../src/kernel/kernelspec";
 import { FIXTURES, isAlive, leftovers, tempDir } from "./runner-helpers";
 
 const stdout = (r: { outputs: any[] }) => r.outputs.filter((o) => o.name === "stdout").map((o) => o.text).join("");

@@ -5,7 +5,7 @@
  * tslab compiles every cell and every local .ts import with its own TypeScript and refuses files
  * outside the kernel's working folder (the notebook's folder; FACTS.md §6). npm links src/ into
  * node_modules as the package "kvq", so tslab treats the helpers as a library and leaves them to
- * Node. The kernel starts with `--require kernel-preload.cjs`, which registers tsx (so Node loads
+ * Node. The kernel starts with `--require preload.cjs`, which registers tsx (so Node loads
  * the helpers as TypeScript) and makes SDK errors print as their fix. No symlink is committed: npm
  * makes the link (a junction on Windows) at install time.
  *
@@ -50,7 +50,7 @@ export interface KernelSpec {
 export const PLAIN_OUTPUT_ENV: Record<string, string> = { NO_COLOR: "1", FORCE_COLOR: "0", TERM: "dumb" };
 
 /** The file the kernel loads first: registers tsx and makes tslab print SDK errors as their fix. */
-export const kernelPreload = (projectRoot: string = DEFAULT_PROJECT_ROOT) => path.join(projectRoot, "src", "notebook", "kernel-preload.cjs");
+export const kernelPreload = (projectRoot: string = DEFAULT_PROJECT_ROOT) => path.join(projectRoot, "src", "kernel", "preload.cjs");
 
 /** The project root: the folder above src/. */
 export const DEFAULT_PROJECT_ROOT = path.resolve(__dirname, "..", "..");

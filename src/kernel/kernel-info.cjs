@@ -1,5 +1,5 @@
 "use strict";
-// Loaded by kernel-preload.cjs. tslab 1.0.22 answers kernel_info with language_info.version
+// Loaded by preload.cjs. tslab 1.0.22 answers kernel_info with language_info.version
 // "3.7.2", a constant left from its first release, while it compiles cells with the TypeScript it
 // bundles (@tslab/typescript-for-tslab, 5.0.4). Jupyter copies language_info into the notebook's
 // metadata when the kernel starts, so a notebook saved with the true version was marked changed on

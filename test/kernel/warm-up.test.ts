@@ -1,10 +1,10 @@
 /**
- * The kernel's fast start (kernel-warm-up.cjs, kernel-deferred-env.cjs): kernel_info before tslab's
+ * The kernel's fast start (kernel/warm-up.cjs, kernel/deferred-env.cjs): kernel_info before tslab's
  * converter, a hidden warm-up while idle, and an environment given after the start. Each is checked
  * against the kernel as launched before (KVQ_KERNEL_FAST_START=0): the same cells give the same
  * replies, outputs and type errors, whether they arrive during the warm-up or after it, an
  * interrupt during the warm-up breaks nothing, and nothing is left behind. The conversion cache is
- * off where the cells must be converted after the warm-up (kernel-conversion-cache.test.ts has the
+ * off where the cells must be converted after the warm-up (conversion-cache.test.ts has the
  * cache).
  */
 import assert from "node:assert/strict";
@@ -13,7 +13,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { startKernel, type Kernel } from "../../src/notebook/kernel";
-import { FIXTURES, isAlive, leftovers, tempDir } from "./runner-helpers";
+import { FIXTURES, isAlive, leftovers, tempDir } from "../notebook/runner-helpers";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const text = (r: { outputs: any[] }, name: string) =>

@@ -1,5 +1,5 @@
 "use strict";
-// Loaded by kernel-preload.cjs: after a shutdown_request the kernel exits once its reply is out, as
+// Loaded by preload.cjs: after a shutdown_request the kernel exits once its reply is out, as
 // a Jupyter kernel should, not when the last timer a cell left running fires.
 //
 // tslab (1.0.22) answers shutdown_request, closes its converters and sockets (ZmqServer.close, called
