@@ -18,7 +18,7 @@ import { durationKey, readDurations } from "./helpers/test-durations";
 import { typeCheckArgs } from "./helpers/type-check";
 
 // Plain JavaScript shared with the kernel (no declarations): whether src/.types is newer than every helper source.
-const { helperTypesFresh } = require("../src/kernel/helper-types.cjs") as { helperTypesFresh(): boolean };
+const { helperTypesFresh } = require("../src/kernel/start-up/helper-types.cjs") as { helperTypesFresh(): boolean };
 
 const root = path.resolve(__dirname, "..");
 const args = process.argv.slice(2);

@@ -37,12 +37,13 @@ import type { MimeBundle, Output } from "./notebook-file";
 
 // ---- Message contents, in wire casing (only what the runner reads) -------------------------------
 
-/** execute_reply. tslab answers "abort" (not the spec's "aborted") for requests it cancelled. */
+/** execute_reply. "abort" is what tslab alone answered (not the spec's "aborted") for requests it cancelled. */
 interface ExecuteReplyContent {
   status: "ok" | "error" | "abort" | "aborted";
   execution_count?: number | null;
   ename?: string;
   evalue?: string;
+  traceback?: string[];
 }
 
 /** stream: text a cell wrote to stdout or stderr. */
@@ -59,7 +60,7 @@ interface DisplayContent {
   execution_count?: number | null;
 }
 
-/** error: tslab never sends it (FACTS.md §6), other kernels do. */
+/** error: a failed cell's error (the kernel's src/kernel/protocol/cell-errors.cjs). */
 interface ErrorContent {
   ename: string;
   evalue: string;
@@ -93,6 +94,11 @@ export type ExecuteStatus = "ok" | "error" | "aborted";
 export interface ExecuteOptions {
   /** Interrupt the cell when it runs longer than this. */
   timeoutMs?: number;
+  /**
+   * The request's stop_on_error (default true): whether a failure of this cell aborts the requests
+   * queued behind it. False for a cell whose error is expected (raises-exception).
+   */
+  stopOnError?: boolean;
   /** Every output as it arrives (before consecutive streams are merged). */
   onOutput?: (output: Output) => void;
   /** Aborting interrupts the cell (Ctrl-C). */
@@ -100,8 +106,10 @@ export interface ExecuteOptions {
 }
 
 export interface ExecuteResult {
-  /** From the execute_reply: the only reliable failure signal with tslab (never the text). */
+  /** From the execute_reply (never from the text). */
   status: ExecuteStatus;
+  /** With status "error": the error the reply names (ename and evalue: "RestError", "409 Conflict / …"). */
+  error?: { ename: string; evalue: string };
   /** nbformat outputs: consecutive stream chunks of one name merged, display_data kept. */
   outputs: Output[];
   durationMs: number;
@@ -154,7 +162,11 @@ export async function connectJupyterClient(info: ConnectionInfo, options: Jupyte
   return client;
 }
 
-/** tslab cancels requests that arrive within 200 ms of a failed one (its jupyter.ts handleExecute, tslab#19). */
+/**
+ * After a cell fails with stop_on_error, tslab aborts the requests that arrive within 200 ms (its
+ * jupyter.ts handleExecute, tslab#19; the kernel keeps that: src/kernel/protocol/execute.cjs): the next cell
+ * is sent once that has passed.
+ */
 const TSLAB_ERROR_COOLDOWN_MS = 250;
 
 /** The client over any channel: enchannel's, or a fake one in tests. */
@@ -230,7 +242,8 @@ export function createJupyterClient(channels: Channels, options: JupyterClientOp
     if (failure) throw failure;
     const wait = lastErrorAt + TSLAB_ERROR_COOLDOWN_MS - Date.now();
     if (wait > 0) await delay(wait);
-    const message = executeRequest(code, { allow_stdin: false, stop_on_error: true });
+    const stopOnError = opts.stopOnError ?? true;
+    const message = executeRequest(code, { allow_stdin: false, stop_on_error: stopOnError });
     const outputs = new OutputCollector(opts.onOutput);
     const started = Date.now();
 
@@ -256,9 +269,10 @@ export function createJupyterClient(channels: Channels, options: JupyterClientOp
         settled = true;
         cleanup();
         const status = reply ? normaliseStatus(reply.status) : "aborted";
-        if (status === "error") lastErrorAt = Date.now();
+        if (status === "error" && stopOnError) lastErrorAt = Date.now();
         resolve({
           status,
+          ...(status === "error" && reply?.ename !== undefined ? { error: { ename: reply.ename, evalue: reply.evalue ?? "" } } : {}),
           outputs: outputs.outputs,
           durationMs: (repliedAt || Date.now()) - started,
           executionCount: reply?.execution_count ?? null,

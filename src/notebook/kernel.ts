@@ -17,7 +17,7 @@ export interface StartKernelOptions {
   env?: Record<string, string>;
   /**
    * Start before the environment is known: Kernel.provideEnv gives the rest, which the kernel
-   * applies before its first cell (kernel/deferred-env.cjs). The runner starts the kernel while it
+   * applies before its first cell (kernel/start-up/deferred-env.cjs). The runner starts the kernel while it
    * opens its target, so the kernel's start and warm-up overlap the emulator's.
    */
   deferEnv?: boolean;
@@ -62,7 +62,7 @@ export async function startKernel(options: StartKernelOptions): Promise<Kernel> 
       return await startOnce(options);
     } catch (error) {
       // Another process took one of our free ports between the check and the kernel's bind: the
-      // kernel exits at once saying so (kernel/bind.cjs), and starts again on new ports.
+      // kernel exits at once saying so (kernel/protocol/bind.cjs), and starts again on new ports.
       const lostPortRace = error instanceof KernelError && /EADDRINUSE|Address already in use/i.test(error.stderr);
       if (!lostPortRace || attempt >= PORT_RACE_RETRIES) throw error;
     }

@@ -13,7 +13,7 @@
 // KVQ_KERNEL_FAST_START=0 turns 1 and 2 off: the kernel starts as it did before, for the bench's
 // comparison.
 if (process.env.KVQ_KERNEL_FAST_START !== "0") {
-  require("../util/compile-cache.cjs");
+  require("../../util/compile-cache.cjs");
   try {
     require("./lazy-typescript.cjs").install();
   } catch {

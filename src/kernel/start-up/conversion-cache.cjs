@@ -106,7 +106,7 @@ function openConversionCache({ dir, cwd, converterOptions, typescriptPath }) {
 /** Where the kernel keeps its conversions, or undefined when it keeps none. */
 function conversionCacheDir(env = process.env) {
   if (env.KVQ_KERNEL_CACHE === "0") return undefined;
-  return env.KVQ_KERNEL_CACHE_DIR || path.join(__dirname, "..", "..", ".kvq", "kernel-cache");
+  return env.KVQ_KERNEL_CACHE_DIR || path.join(__dirname, "..", "..", "..", ".kvq", "kernel-cache");
 }
 
 module.exports = { openConversionCache, conversionCacheDir };
