@@ -88,6 +88,10 @@ export const runnerEn = {
     nameAccepted: (name: string) => `Using ${name}.`,
     skipped: "Skipped. Later steps may need what this one makes.",
     failedStep: "This step failed; read its output above. Enter tries it again, s skips it, q quits.",
+    /** Ctrl-C while the step ran: the kernel stopped it. */
+    stoppedStep: "You stopped this step. Enter runs it again, s skips it, q quits.",
+    /** Ctrl-C did not stop the step (a loop after an await), so the kernel was shut down. */
+    kernelStuck: "The step did not stop, so its kernel was shut down. Run npm run learn again to continue from here.",
     catchingUp: (from: number) => `Catching up: running steps 1 to ${from - 1} again, quietly, so the kernel has what step ${from} needs…`,
     caughtUp: "Caught up.",
     resumeOffer: (next: number) => `Last time you got to step ${next - 1}. Continue from step ${next}? [Y/n] `,

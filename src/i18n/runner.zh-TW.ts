@@ -89,6 +89,8 @@ export const runnerZhTW: typeof runnerEn = {
     nameAccepted: (name: string) => `就用 ${name}。`,
     skipped: "已略過。後面的步驟可能需要這一步產生的東西。",
     failedStep: "這一步失敗了，請看上面的輸出。按 Enter 再試一次，s 略過，q 離開。",
+    stoppedStep: "你停止了這一步。按 Enter 重新執行，s 略過，q 離開。",
+    kernelStuck: "這一步停不下來，所以它的核心已經關閉。再執行一次 npm run learn，就能從這裡繼續。",
     catchingUp: (from: number) => `正在補上進度：安靜地重新執行第 1 到第 ${from - 1} 步，讓核心具備第 ${from} 步需要的東西……`,
     caughtUp: "進度已補上。",
     resumeOffer: (next: number) => `上次你做到第 ${next - 1} 步。要從第 ${next} 步繼續嗎？[Y/n] `,

@@ -36,6 +36,8 @@ export interface KernelSpec {
   argv: string[];
   display_name: string;
   language: string;
+  /** How front ends interrupt it: SIGINT ("signal", Jupyter's default) or interrupt_request on the control channel ("message"). */
+  interrupt_mode?: "signal" | "message";
   env: Record<string, string>;
   metadata?: Record<string, unknown>;
 }
@@ -76,7 +78,17 @@ export interface KernelSpecOptions {
   nodePath?: string;
   /** The edition the kernel is for (KERNELS). Default: English. */
   lang?: Lang;
+  /** Default: interruptModeFor(process.platform). */
+  interruptMode?: "signal" | "message";
 }
+
+/**
+ * How front ends interrupt the kernel. On Windows a signal cannot reach a Node process (Jupyter
+ * sets an event handle instead, JPY_INTERRUPT_EVENT, which only ipykernel watches), so the spec
+ * asks for interrupt_request on the control channel there; elsewhere Jupyter's default, SIGINT to
+ * the kernel's process group. The kernel takes both (src/kernel/protocol/interrupt.cjs, control.cjs).
+ */
+export const interruptModeFor = (platform: NodeJS.Platform): "signal" | "message" => (platform === "win32" ? "message" : "signal");
 
 /** The packages the kernel is started from, as resolved in the project's node_modules. */
 export function resolveKernelModules(projectRoot: string = DEFAULT_PROJECT_ROOT): { tsx: string; tslab: string } {
@@ -101,11 +113,14 @@ export function kernelSpec(options: KernelSpecOptions = {}): KernelSpec {
   // tsx is checked for (the preload needs it); the preload registers it and wraps tslab's console.
   const { tslab } = resolveKernelModules(projectRoot);
   const lang = options.lang ?? "en";
+  const message = (options.interruptMode ?? interruptModeFor(process.platform)) === "message";
   return {
     argv: [options.nodePath ?? stableNodePath(), "--require", kernelPreload(projectRoot), tslab, "kernel", "--config-path", "{connection_file}"],
     display_name: KERNELS[lang].displayName,
     language: "typescript",
-    env: { ...PLAIN_OUTPUT_ENV, [NOTEBOOK_LANG_VARIABLE]: lang },
+    ...(message ? { interrupt_mode: "message" as const } : {}),
+    // The kernel serves the control channel from a thread of its own for it (src/kernel/protocol/control.cjs).
+    env: { ...PLAIN_OUTPUT_ENV, [NOTEBOOK_LANG_VARIABLE]: lang, ...(message ? { KVQ_INTERRUPT_MODE: "message" } : {}) },
     metadata: { kvq: { projectRoot } },
   };
 }

@@ -18,13 +18,15 @@
  * Also: ZeroMQ's global context is made non-blocky (see connectJupyterClient).
  *
  * The client never touches a process: interrupting is a function it is given (kernel.ts passes
- * SIGINT), so it can be tested against a fake channel.
+ * SIGINT, or this client's interrupt_request when the kernelspec says interrupt_mode "message"),
+ * so it can be tested against a fake channel.
  */
 import { randomUUID } from "node:crypto";
 import {
   childOf,
   executeRequest,
   kernelInfoRequest,
+  message as jupyterMessage,
   ofMessageType,
   shutdownRequest,
   type Channels,
@@ -101,6 +103,8 @@ export interface ExecuteOptions {
   stopOnError?: boolean;
   /** Every output as it arrives (before consecutive streams are merged). */
   onOutput?: (output: Output) => void;
+  /** Once the kernel has taken the cell up (its busy status, or its execute_input). */
+  onStarted?: () => void;
   /** Aborting interrupts the cell (Ctrl-C). */
   signal?: AbortSignal;
 }
@@ -139,6 +143,11 @@ export interface JupyterClient {
   execute(code: string, options?: ExecuteOptions): Promise<ExecuteResult>;
   /** shutdown_request on the control channel; true if the kernel acknowledged within timeoutMs. */
   shutdown(options?: { timeoutMs?: number }): Promise<boolean>;
+  /**
+   * interrupt_request on the control channel, as front ends send it when the kernelspec says
+   * interrupt_mode "message". Returns at once (the reply is not waited for); false once closed.
+   */
+  interruptRequest(): boolean;
   /** Rejects every pending request with this error (the kernel died). Later calls reject too. */
   fail(error: Error): void;
   /** Closes the sockets. Idempotent. */
@@ -250,6 +259,7 @@ export function createJupyterClient(channels: Channels, options: JupyterClientOp
     return new Promise<ExecuteResult>((resolve, reject) => {
       if (failure) return reject(failure);
       let reply: ExecuteReplyContent | undefined;
+      let running = false;
       let repliedAt = 0;
       let idle = false;
       let stoppedBy: ExecuteResult["stoppedBy"];
@@ -287,14 +297,9 @@ export function createJupyterClient(channels: Channels, options: JupyterClientOp
       const stop = (why: "timeout" | "abort") => {
         if (reply || stoppedBy) return;
         stoppedBy = why;
+        // Once: the kernel stops a cell at the first interrupt, whenever it lands (src/kernel/protocol/interrupt.cjs).
         const interrupted = options.interrupt?.() ?? false;
         if (!interrupted) return done(true);
-        // Once more halfway, as a person presses Interrupt again: a SIGINT that lands while tslab
-        // runs the cell's synchronous part (under Node's breakOnSigint) can be lost; a second one
-        // lands after it. One the kernel already obeyed finds nothing running.
-        later(interruptGraceMs / 2, () => {
-          if (!reply) options.interrupt?.();
-        });
         later(interruptGraceMs, () => {
           if (!reply) done(true);
         });
@@ -315,7 +320,12 @@ export function createJupyterClient(channels: Channels, options: JupyterClientOp
           // Outputs travel on iopub, a different socket: wait for its "idle" so none is cut off.
           later(iopubGraceMs, () => done(false));
         } else if (msg.channel === "iopub") {
-          if (type === "status" && (msg.content as StatusContent).execution_state === "idle") {
+          const state = type === "status" ? (msg.content as StatusContent).execution_state : undefined;
+          if (!running && (type === "execute_input" || state === "busy")) {
+            running = true;
+            opts.onStarted?.();
+          }
+          if (state === "idle") {
             idle = true;
             if (reply) done(false);
           } else {
@@ -342,6 +352,12 @@ export function createJupyterClient(channels: Channels, options: JupyterClientOp
     }
   }
 
+  function interruptRequest() {
+    if (failure || closed) return false;
+    channels.next({ ...jupyterMessage({ msg_type: "interrupt_request" }, {}), channel: "control" });
+    return true;
+  }
+
   function fail(error: Error) {
     if (failure) return;
     failure = error;
@@ -356,7 +372,7 @@ export function createJupyterClient(channels: Channels, options: JupyterClientOp
     channels.complete();
   }
 
-  return { kernelInfo, waitForReady, execute, shutdown, fail, close };
+  return { kernelInfo, waitForReady, execute, shutdown, interruptRequest, fail, close };
 }
 
 function normaliseStatus(status: ExecuteReplyContent["status"]): ExecuteStatus {

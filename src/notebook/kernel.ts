@@ -46,7 +46,11 @@ export interface Kernel {
    * first execute; an execute or close without it sends none, so the kernel never waits for them.
    */
   provideEnv(env: Record<string, string>): void;
-  /** SIGINT (see KernelProcess.interrupt); false when the platform cannot interrupt. */
+  /**
+   * Stops the running cell as Jupyter would for this kernelspec: SIGINT to the kernel's process
+   * group (KernelProcess.interrupt), or interrupt_request on the control channel when the spec says
+   * interrupt_mode "message" (as it does on Windows). False when neither can be sent.
+   */
   interrupt(): boolean;
   /** The kernel's own log (outside cells): crashes, warnings. */
   logTail(): string;
@@ -82,12 +86,13 @@ async function startOnce(options: StartKernelOptions): Promise<Kernel> {
     throw error;
   }
   let client: JupyterClient | undefined;
+  const interrupt = () => (spec.interrupt_mode === "message" ? (client?.interruptRequest() ?? false) : proc.interrupt());
   try {
     // The protocol modules (zeromq, rxjs, nteract: a quarter of a second) load while the kernel
     // boots, not before it is spawned.
     const { connectJupyterClient } = require("./jupyter-client") as typeof import("./jupyter-client");
     client = await connectJupyterClient(info, {
-      interrupt: () => proc.interrupt(),
+      interrupt: () => interrupt(),
       interruptGraceMs: options.interruptGraceMs,
     });
     const connected = client;
@@ -102,7 +107,7 @@ async function startOnce(options: StartKernelOptions): Promise<Kernel> {
       );
     });
     const kernelInfo = await client.waitForReady({ timeoutMs: options.startTimeoutMs ?? 60_000, signal: options.signal });
-    return wrap(proc, connected, kernelInfo, Date.now() - started);
+    return wrap(proc, connected, kernelInfo, Date.now() - started, interrupt);
   } catch (error) {
     client?.close();
     proc.kill();
@@ -120,7 +125,7 @@ async function startOnce(options: StartKernelOptions): Promise<Kernel> {
   }
 }
 
-function wrap(proc: KernelProcess, client: JupyterClient, info: KernelInfoReplyContent, startupMs: number): Kernel {
+function wrap(proc: KernelProcess, client: JupyterClient, info: KernelInfoReplyContent, startupMs: number, interrupt: () => boolean): Kernel {
   let closing: Promise<KernelExit> | undefined;
   async function close(graceMs: number): Promise<KernelExit> {
     proc.sendEnv({});
@@ -147,7 +152,7 @@ function wrap(proc: KernelProcess, client: JupyterClient, info: KernelInfoReplyC
       return client.execute(code, options);
     },
     provideEnv: (env) => proc.sendEnv(env),
-    interrupt: () => proc.interrupt(),
+    interrupt,
     logTail: () => proc.logTail(),
     close: (options = {}) => (closing ??= close(options.graceMs ?? 2000)),
   };

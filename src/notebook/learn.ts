@@ -43,7 +43,13 @@ export interface LearnOptions {
   /** Start at this step (earlier ones are re-run quietly). Default: where the last session stopped, if the learner agrees. */
   from?: number;
   progressFile?: string;
+  /** Ends the session (the kernel is stopped and the session's keys cleaned up). */
   signal?: AbortSignal;
+  /**
+   * Ctrl-C, as the command hears it ("interrupt" events): while a cell runs it stops that cell, and
+   * the learner chooses again (run it again, skip, quit); at any other moment it ends the session.
+   */
+  interrupts?: EventTarget;
 }
 
 const KEY_NAME_PARAMETER = "keyName";
@@ -79,7 +85,22 @@ export async function learn(options: LearnOptions): Promise<{ lastStep: number; 
 
   const secrets = secretValues({ ...process.env, ...target.kernelEnv });
   const show = (text: string) => io.write(redact(text, secrets));
-  const kernel = await startKernel({ cwd: path.dirname(options.notebook), env: { ...target.kernelEnv, KVQ_LANG: options.lang }, signal: options.signal });
+  // Ctrl-C stops the running cell (its own controller), or ends the session between cells.
+  const ending = new AbortController();
+  if (options.signal?.aborted) ending.abort();
+  options.signal?.addEventListener("abort", () => ending.abort(), { once: true });
+  let cell: AbortController | undefined;
+  const onInterrupt = () => (cell ? cell.abort() : ending.abort());
+  options.interrupts?.addEventListener("interrupt", onInterrupt);
+  const runCell = async (code: string, onOutput?: (output: Output) => void) => {
+    cell = new AbortController();
+    try {
+      return await kernel.execute(code, { signal: AbortSignal.any([ending.signal, cell.signal]), onOutput });
+    } finally {
+      cell = undefined;
+    }
+  };
+  const kernel = await startKernel({ cwd: path.dirname(options.notebook), env: { ...target.kernelEnv, KVQ_LANG: options.lang }, signal: ending.signal });
   const started = Date.now();
   let lastStep = from - 1;
   let quit = false;
@@ -88,7 +109,7 @@ export async function learn(options: LearnOptions): Promise<{ lastStep: number; 
     if (from > 1) {
       show(`\n${m.catchingUp(from)}\n`);
       for (const step of steps.filter((s) => s.index < from && !s.skip)) {
-        for (const code of await cellsFor(step, notebook, target.client, io, session, true)) await kernel.execute(code, { signal: options.signal });
+        for (const code of await cellsFor(step, notebook, target.client, io, session, true)) await kernel.execute(code, { signal: ending.signal });
       }
       show(`${m.caughtUp}\n`);
     }
@@ -104,6 +125,10 @@ export async function learn(options: LearnOptions): Promise<{ lastStep: number; 
       if (step.skip) continue;
       let done = false;
       while (!done) {
+        if (ending.signal.aborted) {
+          quit = true;
+          break;
+        }
         const choice = await io.choose(m.prompt);
         if (choice === "quit") {
           quit = true;
@@ -115,14 +140,22 @@ export async function learn(options: LearnOptions): Promise<{ lastStep: number; 
           break;
         }
         done = true;
+        let stopped = false;
         for (const code of await cellsFor(step, notebook, target.client, io, session, false)) {
-          const result = await kernel.execute(code, { signal: options.signal, onOutput: (output: Output) => show(renderOutputs([output])) });
+          const result = await runCell(code, (output: Output) => show(renderOutputs([output])));
+          if (result.kernelStuck) {
+            // The cell ignored the interrupt (a loop after an await): the kernel was shut down.
+            show(`\n${m.kernelStuck}\n`);
+            quit = true;
+          }
           if (result.status !== "ok") {
             done = false;
+            stopped = result.stoppedBy === "abort";
             break;
           }
         }
-        if (!done) show(`\n${m.failedStep}\n`);
+        if (quit) break;
+        if (!done && !ending.signal.aborted) show(`\n${stopped ? m.stoppedStep : m.failedStep}\n`);
       }
       if (quit) break;
       lastStep = step.index;
@@ -133,6 +166,7 @@ export async function learn(options: LearnOptions): Promise<{ lastStep: number; 
       saveProgress(progressFile, { notebook: options.notebook, step: 0 });
     }
   } finally {
+    options.interrupts?.removeEventListener("interrupt", onInterrupt);
     await kernel.close();
     if (quit) show(`\n${m.quitting}\n`);
     // Whatever the notebook's own clean-up did not get to: this session's keys.

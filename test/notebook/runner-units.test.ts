@@ -280,15 +280,15 @@ describe("protocol client (fake kernel)", () => {
     assert.equal(result.kernelStuck, false);
   });
 
-  test("an interrupt the kernel missed is sent once more, halfway through the grace period", async () => {
+  test("an interrupt is sent once: a kernel that does not answer it within the grace period is stuck", async () => {
     let interrupts = 0;
     const { channels, client } = fakeClient({ interrupt: () => (interrupts++, true), interruptGraceMs: 400 });
-    // Deaf to the first interrupt (lost in the cell's synchronous part), answers the second.
+    // A kernel that would answer a second interrupt: the first one must do (src/kernel/protocol/interrupt.cjs).
     channels.onSend = (req) => answerWhenInterrupted(channels, req, () => interrupts >= 2);
     const result = await client.execute("hang", { timeoutMs: 20 });
-    assert.equal(interrupts, 2);
+    assert.equal(interrupts, 1);
     assert.equal(result.stoppedBy, "timeout");
-    assert.equal(result.kernelStuck, false);
+    assert.equal(result.kernelStuck, true);
   });
 
   test("a failed cell's error: the reply's ename and evalue, the error output as it came", async () => {
@@ -316,6 +316,15 @@ describe("protocol client (fake kernel)", () => {
     await client.execute("1");
     assert.ok(Date.now() - started < 200, "no wait: the kernel aborts nothing after a failure with stop_on_error false");
     assert.equal(channels.sent[1].content.stop_on_error, true);
+  });
+
+  test("interruptRequest sends interrupt_request on the control channel (interrupt_mode message)", () => {
+    const { channels, client } = fakeClient();
+    assert.equal(client.interruptRequest(), true);
+    assert.equal(channels.sent[0].header.msg_type, "interrupt_request");
+    assert.equal(channels.sent[0].channel, "control");
+    client.close();
+    assert.equal(client.interruptRequest(), false);
   });
 
   test("no reply after the interrupt (or no way to interrupt) means the kernel is stuck", async () => {

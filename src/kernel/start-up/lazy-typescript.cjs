@@ -116,4 +116,11 @@ module.exports = {
   typescript,
   /** Gives tslab `value` for TypeScript's export `name`, without loading TypeScript. */
   override: (name, value) => overrides.set(name, value),
+  /**
+   * Forgets the loaded TypeScript: the next use loads a new one (interrupt.cjs, after a conversion
+   * stopped halfway, which can leave TypeScript's parser and binder, one per module, in mid-state).
+   */
+  reload: () => {
+    real = undefined;
+  },
 };

@@ -37,10 +37,7 @@ const { recordInputs } = require("./conversion-inputs.cjs");
 const { conversionCacheDir, openConversionCache } = require("./conversion-cache.cjs");
 const lazyTypescript = require("./lazy-typescript.cjs");
 
-/** KVQ_KERNEL_CACHE_LOG=<file>: a line per cell there (not on stderr, which tslab gives to the cell). */
-const cacheLog = (what) => {
-  if (process.env.KVQ_KERNEL_CACHE_LOG) fs.appendFileSync(process.env.KVQ_KERNEL_CACHE_LOG, `${what}\n`);
-};
+const { conversionLog: cacheLog } = require("./conversion-log.cjs");
 
 /** KVQ_KERNEL_WARM_UP_LOG=1: the warm-up's start and end on stderr (outside any cell). */
 const warmUpLog = (line) => process.env.KVQ_KERNEL_WARM_UP_LOG === "1" && process.stderr.write(`${line}\n`);
@@ -190,7 +187,17 @@ function installLazyConverter() {
       cacheLog(notReusable ? `converted, not kept: ${notReusable}` : "converted, kept");
       return result;
     };
-    const facade = { convert: cache ? convertOrReuse : convert, inspect: onCell("inspect"), complete: onCell("complete"), addModule: onCell("addModule"), close: () => real?.close() };
+    const facade = {
+      convert: cache ? convertOrReuse : convert,
+      inspect: onCell("inspect"),
+      complete: onCell("complete"),
+      addModule: onCell("addModule"),
+      close: () => real?.close(),
+      // A cell has begun (interrupt.cjs says so before it lets the loop turn): what is left of the warm-up is skipped.
+      cellStarting: () => {
+        lazy.cellStarted = true;
+      },
+    };
     if (!first && !options?.isBrowser) first = lazy;
     return facade;
   };
