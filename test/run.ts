@@ -65,6 +65,7 @@ const FIRST_RUN_SECONDS: Record<string, number> = {
   "test/cli-exit-codes.test.ts": 60,
   "test/notebook/redaction.test.ts": 50,
   "test/kernel/jupyter.test.ts": 45,
+  "test/kernel/conformance.test.ts": 30,
   "test/notebook/learn-interrupt.test.ts": 25,
   "test/notebook/learn.test.ts": 40,
   "test/notebook/runner-interrupt.test.ts": 40,
