@@ -11,6 +11,7 @@ import { kvqInTerminal, PROJECT_ROOT, type TerminalSession } from "../helpers/cl
 import { tempDir } from "../helpers/emulator";
 
 const HANG = path.join(PROJECT_ROOT, "test", "fixtures", "notebooks", "hang.ipynb");
+// The stepper wraps its own words to the terminal (80 columns here): the patterns allow a line break at any space.
 // No conversion cache: the hanging cell's type-check (against the SDK's declarations) takes seconds.
 const ENV = { KVQ_ENV_FILE: "none", KEY_VAULT_URL: "", KEY_VAULT_NAME: "", KEYVAULT_URI: "", ATTENDEE: "tester", TERM: "xterm", NO_COLOR: "1", KVQ_KERNEL_CACHE: "0" };
 
@@ -18,13 +19,13 @@ const sessions: TerminalSession[] = [];
 after(() => sessions.forEach((s) => s.kill()));
 
 for (const [lang, stopped, again] of [
-  ["en", /Stopped: this cell was interrupted before it finished\./, /You stopped this step\. Enter runs it again, s skips it, q quits\./],
-  ["zh-TW", /已停止：這個儲存格還沒執行完就被中斷了。/, /你停止了這一步。按 Enter 重新執行，s 略過，q 離開。/],
+  ["en", /Stopped: this cell was interrupted before it finished\./, /You\s+stopped\s+this\s+step\.\s+Enter\s+runs\s+it\s+again,\s+s\s+skips\s+it,\s+b\s+goes\s+back\s+a\s+step,\s+q\s+quits\./],
+  ["zh-TW", /已停止：這個儲存格還沒執行完就被中斷了。/, /你停止了這一步。按 Enter 重新執行，s 略過，b 回上一步，q 離開。/],
 ] as const) {
   test(`${lang}: Ctrl-C during a step stops its cell the first time; the learner chooses again`, async (t) => {
     const s = kvqInTerminal(["learn", "--notebook", HANG, "--lang", lang, "--from", "2"], { env: { ...ENV, KVQ_LANG: lang, KVQ_LEARN_PROGRESS: path.join(tempDir("kvq-learn-interrupt-"), "progress.json") } });
     sessions.push(s);
-    let at = await s.expect(/\[Enter\/s\/q\]/, 0, 120_000);
+    let at = await s.expect(/\[Enter\/s\/b\/q/, 0, 120_000);
     s.type("\r");
     await new Promise((r) => setTimeout(r, 300));
     const pressed = Date.now();
