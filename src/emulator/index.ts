@@ -3,7 +3,7 @@
  * managed-identity endpoint (HTTP, loopback) and resolves to their URLs, the environment a client
  * needs, the CA to trust, and `close()`.
  */
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
@@ -20,12 +20,18 @@ import { loadOrCreateSecrets } from "./secrets";
 import { answerClientError, vaultHandler } from "./server";
 import { DEFAULT_LIMITS, type EmulatorLimits } from "./limits";
 import { guardFolderPermissions, removeLeftoverTemps, writeLastRun } from "./state-folder";
-import { EmulatorStateError, VaultStore } from "./store";
+import type { CommitGate } from "./store/database";
+import { openVaultStore, type StoreReport } from "./store/open";
+import { storeNotices } from "./store/notices";
+import { EmulatorStateError } from "./store/state-error";
+import { VaultStore } from "./store/vault-store";
 import { ensureTls } from "./tls";
 import { TokenAuthority } from "./tokens";
 import { WireMapper } from "./wire";
 
-export { EmulatorStateError } from "./store";
+export { EmulatorStateError } from "./store/state-error";
+export { CommitGate } from "./store/database";
+export type { StoreReport } from "./store/open";
 export { DEFAULT_LIMITS, type EmulatorLimits } from "./limits";
 export { NAMED_FAULTS, type FaultName, type FaultRule, type InjectedFault } from "./faults";
 export { OPERATIONS, ROUTES } from "./routes";
@@ -84,6 +90,13 @@ export interface EmulatorOptions {
   tokenLifetimeSeconds?: number;
   /** One line per request (no secrets). */
   log?: (line: string) => void;
+  /**
+   * What the start has to tell about the vault's state (keys moved from an older emulator's files,
+   * damage found and what was kept). Default: written to stderr.
+   */
+  onNotice?: (message: string) => void;
+  /** For tests: every commit waits, inside its transaction, while this gate is shut. */
+  commitGate?: CommitGate;
 }
 
 /** The variables a client needs, in the order they are printed. */
@@ -111,6 +124,8 @@ export interface Emulator {
   clock: VaultClock;
   /** Throttle and injected errors. */
   faults: Faults;
+  /** What the start found in the state folder (migration, damage); empty when there was nothing to tell. */
+  storeReport: StoreReport;
   /** Issues a token as the identity endpoint would (tests use it to make expired or foreign ones). */
   issueToken: TokenAuthority["issue"];
   /** Writes pending state to disk. */
@@ -130,10 +145,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const host = options.host ?? "127.0.0.1";
   const port = options.port ?? DEFAULT_PORT;
   const stateDir = path.resolve(options.stateDir ?? DEFAULT_EMULATOR_STATE_DIR);
-  const stateFile = path.join(stateDir, "vault.json");
-  const { secrets, store, tls } = await prepareState(stateDir, options.persist === false ? undefined : stateFile, host, options.reset ?? false).catch((error) => {
+  const { secrets, store, storeReport, tls } = await prepareState(stateDir, options, host).catch((error) => {
     throw stateFolderError(stateDir, error);
   });
+  for (const notice of storeNotices(stateDir, storeReport)) (options.onNotice ?? ((m) => process.stderr.write(`${m}\n`)))(notice);
   const tokens = new TokenAuthority(secrets, options.tokenLifetimeSeconds);
   const faults = new Faults(options.throttle ?? 0);
   for (const rule of options.faults ?? []) faults.inject(rule);
@@ -170,7 +185,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   });
   const ctx: VaultContext = { vaultUrl: url, store, clock, settings, wire: new WireMapper(url, settings), keygen, privateOps, backupKey: secrets.backupKey };
   purgeExpired(ctx);
-  vaultServer.on("request", vaultHandler({ ctx, tokens, faults, log: options.log, onFirstAuthenticated: () => keygen.warm() }));
+  const handle = vaultHandler({ ctx, tokens, faults, log: options.log, onFirstAuthenticated: () => keygen.warm() });
+  vaultServer.on("request", handle);
+  // With a listener here Node sends no "100 Continue" itself: the handler invites the body once the request is authorized.
+  vaultServer.on("checkContinue", handle);
   vaultServer.on("clientError", answerClientError);
   identityServer.on("request", identityHandler(tokens, secrets.identityHeader));
   const sweeper = setInterval(() => purgeExpired(ctx), 60_000).unref();
@@ -196,6 +214,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     settings,
     clock,
     faults,
+    storeReport,
     issueToken: (o) => tokens.issue(o),
     flush: () => store.flush(),
     close: () =>
@@ -207,17 +226,23 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 }
 
 /** Everything the state folder holds: secrets, keys, the CA and certificate. */
-async function prepareState(stateDir: string, stateFile: string | undefined, host: string, reset: boolean) {
+async function prepareState(stateDir: string, options: EmulatorOptions, host: string) {
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   guardFolderPermissions(stateDir);
-  removeLeftoverTemps([stateDir, path.join(stateDir, "tls")]);
-  const journalFile = stateFile && journalFor(stateFile);
-  if (reset && stateFile && journalFile) for (const file of [stateFile, journalFile]) rmSync(file, { force: true });
-  const secrets = loadOrCreateSecrets(path.join(stateDir, "secrets.json"), { replaceInvalid: reset });
-  // persist: false keeps the keys in memory only; the folder still keeps the CA and secrets.
-  const store = stateFile && journalFile ? VaultStore.open(stateFile, journalFile) : VaultStore.inMemory();
-  const tls = await ensureTls(stateDir, isLoopbackOrAny(host) ? [] : [host]);
-  return { secrets, store, tls };
+  const reset = options.reset ?? false;
+  // The keys first: their database's lock says whether another emulator holds this folder, before
+  // anything in it is touched. persist: false keeps the keys in memory only (and takes no lock);
+  // the folder still keeps the CA and secrets.
+  const opened = options.persist === false ? { store: VaultStore.inMemory(), report: {} } : await openVaultStore(stateDir, { reset, gate: options.commitGate });
+  try {
+    removeLeftoverTemps([stateDir, path.join(stateDir, "tls")]);
+    const secrets = loadOrCreateSecrets(path.join(stateDir, "secrets.json"), { replaceInvalid: reset });
+    const tls = await ensureTls(stateDir, isLoopbackOrAny(host) ? [] : [host]);
+    return { secrets, store: opened.store, storeReport: opened.report as StoreReport, tls };
+  } catch (error) {
+    await opened.store.close();
+    throw error;
+  }
 }
 
 /** A file-system failure in the state folder (a file in the way, no permission, disk full) is the user's to fix, not a bug. */
@@ -229,8 +254,6 @@ function stateFolderError(stateDir: string, error: unknown): unknown {
     `Cannot use the state folder ${stateDir}: ${code} on ${where}. Check that it is a folder you can write to (and that the disk has room), or choose another with --state DIR.`,
   );
 }
-
-const journalFor = (stateFile: string) => path.join(path.dirname(stateFile), "vault.journal");
 
 function listen(server: Server, port: number, host: string, what: string): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -11,6 +11,7 @@ import { badParameter, methodNotAllowed, notFoundRoute, VaultError } from "./err
 import type { Faults } from "./faults";
 import { purgeExpired } from "./lifecycle";
 import { matchRoute } from "./routes";
+import { storeFailureMessage } from "./store/vault-store";
 import type { TokenAuthority } from "./tokens";
 
 /** Bodies larger than this are refused (the largest real request, a restore, is far smaller). */
@@ -48,7 +49,9 @@ export function vaultHandler(deps: VaultServerDeps) {
   let authenticatedOnce = false;
   let lastSweepMs = 0;
 
-  async function answer(req: IncomingMessage): Promise<{ status: number; body?: unknown; headers?: Record<string, string> }> {
+  async function answer(req: IncomingMessage, res: ServerResponse): Promise<{ status: number; body?: unknown; headers?: Record<string, string> }> {
+    // What this request reads must still be there when it is answered (store/vault-store.ts).
+    const epoch = ctx.store.epoch;
     // Authentication comes first and never waits for the body: the SDK's first request carries none
     // and expects the challenge (FACTS.md §4).
     const authError = await tokens.check(req.headers.authorization);
@@ -84,13 +87,14 @@ export function vaultHandler(deps: VaultServerDeps) {
     const fault = faults.check(match.route);
     if (fault) throw fault;
 
+    // Only now is the client invited to send a body it announced with "Expect: 100-continue".
+    if (req.method !== "GET" && req.method !== "DELETE" && /^100-continue$/i.test(String(req.headers.expect ?? ""))) res.writeContinue();
     const body = req.method === "GET" || req.method === "DELETE" ? undefined : await readJson(req);
-    const revision = ctx.store.revision;
     const result = await match.route.handler(ctx, { params: match.params, query: url.searchParams, body, apiVersion });
-    // A write is answered only once it is on disk: a 2xx means it survives a crash. (A sign or a
-    // GET changed nothing, and does not wait for other requests' writes.)
-    if (ctx.store.revision !== revision) await ctx.store.synced().catch((error: Error) => {
-      throw new VaultError(500, "InternalServerError", `The emulator could not save this change to disk (${(error as NodeJS.ErrnoException).code ?? error.message}); it may be lost on restart. Check the disk and the state folder.`);
+    // Answered only once every change so far is committed: a 2xx means it survives a crash. A read
+    // waits too while changes are on their way (it may have read them); when nothing is, at once.
+    await ctx.store.synced(epoch).catch((error: Error) => {
+      throw new VaultError(500, "InternalServerError", storeFailureMessage(error));
     });
     return result;
   }
@@ -102,7 +106,7 @@ export function vaultHandler(deps: VaultServerDeps) {
     let body: unknown;
     let headers: Record<string, string> = {};
     try {
-      const result = await answer(req);
+      const result = await answer(req, res);
       ({ status, body } = result);
       headers = result.headers ?? {};
     } catch (error) {

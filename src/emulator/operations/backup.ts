@@ -48,12 +48,12 @@ export const restoreKey: Operation = (ctx, req) => {
   if (!key) throw malformedBackup();
   assertNameNotDeleted(ctx, key.name);
   assertNotBeingRecovered(ctx, key.name);
-  if (ctx.store.getKey(key.name)) {
+  if (ctx.store.of("keys").live.get(key.name)) {
     throw new VaultError(409, "Conflict", `There was a conflict restoring the key. A key with the name ${key.name} already exists.`);
   }
   if (key.versions.length > ctx.settings.limits.versionsPerKey) throw malformedBackup();
   assertRoomFor(ctx, key.name);
   delete key.recoveringUntilMs;
-  ctx.store.putKey(key);
+  ctx.store.of("keys").live.put(key.name, key);
   return ok(ctx.wire.keyBundle(key));
 };
