@@ -233,14 +233,22 @@ async function prepareState(stateDir: string, options: EmulatorOptions, host: st
   // The keys first: their database's lock says whether another emulator holds this folder, before
   // anything in it is touched. persist: false keeps the keys in memory only (and takes no lock);
   // the folder still keeps the CA and secrets.
-  const opened = options.persist === false ? { store: VaultStore.inMemory(), report: {} } : await openVaultStore(stateDir, { reset, gate: options.commitGate });
-  try {
-    removeLeftoverTemps([stateDir, path.join(stateDir, "tls")]);
+  // The database's thread starts while the secrets and the CA are read (it takes longer).
+  const opening = options.persist === false ? Promise.resolve({ store: VaultStore.inMemory(), report: {} as StoreReport }) : openVaultStore(stateDir, { reset, gate: options.commitGate });
+  const rest = (async () => {
+    await new Promise<void>((resolve) => setImmediate(resolve)); // let the thread's start go first
     const secrets = loadOrCreateSecrets(path.join(stateDir, "secrets.json"), { replaceInvalid: reset });
     const tls = await ensureTls(stateDir, isLoopbackOrAny(host) ? [] : [host]);
-    return { secrets, store: opened.store, storeReport: opened.report as StoreReport, tls };
+    return { secrets, tls };
+  })();
+  const [opened, more] = await Promise.allSettled([opening, rest]);
+  if (opened.status === "rejected") throw opened.reason;
+  try {
+    if (more.status === "rejected") throw more.reason;
+    removeLeftoverTemps([stateDir, path.join(stateDir, "tls")]);
+    return { ...more.value, store: opened.value.store, storeReport: opened.value.report, tls: more.value.tls };
   } catch (error) {
-    await opened.store.close();
+    await opened.value.store.close();
     throw error;
   }
 }

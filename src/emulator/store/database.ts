@@ -49,6 +49,19 @@ const run = {
   query({ sql, params }) {
     return prepared(sql).raw(true).all(...(params || []));
   },
+  /** The rows, but one column's texts joined by commas into one string: one string to copy, and one JSON.parse. */
+  queryJoined({ sql, column }) {
+    const rows = prepared(sql).raw(true).all();
+    const lengths = [];
+    const texts = [];
+    for (const row of rows) {
+      const text = typeof row[column] === "string" ? row[column] : "null";
+      lengths.push(text.length);
+      texts.push(text);
+      row[column] = null;
+    }
+    return { rows, lengths, joined: texts.join(",") };
+  },
   queryEach({ sql, paramsList }) {
     return paramsList.map((params) => {
       try {
@@ -162,6 +175,12 @@ export class Database {
 
   exec = (sql: string): Promise<void> => this.call("exec", { sql });
   query = (sql: string, params: SqlValue[] = []): Promise<SqlValue[][]> => this.call("query", { sql, params });
+  /**
+   * A query whose `column` holds long texts (the records' JSON): they come back joined into one
+   * string, with their lengths, instead of one string each (on a start with thousands of records,
+   * thousands of strings to copy between threads and to collect).
+   */
+  queryJoined = (sql: string, column: number): Promise<{ rows: SqlValue[][]; lengths: number[]; joined: string }> => this.call("queryJoined", { sql, column });
   queryEach = (sql: string, paramsList: SqlValue[][]): Promise<({ rows: SqlValue[][] } | { error: { code?: string; message: string } })[]> =>
     this.call("queryEach", { sql, paramsList });
   /** Runs the statements in one transaction, fsync'd before it resolves; on any error none of them happened. */

@@ -157,24 +157,32 @@ async function readDatabase(db: Database, file: string): Promise<DatabaseRead> {
   }
   if (Number(version) > FORMAT) throw new EmulatorStateError(messages().stateFileTooNew(file, Number(version)));
 
-  const check = await db.query("PRAGMA quick_check").catch((error: Error) => [[error.message]]);
-  if (!(check.length === 1 && check[0][0] === "ok")) {
-    read.damaged = true;
-    read.structure = check.map(([line]) => line).slice(0, 5).join("; ");
-  }
+  // Both asked at once: the rows are checked here while the worker runs SQLite's structure check.
+  const scan = db.queryJoined(SELECT_ROWS, BODY).catch(() => undefined);
+  const structure = db.query("PRAGMA quick_check").catch((error: Error) => [[error.message]]);
   read.wal = findWalDamage(`${file}-wal`);
   if (read.wal) read.damaged = true;
-  const rows = await db.query(SELECT_ROWS).catch(async () => {
+  const scanned = await scan;
+  let rows: SqlValue[][];
+  let values: unknown[] | undefined;
+  if (scanned) {
+    rows = withBodies(scanned);
+    try {
+      values = JSON.parse(`[${scanned.joined}]`) as unknown[];
+    } catch {
+      values = undefined; // some body is not JSON: each is parsed alone below
+    }
+  } else {
     read.damaged = true;
-    return salvageRows(db, read.lost);
-  });
-  for (const row of rows) {
+    rows = await salvageRows(db, read.lost);
+  }
+  for (const [index, row] of rows.entries()) {
     const [, kind, state, id, body, sum] = row;
     if (!(OBJECT_KINDS as unknown[]).includes(kind)) {
       read.keep.push(row); // a kind a newer emulator stored: kept as it is, not served
       continue;
     }
-    const damage = rowDamage(kind as ObjectKind, state as RecordState, id, body, sum, read.damaged);
+    const damage = rowDamage(kind as ObjectKind, state as RecordState, id, body, sum, read.damaged, values?.[index]);
     if (damage.why) {
       read.damaged = true;
       read.lost.push({ kind: kind as ObjectKind, state: state === "deleted" ? "deleted" : "live", name: typeof id === "string" ? id : undefined, why: damage.why });
@@ -183,18 +191,42 @@ async function readDatabase(db: Database, file: string): Promise<DatabaseRead> {
     read.records.push({ kind: kind as ObjectKind, state: state as RecordState, id: id as string, value: damage.value });
     read.keep.push(row);
   }
+  const check = await structure;
+  if (!(check.length === 1 && check[0][0] === "ok")) {
+    read.damaged = true;
+    read.structure = check.map(([line]) => line).slice(0, 5).join("; ");
+  }
   read.migrated = ((await db.query("SELECT value FROM meta WHERE name = 'migrated-from'").catch(() => []))[0]?.[0] as string | undefined) ?? undefined;
   return read;
 }
 
-function rowDamage(kind: ObjectKind, state: RecordState, id: SqlValue, body: SqlValue, sum: SqlValue, checkMaterial: boolean) {
+/** The column of SELECT_ROWS that holds the record's JSON. */
+const BODY = 4;
+
+/** The rows of a joined query with their bodies cut back out of the joined string. */
+function withBodies({ rows, lengths, joined }: { rows: SqlValue[][]; lengths: number[]; joined: string }): SqlValue[][] {
+  let at = 0;
+  return rows.map((row, i) => {
+    row[BODY] = joined.slice(at, at + lengths[i]);
+    at += lengths[i] + 1;
+    return row;
+  });
+}
+
+/**
+ * Why a row cannot be used (`why`), or its record (`value`). `parsed` is its body already parsed,
+ * trusted only once the checksum has passed.
+ */
+function rowDamage(kind: ObjectKind, state: RecordState, id: SqlValue, body: SqlValue, sum: SqlValue, checkMaterial: boolean, parsed?: unknown) {
   if (typeof id !== "string" || typeof body !== "string" || (state !== "live" && state !== "deleted")) return { why: "malformed" as const };
   if (rowChecksum(kind, state, id, body) !== sum) return { why: "checksum" as const };
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch {
-    return { why: "malformed" as const };
+  let value = parsed;
+  if (value === undefined) {
+    try {
+      value = JSON.parse(body);
+    } catch {
+      return { why: "malformed" as const };
+    }
   }
   // A salvage checks key material too: the file was damaged, and a checksum alone is 32 bits.
   return { why: recordDamage(kind, state, id, value, checkMaterial), value };
