@@ -122,7 +122,7 @@ async function openLocked(stateDir: string, file: string, gate?: CommitGate): Pr
 async function inUse(stateDir: string, file: string): Promise<EmulatorStateError> {
   for (let waited = 0; waited <= 3000; waited += 100) {
     const record = readEmulatorRecord(stateDir);
-    if (record && record.pid !== undefined && record.pid !== process.pid && processAlive(record.pid)) {
+    if (record && record.pid !== undefined && processAlive(record.pid)) {
       return new EmulatorStateError(messages().stateFolderInUse(stateDir, record.url, record.pid));
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
