@@ -13,7 +13,7 @@
  *   transaction, then moved aside into `migrated-<time>/`; a crash in between repeats nothing.
  */
 import { randomBytes } from "node:crypto";
-import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { readEmulatorRecord } from "../../emulator-record";
 import { processAlive } from "../../util/process-alive";
@@ -65,11 +65,15 @@ export interface OpenOptions {
 export async function openVaultStore(stateDir: string, options: OpenOptions = {}): Promise<{ store: VaultStore; report: StoreReport }> {
   const file = path.join(stateDir, DB_FILE);
   const report: StoreReport = {};
-  let db = await openLocked(stateDir, file, options.gate).catch((error: DatabaseError) => {
+  let db = await openLocked(stateDir, file, options.gate).catch(async (error: DatabaseError) => {
     if (error.code !== "SQLITE_NOTADB" && error.code !== "SQLITE_CORRUPT") throw error;
-    // Not even a header to go by: kept aside whole, and the start goes on with a new file.
-    report.damage = keepUnreadable(stateDir, file, error);
-    return openLocked(stateDir, file, options.gate);
+    // SQLite will not even open it: kept aside whole, what can be read of a copy goes into a new file.
+    const salvaged = await salvageUnreadable(stateDir, file, error);
+    report.damage = salvaged.damage;
+    const fresh = await openLocked(stateDir, file, options.gate);
+    await fresh.exec(CREATE_SCHEMA);
+    await fresh.commit(insertRows(salvaged.keep));
+    return fresh;
   });
   try {
     if (options.reset) {
@@ -176,21 +180,11 @@ async function readDatabase(db: Database, file: string): Promise<DatabaseRead> {
     read.damaged = true;
     rows = await salvageRows(db, read.lost);
   }
-  for (const [index, row] of rows.entries()) {
-    const [, kind, state, id, body, sum] = row;
-    if (!(OBJECT_KINDS as unknown[]).includes(kind)) {
-      read.keep.push(row); // a kind a newer emulator stored: kept as it is, not served
-      continue;
-    }
-    const damage = rowDamage(kind as ObjectKind, state as RecordState, id, body, sum, read.damaged, values?.[index]);
-    if (damage.why) {
-      read.damaged = true;
-      read.lost.push({ kind: kind as ObjectKind, state: state === "deleted" ? "deleted" : "live", name: typeof id === "string" ? id : undefined, why: damage.why });
-      continue;
-    }
-    read.records.push({ kind: kind as ObjectKind, state: state as RecordState, id: id as string, value: damage.value });
-    read.keep.push(row);
-  }
+  const lostBefore = read.lost.length;
+  const verified = verifyRows(rows, read.damaged, read.lost, values);
+  if (read.lost.length > lostBefore) read.damaged = true;
+  read.records = verified.records;
+  read.keep = verified.keep;
   const check = await structure;
   if (!(check.length === 1 && check[0][0] === "ok")) {
     read.damaged = true;
@@ -198,6 +192,27 @@ async function readDatabase(db: Database, file: string): Promise<DatabaseRead> {
   }
   read.migrated = ((await db.query("SELECT value FROM meta WHERE name = 'migrated-from'").catch(() => []))[0]?.[0] as string | undefined) ?? undefined;
   return read;
+}
+
+/** The records of the rows that pass every check; the others are added to `lost`. */
+function verifyRows(rows: SqlValue[][], checkMaterial: boolean, lost: LostRecord[], values?: unknown[]) {
+  const records: LoadedRecord[] = [];
+  const keep: SqlValue[][] = [];
+  for (const [index, row] of rows.entries()) {
+    const [, kind, state, id, body, sum] = row;
+    if (!(OBJECT_KINDS as unknown[]).includes(kind)) {
+      keep.push(row); // a kind a newer emulator stored: kept as it is, not served
+      continue;
+    }
+    const damage = rowDamage(kind as ObjectKind, state as RecordState, id, body, sum, checkMaterial, values?.[index]);
+    if (damage.why) {
+      lost.push({ kind: kind as ObjectKind, state: state === "deleted" ? "deleted" : "live", name: typeof id === "string" ? id : undefined, why: damage.why });
+      continue;
+    }
+    records.push({ kind: kind as ObjectKind, state: state as RecordState, id: id as string, value: damage.value });
+    keep.push(row);
+  }
+  return { records, keep };
 }
 
 /** The column of SELECT_ROWS that holds the record's JSON. */
@@ -237,10 +252,12 @@ function rowDamage(kind: ObjectKind, state: RecordState, id: SqlValue, body: Sql
  * where a range fails, one by one. Lookups that fail are counted; rowids that were never used cost nothing.
  */
 async function salvageRows(db: Database, lost: LostRecord[]): Promise<SqlValue[][]> {
-  const max = await db
+  // Without the highest rowid, a bound: no page holds more than 100 rows of ours. Lookups that fail then say little.
+  const known = await db
     .query("SELECT max(rowid) FROM objects")
     .then(([[n]]) => Number(n ?? 0))
-    .catch(async () => Number((await db.query("PRAGMA page_count").catch(() => [[1000]]))[0][0]) * 100);
+    .catch(() => undefined);
+  const max = known ?? Number((await db.query("PRAGMA page_count").catch(() => [[1000]]))[0][0]) * 100;
   const rows: SqlValue[][] = [];
   const RANGE = 256;
   const ranges: SqlValue[][] = [];
@@ -256,7 +273,7 @@ async function salvageRows(db: Database, lost: LostRecord[]): Promise<SqlValue[]
     const single = await db.queryEach(`${SELECT_ROWS} WHERE rowid = ?`, Array.from({ length: to - from + 1 }, (_, k) => [from + k]));
     for (const one of single) "rows" in one ? rows.push(...one.rows) : unreadable++;
   }
-  if (unreadable > 0) lost.push({ kind: "keys", why: "unreadable", count: unreadable });
+  if (unreadable > 0) lost.push({ kind: "keys", why: "unreadable", count: known === undefined ? undefined : unreadable });
   return rows;
 }
 
@@ -267,11 +284,7 @@ async function rebuild(stateDir: string, damaged: Database, keep: SqlValue[][], 
   const fresh = await Database.open(temp);
   try {
     await fresh.exec(CREATE_SCHEMA);
-    const statements: Statement[] = keep.map(([, kind, state, id, body, sum]) => [
-      "INSERT INTO objects (kind, state, id, body, checksum) VALUES (?, ?, ?, ?, ?)",
-      [kind, state, id, body, sum],
-    ]);
-    await fresh.commit(statements);
+    await fresh.commit(insertRows(keep));
   } finally {
     await fresh.close({ checkpoint: true });
   }
@@ -285,8 +298,14 @@ async function rebuild(stateDir: string, damaged: Database, keep: SqlValue[][], 
   return openLocked(stateDir, file, gate);
 }
 
-/** A file SQLite cannot read at all: moved aside whole (no connection holds it). */
-function keepUnreadable(stateDir: string, file: string, error: Error): DamageReport {
+const insertRows = (rows: SqlValue[][]): Statement[] =>
+  rows.map(([, kind, state, id, body, sum]) => ["INSERT INTO objects (kind, state, id, body, checksum) VALUES (?, ?, ?, ?, ?)", [kind, state, id, body, sum]]);
+
+/**
+ * A file SQLite will not open (its header damaged, or cut short of a whole page): moved aside whole,
+ * and read from a copy made whole again (padded to its page size), row by row where it can be.
+ */
+async function salvageUnreadable(stateDir: string, file: string, error: Error): Promise<{ damage: DamageReport; keep: SqlValue[][] }> {
   const at = new Date();
   const keptIn = path.join(stateDir, `${DAMAGED_PREFIX}${stamp(at)}`);
   const files = [file, `${file}-wal`].filter((f) => existsSync(f));
@@ -294,9 +313,35 @@ function keepUnreadable(stateDir: string, file: string, error: Error): DamageRep
   for (const f of files) renameSync(f, path.join(keptIn, path.basename(f)));
   rmSync(`${file}-shm`, { force: true });
   syncFolder(stateDir);
-  const report: DamageReport = { at: at.toISOString(), files, keptIn, kept: 0, lost: [{ kind: "keys", why: "unreadable" }], structure: error.message };
-  writeDamageReport(keptIn, report);
-  return report;
+
+  const copy = path.join(stateDir, `.${DB_FILE}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const lost: LostRecord[] = [];
+  let keep: SqlValue[][] = [];
+  let records = 0;
+  try {
+    const original = readFileSync(path.join(keptIn, DB_FILE));
+    const pageSize = original.length >= 18 ? original.readUInt16BE(16) || 65536 : 4096;
+    const whole = Buffer.concat([original, Buffer.alloc((pageSize - (original.length % pageSize)) % pageSize)]);
+    if (whole.length >= 100) whole.writeUInt32BE(whole.length / pageSize, 28); // the header's page count, as the file is now
+    writeFileSync(copy, whole, { mode: 0o600 });
+    if (existsSync(path.join(keptIn, `${DB_FILE}-wal`))) copyFileSync(path.join(keptIn, `${DB_FILE}-wal`), `${copy}-wal`);
+    const db = await Database.open(copy);
+    try {
+      const verified = verifyRows(await salvageRows(db, lost), true, lost);
+      keep = verified.keep;
+      records = verified.records.length;
+    } finally {
+      await db.close();
+    }
+  } catch {
+    // nothing of it can be read
+  } finally {
+    for (const f of [copy, `${copy}-wal`]) rmSync(f, { force: true });
+  }
+  if (records === 0 && lost.length === 0) lost.push({ kind: "keys", why: "unreadable" });
+  const damage: DamageReport = { at: at.toISOString(), files, keptIn, kept: records, lost, structure: error.message };
+  writeDamageReport(keptIn, damage);
+  return { damage, keep };
 }
 
 /** An older emulator's files, moved into the database in one transaction. */
