@@ -295,6 +295,12 @@ export const en = {
   },
 
   doctor: {
+    emulatorState: {
+      title: "Emulator's state folder",
+      notLocal: "The vault is in Azure: there is no emulator state to check.",
+      clean: (dir: string) => `No damage found in ${dir}.`,
+      fix: (folders: string[]) => `The intact keys were kept and are served. Once you have read what was lost, delete ${folders.join(" and ")}.`,
+    },
     kernel: {
       title: "Notebook kernel (JupyterLab, VS Code)",
       installed: (file: string) => `Installed: ${file}.`,

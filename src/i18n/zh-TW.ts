@@ -283,6 +283,12 @@ export const zhTW: Messages = {
   },
 
   doctor: {
+    emulatorState: {
+      title: "模擬器的狀態資料夾",
+      notLocal: "保存庫在 Azure 上：沒有模擬器的狀態需要檢查。",
+      clean: (dir) => `${dir} 裡沒有發現損壞。`,
+      fix: (folders) => `完好的金鑰都已保留並照常提供。看過遺失的內容之後，請刪除 ${folders.join(" 和 ")}。`,
+    },
     kernel: {
       title: "筆記本核心（JupyterLab、VS Code）",
       installed: (file) => `已安裝：${file}。`,

@@ -74,6 +74,7 @@ const SAMPLES: Samples<Messages> = {
   clientOptions: { caUnreadable: ["/nope/ca.pem", "ENOENT"] },
   throttle: { busy: [3] },
   doctor: {
+    emulatorState: { clean: ["/home/ana/.kvq/emulator"], fix: [["/home/ana/.kvq/emulator/damaged-2026-12-04T20-01-02-123Z"]] },
     kernel: { installed: ["/home/ana/.local/share/jupyter/kernels/kvq-tslab/kernel.json"], unreadable: ["kernel.json"], otherProject: ["kernel.json", "/home/ana/old-copy"], broken: ["kernel.json", ["/usr/bin/node"]], editionNotInstalled: ["kvq-tslab-zh-tw"] },
     node: { ok: ["20.19.0"], tooOld: ["18.20.0", "20.19"] },
     dependencies: { ok: [["tslab", "ora"]], missing: [["tslab", "ora"]], fix: ["/work/main"] },

@@ -1,4 +1,6 @@
 /** What a start found, in the learner's language: the lines the emulator prints and kvq doctor repeats. */
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { t } from "../../i18n";
 import type { LostRecord } from "./legacy";
 import type { DamageReport, StoreReport } from "./open";
@@ -16,6 +18,24 @@ function describeLost(lost: LostRecord): string {
   if (lost.why === "gap") return m.gap(lost.count ?? 1);
   if (lost.name !== undefined) return m.record(lost.state === "deleted", lost.name, m.why[lost.why]);
   return m.records(lost.count, m.why[lost.why]);
+}
+
+/** The damage reports a state folder still holds (its damaged-* and migrated-* folders), oldest first. */
+export function damageReports(stateDir: string): DamageReport[] {
+  let names: string[];
+  try {
+    names = readdirSync(stateDir).filter((f) => f.startsWith("damaged-") || f.startsWith("migrated-")).sort();
+  } catch {
+    return [];
+  }
+  return names.flatMap((name) => {
+    try {
+      const report = JSON.parse(readFileSync(path.join(stateDir, name, "report.json"), "utf8")) as DamageReport;
+      return Array.isArray(report.lost) ? [{ ...report, keptIn: path.join(stateDir, name) }] : [];
+    } catch {
+      return []; // a migrated folder without damage has no report
+    }
+  });
 }
 
 export function storeNotices(dir: string, report: StoreReport): string[] {
