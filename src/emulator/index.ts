@@ -13,6 +13,7 @@ import { VaultClock } from "./clock";
 import type { VaultContext } from "./context";
 import { KeyGenerator } from "./crypto/keygen";
 import { CryptoWorkers } from "./crypto/worker-pool";
+import { guardConnections, type ConnectionGuard } from "./connections";
 import { Faults, type FaultRule } from "./faults";
 import { IDENTITY_PATH, identityHandler } from "./identity-endpoint";
 import { purgeExpired } from "./lifecycle";
@@ -164,13 +165,23 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     limits,
   };
 
-  // Timeouts bound what an idle or slow client can hold; maxConnections bounds how many it can.
-  const vaultServer = createHttpsServer({ key: tls.key, cert: tls.cert, keepAliveTimeout: 30_000, requestTimeout: 60_000, headersTimeout: 20_000 });
-  vaultServer.maxConnections = limits.connections;
-  const identityServer = createHttpServer({ requestTimeout: 10_000 });
-  identityServer.maxConnections = limits.connections;
+  // Timeouts bound what an idle or slow client can hold (checked every second, not Node's 30: the
+  // bounds hold as the README says); the guards decide which connections go when there are too many.
+  const checking = { connectionsCheckingInterval: Math.min(1000, limits.requestTimeoutMs) };
+  const vaultServer = createHttpsServer({
+    key: tls.key,
+    cert: tls.cert,
+    handshakeTimeout: limits.handshakeTimeoutMs,
+    keepAliveTimeout: 30_000,
+    requestTimeout: limits.requestTimeoutMs,
+    headersTimeout: Math.min(20_000, limits.requestTimeoutMs),
+    ...checking,
+  });
+  const vaultConnections = guardConnections(vaultServer, limits.connections, { tls: true });
+  const identityServer = createHttpServer({ requestTimeout: 10_000, headersTimeout: 5_000, ...checking });
+  const identityConnections = guardConnections(identityServer, limits.connections, { tls: false });
   const stopAll = async () => {
-    await Promise.all([closeServer(vaultServer), closeServer(identityServer)]);
+    await Promise.all([closeServer(vaultServer, vaultConnections), closeServer(identityServer, identityConnections)]);
     await Promise.all([keygen.drain(), privateOps.close()]);
     await store.close();
   };
@@ -185,12 +196,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   });
   const ctx: VaultContext = { vaultUrl: url, store, clock, settings, wire: new WireMapper(url, settings), keygen, privateOps, backupKey: secrets.backupKey };
   purgeExpired(ctx);
-  const handle = vaultHandler({ ctx, tokens, faults, log: options.log, onFirstAuthenticated: () => keygen.warm() });
+  const handle = vaultHandler({ ctx, tokens, faults, connections: vaultConnections, log: options.log, onFirstAuthenticated: () => keygen.warm() });
   vaultServer.on("request", handle);
   // With a listener here Node sends no "100 Continue" itself: the handler invites the body once the request is authorized.
   vaultServer.on("checkContinue", handle);
   vaultServer.on("clientError", answerClientError);
-  identityServer.on("request", identityHandler(tokens, secrets.identityHeader));
+  identityServer.on("request", identityHandler(tokens, secrets.identityHeader, identityConnections));
   const sweeper = setInterval(() => purgeExpired(ctx), 60_000).unref();
 
   const env: EmulatorEnv = {
@@ -290,11 +301,11 @@ function listen(server: Server, port: number, host: string, what: string): Promi
   });
 }
 
-async function closeServer(server: Server): Promise<void> {
+async function closeServer(server: Server, connections: ConnectionGuard): Promise<void> {
   if (!server.listening) return;
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
-  const force = setTimeout(() => server.closeAllConnections(), 1000).unref();
+  const force = setTimeout(() => connections.destroyAll(), 1000).unref();
   await closed;
   clearTimeout(force);
 }

@@ -5,10 +5,13 @@
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
+import type { ConnectionGuard } from "./connections";
 import type { VaultContext } from "./context";
 import { badParameter, methodNotAllowed, notFoundRoute, VaultError } from "./errors";
 import type { Faults } from "./faults";
+import { tooManyConnections } from "./limits";
 import { purgeExpired } from "./lifecycle";
 import { matchRoute } from "./routes";
 import { storeFailureMessage } from "./store/vault-store";
@@ -39,6 +42,8 @@ export interface VaultServerDeps {
   ctx: VaultContext;
   tokens: TokenAuthority;
   faults: Faults;
+  /** Which connections to keep when there are too many (connections.ts). */
+  connections?: ConnectionGuard;
   /** Called once, on the first authenticated request (the emulator warms its key pool then). */
   onFirstAuthenticated?: () => void;
   log?: (line: string) => void;
@@ -52,10 +57,12 @@ export function vaultHandler(deps: VaultServerDeps) {
   async function answer(req: IncomingMessage, res: ServerResponse): Promise<{ status: number; body?: unknown; headers?: Record<string, string> }> {
     // What this request reads must still be there when it is answered (store/vault-store.ts).
     const epoch = ctx.store.epoch;
+    if (deps.connections?.overLimit(req)) throw tooManyConnections();
     // Authentication comes first and never waits for the body: the SDK's first request carries none
     // and expects the challenge (FACTS.md §4).
     const authError = await tokens.check(req.headers.authorization);
     if (authError) throw new VaultError(401, authError.code, authError.message, undefined, { "WWW-Authenticate": tokens.challenge });
+    deps.connections?.authenticated(req.socket as Socket);
     if (!authenticatedOnce) {
       authenticatedOnce = true;
       deps.onFirstAuthenticated?.();
@@ -150,7 +157,11 @@ function requestUrl(target: string | undefined, vaultUrl: string): URL {
  * shape instead, then close: the connection cannot be read further.
  */
 export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
-  if (error.code === "ECONNRESET" || !socket.writable) {
+  // A failed or timed-out TLS handshake reaches here too (https forwards tlsClientError): there is no
+  // HTTP to answer in, and a 400 written into it would wait for a handshake that never ends, holding
+  // the connection (and its slot) for good.
+  const httpError = error.code?.startsWith("HPE_") || error.code === "ERR_HTTP_REQUEST_TIMEOUT";
+  if (!httpError || !socket.writable) {
     socket.destroy();
     return;
   }
