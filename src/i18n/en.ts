@@ -394,7 +394,7 @@ export const en = {
       /** A second emulator on a folder one already uses (the lock is vault.db's). */
       stateFolderInUse: (dir: string, url: string, pid: number) =>
         `Another emulator (process ${pid}) is using the state folder ${dir}; it serves ${url}. Two emulators on one folder would lose each other's keys, so this one did not start. ` +
-        `Use the one that runs (its variables are in the .env it wrote), stop it first (Ctrl-C where it runs, or kill ${pid}), or give this one a folder of its own with --state DIR.`,
+        `Use the one that runs (it printed its variables; npm run emulator also wrote them into .env), stop it first (Ctrl-C where it runs, or kill ${pid}), or give this one a folder of its own with --state DIR.`,
       stateFileLocked: (file: string) =>
         `The vault's database ${file} is locked by another process: an emulator that is starting, or a program that has the file open. Stop that process, or give this emulator a folder of its own with --state DIR.`,
       notThisVaultsFile: (file: string) => `${file} is an SQLite file, but not this emulator's`,

@@ -375,7 +375,7 @@ export const zhTW: Messages = {
       stateFolderForeign: (dir, uid) => `模擬器的狀態資料夾 ${dir} 屬於另一位使用者（uid ${uid}）。裡面有私密金鑰和 CA：請改用你自己的資料夾（--state DIR）。`,
       stateFolderInUse: (dir, url, pid) =>
         `另一個模擬器（程序 ${pid}）正在使用狀態資料夾 ${dir}，服務位址是 ${url}。兩個模擬器共用一個資料夾會互相弄丟對方的金鑰，所以這一個沒有啟動。` +
-        `請使用正在執行的那一個（它的變數在它寫入的 .env 裡），或先停止它（在它執行的地方按 Ctrl-C，或 kill ${pid}），或用 --state DIR 讓這一個使用自己的資料夾。`,
+        `請使用正在執行的那一個（它已印出自己的變數；用 npm run emulator 啟動時也寫進了 .env），或先停止它（在它執行的地方按 Ctrl-C，或 kill ${pid}），或用 --state DIR 讓這一個使用自己的資料夾。`,
       stateFileLocked: (file) =>
         `保存庫的資料庫 ${file} 被另一個程序鎖住了：可能是正在啟動的模擬器，或開著這個檔案的程式。請停止那個程序，或用 --state DIR 讓這個模擬器使用自己的資料夾。`,
       notThisVaultsFile: (file) => `${file} 是 SQLite 檔案，但不是這個模擬器的`,

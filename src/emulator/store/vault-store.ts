@@ -117,8 +117,6 @@ export class VaultStore {
   private broken: StoreWriteError | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private lastFailure: StoreWriteError | undefined;
-  /** Counts changes (tests and tools use it to see that something was changed). */
-  revision = 0;
 
   private constructor(private readonly db: Database | undefined) {
     const onChange = (kind: ObjectKind) => (state: RecordState, id: string) => this.markChanged(kind, state, id);
@@ -176,7 +174,6 @@ export class VaultStore {
   }
 
   private markChanged(kind: ObjectKind, state: RecordState, id: string): void {
-    this.revision++;
     if (!this.db) return;
     this.dirty.set(rowKey(kind, state, id), { kind, state, id });
     if (this.emitScheduled) return;
