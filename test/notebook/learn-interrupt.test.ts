@@ -1,6 +1,6 @@
 /**
  * Ctrl-C in `kvq learn`, typed on a pseudo-terminal as a learner types it, while a step's cell
- * waits forever and the new kernel is still type-checking it: the cell stops the first time, says
+ * waits forever (in a new kernel, while it is type-checked or while it awaits): the cell stops the first time, says
  * so in the learner's language, and the learner is asked again (here: q, which quits and cleans up).
  * tslab alone lost that interrupt (src/kernel/protocol/interrupt.cjs) and the step waited forever.
  */
@@ -33,7 +33,10 @@ for (const [lang, stopped, again] of [
     at = await s.expect(stopped, at, 60_000);
     t.diagnostic(`stopped ${Date.now() - pressed} ms after Ctrl-C`);
     at = await s.expect(again, at);
-    assert.doesNotMatch(s.output, /waiting function/, "the cell's code never ran: it was stopped during its type-check");
+    // Where the interrupt landed depends on the machine: in the cell's type-check (seconds on a busy
+    // machine, under one on an idle one) or in its await. Both must stop the cell the first time; the
+    // type-check's case alone is pinned in test/kernel/conformance (a new kernel's first cell).
+    t.diagnostic(/waiting function/.test(s.output) ? "interrupted in the cell's await" : "interrupted in the cell's type-check");
     assert.doesNotMatch(s.output, /at .+:\d+:\d+/, "no stack trace");
     s.type("q");
     assert.equal(await s.closed, 0, s.output);
