@@ -46,6 +46,13 @@ export const DEVIATIONS: Deviation[] = [
     reason:
       "HSTS for one year, subdomains included. Sent from https://localhost it would make a browser refuse every plain-HTTP server on localhost for a year, Jupyter's own (http://localhost:8888) among them. Node's HTTP client, which the SDK uses, ignores the header.",
   },
+  {
+    id: "challenge-message-2026",
+    where: /^body\.error\.message$/,
+    actual: (v) => v === "AKV10000: Request is missing a Bearer, PoP, or MTLS_POP token.",
+    reason:
+      "The 401 challenge's message as the service words it since 2026 (recorded: every 2026 recording). Recordings from 2024 and 2025 have its older wording, \"Request is missing a Bearer or PoP token.\"; the emulator answers as the service does today. The SDKs read the challenge's WWW-Authenticate header, never this message.",
+  },
 ];
 
 /** The differences no deviation accepts, and which deviations accepted at least one. */

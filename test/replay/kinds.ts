@@ -100,4 +100,22 @@ export const KEYS: ObjectKind = {
   ],
 };
 
-export const KINDS: ObjectKind[] = [KEYS];
+/** A secret's value is the client's (compared exactly); only a backup blob and the version ids are the vault's. */
+export const SECRETS: ObjectKind = {
+  name: "secrets",
+  folder: path.join(FIXTURES, "keyvault-secrets"),
+  collections: ["secrets", "deletedsecrets"],
+  generated: [
+    { path: "value", request: "POST /secrets/{name}/backup", shape: "base64url", compareLength: false, why: "a backup blob is sealed by each vault its own way: only its shape is the service's" },
+  ],
+  timestamps: ["created", "updated", "nbf", "exp", "deletedDate", "scheduledPurgeDate"],
+  polls: [
+    { after: "DELETE /secrets/{name}", request: "GET /deletedsecrets/{name}", pending: 404, why: "the SDK's delete poller waits for the deleted secret to appear" },
+    { after: "POST /deletedsecrets/{name}/recover", request: "GET /secrets/{name}/", pending: 404, why: "the SDK's recover poller waits for the secret to come back" },
+    { after: "DELETE /deletedsecrets/{name}", request: "POST /secrets/restore", pending: 409, why: "a restore right after a purge is retried until the name is free" },
+  ],
+  idField: "id",
+  client: [],
+};
+
+export const KINDS: ObjectKind[] = [KEYS, SECRETS];
