@@ -10,12 +10,25 @@ import { randomBytes } from "node:crypto";
 import type { VaultContext } from "./context";
 import { beingDeleted, beingRecovered, deletedButRecoverable, deletedNotFound, KIND_WORDS, notFound, purgeProtected, purgeWhileBeingDeleted } from "./errors";
 import { quotaExceeded } from "./limits";
-import { deletedObject, deletedRecord, nameKey, type DeletedOf, type Deletion, type LiveOf, type ObjectKind, type StoredObject, type VersionOf } from "./model";
+import { deletedObject, deletedRecord, nameKey, type DeletedOf, type Deletion, type LiveOf, type ObjectKind, type StoredObject, type StoredVersion, type VersionOf } from "./model";
 import { OBJECT_KINDS } from "./store/kinds";
-import { checkAttributes, optionalAttributes, optionalTags, VERSION_PATTERN, type Json } from "./validate";
+import { checkAttributes, optionalAttributes, optionalTags, VERSION_PATTERN, type AttributesInput, type Json } from "./validate";
 
 /** Versions are 32 lowercase hex characters, made by the service. */
 export const newVersionId = () => randomBytes(16).toString("hex");
+
+/** What every kind's new version takes from its request: attributes (checked) and tags. */
+export function versionInput(kind: ObjectKind, body: Json): { attributes?: AttributesInput; tags?: Record<string, string> } {
+  const attributes = optionalAttributes(body);
+  checkAttributes(kind, attributes);
+  return { attributes, tags: optionalTags(body, kind) };
+}
+
+/** The fields every kind's new version has, made now: a new id, enabled unless told otherwise. */
+export function newVersionFields(ctx: VaultContext, { attributes, tags }: { attributes?: AttributesInput; tags?: Record<string, string> }): StoredVersion {
+  const now = ctx.clock.nowSeconds();
+  return { version: newVersionId(), enabled: attributes?.enabled ?? true, nbf: attributes?.nbf, exp: attributes?.exp, created: now, updated: now, tags };
+}
 
 const collection = <K extends ObjectKind>(ctx: VaultContext, kind: K) => ctx.store.of(kind);
 

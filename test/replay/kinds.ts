@@ -75,6 +75,16 @@ function encryptLocally(recorded: Record<string, unknown>, answer: Record<string
 
 const FIXTURES = path.resolve(__dirname, "..", "fixtures", "recordings");
 
+/** Every kind's Unix times. */
+const TIMESTAMPS = ["created", "updated", "nbf", "exp", "deletedDate", "scheduledPurgeDate"];
+
+/** The waits every kind's clients have: the SDKs' delete and recover pollers, a restore retried after a purge. */
+const lifecyclePolls = (collection: string, noun: string): PollRule[] => [
+  { after: `DELETE /${collection}/{name}`, request: `GET /deleted${collection}/{name}`, pending: 404, why: `the SDK's delete poller waits for the deleted ${noun} to appear` },
+  { after: `POST /deleted${collection}/{name}/recover`, request: `GET /${collection}/{name}/`, pending: 404, why: `the SDK's recover poller waits for the ${noun} to come back` },
+  { after: `DELETE /deleted${collection}/{name}`, request: `POST /${collection}/restore`, pending: 409, why: "a restore right after a purge is retried until the name is free" },
+];
+
 export const KEYS: ObjectKind = {
   name: "keys",
   folder: path.join(FIXTURES, "keyvault-keys"),
@@ -87,12 +97,8 @@ export const KEYS: ObjectKind = {
     // sign, encrypt and wrapkey answer {kid, value}: a signature's or ciphertext's length is the key's.
     { path: "value", shape: "base64url", compareLength: true, why: "a signature, ciphertext or random bytes: random, but as long as the key (or count) makes them" },
   ],
-  timestamps: ["created", "updated", "nbf", "exp", "deletedDate", "scheduledPurgeDate"],
-  polls: [
-    { after: "DELETE /keys/{name}", request: "GET /deletedkeys/{name}", pending: 404, why: "the SDK's delete poller waits for the deleted key to appear" },
-    { after: "POST /deletedkeys/{name}/recover", request: "GET /keys/{name}/", pending: 404, why: "the SDK's recover poller waits for the key to come back" },
-    { after: "DELETE /deletedkeys/{name}", request: "POST /keys/restore", pending: 409, why: "a restore right after a purge is retried until the name is free" },
-  ],
+  timestamps: TIMESTAMPS,
+  polls: lifecyclePolls("keys", "key"),
   idField: "key.kid",
   client: [
     { request: "POST /keys/{name}/{version}/decrypt", field: "value", why: "the SDK encrypted with the key's public half, locally", remake: encryptLocally },
@@ -108,12 +114,8 @@ export const SECRETS: ObjectKind = {
   generated: [
     { path: "value", request: "POST /secrets/{name}/backup", shape: "base64url", compareLength: false, why: "a backup blob is sealed by each vault its own way: only its shape is the service's" },
   ],
-  timestamps: ["created", "updated", "nbf", "exp", "deletedDate", "scheduledPurgeDate"],
-  polls: [
-    { after: "DELETE /secrets/{name}", request: "GET /deletedsecrets/{name}", pending: 404, why: "the SDK's delete poller waits for the deleted secret to appear" },
-    { after: "POST /deletedsecrets/{name}/recover", request: "GET /secrets/{name}/", pending: 404, why: "the SDK's recover poller waits for the secret to come back" },
-    { after: "DELETE /deletedsecrets/{name}", request: "POST /secrets/restore", pending: 409, why: "a restore right after a purge is retried until the name is free" },
-  ],
+  timestamps: TIMESTAMPS,
+  polls: lifecyclePolls("secrets", "secret"),
   idField: "id",
   client: [],
 };

@@ -2,11 +2,10 @@
 import { CURVES, DEFAULT_KEY_OPS, importPrivateJwk, isCurveName, KNOWN_KEY_OPS, RSA_SIZES, type KeySpec, type KeyType, type PrivateJwk } from "../crypto/key-material";
 import { ok, type Operation, type VaultContext } from "../context";
 import { badParameter } from "../errors";
-import { addVersion as addObjectVersion, assertNameNotDeleted, assertRoomFor, findVersion, newVersionId, updateVersion } from "../lifecycle";
+import { addVersion as addObjectVersion, assertNameNotDeleted, assertRoomFor, findVersion, newVersionFields, updateVersion, versionInput } from "../lifecycle";
 import type { StoredKeyVersion } from "../model";
 import {
-  bodyObject, checkAttributes, checkName, optionalAttributes, optionalBoolean, optionalInteger, optionalString, optionalStringArray,
-  optionalTags, describe, type AttributesInput, type Json,
+  bodyObject, checkName, optionalBoolean, optionalInteger, optionalString, optionalStringArray, describe, type AttributesInput, type Json,
 } from "../validate";
 
 export const checkKeyName = (name: string) => checkName("keys", name);
@@ -48,26 +47,12 @@ interface VersionInput {
 }
 
 function parseVersionInput(body: Json, keyOps: string[]): VersionInput {
-  const attributes = optionalAttributes(body);
-  checkAttributes("keys", attributes);
-  return { keyOps, attributes, tags: optionalTags(body, "keys") };
+  return { keyOps, ...versionInput("keys", body) };
 }
 
 /** Adds a version to a key (creating the key on its first version). */
-function addVersion(ctx: VaultContext, name: string, jwk: PrivateJwk, { keyOps, attributes, tags }: VersionInput) {
-  const now = ctx.clock.nowSeconds();
-  const version: StoredKeyVersion = {
-    version: newVersionId(),
-    jwk,
-    keyOps,
-    enabled: attributes?.enabled ?? true,
-    nbf: attributes?.nbf,
-    exp: attributes?.exp,
-    exportable: attributes?.exportable,
-    created: now,
-    updated: now,
-    tags,
-  };
+function addVersion(ctx: VaultContext, name: string, jwk: PrivateJwk, input: VersionInput) {
+  const version: StoredKeyVersion = { ...newVersionFields(ctx, input), jwk, keyOps: input.keyOps, exportable: input.attributes?.exportable };
   return ok(ctx.wire.keyBundle(addObjectVersion(ctx, "keys", name, version), version));
 }
 

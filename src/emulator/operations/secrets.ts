@@ -7,9 +7,9 @@
  */
 import { ok, type Operation } from "../context";
 import { badParameter, disabledObject } from "../errors";
-import { addVersion, findVersion, newVersionId, updateVersion } from "../lifecycle";
+import { addVersion, findVersion, newVersionFields, updateVersion, versionInput } from "../lifecycle";
 import type { StoredSecretVersion } from "../model";
-import { bodyObject, checkAttributes, checkName, optionalAttributes, optionalString, optionalTags, type Json } from "../validate";
+import { bodyObject, checkName, optionalString, type Json } from "../validate";
 
 /** The service's bound on a value: 25 KB (learn.microsoft.com, Key Vault service limits, "Secrets"). */
 export const MAX_SECRET_VALUE_BYTES = 25 * 1024;
@@ -38,21 +38,7 @@ export const setSecret: Operation = (ctx, req) => {
     throw badParameter(`The secret's value is ${size.toLocaleString("en-US")} bytes; a secret's value is at most 25 KB (${MAX_SECRET_VALUE_BYTES.toLocaleString("en-US")} bytes).`);
   }
   const contentType = optionalContentType(body);
-  const attributes = optionalAttributes(body);
-  checkAttributes("secrets", attributes);
-  const tags = optionalTags(body, "secrets");
-  const now = ctx.clock.nowSeconds();
-  const version: StoredSecretVersion = {
-    version: newVersionId(),
-    value,
-    contentType,
-    enabled: attributes?.enabled ?? true,
-    nbf: attributes?.nbf,
-    exp: attributes?.exp,
-    created: now,
-    updated: now,
-    tags,
-  };
+  const version: StoredSecretVersion = { ...newVersionFields(ctx, versionInput("secrets", body)), value, contentType };
   return ok(ctx.wire.secretBundle(addVersion(ctx, "secrets", name, version), version));
 };
 
