@@ -11,9 +11,10 @@ import path from "node:path";
 import { after, test } from "node:test";
 import { DefaultAzureCredential } from "@azure/identity";
 import { KeyClient } from "@azure/keyvault-keys";
+import { SecretClient, type SecretClientOptions } from "@azure/keyvault-secrets";
 import { parse } from "dotenv";
 import { clientOptionsFor } from "../../src/client-options";
-import { storedRecords, tempDir } from "../helpers/emulator";
+import { rejectsWith, storedRecords, tempDir } from "../helpers/emulator";
 
 const ROOT = path.resolve(__dirname, "../..");
 const ENV_KEYS = ["KEY_VAULT_URL", "IDENTITY_ENDPOINT", "IDENTITY_HEADER", "AZURE_TOKEN_CREDENTIALS", "NODE_EXTRA_CA_CERTS", "KVQ_EMULATOR_CA"];
@@ -139,4 +140,29 @@ test("bad usage and bad state exit 2 with a message that says what to do", async
   } finally {
     busy.close();
   }
+});
+
+test("--throttle-secrets N: the N+1st secret transaction in 10 s is answered 429; --max-secrets bounds the secrets", async () => {
+  const dir = tempDir("kvq-cli-secrets-");
+  dirs.push(dir);
+  const run = kvq(["--port", "0", "--state", path.join(dir, "state"), "--throttle-secrets", "2", "--max-secrets", "1"]);
+  await run.waitFor("the environment on stdout", () => ENV_KEYS.every((k) => run.out().includes(`${k}=`)));
+  assert.match(run.err(), /throttle 2 secret transactions\/10 s/);
+  const env = parse(run.out());
+  // Tokens asked of this emulator's identity endpoint as App Service's clients ask (MSAL keeps the first
+  // test's identity for the whole process), and no retries: the client must see the 429 itself.
+  const credential = {
+    getToken: async () => {
+      const res = await fetch(`${env.IDENTITY_ENDPOINT}?resource=https://vault.azure.net&api-version=2019-08-01`, { headers: { "X-IDENTITY-HEADER": env.IDENTITY_HEADER } });
+      const body = (await res.json()) as { access_token: string; expires_on: string };
+      return { token: body.access_token, expiresOnTimestamp: Number(body.expires_on) * 1000 };
+    },
+  };
+  const client = new SecretClient(env.KEY_VAULT_URL, credential, clientOptionsFor(env.KEY_VAULT_URL, { env, maxRetries: 0 }) as SecretClientOptions);
+  await client.setSecret("first", "v");
+  // The vault holds one secret: a second name is refused (and is a transaction too, as on the service).
+  await rejectsWith(client.setSecret("second", "v"), { status: 403, inner: "QuotaExceeded" });
+  await rejectsWith(client.getSecret("first"), { status: 429, code: "Throttled" });
+  run.child.kill("SIGTERM");
+  assert.equal(await run.exited, 0, run.err());
 });
