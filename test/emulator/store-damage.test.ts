@@ -85,6 +85,36 @@ test("a record whose bytes fail their checksum is not served but named; every ot
   }
 });
 
+test("a damaged secret is named as a secret, soft-deleted or not; the other secrets and keys are served", async () => {
+  const dir = newDir();
+  const before = await startTestVault({ stateDir: dir });
+  try {
+    await before.secretClient.setSecret("kept-secret", "kept-value");
+    await before.secretClient.setSecret("victim-secret", "VICTIMVALUE");
+    await before.client.createEcKey("kept-key");
+  } finally {
+    await before.stop();
+  }
+  const file = path.join(dir, "vault.db");
+  const bytes = readFileSync(file);
+  const at = bytes.indexOf("VICTIMVALUE");
+  assert.ok(at > 0, "the value is in the file");
+  bytes[at] = 0x58; // one letter of the value changed
+  writeFileSync(file, bytes);
+
+  const { vault, notices } = await startWithNotices(dir);
+  try {
+    assert.deepEqual(vault.emulator.storeReport.damage?.lost, [{ kind: "secrets", state: "live", name: "victim-secret", why: "checksum" }]);
+    assert.match(notices.join("\n"), /Lost: secret "victim-secret" \(its bytes fail their checksum\)\./);
+    assert.ok(!notices.join("\n").includes("VICTIMVALUE") && !notices.join("\n").includes("XICTIMVALUE"), "the notice names the secret, never its value");
+    await rejectsWith(vault.secretClient.getSecret("victim-secret"), { status: 404, code: "SecretNotFound" });
+    assert.equal((await vault.secretClient.getSecret("kept-secret")).value, "kept-value");
+    assert.equal(await signs(vault, "kept-key"), true);
+  } finally {
+    await vault.stop();
+  }
+});
+
 test("a file cut short keeps every record that can still be read; a file whose header is gone starts empty, kept aside", async () => {
   const dir = newDir();
   const names = Array.from({ length: 60 }, (_, i) => `cut-${String(i).padStart(2, "0")}`);

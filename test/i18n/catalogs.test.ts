@@ -178,7 +178,7 @@ const SAMPLES: Samples<Messages> = {
       stateFileTooNew: ["/home/me/.kvq/emulator/vault.db", 2],
       migrated: [12, ["vault.json", "vault.journal"], "/home/me/.kvq/emulator/migrated-2026-12-04T20-01-02-123Z"],
       damaged: ["/home/me/.kvq/emulator", 11, ['key "a" (its bytes fail their checksum)'], "/home/me/.kvq/emulator/damaged-2026-12-04T20-01-02-123Z"],
-      lost: { record: [true, "my-key", "could not be read"], records: [3, "could not be read"], gap: [2], wal: [4, 8272], structure: ["Tree 2 page 5 cell 0: invalid page number"] },
+      lost: { record: ["secrets", true, "my-secret", "could not be read"], records: [3, "could not be read"], gap: [2], wal: [4, 8272], structure: ["Tree 2 page 5 cell 0: invalid page number"] },
     },
     doctor: { line: ["Node.js version", "Node.js 20.19.0"], summary: [1, 2] },
     cleanup: {

@@ -16,7 +16,7 @@ export function describeDamage(dir: string, damage: DamageReport): string {
 function describeLost(lost: LostRecord): string {
   const m = t().commands.emulator.lost;
   if (lost.why === "gap") return m.gap(lost.count ?? 1);
-  if (lost.name !== undefined) return m.record(lost.state === "deleted", lost.name, m.why[lost.why]);
+  if (lost.name !== undefined) return m.record(lost.kind, lost.state === "deleted", lost.name, m.why[lost.why]);
   return m.records(lost.count, m.why[lost.why]);
 }
 
