@@ -44,7 +44,8 @@ export const setSecret: Operation = (ctx, req) => {
 
 /**
  * The latest version or a named one. A disabled version answers 403 SecretDisabled (recorded:
- * cant_get_a_disabled_secret); `exp` and `nbf` are for the caller to heed, not enforced on a get.
+ * cant_get_a_disabled_secret); `exp` and `nbf` are for the caller to heed: the service answers an
+ * expired secret's value (seen and reported in Azure/AzureKeyVault#19, though the docs describe a 403).
  */
 export const getSecret: Operation = (ctx, req) => {
   const { object, version } = findVersion(ctx, "secrets", checkSecretName(req.params.name), req.params.version);
