@@ -11,12 +11,12 @@ installFriendlyErrorDisplay();
 
 export { clientOptionsFor, isLocalVaultUrl } from "./client-options";
 export { checkEnvironment, ConfigurationError, describeConfig, loadEnvFile, loadQuickstartEnvironment, type QuickstartConfig } from "./env";
-export { chooseKeyName, checkKeyNameFree, defaultKeyPrefix, keyNameProblem, toValidKeyName, uniqueKeyName, KEY_NAME_RULE } from "./key-names";
+export { chooseKeyName, checkKeyNameFree, defaultKeyPrefix, keyNameProblem, toValidKeyName, uniqueKeyName, KEY_NAME_RULE } from "./object-names";
 export { attendeeName } from "./attendee";
 export { isTutorialKey, RunLedger, TUTORIAL_TAG } from "./run-ledger";
 export { cleanupKey, cleanupRuns, ledgersToClean, type KeyCleanup } from "./cleanup";
 export { errorCodes, explainError } from "./vault-errors";
-export { keyState, keyStateAdvice, type KeyState } from "./key-state";
+export { keyState, keyStateAdvice, type KeyState } from "./object-state";
 export { formatProblem, type Problem } from "./problems";
 export { redact, secretValues, SECRET_VARIABLES } from "./secrets";
 export { describeError } from "./friendly-errors";

@@ -166,14 +166,16 @@ export const zhTW: Messages = {
     },
   },
 
+  kinds: { key: "金鑰", secret: "祕密" },
+
   keyNames: {
     rule: RULE,
-    empty: `金鑰名稱不能是空的。規則是：${RULE}。`,
-    tooLong: (start, length, max) => `「${start}…」有 ${length} 個字元，但金鑰名稱最多只能有 ${max} 個字元。`,
-    characters: (name, characters) => `「${name}」含有${quoted(characters)}，不符合金鑰名稱的規則：${RULE}。`,
-    exists: (name) => `已經有名為 ${name} 的金鑰（再建立一次只會替它新增一個版本）`,
-    softDeleted: (name, purgeDate) => `名為 ${name} 的金鑰已被虛刪除，${purgeDate ? `在 ${purgeDate} 被清除之前` : "在被清除之前"}這個名稱都還被它占用`,
-    inTransition: (name, state) => `名為 ${name} 的金鑰${state === "being-deleted" ? "正在刪除中" : "正在復原中"}，這個名稱還被它占用`,
+    empty: (noun) => `${noun}名稱不能是空的。規則是：${RULE}。`,
+    tooLong: (start, length, max, noun) => `「${start}…」有 ${length} 個字元，但${noun}名稱最多只能有 ${max} 個字元。`,
+    characters: (name, characters, noun) => `「${name}」含有${quoted(characters)}，不符合${noun}名稱的規則：${RULE}。`,
+    exists: (name, noun) => `已經有名為 ${name} 的${noun}（再${noun === "祕密" ? "設定" : "建立"}一次只會替它新增一個版本）`,
+    softDeleted: (name, purgeDate, noun) => `名為 ${name} 的${noun}已被虛刪除，${purgeDate ? `在 ${purgeDate} 被清除之前` : "在被清除之前"}這個名稱都還被它占用`,
+    inTransition: (name, state, noun) => `名為 ${name} 的${noun}${state === "being-deleted" ? "正在刪除中" : "正在復原中"}，這個名稱還被它占用`,
     noFreeName: (tries, names) => `試了 ${tries} 個名稱都不能用（${names.join("、")}）。請換一個前置詞。`,
   },
 
@@ -186,10 +188,19 @@ export const zhTW: Messages = {
     absent: (name) => `沒有名為 ${name} 的金鑰，使用中或已刪除的都沒有：請先執行「建立 RSA 金鑰」和「刪除金鑰」。`,
   },
 
+  secretState: {
+    live: (name) => `${name} 還在使用中：請先執行「刪除祕密」（現在再設定一次只會替它新增一個版本）。`,
+    "being-deleted": (name) =>
+      `${name} 還在刪除中：保存庫已經接受刪除，但還沒完成（完成之前，它既不算使用中也不算已刪除，而且拒絕再設定這個名稱：409 ObjectIsBeingDeleted）。請等幾秒鐘，再執行這一步一次。`,
+    "soft-deleted": (name) => `${name} 已被虛刪除：可以復原，在被清除之前這個名稱都被它占用。`,
+    "being-recovered": (name) => `${name} 正在復原中：保存庫已經接受復原，但還沒完成。請等幾秒鐘，再依序執行「刪除祕密」和這一步。`,
+    absent: (name) => `沒有名為 ${name} 的祕密，使用中或已刪除的都沒有：請先執行「設定祕密」和「刪除祕密」。`,
+  },
+
   cleanup: {
     stillBeingDeleted: (name) => `${name}：等了一陣子還在刪除中，先留在這次執行的記錄裡。請過一分鐘再執行 npx kvq cleanup --yes。`,
     purged: (name) => `${name}：已刪除並清除。`,
-    alreadyGone: (name) => `${name}：保存庫裡沒有這把金鑰，使用中或已刪除的都沒有（從未建立，或已經清除），不需要清理。`,
+    alreadyGone: (name, noun) => `${name}：保存庫裡沒有這個${noun}，使用中或已刪除的都沒有（從未建立，或已經清除），不需要清理。`,
     awaitingPurge: (name, purgeDate) =>
       `${name}：已刪除。這個保存庫啟用了清除保護，所以現在無法清除；` +
       `服務會${purgeDate ? `在 ${purgeDate} ` : "在保留期間結束時"}自動清除它，在那之前這個名稱都會被占用。`,

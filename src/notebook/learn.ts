@@ -11,7 +11,7 @@ import path from "node:path";
 import type { KeyClient } from "@azure/keyvault-keys";
 import { cleanupRuns } from "../cleanup";
 import { t, type Lang } from "../i18n";
-import { chooseKeyName, checkKeyNameFree, keyNameProblem } from "../key-names";
+import { chooseKeyName, checkKeyNameFree, keyNameProblem } from "../object-names";
 import { WORK_DIR } from "../paths";
 import { RunLedger, RUNNER_SESSION_VARIABLE } from "../run-ledger";
 import { FRONTEND_VARIABLE } from "../friendly-errors";

@@ -15,7 +15,7 @@ import { clientOptionsFor, TUTORIAL_MAX_RETRIES } from "../client-options";
 import { startEmulator } from "../emulator/index";
 import { checkEnvironment } from "../env";
 import { t } from "../i18n";
-import { chooseKeyName } from "../key-names";
+import { chooseKeyName } from "../object-names";
 import { isTutorialKey, RunLedger } from "../run-ledger";
 import { errorFacts } from "../vault-errors";
 

@@ -13,7 +13,7 @@ import { formatReport } from "../../src/commands/rehearse";
 import { checkEnvironment, ConfigurationError, describeConfig } from "../../src/env";
 import { describeError } from "../../src/friendly-errors";
 import { displayWidth, setLang } from "../../src/i18n";
-import { keyNameProblem } from "../../src/key-names";
+import { keyNameProblem } from "../../src/object-names";
 import { formatProblem } from "../../src/problems";
 import { RunLedger } from "../../src/run-ledger";
 import { defaultThrottleMessage } from "../../src/throttle-notice";
