@@ -18,7 +18,9 @@ export interface EmulatorCommandOptions {
   deleteDelay: number;
   recoverDelay: number;
   throttle: number;
+  throttleSecrets: number;
   maxKeys: number;
+  maxSecrets: number;
   maxVersions: number;
   maxConnections: number;
   reset?: boolean;
@@ -47,8 +49,8 @@ export async function emulatorCommand(options: EmulatorCommandOptions): Promise<
     retentionDays: options.retentionDays,
     deleteDelayMs: options.deleteDelay,
     recoverDelayMs: options.recoverDelay,
-    limits: { keys: options.maxKeys, versionsPerKey: options.maxVersions, connections: options.maxConnections },
-    throttle: options.throttle,
+    limits: { keys: options.maxKeys, secrets: options.maxSecrets, versionsPerKey: options.maxVersions, connections: options.maxConnections },
+    throttle: { keyCreates: options.throttle, secretTransactions: options.throttleSecrets },
     clockOffsetMs,
     faults,
     log: options.log ? (line) => process.stderr.write(`${line}\n`) : undefined,
@@ -59,6 +61,7 @@ export async function emulatorCommand(options: EmulatorCommandOptions): Promise<
     `retention ${emulator.settings.retentionDays} days`,
     emulator.settings.purgeProtection ? "purge protection on" : "purge allowed",
     options.throttle > 0 ? `throttle ${options.throttle} creates/10 s` : undefined,
+    options.throttleSecrets > 0 ? `throttle ${options.throttleSecrets} secret transactions/10 s` : undefined,
     faults.length > 0 ? `${faults.length} injected ${faults.length === 1 ? "fault" : "faults"}` : undefined,
   ].filter(Boolean);
   process.stderr.write(`# Key Vault emulator ready at ${emulator.url} (${features.join(", ")}). State: ${emulator.stateDir}. Ctrl-C stops it.\n`);

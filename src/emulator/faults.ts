@@ -1,19 +1,21 @@
 /**
  * Fault injection: the errors a real vault gives that a local one never would on its own.
  *
- * - A throttle: at most N key creations per 10 seconds, then 429 with Retry-After, as the service
- *   limits software-key creates (FACTS.md §2), so the SDK's retry path and the tutorial's
- *   "the vault is busy" message run for real.
+ * - A throttle: at most N transactions of a type per 10 seconds, then 429 with Retry-After, as the
+ *   service limits them per vault (FACTS.md §2; learn.microsoft.com, Key Vault service limits): software-key
+ *   creates (20) and secret transactions (4,000, every secret operation), each counted apart, so the SDK's
+ *   retry path and the tutorial's "the vault is busy" message run for real. As on the service, a request
+ *   answered 429 does not count.
  * - Injected errors: a chosen operation answers a chosen error (a missing role, an access policy
  *   without the permission, a firewall, a token from the wrong tenant …) for a number of times.
  */
 import { FORBIDDEN_REASONS, throttled, VaultError, type ForbiddenReason } from "./errors";
-import type { Route } from "./routes";
+import type { Route, ThrottleBucket } from "./routes";
 
 /** Errors that can be injected by name; each builds the service's exact response for a route. */
 export const NAMED_FAULTS = {
   ForbiddenByRbac: (r: Route) => new VaultError(403, "Forbidden", FORBIDDEN_REASONS.ForbiddenByRbac(r.dataAction), "ForbiddenByRbac"),
-  ForbiddenByPolicy: (r: Route) => new VaultError(403, "Forbidden", FORBIDDEN_REASONS.ForbiddenByPolicy(r.permission), "ForbiddenByPolicy"),
+  ForbiddenByPolicy: (r: Route) => new VaultError(403, "Forbidden", FORBIDDEN_REASONS.ForbiddenByPolicy(`${r.kind} ${r.permission}`), "ForbiddenByPolicy"),
   ForbiddenByFirewall: () => new VaultError(403, "Forbidden", FORBIDDEN_REASONS.ForbiddenByFirewall(), "ForbiddenByFirewall"),
   ForbiddenByConnection: () => new VaultError(403, "Forbidden", FORBIDDEN_REASONS.ForbiddenByConnection(), "ForbiddenByConnection"),
   WrongTenant: () =>
@@ -43,17 +45,36 @@ export interface InjectedFault {
 
 const WINDOW_MS = 10_000;
 
+/** Transactions allowed per 10 s, by type; a type left out (or 0) is not throttled. */
+export type ThrottleLimits = Partial<Record<ThrottleBucket, number>>;
+
+/** A number is the key-create limit alone (what `--throttle` always meant). */
+export const throttleLimits = (limits: number | ThrottleLimits | undefined): ThrottleLimits =>
+  typeof limits === "number" ? { keyCreates: limits } : { ...limits };
+
 export class Faults {
   private rules: { rule: FaultRule; hits: number; left: number }[] = [];
-  /** The current 10-s window: when it started and how many creates it let through. */
-  private window = { startMs: 0, creations: 0 };
+  private limits: ThrottleLimits;
+  /** Each type's current 10-s window: when it started and how many requests it let through. */
+  private windows = new Map<ThrottleBucket, { startMs: number; count: number }>();
 
-  constructor(private throttleLimit = 0) {}
+  constructor(limits: number | ThrottleLimits = 0) {
+    this.limits = throttleLimits(limits);
+  }
 
-  /** At most `limit` key creations per 10 s; 0 turns the throttle off. */
-  setThrottle(limit: number): void {
-    this.throttleLimit = limit;
-    this.window = { startMs: 0, creations: 0 };
+  /**
+   * A number: at most that many key creations per 10 s (0 turns it off), other types unchanged.
+   * Limits by type: those types set (0 turns one off), the others unchanged.
+   */
+  setThrottle(limits: number | ThrottleLimits): void {
+    const changed = throttleLimits(limits);
+    this.limits = { ...this.limits, ...changed };
+    for (const bucket of Object.keys(changed) as ThrottleBucket[]) this.windows.delete(bucket);
+  }
+
+  /** The limits now in force. */
+  get throttle(): ThrottleLimits {
+    return { ...this.limits };
   }
 
   inject(rule: FaultRule): InjectedFault {
@@ -85,13 +106,15 @@ export class Faults {
     // Fixed 10-s windows, Retry-After = the rest of the window: a throttled client waits one window
     // per retry, as kvq rehearse's Azure estimate assumes. (A sliding window answered "1 s" again and
     // again while slots freed one by one, so a waiting client burnt its retries in seconds.)
-    if (this.throttleLimit > 0 && route.creates) {
-      if (nowMs - this.window.startMs >= WINDOW_MS) this.window = { startMs: nowMs, creations: 0 };
-      if (this.window.creations >= this.throttleLimit) {
-        const retryAfterMs = WINDOW_MS - (nowMs - this.window.startMs);
+    const limit = route.throttle ? (this.limits[route.throttle] ?? 0) : 0;
+    if (route.throttle && limit > 0) {
+      let window = this.windows.get(route.throttle);
+      if (!window || nowMs - window.startMs >= WINDOW_MS) this.windows.set(route.throttle, (window = { startMs: nowMs, count: 0 }));
+      if (window.count >= limit) {
+        const retryAfterMs = WINDOW_MS - (nowMs - window.startMs);
         return throttled(Math.max(1, Math.ceil(retryAfterMs / 1000)));
       }
-      this.window.creations++;
+      window.count++;
     }
     return undefined;
   }

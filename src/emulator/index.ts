@@ -14,7 +14,7 @@ import type { VaultContext } from "./context";
 import { KeyGenerator } from "./crypto/keygen";
 import { CryptoWorkers } from "./crypto/worker-pool";
 import { guardConnections, type ConnectionGuard } from "./connections";
-import { Faults, type FaultRule } from "./faults";
+import { Faults, type FaultRule, type ThrottleLimits } from "./faults";
 import { IDENTITY_PATH, identityHandler } from "./identity-endpoint";
 import { purgeExpired } from "./lifecycle";
 import { loadOrCreateSecrets } from "./secrets";
@@ -79,8 +79,11 @@ export interface EmulatorOptions {
   recoverDelayMs?: number;
   /** Local bounds a real vault does not need but a local process does (limits.ts); each has a default. */
   limits?: Partial<EmulatorLimits>;
-  /** Key creations allowed per 10 s before 429; 0 (default) is unlimited. The real limit is 20. */
-  throttle?: number;
+  /**
+   * Transactions allowed per 10 s before 429, by type: `{ keyCreates: 20, secretTransactions: 4000 }`
+   * are the service's limits. A number is the key-create limit alone. Default: unlimited.
+   */
+  throttle?: number | ThrottleLimits;
   /** Start the vault's clock this far ahead of real time. */
   clockOffsetMs?: number;
   /** Errors to inject from the start. */

@@ -1,47 +1,170 @@
 /**
- * The rules of a key's life that several operations share: when a name is free, when a
- * soft-deleted key is still "being deleted", and when retention has run out and the vault purges it.
+ * The life of a vault object, the same for every kind (the kind is a parameter): live → being
+ * deleted → soft-deleted → being recovered → live again, or purged (by a client, or by the vault
+ * when retention ends). Each kind's operations (operations/keys.ts, secrets.ts) hold only what is
+ * their own and come here for the rest: the name rules, find-or-404, a new version, delete,
+ * recover, purge, the listings and the retention sweep. Lowkey Vault's common/ lifecycle is the
+ * model (/work/shared/STYLE.md, "Three object kinds, one shape").
  */
 import { randomBytes } from "node:crypto";
 import type { VaultContext } from "./context";
-import { beingDeleted, beingRecovered, deletedButRecoverable, keyNotFound } from "./errors";
-import type { StoredDeletedKey, StoredKey, StoredKeyVersion } from "./model";
-import { currentVersion } from "./model";
-import { VERSION_PATTERN } from "./validate";
+import { beingDeleted, beingRecovered, deletedButRecoverable, deletedNotFound, KIND_WORDS, notFound, purgeProtected, purgeWhileBeingDeleted } from "./errors";
+import { quotaExceeded } from "./limits";
+import { deletedObject, deletedRecord, nameKey, type DeletedOf, type Deletion, type LiveOf, type ObjectKind, type StoredObject, type VersionOf } from "./model";
+import { OBJECT_KINDS } from "./store/kinds";
+import { checkAttributes, optionalAttributes, optionalTags, VERSION_PATTERN, type Json } from "./validate";
 
 /** Versions are 32 lowercase hex characters, made by the service. */
 export const newVersionId = () => randomBytes(16).toString("hex");
 
-export const isBeingDeleted = (ctx: VaultContext, deleted: StoredDeletedKey) => ctx.clock.nowMs() < deleted.deletingUntilMs;
+const collection = <K extends ObjectKind>(ctx: VaultContext, kind: K) => ctx.store.of(kind);
+
+export const isBeingDeleted = (ctx: VaultContext, deleted: Deletion) => ctx.clock.nowMs() < deleted.deletingUntilMs;
+
+export const isBeingRecovered = (ctx: VaultContext, object: StoredObject) =>
+  object.recoveringUntilMs !== undefined && ctx.clock.nowMs() < object.recoveringUntilMs;
 
 /** A soft-deleted name cannot be reused until it is recovered or purged (FACTS.md §2). */
-export function assertNameNotDeleted(ctx: VaultContext, name: string): void {
-  const deleted = ctx.store.of("keys").deleted.get(name);
+export function assertNameNotDeleted(ctx: VaultContext, kind: ObjectKind, name: string): void {
+  const deleted = collection(ctx, kind).deleted.get(name);
   if (!deleted) return;
-  throw isBeingDeleted(ctx, deleted) ? beingDeleted(name) : deletedButRecoverable(name);
+  throw isBeingDeleted(ctx, deleted) ? beingDeleted(kind, name) : deletedButRecoverable(kind, name);
 }
 
-export const isBeingRecovered = (ctx: VaultContext, key: StoredKey) => key.recoveringUntilMs !== undefined && ctx.clock.nowMs() < key.recoveringUntilMs;
-
-export function findKey(ctx: VaultContext, name: string): StoredKey {
-  const key = ctx.store.of("keys").live.get(name);
-  if (!key || isBeingRecovered(ctx, key)) throw keyNotFound(name);
-  return key;
+/** A new version cannot be added to an object that is still coming back. */
+export function assertNotBeingRecovered(ctx: VaultContext, kind: ObjectKind, name: string): void {
+  const object = collection(ctx, kind).live.get(name);
+  if (object && isBeingRecovered(ctx, object)) throw beingRecovered(kind, object.name);
 }
 
-/** A new version cannot be added to a key that is still coming back. */
-export function assertNotBeingRecovered(ctx: VaultContext, name: string): void {
-  const key = ctx.store.of("keys").live.get(name);
-  if (key && isBeingRecovered(ctx, key)) throw beingRecovered(key.name);
+/** The live object of that name, or the service's 404 (an object still being recovered is not there yet). */
+export function findObject<K extends ObjectKind>(ctx: VaultContext, kind: K, name: string): LiveOf<K> {
+  const object = collection(ctx, kind).live.get(name) as LiveOf<K> | undefined;
+  if (!object || isBeingRecovered(ctx, object)) throw notFound(kind, name);
+  return object;
 }
 
-/** The named version, or the current one when `version` is empty (the SDK sends `/keys/{name}/`). */
-export function findVersion(ctx: VaultContext, name: string, version: string | undefined): { key: StoredKey; version: StoredKeyVersion } {
-  const key = findKey(ctx, name);
-  if (!version) return { key, version: currentVersion(key) };
-  const found = VERSION_PATTERN.test(version) ? key.versions.find((v) => v.version === version) : undefined;
-  if (!found) throw keyNotFound(`${name}/${version}`);
-  return { key, version: found };
+/** The named version, or the current one when `version` is empty (the SDKs send `/{collection}/{name}/`). */
+export function findVersion<K extends ObjectKind>(ctx: VaultContext, kind: K, name: string, version: string | undefined): { object: LiveOf<K>; version: VersionOf<K> } {
+  const object = findObject(ctx, kind, name);
+  const versions = object.versions as VersionOf<K>[];
+  if (!version) return { object, version: versions[versions.length - 1] };
+  const found = VERSION_PATTERN.test(version) ? versions.find((v) => v.version === version) : undefined;
+  if (!found) throw notFound(kind, `${name}/${version}`);
+  return { object, version: found };
+}
+
+/** The local bounds on objects of a kind (live and deleted) and versions of one object (limits.ts). */
+export function assertRoomFor(ctx: VaultContext, kind: ObjectKind, name: string): void {
+  const { limits } = ctx.settings;
+  const existing = collection(ctx, kind).live.get(name);
+  if (existing && existing.versions.length >= limits.versionsPerKey) throw quotaExceeded(`versions of one ${KIND_WORDS[kind].noun}`, limits.versionsPerKey);
+  if (!existing && collection(ctx, kind).count() >= limits[kind]) throw quotaExceeded(`${kind} (live and deleted)`, limits[kind]);
+}
+
+/**
+ * Adds a version to an object, making the object with its first version: the name must be free
+ * (not soft-deleted, not being recovered) and have room. What the version holds is the kind's.
+ */
+export function addVersion<K extends ObjectKind>(ctx: VaultContext, kind: K, name: string, version: VersionOf<K>): LiveOf<K> {
+  assertNameNotDeleted(ctx, kind, name);
+  assertNotBeingRecovered(ctx, kind, name);
+  assertRoomFor(ctx, kind, name);
+  const live = collection(ctx, kind).live;
+  const existing = live.get(name) as LiveOf<K> | undefined;
+  if (existing) {
+    (existing.versions as VersionOf<K>[]).push(version);
+    live.changed(name);
+    return existing;
+  }
+  const object = { name, versions: [version] } as unknown as LiveOf<K>;
+  live.put(name, object);
+  return object;
+}
+
+/**
+ * Updates a version's attributes and tags from an update's body (what every kind's PATCH takes), then
+ * what is the kind's own (`own`, run after the shared checks pass): nothing is changed if any check fails.
+ */
+export function updateVersion<K extends ObjectKind>(ctx: VaultContext, kind: K, object: LiveOf<K>, version: VersionOf<K>, body: Json, own?: () => void): void {
+  const attributes = optionalAttributes(body);
+  const tags = optionalTags(body, kind);
+  checkAttributes(kind, { nbf: attributes?.nbf ?? version.nbf, exp: attributes?.exp ?? version.exp });
+  if (attributes?.enabled !== undefined) version.enabled = attributes.enabled;
+  if (attributes?.nbf !== undefined) version.nbf = attributes.nbf;
+  if (attributes?.exp !== undefined) version.exp = attributes.exp;
+  if (tags) version.tags = tags;
+  own?.();
+  version.updated = ctx.clock.nowSeconds();
+  collection(ctx, kind).live.changed(object.name);
+}
+
+/** Soft-deletes an object: its versions and all move to the deleted records, "being deleted" for a moment. */
+export function softDelete<K extends ObjectKind>(ctx: VaultContext, kind: K, name: string): DeletedOf<K> {
+  const object = findObject(ctx, kind, name);
+  const nowMs = ctx.clock.nowMs();
+  const deletedDate = Math.floor(nowMs / 1000);
+  const deleted = deletedRecord(kind, object, {
+    deletedDate,
+    scheduledPurgeDate: deletedDate + ctx.settings.retentionDays * 86_400,
+    deletingUntilMs: nowMs + ctx.settings.deleteDelayMs,
+  });
+  collection(ctx, kind).live.remove(object.name);
+  collection(ctx, kind).deleted.put(object.name, deleted);
+  return deleted;
+}
+
+/**
+ * A soft-deleted object, once visible: right after a delete the service answers 404 for it for a
+ * moment (FACTS.md §3), which is why the SDKs' delete pollers poll.
+ */
+export function findDeleted<K extends ObjectKind>(ctx: VaultContext, kind: K, name: string): DeletedOf<K> {
+  const deleted = collection(ctx, kind).deleted.get(name) as DeletedOf<K> | undefined;
+  if (!deleted || isBeingDeleted(ctx, deleted)) throw deletedNotFound(kind, name);
+  return deleted;
+}
+
+/**
+ * Recovers a soft-deleted object with all its versions. Like a delete, a recover takes a moment:
+ * reads answer 404 until it is done, and the SDKs' pollers poll.
+ */
+export function recover<K extends ObjectKind>(ctx: VaultContext, kind: K, name: string): LiveOf<K> {
+  const deleted = collection(ctx, kind).deleted.get(name) as DeletedOf<K> | undefined;
+  if (deleted && isBeingDeleted(ctx, deleted)) throw beingDeleted(kind, deletedObject(kind, deleted).name);
+  // The service answers a recover of a name with no deleted object as it answers a missing one (recorded:
+  // keys_client__restore_keys_and_recover_backups, secret_client__restore_…/can_recover_a_deleted_secret_non_existing),
+  // not with GET /deleted…' "Deleted … not found".
+  if (!deleted) throw notFound(kind, name);
+  const object = deletedObject(kind, deleted);
+  object.recoveringUntilMs = ctx.clock.nowMs() + ctx.settings.recoverDelayMs;
+  collection(ctx, kind).deleted.remove(object.name);
+  collection(ctx, kind).live.put(object.name, object);
+  return object;
+}
+
+/** Purges a soft-deleted object for good (not while it is being deleted, nor under purge protection). */
+export function purge(ctx: VaultContext, kind: ObjectKind, name: string): void {
+  const pending = collection(ctx, kind).deleted.get(name);
+  if (pending && isBeingDeleted(ctx, pending)) throw purgeWhileBeingDeleted(kind);
+  const object = deletedObject(kind, findDeleted(ctx, kind, name));
+  if (ctx.settings.purgeProtection) throw purgeProtected();
+  collection(ctx, kind).deleted.remove(object.name);
+  notePurged(ctx, kind, object.name);
+}
+
+const byName = (a: { name: string }, b: { name: string }) => (nameKey(a.name) < nameKey(b.name) ? -1 : 1);
+
+/** The live objects a listing shows (not those still being recovered), by name. */
+export function listed<K extends ObjectKind>(ctx: VaultContext, kind: K): LiveOf<K>[] {
+  return [...(collection(ctx, kind).live.values() as IterableIterator<LiveOf<K>>)].filter((o) => !isBeingRecovered(ctx, o)).sort(byName);
+}
+
+/** The soft-deleted objects a listing shows (not those still being deleted), by name. */
+export function listedDeleted<K extends ObjectKind>(ctx: VaultContext, kind: K): { deleted: DeletedOf<K>; object: LiveOf<K> }[] {
+  return [...(collection(ctx, kind).deleted.values() as IterableIterator<DeletedOf<K>>)]
+    .filter((d) => !isBeingDeleted(ctx, d))
+    .map((deleted) => ({ deleted, object: deletedObject(kind, deleted) }))
+    .sort((a, b) => byName(a.object, b.object));
 }
 
 /**
@@ -52,22 +175,25 @@ export function findVersion(ctx: VaultContext, name: string, version: string | u
  */
 const purgedUntil = new WeakMap<object, Map<string, number>>();
 
-export function notePurged(ctx: VaultContext, name: string): void {
+function notePurged(ctx: VaultContext, kind: ObjectKind, name: string): void {
   if (ctx.settings.deleteDelayMs <= 0) return;
   const names = purgedUntil.get(ctx.store) ?? new Map<string, number>();
-  names.set(name.toLowerCase(), ctx.clock.nowMs() + ctx.settings.deleteDelayMs);
+  names.set(`${kind}/${nameKey(name)}`, ctx.clock.nowMs() + ctx.settings.deleteDelayMs);
   purgedUntil.set(ctx.store, names);
 }
 
-export function isBeingPurged(ctx: VaultContext, name: string): boolean {
-  const until = purgedUntil.get(ctx.store)?.get(name.toLowerCase());
+export function isBeingPurged(ctx: VaultContext, kind: ObjectKind, name: string): boolean {
+  const until = purgedUntil.get(ctx.store)?.get(`${kind}/${nameKey(name)}`);
   return until !== undefined && ctx.clock.nowMs() < until;
 }
 
-/** Purges soft-deleted keys whose retention has ended, as the service does on its own. */
+/** Purges the soft-deleted objects of every kind whose retention has ended, as the service does on its own. */
 export function purgeExpired(ctx: VaultContext): void {
   const now = ctx.clock.nowSeconds();
-  for (const deleted of [...ctx.store.of("keys").deleted.values()]) {
-    if (deleted.scheduledPurgeDate <= now) ctx.store.of("keys").deleted.remove(deleted.key.name);
+  for (const kind of OBJECT_KINDS) {
+    const deletedRecords = collection(ctx, kind).deleted;
+    for (const deleted of [...deletedRecords.values()]) {
+      if (deleted.scheduledPurgeDate <= now) deletedRecords.remove(deletedObject(kind, deleted).name);
+    }
   }
 }

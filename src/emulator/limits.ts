@@ -9,7 +9,9 @@ import { VaultError } from "./errors";
 export interface EmulatorLimits {
   /** Live and soft-deleted keys together (a deleted key still holds its material). */
   keys: number;
-  /** Versions of one key (each rotation or re-create adds one). */
+  /** Live and soft-deleted secrets together (a deleted secret still holds its values). */
+  secrets: number;
+  /** Versions of one key or one secret (each rotation, re-create or set adds one). */
   versionsPerKey: number;
   /** Open connections to the vault (and, separately, to the identity endpoint). */
   connections: number;
@@ -23,6 +25,7 @@ export interface EmulatorLimits {
 
 export const DEFAULT_LIMITS: EmulatorLimits = {
   keys: 10_000,
+  secrets: 10_000,
   versionsPerKey: 500,
   connections: 256,
   pendingKeyGenerations: 64,

@@ -1,21 +1,47 @@
 /**
- * What the vault stores: keys with their versions, soft-deleted keys, rotation policies.
+ * What the vault stores: objects of each kind with their versions, and the soft-deleted ones.
  * Plain JSON-serialisable records (they are persisted as they are); times in Unix seconds, as the
  * service reports them.
+ *
+ * Every kind has the same shape (lifecycle.ts works on it): a live object is its name and its
+ * versions, each version with the attributes every kind has (enabled, nbf, exp, created, updated,
+ * tags); a soft-deleted one is that object and its deletion's dates. Each kind adds only what is its
+ * own: a key version's key material and operations, a secret version's value and content type.
  */
 import type { PrivateJwk } from "./crypto/key-material";
 
-export interface StoredKeyVersion {
+/** The attributes and tags every version of every kind has. */
+export interface StoredVersion {
   version: string;
-  jwk: PrivateJwk;
-  keyOps: string[];
   enabled: boolean;
   nbf?: number;
   exp?: number;
-  exportable?: boolean;
   created: number;
   updated: number;
   tags?: Record<string, string>;
+}
+
+/** A live object: its versions, oldest first (the last one is the current version). */
+export interface StoredObject<V extends StoredVersion = StoredVersion> {
+  /** The name as first created: Key Vault names are case-insensitive but keep their case. */
+  name: string;
+  versions: V[];
+  /** Until this moment (emulator clock, ms) a recovered object is "being recovered": still 404 to reads. */
+  recoveringUntilMs?: number;
+}
+
+/** When an object was soft-deleted, when the vault will purge it, and how long it is "being deleted". */
+export interface Deletion {
+  deletedDate: number;
+  scheduledPurgeDate: number;
+  /** Until this moment (emulator clock, ms) the object is "being deleted": not yet listed, name still busy. */
+  deletingUntilMs: number;
+}
+
+export interface StoredKeyVersion extends StoredVersion {
+  jwk: PrivateJwk;
+  keyOps: string[];
+  exportable?: boolean;
 }
 
 export interface LifetimeAction {
@@ -30,36 +56,54 @@ export interface StoredRotationPolicy {
   updated: number;
 }
 
-export interface StoredKey {
-  /** The name as first created: Key Vault names are case-insensitive but keep their case. */
-  name: string;
-  /** Oldest first; the last one is the current version. */
-  versions: StoredKeyVersion[];
+export interface StoredKey extends StoredObject<StoredKeyVersion> {
   rotationPolicy?: StoredRotationPolicy;
-  /** Until this moment (emulator clock, ms) a recovered key is "being recovered": still 404 to reads. */
-  recoveringUntilMs?: number;
 }
 
-export interface StoredDeletedKey {
+export interface StoredDeletedKey extends Deletion {
   key: StoredKey;
-  deletedDate: number;
-  scheduledPurgeDate: number;
-  /** Until this moment (emulator clock, ms) the key is "being deleted": not yet listed, name still busy. */
-  deletingUntilMs: number;
+}
+
+export interface StoredSecretVersion extends StoredVersion {
+  /** The secret's value: kept here and in backups only, never logged or reported (README, "Security"). */
+  value: string;
+  contentType?: string;
+}
+
+export type StoredSecret = StoredObject<StoredSecretVersion>;
+
+export interface StoredDeletedSecret extends Deletion {
+  secret: StoredSecret;
 }
 
 /**
  * Every kind of object the vault keeps, each with its live records and its soft-deleted ones (a
  * live record holds its versions). The store (store/) is written against this map and knows no
- * kind by name: a new kind is a line here and a line in store/kinds.ts, no storage code.
+ * kind by name: a new kind is a line here, a line in DELETED_FIELD and a line in store/kinds.ts,
+ * no storage code.
  */
 export interface StoredKinds {
   keys: { live: StoredKey; deleted: StoredDeletedKey };
+  secrets: { live: StoredSecret; deleted: StoredDeletedSecret };
 }
 
 export type ObjectKind = keyof StoredKinds;
+export type LiveOf<K extends ObjectKind> = StoredKinds[K]["live"];
+export type DeletedOf<K extends ObjectKind> = StoredKinds[K]["deleted"];
+export type VersionOf<K extends ObjectKind> = LiveOf<K>["versions"][number];
+
+/** The field of a soft-deleted record that holds the object (a key's is "key", as older state folders have it). */
+export const DELETED_FIELD = { keys: "key", secrets: "secret" } as const satisfies Record<ObjectKind, string>;
+
+/** The object a soft-deleted record holds. */
+export const deletedObject = <K extends ObjectKind>(kind: K, deleted: DeletedOf<K>): LiveOf<K> =>
+  (deleted as unknown as Record<string, LiveOf<K>>)[DELETED_FIELD[kind]];
+
+/** A soft-deleted record of `object`. */
+export const deletedRecord = <K extends ObjectKind>(kind: K, object: LiveOf<K>, deletion: Deletion): DeletedOf<K> =>
+  ({ [DELETED_FIELD[kind]]: object, ...deletion }) as unknown as DeletedOf<K>;
 
 /** Lookup key for a name: Key Vault object names are case-insensitive. */
 export const nameKey = (name: string) => name.toLowerCase();
 
-export const currentVersion = (key: StoredKey): StoredKeyVersion => key.versions[key.versions.length - 1];
+export const currentVersion = <V extends StoredVersion>(object: StoredObject<V>): V => object.versions[object.versions.length - 1];

@@ -1,16 +1,19 @@
 /**
- * Every route of the keys API in one table: method, path, the operation that answers it, and the
- * permission it needs — as an RBAC data action and as an access-policy key permission — so that an
- * injected 403 names what a real vault would (and the doctor can tell the learner what to grant).
+ * Every route of the vault in one table: method, path, the operation that answers it, and the
+ * permission it needs — as an RBAC data action and as an access-policy permission of its kind — so
+ * that an injected 403 names what a real vault would (and the doctor can tell the learner what to
+ * grant), and what the throttle counts it as.
  */
 import type { Operation } from "./context";
-import * as backup from "./operations/backup";
-import * as deleted from "./operations/deleted-keys";
+import { backupOperations } from "./operations/backup";
 import * as crypto from "./operations/key-crypto";
 import * as keys from "./operations/keys";
+import { objectOperations } from "./operations/objects";
 import * as rng from "./operations/rng";
 import * as rotation from "./operations/rotation";
+import * as secrets from "./operations/secrets";
 import { operationNotSpecified } from "./errors";
+import type { ObjectKind } from "./model";
 
 export interface Route {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -20,39 +23,69 @@ export interface Route {
   handler: Operation;
   /** RBAC data action under Microsoft.KeyVault/vaults/. */
   dataAction: string;
-  /** Access-policy key permission. */
+  /** The access-policy permission, e.g. "get"; of the route's `kind` ("keys get", "secrets get"). */
   permission: string;
-  /** True for the operations the throttle counts as key creations. */
-  creates?: boolean;
+  /** Whose permission it is: an access policy grants key, secret and certificate permissions apart. */
+  kind: ObjectKind;
+  /** Which of the service's transaction limits the request counts against (faults.ts). */
+  throttle?: ThrottleBucket;
 }
 
+/**
+ * The service's limits per vault per 10 s, by transaction type (learn.microsoft.com, Key Vault service
+ * limits): creating a software key (20 for RSA-2048), and every secret transaction (4,000). The rest
+ * (other key operations, 4,000) is not throttled here.
+ */
+export type ThrottleBucket = "keyCreates" | "secretTransactions";
+
+const keyRoute = (route: Omit<Route, "kind">): Route => ({ kind: "keys", ...route });
+/** Every secret operation is one secret transaction. */
+const secretRoute = (route: Omit<Route, "kind" | "throttle">): Route => ({ kind: "secrets", throttle: "secretTransactions", ...route });
+
+const keyObjects = objectOperations("keys");
+const keyBackup = backupOperations("keys");
+const secretObjects = objectOperations("secrets");
+const secretBackup = backupOperations("secrets");
+
 export const ROUTES: Route[] = [
-  { method: "GET", path: "/keys", operation: "getKeys", handler: keys.getKeys, dataAction: "keys/read", permission: "list" },
-  { method: "POST", path: "/keys/restore", operation: "restoreKey", handler: backup.restoreKey, dataAction: "keys/restore/action", permission: "restore" },
-  { method: "POST", path: "/keys/:name/create", operation: "createKey", handler: keys.createKey, dataAction: "keys/create/action", permission: "create", creates: true },
-  { method: "PUT", path: "/keys/:name", operation: "importKey", handler: keys.importKey, dataAction: "keys/import/action", permission: "import" },
-  { method: "DELETE", path: "/keys/:name", operation: "deleteKey", handler: keys.deleteKey, dataAction: "keys/delete", permission: "delete" },
-  { method: "GET", path: "/keys/:name/versions", operation: "getKeyVersions", handler: keys.getKeyVersions, dataAction: "keys/read", permission: "list" },
-  { method: "POST", path: "/keys/:name/backup", operation: "backupKey", handler: backup.backupKey, dataAction: "keys/backup/action", permission: "backup" },
-  { method: "POST", path: "/keys/:name/rotate", operation: "rotateKey", handler: rotation.rotateKey, dataAction: "keys/rotate/action", permission: "rotate", creates: true },
-  { method: "GET", path: "/keys/:name/rotationpolicy", operation: "getKeyRotationPolicy", handler: rotation.getKeyRotationPolicy, dataAction: "keyrotationpolicies/read", permission: "getrotationpolicy" },
-  { method: "PUT", path: "/keys/:name/rotationpolicy", operation: "updateKeyRotationPolicy", handler: rotation.updateKeyRotationPolicy, dataAction: "keyrotationpolicies/write", permission: "setrotationpolicy" },
-  { method: "GET", path: "/keys/:name/:version?", operation: "getKey", handler: keys.getKey, dataAction: "keys/read", permission: "get" },
-  { method: "PATCH", path: "/keys/:name/:version?", operation: "updateKey", handler: keys.updateKey, dataAction: "keys/update/action", permission: "update" },
-  { method: "POST", path: "/keys/:name/:version?/encrypt", operation: "encrypt", handler: crypto.encrypt, dataAction: "keys/encrypt/action", permission: "encrypt" },
-  { method: "POST", path: "/keys/:name/:version?/decrypt", operation: "decrypt", handler: crypto.decrypt, dataAction: "keys/decrypt/action", permission: "decrypt" },
-  { method: "POST", path: "/keys/:name/:version?/wrapkey", operation: "wrapKey", handler: crypto.wrapKey, dataAction: "keys/wrap/action", permission: "wrapKey" },
-  { method: "POST", path: "/keys/:name/:version?/unwrapkey", operation: "unwrapKey", handler: crypto.unwrapKey, dataAction: "keys/unwrap/action", permission: "unwrapKey" },
-  { method: "POST", path: "/keys/:name/:version?/sign", operation: "sign", handler: crypto.sign, dataAction: "keys/sign/action", permission: "sign" },
-  { method: "POST", path: "/keys/:name/:version?/verify", operation: "verify", handler: crypto.verify, dataAction: "keys/verify/action", permission: "verify" },
+  keyRoute({ method: "GET", path: "/keys", operation: "getKeys", handler: keyObjects.list, dataAction: "keys/read", permission: "list" }),
+  keyRoute({ method: "POST", path: "/keys/restore", operation: "restoreKey", handler: keyBackup.restore, dataAction: "keys/restore/action", permission: "restore" }),
+  keyRoute({ method: "POST", path: "/keys/:name/create", operation: "createKey", handler: keys.createKey, dataAction: "keys/create/action", permission: "create", throttle: "keyCreates" }),
+  keyRoute({ method: "PUT", path: "/keys/:name", operation: "importKey", handler: keys.importKey, dataAction: "keys/import/action", permission: "import" }),
+  keyRoute({ method: "DELETE", path: "/keys/:name", operation: "deleteKey", handler: keyObjects.remove, dataAction: "keys/delete", permission: "delete" }),
+  keyRoute({ method: "GET", path: "/keys/:name/versions", operation: "getKeyVersions", handler: keyObjects.listVersions, dataAction: "keys/read", permission: "list" }),
+  keyRoute({ method: "POST", path: "/keys/:name/backup", operation: "backupKey", handler: keyBackup.backup, dataAction: "keys/backup/action", permission: "backup" }),
+  keyRoute({ method: "POST", path: "/keys/:name/rotate", operation: "rotateKey", handler: rotation.rotateKey, dataAction: "keys/rotate/action", permission: "rotate", throttle: "keyCreates" }),
+  keyRoute({ method: "GET", path: "/keys/:name/rotationpolicy", operation: "getKeyRotationPolicy", handler: rotation.getKeyRotationPolicy, dataAction: "keyrotationpolicies/read", permission: "getrotationpolicy" }),
+  keyRoute({ method: "PUT", path: "/keys/:name/rotationpolicy", operation: "updateKeyRotationPolicy", handler: rotation.updateKeyRotationPolicy, dataAction: "keyrotationpolicies/write", permission: "setrotationpolicy" }),
+  keyRoute({ method: "GET", path: "/keys/:name/:version?", operation: "getKey", handler: keys.getKey, dataAction: "keys/read", permission: "get" }),
+  keyRoute({ method: "PATCH", path: "/keys/:name/:version?", operation: "updateKey", handler: keys.updateKey, dataAction: "keys/update/action", permission: "update" }),
+  keyRoute({ method: "POST", path: "/keys/:name/:version?/encrypt", operation: "encrypt", handler: crypto.encrypt, dataAction: "keys/encrypt/action", permission: "encrypt" }),
+  keyRoute({ method: "POST", path: "/keys/:name/:version?/decrypt", operation: "decrypt", handler: crypto.decrypt, dataAction: "keys/decrypt/action", permission: "decrypt" }),
+  keyRoute({ method: "POST", path: "/keys/:name/:version?/wrapkey", operation: "wrapKey", handler: crypto.wrapKey, dataAction: "keys/wrap/action", permission: "wrapKey" }),
+  keyRoute({ method: "POST", path: "/keys/:name/:version?/unwrapkey", operation: "unwrapKey", handler: crypto.unwrapKey, dataAction: "keys/unwrap/action", permission: "unwrapKey" }),
+  keyRoute({ method: "POST", path: "/keys/:name/:version?/sign", operation: "sign", handler: crypto.sign, dataAction: "keys/sign/action", permission: "sign" }),
+  keyRoute({ method: "POST", path: "/keys/:name/:version?/verify", operation: "verify", handler: crypto.verify, dataAction: "keys/verify/action", permission: "verify" }),
   // POST /keys/{name}/{version} names no operation (and POST /keys//create has an empty name): the
   // service answers 400 before it checks any permission (recorded: no RBAC assignment header).
-  { method: "POST", path: "/keys/:name=/:version", operation: "noOperation", handler: () => { throw operationNotSpecified(); }, dataAction: "keys/read", permission: "get" },
-  { method: "GET", path: "/deletedkeys", operation: "getDeletedKeys", handler: deleted.getDeletedKeys, dataAction: "deletedKeys/read", permission: "list" },
-  { method: "GET", path: "/deletedkeys/:name", operation: "getDeletedKey", handler: deleted.getDeletedKey, dataAction: "deletedKeys/read", permission: "get" },
-  { method: "DELETE", path: "/deletedkeys/:name", operation: "purgeDeletedKey", handler: deleted.purgeDeletedKey, dataAction: "deletedKeys/delete", permission: "purge" },
-  { method: "POST", path: "/deletedkeys/:name/recover", operation: "recoverDeletedKey", handler: deleted.recoverDeletedKey, dataAction: "deletedKeys/recover/action", permission: "recover" },
-  { method: "POST", path: "/rng", operation: "getRandomBytes", handler: rng.getRandomBytes, dataAction: "rng/action", permission: "get" },
+  keyRoute({ method: "POST", path: "/keys/:name=/:version", operation: "noOperation", handler: () => { throw operationNotSpecified(); }, dataAction: "keys/read", permission: "get" }),
+  keyRoute({ method: "GET", path: "/deletedkeys", operation: "getDeletedKeys", handler: keyObjects.listDeleted, dataAction: "keys/read", permission: "list" }),
+  keyRoute({ method: "GET", path: "/deletedkeys/:name", operation: "getDeletedKey", handler: keyObjects.getDeleted, dataAction: "keys/read", permission: "get" }),
+  keyRoute({ method: "DELETE", path: "/deletedkeys/:name", operation: "purgeDeletedKey", handler: keyObjects.purgeDeleted, dataAction: "keys/purge/action", permission: "purge" }),
+  keyRoute({ method: "POST", path: "/deletedkeys/:name/recover", operation: "recoverDeletedKey", handler: keyObjects.recoverDeleted, dataAction: "keys/recover/action", permission: "recover" }),
+  keyRoute({ method: "POST", path: "/rng", operation: "getRandomBytes", handler: rng.getRandomBytes, dataAction: "rng/action", permission: "get" }),
+  secretRoute({ method: "GET", path: "/secrets", operation: "getSecrets", handler: secretObjects.list, dataAction: "secrets/readMetadata/action", permission: "list" }),
+  secretRoute({ method: "POST", path: "/secrets/restore", operation: "restoreSecret", handler: secretBackup.restore, dataAction: "secrets/restore/action", permission: "restore" }),
+  secretRoute({ method: "PUT", path: "/secrets/:name", operation: "setSecret", handler: secrets.setSecret, dataAction: "secrets/setSecret/action", permission: "set" }),
+  secretRoute({ method: "DELETE", path: "/secrets/:name", operation: "deleteSecret", handler: secretObjects.remove, dataAction: "secrets/delete", permission: "delete" }),
+  secretRoute({ method: "GET", path: "/secrets/:name/versions", operation: "getSecretVersions", handler: secretObjects.listVersions, dataAction: "secrets/readMetadata/action", permission: "list" }),
+  secretRoute({ method: "POST", path: "/secrets/:name/backup", operation: "backupSecret", handler: secretBackup.backup, dataAction: "secrets/backup/action", permission: "backup" }),
+  secretRoute({ method: "GET", path: "/secrets/:name/:version?", operation: "getSecret", handler: secrets.getSecret, dataAction: "secrets/getSecret/action", permission: "get" }),
+  secretRoute({ method: "PATCH", path: "/secrets/:name/:version?", operation: "updateSecret", handler: secrets.updateSecret, dataAction: "secrets/update/action", permission: "set" }),
+  secretRoute({ method: "GET", path: "/deletedsecrets", operation: "getDeletedSecrets", handler: secretObjects.listDeleted, dataAction: "secrets/readMetadata/action", permission: "list" }),
+  secretRoute({ method: "GET", path: "/deletedsecrets/:name", operation: "getDeletedSecret", handler: secretObjects.getDeleted, dataAction: "secrets/readMetadata/action", permission: "get" }),
+  secretRoute({ method: "DELETE", path: "/deletedsecrets/:name", operation: "purgeDeletedSecret", handler: secretObjects.purgeDeleted, dataAction: "secrets/purge/action", permission: "purge" }),
+  secretRoute({ method: "POST", path: "/deletedsecrets/:name/recover", operation: "recoverDeletedSecret", handler: secretObjects.recoverDeleted, dataAction: "secrets/recover/action", permission: "recover" }),
 ];
 
 export const OPERATIONS = new Set(ROUTES.map((r) => r.operation));
@@ -79,6 +112,14 @@ export type RouteMatch = { route: Route; params: Record<string, string> } | { me
  * latest version) both match the sign route. Literal routes are listed before the ones they would shadow.
  */
 export function matchRoute(method: string, segments: string[]): RouteMatch {
+  const match = matchExactly(method, segments);
+  // "/secrets/" with no route of its own is the collection's path: PUT there is the service's 405
+  // "HTTP PUT not allowed" (recorded: cannot_create_a_secret_with_an_empty_name), not a 404.
+  if (match || segments.length < 2 || segments[segments.length - 1] !== "") return match;
+  return matchExactly(method, segments.slice(0, -1));
+}
+
+function matchExactly(method: string, segments: string[]): RouteMatch {
   let pathMatched = false;
   for (const { route, segments: pattern } of compiled) {
     const params = matchSegments(pattern, segments, 0, 0, {});

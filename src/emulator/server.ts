@@ -82,7 +82,7 @@ export function vaultHandler(deps: VaultServerDeps) {
     }
     const match = matchRoute(req.method ?? "GET", segments);
     if (!match) throw notFoundRoute(req.method ?? "GET", url.pathname);
-    if ("methodNotAllowed" in match) throw methodNotAllowed(req.method ?? "GET", url.pathname);
+    if ("methodNotAllowed" in match) throw methodNotAllowed(req.method ?? "GET");
 
     // Purge what retention has ended for, at most once a second of vault time. A clock moved back
     // (tests undo their fast-forward) restarts the count instead of pausing sweeps until it catches up.

@@ -2,17 +2,19 @@
  * Reading request bodies the way the service does: every field checked for its type, and every
  * mistake answered with 400 BadParameter naming the field, never with a crash.
  */
-import { badParameter } from "./errors";
+import { badParameter, KIND_WORDS } from "./errors";
+import type { ObjectKind } from "./model";
 
 export type Json = Record<string, unknown>;
 
-export const KEY_NAME_PATTERN = /^[0-9a-zA-Z-]{1,127}$/;
+/** Every kind's object names: 1-127 letters, digits and dashes (FACTS.md §2; secrets.json's `^[0-9a-zA-Z-]+$`). */
+export const NAME_PATTERN = /^[0-9a-zA-Z-]{1,127}$/;
 export const VERSION_PATTERN = /^[0-9a-f]{32}$/;
 
-export function checkKeyName(name: string): string {
-  if (!KEY_NAME_PATTERN.test(name)) {
+export function checkName(kind: ObjectKind, name: string): string {
+  if (!NAME_PATTERN.test(name)) {
     throw badParameter(
-      `The request URI contains an invalid name: ${name}. Key names are 1-127 characters: letters, digits and dashes.`,
+      `The request URI contains an invalid name: ${name}. ${KIND_WORDS[kind].Noun} names are 1-127 characters: letters, digits and dashes.`,
     );
   }
   return name;
@@ -71,11 +73,11 @@ export function optionalObject(obj: Json, field: string): Json | undefined {
 }
 
 /** Tags: at most 15, names up to 512 characters, values up to 256 (the service's limits). */
-export function optionalTags(obj: Json): Record<string, string> | undefined {
+export function optionalTags(obj: Json, kind: ObjectKind): Record<string, string> | undefined {
   const tags = optionalObject(obj, "tags");
   if (!tags) return undefined;
   const entries = Object.entries(tags);
-  if (entries.length > 15) throw badParameter("A key can have at most 15 tags.");
+  if (entries.length > 15) throw badParameter(`A ${KIND_WORDS[kind].noun} can have at most 15 tags.`);
   for (const [name, value] of entries) {
     if (typeof value !== "string") throw badParameter(`Tag '${name}' must have a string value.`);
     if (name.length === 0 || name.length > 512 || value.length > 256) {
@@ -116,6 +118,12 @@ export interface AttributesInput {
   nbf?: number;
   exp?: number;
   exportable?: boolean;
+}
+
+export function checkAttributes(kind: ObjectKind, attributes: AttributesInput | undefined): void {
+  if (attributes?.nbf !== undefined && attributes.exp !== undefined && attributes.nbf > attributes.exp) {
+    throw badParameter(`The ${KIND_WORDS[kind].noun}'s 'nbf' (not before) must not be later than its 'exp' (expiry).`);
+  }
 }
 
 export function optionalAttributes(obj: Json): AttributesInput | undefined {

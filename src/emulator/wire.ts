@@ -1,10 +1,12 @@
 /**
- * The wire shapes of the keys API (Azure/azure-rest-api-specs, keyvault data-plane, keys.json) and
- * the one place that turns stored records into them. Field names are the service's (snake_case in
- * JWKs, camelCase in attributes).
+ * The wire shapes of the vault's API (Azure/azure-rest-api-specs, keyvault data-plane, keys.json and
+ * secrets.json) and the one place that turns stored records into them. Field names are the
+ * service's (snake_case in JWKs, camelCase in attributes). What every kind shares — ids, recovery
+ * ids, the attributes every version has, a deleted object's dates — is written once; each kind adds
+ * its own fields.
  */
 import { keySizeBits, publicJwk, type PrivateJwk } from "./crypto/key-material";
-import type { StoredDeletedKey, StoredKey, StoredKeyVersion, StoredRotationPolicy } from "./model";
+import type { Deletion, ObjectKind, StoredDeletedKey, StoredDeletedSecret, StoredKey, StoredKeyVersion, StoredRotationPolicy, StoredSecret, StoredSecretVersion, StoredVersion } from "./model";
 import { currentVersion } from "./model";
 
 export interface VaultSettings {
@@ -12,18 +14,25 @@ export interface VaultSettings {
   purgeProtection: boolean;
 }
 
-export interface KeyAttributesWire {
+/** The attributes every version of every kind has, in the service's order. */
+export interface AttributesWire {
   enabled: boolean;
-  key_size?: number;
   nbf?: number;
   exp?: number;
   created: number;
   updated: number;
   recoveryLevel: string;
   recoverableDays: number;
+}
+
+export interface KeyAttributesWire extends AttributesWire {
+  key_size?: number;
   exportable?: boolean;
   hsmPlatform?: string;
 }
+
+/** A deleted object's answer: its recovery id and dates, then the object as its kind answers it. */
+export type DeletedWire<T> = { recoveryId: string; deletedDate: number; scheduledPurgeDate: number } & T;
 
 /**
  * What the service adds to a key's attributes, by the api-version a request names (recorded: 7.5 in
@@ -57,16 +66,28 @@ export interface KeyBundleWire {
   tags?: Record<string, string>;
 }
 
-export interface DeletedKeyBundleWire extends KeyBundleWire {
-  recoveryId: string;
-  deletedDate: number;
-  scheduledPurgeDate: number;
-}
+export type DeletedKeyBundleWire = DeletedWire<KeyBundleWire>;
 
 export interface KeyItemWire {
   kid: string;
   attributes: KeyAttributesWire;
   tags?: Record<string, string>;
+}
+
+/** A secret as the service answers it: the value only where the operation returns it (get, set). */
+export interface SecretBundleWire {
+  value?: string;
+  contentType?: string;
+  id: string;
+  attributes: AttributesWire;
+  tags?: Record<string, string>;
+}
+
+export interface SecretItemWire {
+  id: string;
+  attributes: AttributesWire;
+  tags?: Record<string, string>;
+  contentType?: string;
 }
 
 /**
@@ -90,16 +111,31 @@ export class WireMapper {
     return new WireMapper(this.vaultUrl, this.settings, attributeFields(apiVersion));
   }
 
-  keyId = (name: string, version?: string) => `${this.vaultUrl}/keys/${name}${version ? `/${version}` : ""}`;
-  recoveryId = (name: string) => `${this.vaultUrl}/deletedkeys/${name}`;
+  /** `{vault}/keys/{name}/{version}`, `{vault}/secrets/{name}`: an object's id, with its version or without. */
+  id = (kind: ObjectKind, name: string, version?: string) => `${this.vaultUrl}/${kind}/${name}${version ? `/${version}` : ""}`;
+  recoveryId = (kind: ObjectKind, name: string) => `${this.vaultUrl}/deleted${kind}/${name}`;
+  keyId = (name: string, version?: string) => this.id("keys", name, version);
+
+  /**
+   * The attributes every version has, in the service's order: enabled, (the kind's first fields),
+   * nbf, exp, created, updated, recoveryLevel, recoverableDays.
+   */
+  private baseAttributes<A extends AttributesWire>(v: StoredVersion, first: Partial<A> = {}): A {
+    const attributes = { enabled: v.enabled, ...first } as A;
+    if (v.nbf !== undefined) attributes.nbf = v.nbf;
+    if (v.exp !== undefined) attributes.exp = v.exp;
+    return Object.assign(attributes, { created: v.created, updated: v.updated, recoveryLevel: recoveryLevel(this.settings), recoverableDays: this.settings.retentionDays });
+  }
+
+  /** A deleted object's answer around the object's own (a bundle or a list item). */
+  deleted<T extends object>(kind: ObjectKind, name: string, deletion: Deletion, body: T): DeletedWire<T> {
+    return { recoveryId: this.recoveryId(kind, name), deletedDate: deletion.deletedDate, scheduledPurgeDate: deletion.scheduledPurgeDate, ...body };
+  }
 
   /** In the service's order: enabled, key_size, nbf, exp, created, updated, recovery, exportable, hsmPlatform. */
   attributes(v: StoredKeyVersion): KeyAttributesWire {
-    const attributes = { enabled: v.enabled } as KeyAttributesWire;
-    if (this.fields.keySize && v.jwk.kty === "RSA") attributes.key_size = keySizeBits(v.jwk as PrivateJwk);
-    if (v.nbf !== undefined) attributes.nbf = v.nbf;
-    if (v.exp !== undefined) attributes.exp = v.exp;
-    Object.assign(attributes, { created: v.created, updated: v.updated, recoveryLevel: recoveryLevel(this.settings), recoverableDays: this.settings.retentionDays });
+    const first: Partial<KeyAttributesWire> = this.fields.keySize && v.jwk.kty === "RSA" ? { key_size: keySizeBits(v.jwk as PrivateJwk) } : {};
+    const attributes = this.baseAttributes<KeyAttributesWire>(v, first);
     if (this.fields.exportable) attributes.exportable = v.exportable ?? false;
     // "0": a software key (the service's value for keys of a standard vault).
     if (this.fields.hsmPlatform) attributes.hsmPlatform = "0";
@@ -116,12 +152,7 @@ export class WireMapper {
   }
 
   deletedKeyBundle(d: StoredDeletedKey): DeletedKeyBundleWire {
-    return {
-      recoveryId: this.recoveryId(d.key.name),
-      deletedDate: d.deletedDate,
-      scheduledPurgeDate: d.scheduledPurgeDate,
-      ...this.keyBundle(d.key),
-    };
+    return this.deleted("keys", d.key.name, d, this.keyBundle(d.key));
   }
 
   /** List items: `kid` without a version for keys, with one for versions (FACTS.md §3). */
@@ -132,12 +163,36 @@ export class WireMapper {
   }
 
   deletedKeyItem(d: StoredDeletedKey) {
-    return {
-      recoveryId: this.recoveryId(d.key.name),
-      deletedDate: d.deletedDate,
-      scheduledPurgeDate: d.scheduledPurgeDate,
-      ...this.keyItem(d.key),
-    };
+    return this.deleted("keys", d.key.name, d, this.keyItem(d.key));
+  }
+
+  /**
+   * A secret version as the service answers it (recorded: keyvault-secrets): value (where the
+   * operation returns it: get and set, not update, delete or recover), contentType, id, attributes, tags.
+   */
+  secretBundle(secret: StoredSecret, v: StoredSecretVersion = currentVersion(secret), { withValue = true } = {}): SecretBundleWire {
+    const bundle = {} as SecretBundleWire;
+    if (withValue) bundle.value = v.value;
+    if (v.contentType !== undefined) bundle.contentType = v.contentType;
+    Object.assign(bundle, { id: this.id("secrets", secret.name, v.version), attributes: this.baseAttributes(v) });
+    if (v.tags && Object.keys(v.tags).length > 0) bundle.tags = { ...v.tags };
+    return bundle;
+  }
+
+  deletedSecretBundle(d: StoredDeletedSecret): DeletedWire<SecretBundleWire> {
+    return this.deleted("secrets", d.secret.name, d, this.secretBundle(d.secret, undefined, { withValue: false }));
+  }
+
+  /** List items: `id` without a version for secrets, with one for versions; never a value. */
+  secretItem(secret: StoredSecret, v: StoredSecretVersion = currentVersion(secret), withVersion = false): SecretItemWire {
+    const item: SecretItemWire = { id: this.id("secrets", secret.name, withVersion ? v.version : undefined), attributes: this.baseAttributes(v) };
+    if (v.tags && Object.keys(v.tags).length > 0) item.tags = { ...v.tags };
+    if (v.contentType !== undefined) item.contentType = v.contentType;
+    return item;
+  }
+
+  deletedSecretItem(d: StoredDeletedSecret): DeletedWire<SecretItemWire> {
+    return this.deleted("secrets", d.secret.name, d, this.secretItem(d.secret));
   }
 
   /**

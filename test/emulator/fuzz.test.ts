@@ -218,12 +218,12 @@ const generators: Record<keyof typeof COUNTS, (rng: Rng) => Case> = {
     const method = rng.pick(["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "PROPFIND", "FOO"]);
     const segment = () =>
       rng.pick([
-        () => rng.pick(["secrets", "certificates", "key", "keyss", "deletedkey", "rngs", "storage", "", "%2e%2e", "%zz", "%", "%E0%A4%A"]),
+        () => rng.pick(["secret", "certificates", "key", "keyss", "deletedkey", "rngs", "storage", "", "%2e%2e", "%zz", "%", "%E0%A4%A"]),
         () => rng.string("abcdefghijklmnopqrstuvwxyz0123456789-._~", 1, 12),
         () => randomBytes(16).toString("hex"),
       ])();
     const depth = rng.int(1, 5);
-    // The first segment is never a real collection ("keys", "deletedkeys", "rng" in any case).
+    // The first segment is never a real collection ("keys", "deletedkeys", "secrets", "deletedsecrets", "rng" in any case).
     const path = `/${Array.from({ length: depth }, segment).join("/")}`;
     const known = [
       ["PUT", "/keys"], ["DELETE", "/keys"], ["PATCH", "/deletedkeys"], ["POST", "/deletedkeys"], ["GET", "/rng"], ["DELETE", "/rng"],

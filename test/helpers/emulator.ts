@@ -1,6 +1,6 @@
 /**
  * Test fixtures: a real emulator on free ports with its own state folder, and the real SDK
- * (`KeyClient`, `CryptographyClient`, `DefaultAzureCredential`) pointed at it over verified TLS.
+ * (`KeyClient`, `CryptographyClient`, `SecretClient`, `DefaultAzureCredential`) pointed at it over verified TLS.
  */
 import assert from "node:assert/strict";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { DefaultAzureCredential } from "@azure/identity";
 import { CryptographyClient, KeyClient } from "@azure/keyvault-keys";
+import { SecretClient, type SecretClientOptions } from "@azure/keyvault-secrets";
 import { clientOptionsFor } from "../../src/client-options";
 import type { ThrottleNotice } from "../../src/throttle-notice";
 import { EmulatorStartError, startEmulator, type Emulator, type EmulatorOptions } from "../../src/emulator/index";
@@ -16,6 +17,7 @@ import { EmulatorStartError, startEmulator, type Emulator, type EmulatorOptions 
 export interface TestVault {
   emulator: Emulator;
   client: KeyClient;
+  secretClient: SecretClient;
   credential: DefaultAzureCredential;
   cryptoClient(keyId: string): CryptographyClient;
   /** The 429s the clients above were told to wait for (collected instead of printed). */
@@ -68,6 +70,8 @@ export async function startTestVault(options: TestVaultOptions = {}): Promise<Te
     credential,
     throttleNotices,
     client: new KeyClient(emulator.url, credential, clientOptions),
+    // The same options: only their serviceVersion's type differs (each SDK names its own versions), and it is unset.
+    secretClient: new SecretClient(emulator.url, credential, clientOptions as SecretClientOptions),
     cryptoClient: (keyId) => new CryptographyClient(keyId, credential, clientOptions),
     token: async () => (await emulator.issueToken()).accessToken,
     stop: async () => {

@@ -7,10 +7,11 @@ import { EC_ALGORITHMS, ecSign, ecVerify, type EcSignatureAlgorithm } from "../c
 import { publicKeyObject, privateKeyObject } from "../crypto/key-material";
 import { digestLength, rsaDecrypt, rsaEncrypt, rsaSign, rsaVerify, type RsaEncryptionAlgorithm, type RsaSignatureAlgorithm } from "../crypto/rsa";
 import { ok, type Operation, type VaultContext, type VaultRequest } from "../context";
-import { badParameter, VaultError, operationNotAllowed } from "../errors";
+import { badParameter, disabledObject, VaultError, operationNotAllowed } from "../errors";
 import { findVersion } from "../lifecycle";
 import type { StoredKeyVersion } from "../model";
-import { base64urlField, bodyObject, checkKeyName, requiredString } from "../validate";
+import { base64urlField, bodyObject, requiredString } from "../validate";
+import { checkKeyName } from "./keys";
 
 const RSA_ENCRYPTION: RsaEncryptionAlgorithm[] = ["RSA-OAEP", "RSA-OAEP-256", "RSA1_5"];
 const RSA_SIGNATURE: RsaSignatureAlgorithm[] = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"];
@@ -19,10 +20,10 @@ const RSA_SIGNATURE: RsaSignatureAlgorithm[] = ["RS256", "RS384", "RS512", "PS25
 const PADDING_OVERHEAD: Record<RsaEncryptionAlgorithm, number> = { "RSA-OAEP": 42, "RSA-OAEP-256": 66, RSA1_5: 11 };
 
 function usableVersion(ctx: VaultContext, req: VaultRequest, operation: string) {
-  const found = findVersion(ctx, checkKeyName(req.params.name), req.params.version);
+  const found = findVersion(ctx, "keys", checkKeyName(req.params.name), req.params.version);
   const v = found.version;
   const now = ctx.clock.nowSeconds();
-  if (!v.enabled) throw new VaultError(403, "Forbidden", `Operation ${operation} is not allowed on a disabled key.`, "KeyDisabled");
+  if (!v.enabled) throw disabledObject("keys", operation);
   if (v.nbf !== undefined && now < v.nbf) throw new VaultError(403, "Forbidden", `Operation ${operation} is not allowed before the key's activation date.`, "KeyNotYetValid");
   if (v.exp !== undefined && now >= v.exp) throw new VaultError(403, "Forbidden", `Operation ${operation} is not allowed on an expired key.`, "KeyExpired");
   if (!v.keyOps.includes(operation)) throw operationNotAllowed(operation);
@@ -37,7 +38,7 @@ function rsaEncryptionAlgorithm(v: StoredKeyVersion, alg: string): RsaEncryption
 
 const encryptLike = (operation: "encrypt" | "wrapKey"): Operation => (ctx, req) => {
   const body = bodyObject(req.body);
-  const { key, version } = usableVersion(ctx, req, operation);
+  const { object: key, version } = usableVersion(ctx, req, operation);
   const alg = rsaEncryptionAlgorithm(version, requiredString(body, "alg"));
   const value = base64urlField(body, "value");
   const modulusBytes = Buffer.from(version.jwk.n ?? "", "base64url").length;
@@ -49,7 +50,7 @@ const encryptLike = (operation: "encrypt" | "wrapKey"): Operation => (ctx, req) 
 
 const decryptLike = (operation: "decrypt" | "unwrapKey"): Operation => async (ctx, req) => {
   const body = bodyObject(req.body);
-  const { key, version } = usableVersion(ctx, req, operation);
+  const { object: key, version } = usableVersion(ctx, req, operation);
   const alg = rsaEncryptionAlgorithm(version, requiredString(body, "alg"));
   const value = base64urlField(body, "value");
   const plaintext = await rsaDecrypt(ctx.privateOps, alg, privateKeyObject(version.jwk), value);
@@ -81,7 +82,7 @@ function signatureScheme(v: StoredKeyVersion, alg: string, digest: Buffer) {
 
 export const sign: Operation = async (ctx, req) => {
   const body = bodyObject(req.body);
-  const { key, version } = usableVersion(ctx, req, "sign");
+  const { object: key, version } = usableVersion(ctx, req, "sign");
   const digest = base64urlField(body, "value");
   const scheme = signatureScheme(version, requiredString(body, "alg"), digest);
   const signature = scheme.kind === "RSA" ? await rsaSign(ctx.privateOps, scheme.alg, privateKeyObject(version.jwk), digest) : ecSign(version.jwk, digest);

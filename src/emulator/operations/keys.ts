@@ -1,15 +1,15 @@
-/** Creating, importing, reading, updating, listing and deleting keys. */
+/** Creating, importing, reading and updating keys (listing and deleting are every kind's: objects.ts). */
 import { CURVES, DEFAULT_KEY_OPS, importPrivateJwk, isCurveName, KNOWN_KEY_OPS, RSA_SIZES, type KeySpec, type KeyType, type PrivateJwk } from "../crypto/key-material";
 import { ok, type Operation, type VaultContext } from "../context";
 import { badParameter } from "../errors";
-import { quotaExceeded } from "../limits";
-import { assertNameNotDeleted, assertNotBeingRecovered, findKey, findVersion, isBeingRecovered, newVersionId } from "../lifecycle";
+import { addVersion as addObjectVersion, assertNameNotDeleted, assertRoomFor, findVersion, newVersionId, updateVersion } from "../lifecycle";
 import type { StoredKeyVersion } from "../model";
-import { paginate } from "./paging";
 import {
-  bodyObject, checkKeyName, optionalAttributes, optionalBoolean, optionalInteger, optionalString, optionalStringArray,
+  bodyObject, checkAttributes, checkName, optionalAttributes, optionalBoolean, optionalInteger, optionalString, optionalStringArray,
   optionalTags, describe, type AttributesInput, type Json,
 } from "../validate";
+
+export const checkKeyName = (name: string) => checkName("keys", name);
 
 /** A standard (software) vault makes RSA and EC keys; HSM and symmetric keys need Premium or Managed HSM. */
 function parseKeySpec(body: Json): KeySpec {
@@ -40,12 +40,6 @@ function parseKeyOps(body: Json, kty: KeyType): string[] {
   return [...new Set(ops)];
 }
 
-function checkAttributes(attributes: AttributesInput | undefined): void {
-  if (attributes?.nbf !== undefined && attributes.exp !== undefined && attributes.nbf > attributes.exp) {
-    throw badParameter("The key's 'nbf' (not before) must not be later than its 'exp' (expiry).");
-  }
-}
-
 /** What a new version takes from the request besides its key material. */
 interface VersionInput {
   keyOps: string[];
@@ -55,15 +49,12 @@ interface VersionInput {
 
 function parseVersionInput(body: Json, keyOps: string[]): VersionInput {
   const attributes = optionalAttributes(body);
-  checkAttributes(attributes);
-  return { keyOps, attributes, tags: optionalTags(body) };
+  checkAttributes("keys", attributes);
+  return { keyOps, attributes, tags: optionalTags(body, "keys") };
 }
 
 /** Adds a version to a key (creating the key on its first version). */
 function addVersion(ctx: VaultContext, name: string, jwk: PrivateJwk, { keyOps, attributes, tags }: VersionInput) {
-  assertNameNotDeleted(ctx, name);
-  assertNotBeingRecovered(ctx, name);
-  assertRoomFor(ctx, name);
   const now = ctx.clock.nowSeconds();
   const version: StoredKeyVersion = {
     version: newVersionId(),
@@ -77,23 +68,7 @@ function addVersion(ctx: VaultContext, name: string, jwk: PrivateJwk, { keyOps, 
     updated: now,
     tags,
   };
-  const existing = ctx.store.of("keys").live.get(name);
-  if (existing) {
-    existing.versions.push(version);
-    ctx.store.of("keys").live.changed(name);
-    return ok(ctx.wire.keyBundle(existing, version));
-  }
-  const key = { name, versions: [version] };
-  ctx.store.of("keys").live.put(key.name, key);
-  return ok(ctx.wire.keyBundle(key, version));
-}
-
-/** The local bounds on keys per vault and versions per key (limits.ts). */
-export function assertRoomFor(ctx: VaultContext, name: string): void {
-  const { limits } = ctx.settings;
-  const existing = ctx.store.of("keys").live.get(name);
-  if (existing && existing.versions.length >= limits.versionsPerKey) throw quotaExceeded(`versions of one key`, limits.versionsPerKey);
-  if (!existing && ctx.store.of("keys").count() >= limits.keys) throw quotaExceeded("keys (live and deleted)", limits.keys);
+  return ok(ctx.wire.keyBundle(addObjectVersion(ctx, "keys", name, version), version));
 }
 
 export const createKey: Operation = async (ctx, req) => {
@@ -103,8 +78,8 @@ export const createKey: Operation = async (ctx, req) => {
   const input = parseVersionInput(body, parseKeyOps(body, spec.kty));
   // Fail fast before spending CPU on a key whose name is taken; checked again after generation,
   // since the key may have been deleted meanwhile.
-  assertNameNotDeleted(ctx, name);
-  assertRoomFor(ctx, name);
+  assertNameNotDeleted(ctx, "keys", name);
+  assertRoomFor(ctx, "keys", name);
   const jwk = await ctx.keygen.generate(spec);
   return addVersion(ctx, name, jwk, input);
 };
@@ -120,63 +95,17 @@ export const importKey: Operation = (ctx, req) => {
 
 export const getKey: Operation = (ctx, req) => {
   const name = checkKeyName(req.params.name);
-  const { key, version } = findVersion(ctx, name, req.params.version);
+  const { object: key, version } = findVersion(ctx, "keys", name, req.params.version);
   return ok(ctx.wire.keyBundle(key, version));
 };
 
 export const updateKey: Operation = (ctx, req) => {
   const name = checkKeyName(req.params.name);
   const body = bodyObject(req.body);
-  const { key, version } = findVersion(ctx, name, req.params.version);
-  const attributes = optionalAttributes(body);
+  const { object: key, version } = findVersion(ctx, "keys", name, req.params.version);
   const keyOps = optionalStringArray(body, "key_ops") ? parseKeyOps(body, version.jwk.kty) : undefined;
-  const tags = optionalTags(body);
-  const nbf = attributes?.nbf ?? version.nbf;
-  const exp = attributes?.exp ?? version.exp;
-  checkAttributes({ nbf, exp });
-  if (attributes?.enabled !== undefined) version.enabled = attributes.enabled;
-  if (attributes?.nbf !== undefined) version.nbf = attributes.nbf;
-  if (attributes?.exp !== undefined) version.exp = attributes.exp;
-  if (keyOps) version.keyOps = keyOps;
-  if (tags) version.tags = tags;
-  version.updated = ctx.clock.nowSeconds();
-  ctx.store.of("keys").live.changed(key.name);
+  updateVersion(ctx, "keys", key, version, body, () => {
+    if (keyOps) version.keyOps = keyOps;
+  });
   return ok(ctx.wire.keyBundle(key, version));
 };
-
-export const getKeys: Operation = (ctx, req) => {
-  const keys = [...ctx.store.of("keys").live.values()]
-    .filter((k) => !isBeingRecovered(ctx, k))
-    .sort(byName);
-  return ok(paginate(ctx, req, "/keys", keys.map((k) => ({ sortKey: k.name.toLowerCase(), item: () => ctx.wire.keyItem(k) }))));
-};
-
-export const getKeyVersions: Operation = (ctx, req) => {
-  const name = checkKeyName(req.params.name);
-  // A name that does not exist has no versions: the service answers an empty list, not 404.
-  const key = ctx.store.of("keys").live.get(name);
-  if (!key || isBeingRecovered(ctx, key)) return ok({ value: [], nextLink: null });
-  const entries = key.versions.map((v, index) => ({
-    sortKey: String(index).padStart(8, "0"),
-    item: () => ctx.wire.keyItem(key, v, true),
-  }));
-  return ok(paginate(ctx, req, `/keys/${key.name}/versions`, entries));
-};
-
-export const deleteKey: Operation = (ctx, req) => {
-  const name = checkKeyName(req.params.name);
-  const key = findKey(ctx, name);
-  const nowMs = ctx.clock.nowMs();
-  const deletedDate = Math.floor(nowMs / 1000);
-  const deleted = {
-    key,
-    deletedDate,
-    scheduledPurgeDate: deletedDate + ctx.settings.retentionDays * 86_400,
-    deletingUntilMs: nowMs + ctx.settings.deleteDelayMs,
-  };
-  ctx.store.of("keys").live.remove(key.name);
-  ctx.store.of("keys").deleted.put(deleted.key.name, deleted);
-  return ok(ctx.wire.deletedKeyBundle(deleted));
-};
-
-const byName = (a: { name: string }, b: { name: string }) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : 1);

@@ -2,10 +2,10 @@
 import { ok, type Operation } from "../context";
 import { badParameter } from "../errors";
 import { keySizeBits, publicExponent, RSA_SIZES, type KeySpec } from "../crypto/key-material";
-import { findKey, newVersionId } from "../lifecycle";
-import { assertRoomFor } from "./keys";
+import { addVersion, assertRoomFor, findObject, newVersionId } from "../lifecycle";
+import { checkKeyName } from "./keys";
 import { currentVersion, type LifetimeAction, type StoredKeyVersion } from "../model";
-import { bodyObject, checkKeyName, optionalObject, optionalString, type Json } from "../validate";
+import { bodyObject, optionalObject, optionalString, type Json } from "../validate";
 
 const DURATION = /^P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?(?:T(?!$)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
 
@@ -18,9 +18,9 @@ export function durationSeconds(text: string): number | undefined {
 }
 
 export const rotateKey: Operation = async (ctx, req) => {
-  const key = findKey(ctx, checkKeyName(req.params.name));
+  const key = findObject(ctx, "keys", checkKeyName(req.params.name));
   const current = currentVersion(key);
-  assertRoomFor(ctx, key.name);
+  assertRoomFor(ctx, "keys", key.name);
   const spec: KeySpec =
     current.jwk.kty === "RSA"
       ? { kty: "RSA", size: keySizeBits(current.jwk), publicExponent: publicExponent(current.jwk) }
@@ -43,20 +43,17 @@ export const rotateKey: Operation = async (ctx, req) => {
     tags: current.tags ? { ...current.tags } : undefined,
   };
   // The key may have been deleted while the new material was generated.
-  const live = findKey(ctx, key.name);
-  assertRoomFor(ctx, live.name);
-  live.versions.push(version);
-  ctx.store.of("keys").live.changed(live.name);
-  return ok(ctx.wire.keyBundle(live, version));
+  findObject(ctx, "keys", key.name);
+  return ok(ctx.wire.keyBundle(addVersion(ctx, "keys", key.name, version), version));
 };
 
 export const getKeyRotationPolicy: Operation = (ctx, req) => {
-  const key = findKey(ctx, checkKeyName(req.params.name));
+  const key = findObject(ctx, "keys", checkKeyName(req.params.name));
   return ok(ctx.wire.rotationPolicy(key.name, key.rotationPolicy));
 };
 
 export const updateKeyRotationPolicy: Operation = (ctx, req) => {
-  const key = findKey(ctx, checkKeyName(req.params.name));
+  const key = findObject(ctx, "keys", checkKeyName(req.params.name));
   const body = bodyObject(req.body);
   const lifetimeActions = parseLifetimeActions(body.lifetimeActions);
   const attributes = optionalObject(body, "attributes");

@@ -4,7 +4,7 @@
  * for them (an old state folder being migrated, a salvage), their key material.
  */
 import { keyHalvesMatch } from "../crypto/key-material";
-import { nameKey, type ObjectKind, type StoredDeletedKey, type StoredKey, type StoredKinds } from "../model";
+import { nameKey, type ObjectKind, type StoredDeletedKey, type StoredDeletedSecret, type StoredKey, type StoredKinds, type StoredSecret } from "../model";
 
 export interface KindRules<Live, Deleted> {
   isLive(value: unknown): value is Live;
@@ -27,8 +27,19 @@ function isStoredKey(key: unknown): key is StoredKey {
   );
 }
 
-const isStoredDeletedKey = (deleted: unknown): deleted is StoredDeletedKey =>
-  isRecord(deleted) && isStoredKey(deleted.key) && typeof deleted.deletedDate === "number" && typeof deleted.scheduledPurgeDate === "number";
+const isDeletion = (deleted: Record<string, any>) => typeof deleted.deletedDate === "number" && typeof deleted.scheduledPurgeDate === "number";
+
+const isStoredDeletedKey = (deleted: unknown): deleted is StoredDeletedKey => isRecord(deleted) && isStoredKey(deleted.key) && isDeletion(deleted);
+
+function isStoredSecret(secret: unknown): secret is StoredSecret {
+  if (!isRecord(secret) || typeof secret.name !== "string" || !Array.isArray(secret.versions) || secret.versions.length === 0) return false;
+  return secret.versions.every(
+    (v: unknown) =>
+      isRecord(v) && typeof v.version === "string" && typeof v.value === "string" && typeof v.created === "number" && (v.contentType === undefined || typeof v.contentType === "string"),
+  );
+}
+
+const isStoredDeletedSecret = (deleted: unknown): deleted is StoredDeletedSecret => isRecord(deleted) && isStoredSecret(deleted.secret) && isDeletion(deleted);
 
 export const KINDS: Rules = {
   keys: {
@@ -37,6 +48,14 @@ export const KINDS: Rules = {
     liveName: (key) => key.name,
     deletedName: (deleted) => deleted.key.name,
     materialWhole: (value) => ("versions" in value ? value : value.key).versions.every((v) => keyHalvesMatch(v.jwk)),
+  },
+  secrets: {
+    isLive: isStoredSecret,
+    isDeleted: isStoredDeletedSecret,
+    liveName: (secret) => secret.name,
+    deletedName: (deleted) => deleted.secret.name,
+    // A value has no halves to check: its checksum and its shape are all there is.
+    materialWhole: () => true,
   },
 };
 
