@@ -7,6 +7,7 @@ import { DefaultAzureCredential } from "@azure/identity";
 import { KeyClient } from "@azure/keyvault-keys";
 import { clientOptionsFor, type ClientOptionsSource } from "./client-options";
 import { checkEnvironment, ConfigurationError, loadEnvFile, type QuickstartConfig } from "./env";
+import { clientsFor, newObjectClient } from "./kinds/clients";
 import type { KindId, VaultObjectClient } from "./kinds/index";
 
 export interface OpenedVault {
@@ -15,29 +16,6 @@ export interface OpenedVault {
   /** The client of each kind (the key one is `client`), one per kind, made on first use. */
   clients: (kind: KindId) => VaultObjectClient;
   credential: DefaultAzureCredential;
-}
-
-/**
- * One client per kind for a vault, made when first asked for: each SDK package takes a fraction
- * of a second to load, and a command that needs only keys should not pay for secrets.
- */
-export function clientsFor(make: (kind: KindId) => VaultObjectClient): (kind: KindId) => VaultObjectClient {
-  const made = new Map<KindId, VaultObjectClient>();
-  return (kind) => {
-    let client = made.get(kind);
-    if (!client) made.set(kind, (client = make(kind)));
-    return client;
-  };
-}
-
-/** A new client of the kind, by the SDK package of that kind. */
-export function newObjectClient(kind: KindId, vaultUrl: string, credential: import("@azure/core-auth").TokenCredential, options: object): VaultObjectClient {
-  if (kind === "secret") {
-    const { SecretClient } = require("@azure/keyvault-secrets") as typeof import("@azure/keyvault-secrets");
-    return new SecretClient(vaultUrl, credential, options);
-  }
-  const { KeyClient: Keys } = require("@azure/keyvault-keys") as typeof import("@azure/keyvault-keys");
-  return new Keys(vaultUrl, credential, options);
 }
 
 export function openVaultClient(options: { vaultUrl?: string; clientOptions?: ClientOptionsSource } = {}): OpenedVault {

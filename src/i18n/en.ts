@@ -232,6 +232,10 @@ export const en = {
         meaning: "A soft-deleted key still holds this name: until it is recovered or purged (or its retention ends), the name cannot be reused.",
         fix: "Recover it (beginRecoverDeletedKey), purge it (purgeDeletedKey), or use another name — chooseKeyName picks a free one.",
       },
+      SecretIsDeletedButRecoverable: {
+        meaning: "A soft-deleted secret still holds this name: until it is recovered or purged (or its retention ends), the name cannot be reused.",
+        fix: "Recover it (beginRecoverDeletedSecret), purge it (purgeDeletedSecret), or use another name — chooseSecretName picks a free one.",
+      },
       ObjectIsBeingDeleted: {
         meaning: "The key is still being deleted; for a few seconds its name can be neither reused nor purged.",
         fix: "Wait a moment and try again (cleanup retries this by itself).",

@@ -32,6 +32,9 @@ export const runnerEn = {
   keys: (created: number, cleaned: number, notCreated: string[] = []) =>
     `Keys: ${created} created, ${cleaned} cleaned.${notCreated.length ? ` Not created (the vault did not make ${notCreated.length === 1 ? "it" : "them"}): ${notCreated.join(", ")}.` : ""}`,
   keysLeft: (names: string[]) => `Left in the vault on purpose (--keep-keys) or by a failed clean-up: ${names.join(", ")}. Remove them with: npx kvq cleanup --yes`,
+  secrets: (created: number, cleaned: number, notCreated: string[] = []) =>
+    `Secrets: ${created} set, ${cleaned} cleaned.${notCreated.length ? ` Not set (the vault did not make ${notCreated.length === 1 ? "it" : "them"}): ${notCreated.join(", ")}.` : ""}`,
+  secretsLeft: (names: string[]) => `Secrets left in the vault on purpose (--keep-keys) or by a failed clean-up: ${names.join(", ")}. Remove them with: npx kvq cleanup --yes`,
   cleanedUp: (message: string) => `Cleaned up: ${message}`,
   failure: {
     heading: (index: number, name: string, status: "failed" | "timed-out" | "interrupted") =>
@@ -41,7 +44,7 @@ export const runnerEn = {
   },
   notebookFile: {
     notFound: (file: string) => `No notebook at ${file}.`,
-    notFoundFix: "Check the path: a tutorial's name (quickstart, beyond-the-quickstart) or a .ipynb file.",
+    notFoundFix: "Check the path: a tutorial's name (quickstart, beyond-the-quickstart, secrets-quickstart) or a .ipynb file.",
     invalidJson: (file: string, detail: string) => `${file} is not valid JSON: ${detail}`,
     invalidJsonFix: "Open it in Jupyter or an editor and fix the JSON, or restore it from git.",
     notNbformat4: (file: string, found: string) => `${file} is not an nbformat 4 notebook (found nbformat ${found}).`,

@@ -32,6 +32,9 @@ export const runnerZhTW: typeof runnerEn = {
   keys: (created: number, cleaned: number, notCreated: string[] = []) =>
     `金鑰：建立 ${created} 把，清理 ${cleaned} 把。${notCreated.length ? `沒有建立（保存庫沒有建立它）：${notCreated.join("、")}。` : ""}`,
   keysLeft: (names: string[]) => `以下金鑰還留在保存庫裡（因為指定了 --keep-keys，或清理失敗）：${names.join("、")}。要移除請執行：npx kvq cleanup --yes`,
+  secrets: (created: number, cleaned: number, notCreated: string[] = []) =>
+    `祕密：設定 ${created} 個，清理 ${cleaned} 個。${notCreated.length ? `沒有設定（保存庫沒有建立它）：${notCreated.join("、")}。` : ""}`,
+  secretsLeft: (names: string[]) => `以下祕密還留在保存庫裡（因為指定了 --keep-keys，或清理失敗）：${names.join("、")}。要移除請執行：npx kvq cleanup --yes`,
   cleanedUp: (message: string) => `已清理：${message}`,
   failure: {
     heading: (index, name, status) =>
@@ -41,7 +44,7 @@ export const runnerZhTW: typeof runnerEn = {
   },
   notebookFile: {
     notFound: (file) => `找不到筆記本：${file}。`,
-    notFoundFix: "請檢查路徑：教學的名稱（quickstart、beyond-the-quickstart）或一個 .ipynb 檔案。",
+    notFoundFix: "請檢查路徑：教學的名稱（quickstart、beyond-the-quickstart、secrets-quickstart）或一個 .ipynb 檔案。",
     invalidJson: (file, detail) => `${file} 不是有效的 JSON：${detail}`,
     invalidJsonFix: "用 Jupyter 或編輯器打開它並修正 JSON，或從 git 還原。",
     notNbformat4: (file, found) => `${file} 不是 nbformat 4 的筆記本（讀到的 nbformat 是 ${found}）。`,

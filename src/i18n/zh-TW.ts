@@ -216,6 +216,10 @@ export const zhTW: Messages = {
         meaning: "有一把已虛刪除的金鑰還占用著這個名稱：在它被復原或清除（或保留期間結束）之前，這個名稱都不能再用。",
         fix: "復原它（beginRecoverDeletedKey）、清除它（purgeDeletedKey），或換個名稱──chooseKeyName 會幫你挑一個沒被占用的。",
       },
+      SecretIsDeletedButRecoverable: {
+        meaning: "有一個已虛刪除的祕密還占用著這個名稱：在它被復原或清除（或保留期間結束）之前，這個名稱都不能再用。",
+        fix: "復原它（beginRecoverDeletedSecret）、清除它（purgeDeletedSecret），或換個名稱──chooseSecretName 會幫你挑一個沒被占用的。",
+      },
       ObjectIsBeingDeleted: {
         meaning: "這把金鑰還在刪除中；接下來幾秒內，它的名稱既不能重複使用，也不能清除。",
         fix: "稍等一下再試一次（清理步驟會自己重試）。",

@@ -134,6 +134,8 @@ const SAMPLES: Samples<Messages> = {
     executedNotebook: ["build/quickstart.ipynb"],
     keys: [1, 1, ["quickstart-ana-20261128-k3f9x2"]],
     keysLeft: [["quickstart-ana-20261128-k3f9x2"]],
+    secrets: [1, 1, ["quickstart-ana-20261128-s3cr3t"]],
+    secretsLeft: [["quickstart-ana-20261128-s3cr3t"]],
     cleanedUp: ["quickstart-ana-20261128-k3f9x2: deleted and purged."],
     failure: { heading: [4, "Create an RSA key", "failed"] },
     notebookFile: {
