@@ -386,6 +386,11 @@ export const en = {
       refused: (step: string, done: string[]) => `${step} was refused after ${needs(done)}`,
       needed: "The tutorial needs: get, list, create, delete, recover and purge on keys.",
     },
+    secretPermissions: {
+      title: "Permissions round trip (probe secret)",
+      needed:
+        'The secrets quickstart needs: get, list, set, delete, recover and purge on secrets — RBAC: "Key Vault Secrets Officer" (az role assignment create --role "Key Vault Secrets Officer" --assignee <your-upn> --scope <vault resource id>); access policy: az keyvault set-policy -n <vault> --upn <you> --secret-permissions get list set delete recover purge.',
+    },
     softDelete: {
       title: "Soft delete and purge protection",
       purgeProtected: (days: number | undefined, recoveryLevel: string) =>

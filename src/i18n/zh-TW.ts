@@ -367,6 +367,11 @@ export const zhTW: Messages = {
       refused: (step, done) => (done.length > 0 ? `${done.join("、")} 都成功了，但 ${step} 被拒絕` : `${step} 被拒絕，沒有任何步驟成功`),
       needed: "本教學需要金鑰的 get、list、create、delete、recover 和 purge 權限。",
     },
+    secretPermissions: {
+      title: "權限往返測試（探測用祕密）",
+      needed:
+        "祕密快速入門需要祕密的 get、list、set、delete、recover 和 purge 權限──RBAC：「Key Vault Secrets Officer」（az role assignment create --role \"Key Vault Secrets Officer\" --assignee <你的 UPN> --scope <保存庫的資源識別碼>）；存取原則：az keyvault set-policy -n <保存庫> --upn <你> --secret-permissions get list set delete recover purge。",
+    },
     softDelete: {
       title: "虛刪除與清除保護",
       purgeProtected: (days, recoveryLevel) =>
