@@ -93,6 +93,7 @@ export const runnerEn = {
     keys: "Enter: run it   s: skip it   b: go back   a number, then Enter: go to that step   q: quit (cleans up)",
     stepHeading: (index: number, total: number, name: string) => `Step ${index} of ${total} · ${name}`,
     prompt: "Run this step? [Enter/s/b/q, or a step number] ",
+    secretValuePrompt: "The value of your secret (shown in this session only; Enter for a made-up one): ",
     namePrompt: (suggestion: string) => `Name for your key (Enter for ${suggestion}): `,
     nameRefused: (why: string) => `That name will not do: ${why}`,
     nameAccepted: (name: string) => `Using ${name}.`,

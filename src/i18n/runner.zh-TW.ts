@@ -92,6 +92,7 @@ export const runnerZhTW: typeof runnerEn = {
     keys: "Enter：執行   s：略過   b：回上一步   輸入數字再按 Enter：跳到那一步   q：離開（會先清理）",
     stepHeading: (index: number, total: number, name: string) => `第 ${index} / ${total} 步 · ${name}`,
     prompt: "要執行這一步嗎？[Enter/s/b/q，或輸入步驟編號] ",
+    secretValuePrompt: "你的祕密值（只在這次的畫面上顯示；直接按 Enter 使用編出來的值）：",
     namePrompt: (suggestion: string) => `金鑰名稱（直接按 Enter 使用 ${suggestion}）：`,
     nameRefused: (why: string) => `這個名稱不能用：${why}`,
     nameAccepted: (name: string) => `就用 ${name}。`,

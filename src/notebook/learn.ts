@@ -21,6 +21,7 @@ import { writeFileAtomicSync } from "../util/atomic-write";
 import { startKernel } from "./kernel";
 import { cellSource, joinMultiline, readNotebook, type Notebook, type Output } from "./notebook-file";
 import { findParametersCell, parseDeclaredParameters, renderInjectedSource } from "./parameters";
+import { secretParameterValues } from "./run-notebook";
 import { progressFilter } from "./progress-lines";
 import { renderOutputs } from "./reporter";
 import { splitSteps, type Step } from "./steps";
@@ -289,6 +290,13 @@ interface Session {
  */
 async function cellsFor(step: Step, notebook: Notebook, client: KeyClient, io: LearnIO, session: Session, quiet: boolean): Promise<string[]> {
   if (step.cellIndex !== findParametersCell(notebook)) return [step.source];
+  // The secrets quickstart's own value, asked as the seed's input() did; it goes to the kernel only
+  // (never into the progress file), and a value left empty keeps the notebook's made-up one.
+  const secret = parseDeclaredParameters(step.source).find((p) => secretParameterValues(notebook, { [p.name]: "x" }).length > 0);
+  if (secret) {
+    const value = quiet ? "" : (await io.ask(t().runner.learn.secretValuePrompt)).trim();
+    return value ? [step.source, renderInjectedSource([{ declared: secret, value }])] : [step.source];
+  }
   const declared = parseDeclaredParameters(step.source).find((p) => p.name === KEY_NAME_PARAMETER);
   if (!declared || (quiet && session.keyName === undefined)) return [step.source];
   if (!quiet) session.keyName = await askKeyName(client, io);
