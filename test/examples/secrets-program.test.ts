@@ -4,13 +4,13 @@
  * environment a learner would set, leaving no secret, live or deleted, behind.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { SHORT_RUN } from "../../src/emulator/index";
 import { PROJECT_ROOT } from "../helpers/cli";
 import { startTestVault, type TestVault } from "../helpers/emulator";
+import { runProgram } from "./run-program";
 
 const PROGRAM_DIR = path.join(PROJECT_ROOT, "examples", "secrets-quickstart");
 const program = () => readFileSync(path.join(PROGRAM_DIR, "kv_secrets.ts"), "utf8");
@@ -30,28 +30,7 @@ before(async () => {
 after(() => vault?.stop());
 
 test("runs end to end with `tsx kv_secrets.ts` and leaves nothing in the vault", async () => {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    SystemRoot: process.env.SystemRoot,
-    ...vault.emulator.env,
-    KEY_VAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION: "true",
-  };
-  const tsx = path.join(PROJECT_ROOT, "node_modules", "tsx", "dist", "cli.mjs");
-  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [tsx, "kv_secrets.ts", "program-test-secret"], { cwd: PROGRAM_DIR, env, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.stdin.end("typed at the prompt\n"); // the seed's input()
-    const timer = setTimeout(() => child.kill("SIGKILL"), 90_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  const { code, stdout, stderr } = await runProgram(vault, PROGRAM_DIR, ["kv_secrets.ts", "program-test-secret"], "typed at the prompt\n"); // the seed's input()
   assert.equal(code, 0, `${stdout}\n${stderr}`);
   assert.match(stdout, /Created program-test-secret, version [0-9a-f]{32}/);
   assert.match(stdout, /Your secret is 'typed at the prompt'\./);
