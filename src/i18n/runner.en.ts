@@ -110,8 +110,9 @@ export const runnerEn = {
     catchingUp: (from: number) => `Catching up: running steps 1 to ${from - 1} again, quietly, so the kernel has what step ${from} needs…`,
     caughtUp: "Caught up.",
     resumeOffer: (next: number) => `Last time you got to step ${next - 1}. Continue from step ${next}? [Y/n] `,
-    quitting: "Quitting: cleaning up the keys this session created…",
-    resumeHint: (next: number) => `To go on later from step ${next}: npm run learn -- --from ${next}`,
+    quitting: "Quitting: cleaning up what this session created…",
+    /** `tutorial`: the notebook's name when it is not the quickstart (the default). */
+    resumeHint: (next: number, tutorial = "") => `To go on later from step ${next}: npm run learn -- ${tutorial ? `${tutorial} ` : ""}--from ${next}`,
     finished: "That was the whole quickstart. Well done!",
     fromTooLarge: (from: number, total: number) => `--from ${from}: the notebook has ${total} steps.`,
   },

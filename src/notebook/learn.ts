@@ -22,6 +22,7 @@ import { startKernel } from "./kernel";
 import { cellSource, joinMultiline, readNotebook, type Notebook, type Output } from "./notebook-file";
 import { findParametersCell, parseDeclaredParameters, renderInjectedSource } from "./parameters";
 import { secretParameterValues } from "./run-notebook";
+import { tutorialNamed } from "./tutorial-run";
 import { progressFilter } from "./progress-lines";
 import { renderOutputs } from "./reporter";
 import { splitSteps, type Step } from "./steps";
@@ -228,7 +229,8 @@ export async function learn(options: LearnOptions): Promise<{ lastStep: number; 
     // Whatever the notebook's own clean-up did not get to: this session's keys.
     const ledgers = RunLedger.list({ dir: target.ledgerDir, session: sessionId }).ledgers.filter((l) => l.pendingKeys.length > 0);
     for (const run of await cleanupRuns(target.client, ledgers)) for (const r of run.results) say(`${t().runner.cleanedUp(r.message)}\n`);
-    if (quit) say(`${m.resumeHint(Math.min(lastStep + 1, total))}\n`);
+    const tutorial = tutorialNamed(options.notebook);
+    if (quit) say(`${m.resumeHint(Math.min(lastStep + 1, total), tutorial && tutorial !== "quickstart" ? tutorial : "")}\n`);
   }
   return { lastStep, quit };
 }
