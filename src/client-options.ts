@@ -53,10 +53,13 @@ export class EmulatorCaError extends Error {
   override readonly name = "EmulatorCaError";
 }
 
-export function clientOptionsFor(vaultUrl: string, source: ClientOptionsSource = {}): KeyClientOptions {
+/** Options every kind's client takes (KeyClient, SecretClient): no serviceVersion, whose type each package spells its own way. */
+export type VaultClientOptions = Omit<KeyClientOptions, "serviceVersion">;
+
+export function clientOptionsFor(vaultUrl: string, source: ClientOptionsSource = {}): VaultClientOptions {
   const maxRetries = source.maxRetries ?? TUTORIAL_MAX_RETRIES;
   const notify = source.onThrottle ?? ((notice) => console.log(defaultThrottleMessage(notice)));
-  const options: KeyClientOptions = {
+  const options: VaultClientOptions = {
     additionalPolicies: [
       { policy: throttleNoticePolicy(notify), position: "perRetry" },
       { policy: connectionFailFastPolicy({ maxRetries, local: isLocalVaultUrl(vaultUrl), env: source.env ?? process.env }), position: "perRetry" },

@@ -11,12 +11,38 @@ installFriendlyErrorDisplay();
 
 export { clientOptionsFor, isLocalVaultUrl } from "./client-options";
 export { checkEnvironment, ConfigurationError, describeConfig, loadEnvFile, loadQuickstartEnvironment, type QuickstartConfig } from "./env";
-export { chooseKeyName, checkKeyNameFree, defaultKeyPrefix, keyNameProblem, toValidKeyName, uniqueKeyName, KEY_NAME_RULE } from "./key-names";
+// Every helper about vault objects is written once for every kind (kinds/); each kind keeps
+// readable names of its own (chooseKeyName, chooseSecretName …), the same function underneath.
+export {
+  chooseKeyName,
+  chooseName,
+  chooseSecretName,
+  checkKeyNameFree,
+  checkNameFree,
+  checkSecretNameFree,
+  defaultKeyPrefix,
+  defaultSecretPrefix,
+  keyNameProblem,
+  secretNameProblem,
+  toValidKeyName,
+  uniqueKeyName,
+  KEY_NAME_RULE,
+} from "./object-names";
 export { attendeeName } from "./attendee";
-export { isTutorialKey, RunLedger, TUTORIAL_TAG } from "./run-ledger";
-export { cleanupKey, cleanupRuns, ledgersToClean, type KeyCleanup } from "./cleanup";
+export { isTutorialKey, isTutorialObject, RunLedger, TUTORIAL_TAG } from "./run-ledger";
+export { cleanupKey, cleanupObject, cleanupRuns, cleanupSecret, ledgersToClean, type KeyCleanup, type ObjectCleanup } from "./cleanup";
 export { errorCodes, explainError } from "./vault-errors";
-export { keyState, keyStateAdvice, type KeyState } from "./key-state";
+export {
+  keyState,
+  keyStateAdvice,
+  objectState,
+  objectStateAdvice,
+  secretState,
+  secretStateAdvice,
+  type KeyState,
+  type ObjectState,
+  type SecretState,
+} from "./object-state";
 export { formatProblem, type Problem } from "./problems";
 export { redact, secretValues, SECRET_VARIABLES } from "./secrets";
 export { describeError } from "./friendly-errors";

@@ -1,25 +1,31 @@
 /**
- * The ledger of a tutorial run: the names of the keys it created, written to a small file before
- * each key is created. A run that dies halfway leaves its ledger behind, and the next run's cleanup
- * (or `kvq cleanup`) finds it and finishes the job. The tags every tutorial key carries say which
- * run made it, so cleanup never touches a key the tutorial did not create.
+ * The ledger of a tutorial run: the names of the objects it created (keys, secrets: each entry
+ * says its kind), written to a small file before each one is created. A run that dies halfway
+ * leaves its ledger behind, and the next run's cleanup (or `kvq cleanup`) finds it and finishes
+ * the job. The tags every tutorial object carries say which run made it, so cleanup never touches
+ * an object the tutorial did not create.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { hostname } from "node:os";
 import path from "node:path";
 import { attendeeName } from "./attendee";
+import type { KindId } from "./kinds/index";
 import { WORK_DIR } from "./paths";
 import { writeFileAtomicSync } from "./util/atomic-write";
 import { processAlive } from "./util/process-alive";
 
 export const TUTORIAL_TAG = "kvq-tutorial";
 export const TUTORIAL_TAG_VALUE = "keys-quickstart";
+/** The tag's value names the quickstart that made the object; cleanup accepts each of them. */
+export const TUTORIAL_TAG_VALUES: readonly string[] = [TUTORIAL_TAG_VALUE, "secrets-quickstart"];
 export const RUN_TAG = "kvq-run";
 export const ATTENDEE_TAG = "kvq-attendee";
 
 export interface LedgerKey {
   name: string;
+  /** Absent in ledgers written before secrets: a key. */
+  kind?: KindId;
   recordedAt: string;
   /** "pending" until cleanup has dealt with it. */
   status: "pending" | "cleaned";
@@ -33,6 +39,9 @@ interface LedgerFile {
   vaultUrl: string;
   startedAt: string;
   attendee?: string;
+  /** The tag value its objects carry (TUTORIAL_TAG_VALUES); absent: the keys quickstart's. */
+  tutorial?: string;
+  /** Every object the run recorded, of every kind (the field kept its first name: old ledgers still read). */
   keys: LedgerKey[];
   /** Set when every key is cleaned; a closed ledger is history (the runner's summary), not work. */
   closedAt?: string;
@@ -57,10 +66,21 @@ export const defaultLedgerDir = () => process.env.KVQ_LEDGER_DIR || path.join(WO
 /** Sortable and readable: 20261128T143512Z-3f9a. */
 export const newRunId = (now = new Date()) => `${now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}-${randomBytes(2).toString("hex")}`;
 
-/** True when the tags say the tutorial made the key (and, given a run id, that run). */
-export function isTutorialKey(tags: Record<string, string> | undefined, runId?: string): boolean {
-  return tags?.[TUTORIAL_TAG] === TUTORIAL_TAG_VALUE && (runId === undefined || tags[RUN_TAG] === runId);
+/** True when the tags say the tutorial made the object (and, given a run id, that run). */
+export function isTutorialObject(tags: Record<string, string> | undefined, runId?: string): boolean {
+  return TUTORIAL_TAG_VALUES.includes(tags?.[TUTORIAL_TAG] ?? "") && (runId === undefined || tags![RUN_TAG] === runId);
 }
+/** The name it had when there were only keys. */
+export const isTutorialKey = isTutorialObject;
+
+/** One object a run recorded and has not cleaned. */
+export interface PendingObject {
+  name: string;
+  kind: KindId;
+}
+
+const kindOfEntry = (entry: LedgerKey): KindId => entry.kind ?? "key";
+const sameEntry = (entry: LedgerKey, name: string, kind: KindId) => entry.name.toLowerCase() === name.toLowerCase() && kindOfEntry(entry) === kind;
 
 export class LedgerError extends Error {
   override readonly name = "LedgerError";
@@ -72,8 +92,11 @@ export class RunLedger {
     private readonly data: LedgerFile,
   ) {}
 
-  /** Starts the ledger of a new run (for the attendee ATTENDEE or the OS user names, unless given). */
-  static start(options: { vaultUrl: string; dir?: string; runId?: string; attendee?: string }): RunLedger {
+  /**
+   * Starts the ledger of a new run (for the attendee ATTENDEE or the OS user names, unless given);
+   * `tutorial` is the tag value its objects carry (default "keys-quickstart").
+   */
+  static start(options: { vaultUrl: string; dir?: string; runId?: string; attendee?: string; tutorial?: string }): RunLedger {
     const dir = options.dir ?? defaultLedgerDir();
     mkdirSync(dir, { recursive: true });
     const runId = options.runId ?? newRunId();
@@ -83,6 +106,7 @@ export class RunLedger {
       vaultUrl: options.vaultUrl,
       startedAt: new Date().toISOString(),
       attendee: options.attendee ?? attendeeName(),
+      ...(options.tutorial && options.tutorial !== TUTORIAL_TAG_VALUE ? { tutorial: options.tutorial } : {}),
       keys: [],
       owner: { pid: process.pid, host: hostname() },
       ...(process.env[RUNNER_SESSION_VARIABLE] ? { session: process.env[RUNNER_SESSION_VARIABLE] } : {}),
@@ -158,29 +182,35 @@ export class RunLedger {
     return Boolean(owner && owner.host === hostname() && owner.pid !== process.pid && processAlive(owner.pid));
   }
 
-  get pendingKeys(): string[] {
-    return this.data.keys.filter((k) => k.status === "pending").map((k) => k.name);
+  /** The objects recorded and not cleaned, each with its kind. */
+  get pending(): PendingObject[] {
+    return this.data.keys.filter((k) => k.status === "pending").map((k) => ({ name: k.name, kind: kindOfEntry(k) }));
   }
 
-  /** The tags every key of this run carries: cleanup's proof that the tutorial made it. */
+  /** The names of the pending keys (the keys quickstart's view of `pending`). */
+  get pendingKeys(): string[] {
+    return this.pending.filter((p) => p.kind === "key").map((p) => p.name);
+  }
+
+  /** The tags every object of this run carries: cleanup's proof that the tutorial made it. */
   get tags(): Record<string, string> {
     return {
-      [TUTORIAL_TAG]: TUTORIAL_TAG_VALUE,
+      [TUTORIAL_TAG]: this.data.tutorial ?? TUTORIAL_TAG_VALUE,
       [RUN_TAG]: this.runId,
       ...(this.data.attendee ? { [ATTENDEE_TAG]: this.data.attendee } : {}),
     };
   }
 
-  /** Records a key name *before* it is created, so a crash right after creating it still leaves a trace. */
-  track(name: string): void {
-    const existing = this.data.keys.find((k) => k.name.toLowerCase() === name.toLowerCase());
+  /** Records a name *before* the object is created, so a crash right after creating it still leaves a trace. */
+  track(name: string, kind: KindId = "key"): void {
+    const existing = this.data.keys.find((k) => sameEntry(k, name, kind));
     if (existing) existing.status = "pending";
-    else this.data.keys.push({ name, recordedAt: new Date().toISOString(), status: "pending" });
+    else this.data.keys.push({ name, ...(kind === "key" ? {} : { kind }), recordedAt: new Date().toISOString(), status: "pending" });
     this.save();
   }
 
-  markCleaned(name: string, outcome: string): void {
-    const key = this.data.keys.find((k) => k.name.toLowerCase() === name.toLowerCase());
+  markCleaned(name: string, outcome: string, kind: KindId = "key"): void {
+    const key = this.data.keys.find((k) => sameEntry(k, name, kind));
     if (!key) return;
     key.status = "cleaned";
     key.outcome = outcome;
@@ -189,7 +219,7 @@ export class RunLedger {
 
   /** Closes the ledger once every key is cleaned (it stays a week, as history); returns whether it did. */
   closeIfClean(): boolean {
-    if (this.pendingKeys.length > 0) return false;
+    if (this.pending.length > 0) return false;
     if (!this.data.closedAt) {
       this.data.closedAt = new Date().toISOString();
       this.save();
@@ -207,8 +237,8 @@ export class RunLedger {
  * once the vault held it: clean-up found it live or deleted, the notebook purged it, or it is still
  * pending (left on purpose with --keep-keys, or a clean-up that failed: the vault may hold it). A
  * name clean-up found nowhere, or found on someone else's key, was not created by the run (the
- * vault refused the create, or the step never ran). Written for keys; the record's kind is the
- * only thing another object kind would change.
+ * vault refused the create, or the step never ran). Every kind is counted alike; `kind` narrows
+ * the count to one.
  */
 export interface RunKeyCounts {
   created: string[];
@@ -219,8 +249,8 @@ export interface RunKeyCounts {
 
 const NOT_CREATED_OUTCOMES = new Set(["already-gone", "left-alone"]);
 
-export function countRunKeys(ledgers: readonly RunLedger[]): RunKeyCounts {
-  const keys = ledgers.flatMap((l) => l.keys);
+export function countRunKeys(ledgers: readonly RunLedger[], kind?: KindId): RunKeyCounts {
+  const keys = ledgers.flatMap((l) => l.keys).filter((k) => kind === undefined || kindOfEntry(k) === kind);
   const notCreated = keys.filter((k) => k.status === "cleaned" && NOT_CREATED_OUTCOMES.has(k.outcome ?? ""));
   const created = keys.filter((k) => !notCreated.includes(k));
   return {

@@ -1,7 +1,7 @@
 /** Key names: the rules, unique names, seeded names, and a vault check that avoids live and soft-deleted names. */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { chooseKeyName, defaultKeyPrefix, keyNameProblem, seededNameSource, toValidKeyName, uniqueKeyName, KEY_NAME_MAX } from "../src/key-names";
+import { chooseKeyName, defaultKeyPrefix, keyNameProblem, seededNameSource, toValidKeyName, uniqueKeyName, KEY_NAME_MAX } from "../src/object-names";
 import { startTestVault, type TestVault } from "./helpers/emulator";
 
 describe("the rules", () => {

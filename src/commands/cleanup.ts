@@ -20,9 +20,9 @@ export async function cleanupCommand(options: CleanupCommandOptions): Promise<nu
   const m = t().commands.cleanup;
   const olderThanMs = options.olderThan === undefined ? undefined : parseDuration(options.olderThan);
   if (olderThanMs === undefined && options.olderThan !== undefined) throw new UsageError(m.notADuration(options.olderThan));
-  const { client, config } = openVaultClient({ vaultUrl: options.vault });
+  const { clients, config } = openVaultClient({ vaultUrl: options.vault });
   const step = options.json ? undefined : startStep(m.looking(config.vaultUrl));
-  const { groups, unreadableLedgers } = await findLeftovers(client, {
+  const { groups, unreadableLedgers } = await findLeftovers(clients, {
     filter: { runId: options.run, olderThanMs, prefix: options.prefix, attendee: options.attendee },
   }).catch((error: unknown) => {
     // The spinner stops on a ✖ line; the CLI prints what went wrong and how to fix it.
@@ -41,7 +41,7 @@ export async function cleanupCommand(options: CleanupCommandOptions): Promise<nu
     }
     return 0;
   }
-  const results = await sweep(client, groups, {
+  const results = await sweep(clients, groups, {
     onKey: (r) => {
       if (!options.json) process.stdout.write(`${r.outcome === "failed" ? "✖" : "✔"} ${r.message}\n`);
     },

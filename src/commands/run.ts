@@ -18,6 +18,7 @@ export interface RunCommandOptions {
   out?: string;
   json?: boolean;
   keepKeys?: boolean;
+  keepSecretValues?: boolean;
   timeout?: string;
   vault?: string;
   lang?: string;
@@ -77,6 +78,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
       timeoutMs,
       out: options.out,
       keepKeys: options.keepKeys,
+      keepSecretValues: options.keepSecretValues,
       signal: controller.signal,
       reporter: options.json ? createJsonReporter() : createHumanReporter({ summary: false }),
       onTarget: (target) => {
@@ -91,7 +93,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   }
 }
 
-function humanSummary({ run, keys, cleanup, fix }: TutorialRunResult): string {
+function humanSummary({ run, keys, secrets, cleanup, fix }: TutorialRunResult): string {
   const m = t().runner;
   const lines: string[] = [""];
   if (run.failure) {
@@ -102,12 +104,17 @@ function humanSummary({ run, keys, cleanup, fix }: TutorialRunResult): string {
     lines.push("");
   }
   for (const c of cleanup) lines.push(m.cleanedUp(c.message));
-  lines.push(summaryLine(run), m.keys(keys.created.length, keys.cleaned.length, keys.notCreated));
+  lines.push(summaryLine(run));
+  const recorded = (c: typeof keys) => c.created.length + c.notCreated.length > 0;
+  // A line per kind the run recorded (the keys line when it recorded none, as before secrets).
+  if (recorded(keys) || !recorded(secrets)) lines.push(m.keys(keys.created.length, keys.cleaned.length, keys.notCreated));
+  if (recorded(secrets)) lines.push(m.secrets(secrets.created.length, secrets.cleaned.length, secrets.notCreated));
   if (keys.left.length > 0) lines.push(m.keysLeft(keys.left));
+  if (secrets.left.length > 0) lines.push(m.secretsLeft(secrets.left));
   return `${lines.join("\n")}\n`;
 }
 
-const jsonSummary = ({ run, keys, target, fix }: TutorialRunResult) => ({
+const jsonSummary = ({ run, keys, secrets, target, fix }: TutorialRunResult) => ({
   run: {
     status: run.status,
     seconds: run.seconds,
@@ -117,5 +124,6 @@ const jsonSummary = ({ run, keys, target, fix }: TutorialRunResult) => ({
     target: target.kind,
     failure: run.failure && { index: run.failure.index, name: run.failure.name, status: run.failure.status, stderr: run.failure.stderr, fix },
     keys,
+    secrets,
   },
 });

@@ -172,16 +172,21 @@ export const en = {
     },
   },
 
+  /** The object kinds (kinds/), as the messages below name them. */
+  kinds: { key: "key", secret: "secret" },
+
+  /** Names free of live and soft-deleted objects; `noun` is the kind's (kinds above). */
   keyNames: {
     rule: RULE,
-    empty: `A key name cannot be empty; it takes ${RULE}.`,
-    tooLong: (start: string, length: number, max: number) => `"${start}…" has ${length} characters; a key name has at most ${max}.`,
-    characters: (name: string, characters: string[]) => `"${name}" contains ${characters.map((c) => (c === " " ? "a space" : JSON.stringify(c))).join(", ")}; a key name takes ${RULE}.`,
+    empty: (noun: string) => `A ${noun} name cannot be empty; it takes ${RULE}.`,
+    tooLong: (start: string, length: number, max: number, noun: string) => `"${start}…" has ${length} characters; a ${noun} name has at most ${max}.`,
+    characters: (name: string, characters: string[], noun: string) =>
+      `"${name}" contains ${characters.map((c) => (c === " " ? "a space" : JSON.stringify(c))).join(", ")}; a ${noun} name takes ${RULE}.`,
     /** Why a name is refused: completes "Not using <name>: …". */
-    exists: (name: string) => `a key named ${name} already exists (creating it again would add a new version)`,
-    softDeleted: (name: string, purgeDate?: string) => `a soft-deleted key named ${name} holds the name${purgeDate ? ` until it is purged on ${purgeDate}` : ""}`,
-    inTransition: (name: string, state: "being-deleted" | "being-recovered") => `a key named ${name} is ${state === "being-deleted" ? "being deleted" : "being recovered"} and holds the name`,
-    noFreeName: (tries: number, names: string[]) => `No free key name after ${tries} tries (${names.join(", ")}). Choose another prefix.`,
+    exists: (name: string, noun: string) => `a ${noun} named ${name} already exists (${noun === "secret" ? "setting" : "creating"} it again would add a new version)`,
+    softDeleted: (name: string, purgeDate: string | undefined, noun: string) => `a soft-deleted ${noun} named ${name} holds the name${purgeDate ? ` until it is purged on ${purgeDate}` : ""}`,
+    inTransition: (name: string, state: "being-deleted" | "being-recovered", noun: string) => `a ${noun} named ${name} is ${state === "being-deleted" ? "being deleted" : "being recovered"} and holds the name`,
+    noFreeName: (tries: number, names: string[], noun: string) => `No free ${noun} name after ${tries} tries (${names.join(", ")}). Choose another prefix.`,
   },
 
   /** keyStateAdvice: where a key stands, for "Try to reuse the name" (the quickstart's step names, quoted). */
@@ -195,10 +200,21 @@ export const en = {
     absent: (name: string) => `There is no key ${name}, live or deleted: run "Create an RSA key" and "Delete the key" first.`,
   },
 
+  /** secretStateAdvice: the same for a secret, naming the secrets quickstart's steps. */
+  secretState: {
+    live: (name: string) => `${name} is still live: run "Delete the secret" first (setting it again now would only add a version).`,
+    "being-deleted": (name: string) =>
+      `${name} is still being deleted: the vault accepted the delete and has not finished it (it shows the secret neither live nor deleted until then, and refuses to set the name: 409 ObjectIsBeingDeleted). Wait a few seconds and run this step again.`,
+    "soft-deleted": (name: string) => `${name} is soft-deleted: recoverable, and its name stays taken until it is purged.`,
+    "being-recovered": (name: string) =>
+      `${name} is being recovered: the vault accepted the recover and has not finished it. Wait a few seconds, then run "Delete the secret" and this step again.`,
+    absent: (name: string) => `There is no secret ${name}, live or deleted: run "Set a secret" and "Delete the secret" first.`,
+  },
+
   cleanup: {
     stillBeingDeleted: (name: string) => `${name}: still being deleted after waiting; it stays in the run's ledger. Run npx kvq cleanup --yes in a minute.`,
     purged: (name: string) => `${name}: deleted and purged.`,
-    alreadyGone: (name: string) => `${name}: not in the vault, live or deleted (never created, or already purged): nothing to clean.`,
+    alreadyGone: (name: string, _noun: string) => `${name}: not in the vault, live or deleted (never created, or already purged): nothing to clean.`,
     awaitingPurge: (name: string, purgeDate?: string) =>
       `${name}: deleted. The vault has purge protection, so it cannot be purged now; ` +
       `the service purges it${purgeDate ? ` on ${purgeDate}` : " when its retention ends"}, and until then the name stays taken.`,
@@ -215,6 +231,10 @@ export const en = {
       ObjectIsDeletedButRecoverable: {
         meaning: "A soft-deleted key still holds this name: until it is recovered or purged (or its retention ends), the name cannot be reused.",
         fix: "Recover it (beginRecoverDeletedKey), purge it (purgeDeletedKey), or use another name — chooseKeyName picks a free one.",
+      },
+      SecretIsDeletedButRecoverable: {
+        meaning: "A soft-deleted secret still holds this name: until it is recovered or purged (or its retention ends), the name cannot be reused.",
+        fix: "Recover it (beginRecoverDeletedSecret), purge it (purgeDeletedSecret), or use another name — chooseSecretName picks a free one.",
       },
       ObjectIsBeingDeleted: {
         meaning: "The key is still being deleted; for a few seconds its name can be neither reused nor purged.",
@@ -365,6 +385,11 @@ export const en = {
       allowed: (steps: string[]) => `${steps.join(", ")}: all allowed.`,
       refused: (step: string, done: string[]) => `${step} was refused after ${needs(done)}`,
       needed: "The tutorial needs: get, list, create, delete, recover and purge on keys.",
+    },
+    secretPermissions: {
+      title: "Permissions round trip (probe secret)",
+      needed:
+        'The secrets quickstart needs: get, list, set, delete, recover and purge on secrets — RBAC: "Key Vault Secrets Officer" (az role assignment create --role "Key Vault Secrets Officer" --assignee <your-upn> --scope <vault resource id>); access policy: az keyvault set-policy -n <vault> --upn <you> --secret-permissions get list set delete recover purge.',
     },
     softDelete: {
       title: "Soft delete and purge protection",

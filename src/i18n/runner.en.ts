@@ -32,6 +32,9 @@ export const runnerEn = {
   keys: (created: number, cleaned: number, notCreated: string[] = []) =>
     `Keys: ${created} created, ${cleaned} cleaned.${notCreated.length ? ` Not created (the vault did not make ${notCreated.length === 1 ? "it" : "them"}): ${notCreated.join(", ")}.` : ""}`,
   keysLeft: (names: string[]) => `Left in the vault on purpose (--keep-keys) or by a failed clean-up: ${names.join(", ")}. Remove them with: npx kvq cleanup --yes`,
+  secrets: (created: number, cleaned: number, notCreated: string[] = []) =>
+    `Secrets: ${created} set, ${cleaned} cleaned.${notCreated.length ? ` Not set (the vault did not make ${notCreated.length === 1 ? "it" : "them"}): ${notCreated.join(", ")}.` : ""}`,
+  secretsLeft: (names: string[]) => `Secrets left in the vault on purpose (--keep-keys) or by a failed clean-up: ${names.join(", ")}. Remove them with: npx kvq cleanup --yes`,
   cleanedUp: (message: string) => `Cleaned up: ${message}`,
   failure: {
     heading: (index: number, name: string, status: "failed" | "timed-out" | "interrupted") =>
@@ -41,7 +44,7 @@ export const runnerEn = {
   },
   notebookFile: {
     notFound: (file: string) => `No notebook at ${file}.`,
-    notFoundFix: "Check the path: a tutorial's name (quickstart, beyond-the-quickstart) or a .ipynb file.",
+    notFoundFix: "Check the path: a tutorial's name (quickstart, beyond-the-quickstart, secrets-quickstart) or a .ipynb file.",
     invalidJson: (file: string, detail: string) => `${file} is not valid JSON: ${detail}`,
     invalidJsonFix: "Open it in Jupyter or an editor and fix the JSON, or restore it from git.",
     notNbformat4: (file: string, found: string) => `${file} is not an nbformat 4 notebook (found nbformat ${found}).`,
@@ -90,6 +93,7 @@ export const runnerEn = {
     keys: "Enter: run it   s: skip it   b: go back   a number, then Enter: go to that step   q: quit (cleans up)",
     stepHeading: (index: number, total: number, name: string) => `Step ${index} of ${total} · ${name}`,
     prompt: "Run this step? [Enter/s/b/q, or a step number] ",
+    secretValuePrompt: "The value of your secret (shown in this session only; Enter for a made-up one): ",
     namePrompt: (suggestion: string) => `Name for your key (Enter for ${suggestion}): `,
     nameRefused: (why: string) => `That name will not do: ${why}`,
     nameAccepted: (name: string) => `Using ${name}.`,
@@ -106,8 +110,9 @@ export const runnerEn = {
     catchingUp: (from: number) => `Catching up: running steps 1 to ${from - 1} again, quietly, so the kernel has what step ${from} needs…`,
     caughtUp: "Caught up.",
     resumeOffer: (next: number) => `Last time you got to step ${next - 1}. Continue from step ${next}? [Y/n] `,
-    quitting: "Quitting: cleaning up the keys this session created…",
-    resumeHint: (next: number) => `To go on later from step ${next}: npm run learn -- --from ${next}`,
+    quitting: "Quitting: cleaning up what this session created…",
+    /** `tutorial`: the notebook's name when it is not the quickstart (the default). */
+    resumeHint: (next: number, tutorial = "") => `To go on later from step ${next}: npm run learn -- ${tutorial ? `${tutorial} ` : ""}--from ${next}`,
     finished: "That was the whole quickstart. Well done!",
     fromTooLarge: (from: number, total: number) => `--from ${from}: the notebook has ${total} steps.`,
   },

@@ -32,6 +32,9 @@ export const runnerZhTW: typeof runnerEn = {
   keys: (created: number, cleaned: number, notCreated: string[] = []) =>
     `金鑰：建立 ${created} 把，清理 ${cleaned} 把。${notCreated.length ? `沒有建立（保存庫沒有建立它）：${notCreated.join("、")}。` : ""}`,
   keysLeft: (names: string[]) => `以下金鑰還留在保存庫裡（因為指定了 --keep-keys，或清理失敗）：${names.join("、")}。要移除請執行：npx kvq cleanup --yes`,
+  secrets: (created: number, cleaned: number, notCreated: string[] = []) =>
+    `祕密：設定 ${created} 個，清理 ${cleaned} 個。${notCreated.length ? `沒有設定（保存庫沒有建立它）：${notCreated.join("、")}。` : ""}`,
+  secretsLeft: (names: string[]) => `以下祕密還留在保存庫裡（因為指定了 --keep-keys，或清理失敗）：${names.join("、")}。要移除請執行：npx kvq cleanup --yes`,
   cleanedUp: (message: string) => `已清理：${message}`,
   failure: {
     heading: (index, name, status) =>
@@ -41,7 +44,7 @@ export const runnerZhTW: typeof runnerEn = {
   },
   notebookFile: {
     notFound: (file) => `找不到筆記本：${file}。`,
-    notFoundFix: "請檢查路徑：教學的名稱（quickstart、beyond-the-quickstart）或一個 .ipynb 檔案。",
+    notFoundFix: "請檢查路徑：教學的名稱（quickstart、beyond-the-quickstart、secrets-quickstart）或一個 .ipynb 檔案。",
     invalidJson: (file, detail) => `${file} 不是有效的 JSON：${detail}`,
     invalidJsonFix: "用 Jupyter 或編輯器打開它並修正 JSON，或從 git 還原。",
     notNbformat4: (file, found) => `${file} 不是 nbformat 4 的筆記本（讀到的 nbformat 是 ${found}）。`,
@@ -89,6 +92,7 @@ export const runnerZhTW: typeof runnerEn = {
     keys: "Enter：執行   s：略過   b：回上一步   輸入數字再按 Enter：跳到那一步   q：離開（會先清理）",
     stepHeading: (index: number, total: number, name: string) => `第 ${index} / ${total} 步 · ${name}`,
     prompt: "要執行這一步嗎？[Enter/s/b/q，或輸入步驟編號] ",
+    secretValuePrompt: "你的祕密值（只在這次的畫面上顯示；直接按 Enter 使用編出來的值）：",
     namePrompt: (suggestion: string) => `金鑰名稱（直接按 Enter 使用 ${suggestion}）：`,
     nameRefused: (why: string) => `這個名稱不能用：${why}`,
     nameAccepted: (name: string) => `就用 ${name}。`,
@@ -103,8 +107,8 @@ export const runnerZhTW: typeof runnerEn = {
     catchingUp: (from: number) => `正在補上進度：安靜地重新執行第 1 到第 ${from - 1} 步，讓核心具備第 ${from} 步需要的東西……`,
     caughtUp: "進度已補上。",
     resumeOffer: (next: number) => `上次你做到第 ${next - 1} 步。要從第 ${next} 步繼續嗎？[Y/n] `,
-    quitting: "正在離開：清理這次建立的金鑰……",
-    resumeHint: (next: number) => `之後要從第 ${next} 步繼續：npm run learn -- --from ${next}`,
+    quitting: "正在離開：清理這次建立的東西……",
+    resumeHint: (next: number, tutorial = "") => `之後要從第 ${next} 步繼續：npm run learn -- ${tutorial ? `${tutorial} ` : ""}--from ${next}`,
     finished: "整個快速入門完成了，做得好！",
     fromTooLarge: (from: number, total: number) => `--from ${from}：這本筆記本只有 ${total} 步。`,
   },

@@ -166,14 +166,16 @@ export const zhTW: Messages = {
     },
   },
 
+  kinds: { key: "金鑰", secret: "祕密" },
+
   keyNames: {
     rule: RULE,
-    empty: `金鑰名稱不能是空的。規則是：${RULE}。`,
-    tooLong: (start, length, max) => `「${start}…」有 ${length} 個字元，但金鑰名稱最多只能有 ${max} 個字元。`,
-    characters: (name, characters) => `「${name}」含有${quoted(characters)}，不符合金鑰名稱的規則：${RULE}。`,
-    exists: (name) => `已經有名為 ${name} 的金鑰（再建立一次只會替它新增一個版本）`,
-    softDeleted: (name, purgeDate) => `名為 ${name} 的金鑰已被虛刪除，${purgeDate ? `在 ${purgeDate} 被清除之前` : "在被清除之前"}這個名稱都還被它占用`,
-    inTransition: (name, state) => `名為 ${name} 的金鑰${state === "being-deleted" ? "正在刪除中" : "正在復原中"}，這個名稱還被它占用`,
+    empty: (noun) => `${noun}名稱不能是空的。規則是：${RULE}。`,
+    tooLong: (start, length, max, noun) => `「${start}…」有 ${length} 個字元，但${noun}名稱最多只能有 ${max} 個字元。`,
+    characters: (name, characters, noun) => `「${name}」含有${quoted(characters)}，不符合${noun}名稱的規則：${RULE}。`,
+    exists: (name, noun) => `已經有名為 ${name} 的${noun}（再${noun === "祕密" ? "設定" : "建立"}一次只會替它新增一個版本）`,
+    softDeleted: (name, purgeDate, noun) => `名為 ${name} 的${noun}已被虛刪除，${purgeDate ? `在 ${purgeDate} 被清除之前` : "在被清除之前"}這個名稱都還被它占用`,
+    inTransition: (name, state, noun) => `名為 ${name} 的${noun}${state === "being-deleted" ? "正在刪除中" : "正在復原中"}，這個名稱還被它占用`,
     noFreeName: (tries, names) => `試了 ${tries} 個名稱都不能用（${names.join("、")}）。請換一個前置詞。`,
   },
 
@@ -186,10 +188,19 @@ export const zhTW: Messages = {
     absent: (name) => `沒有名為 ${name} 的金鑰，使用中或已刪除的都沒有：請先執行「建立 RSA 金鑰」和「刪除金鑰」。`,
   },
 
+  secretState: {
+    live: (name) => `${name} 還在使用中：請先執行「刪除祕密」（現在再設定一次只會替它新增一個版本）。`,
+    "being-deleted": (name) =>
+      `${name} 還在刪除中：保存庫已經接受刪除，但還沒完成（完成之前，它既不算使用中也不算已刪除，而且拒絕再設定這個名稱：409 ObjectIsBeingDeleted）。請等幾秒鐘，再執行這一步一次。`,
+    "soft-deleted": (name) => `${name} 已被虛刪除：可以復原，在被清除之前這個名稱都被它占用。`,
+    "being-recovered": (name) => `${name} 正在復原中：保存庫已經接受復原，但還沒完成。請等幾秒鐘，再依序執行「刪除祕密」和這一步。`,
+    absent: (name) => `沒有名為 ${name} 的祕密，使用中或已刪除的都沒有：請先執行「設定祕密」和「刪除祕密」。`,
+  },
+
   cleanup: {
     stillBeingDeleted: (name) => `${name}：等了一陣子還在刪除中，先留在這次執行的記錄裡。請過一分鐘再執行 npx kvq cleanup --yes。`,
     purged: (name) => `${name}：已刪除並清除。`,
-    alreadyGone: (name) => `${name}：保存庫裡沒有這把金鑰，使用中或已刪除的都沒有（從未建立，或已經清除），不需要清理。`,
+    alreadyGone: (name, noun) => `${name}：保存庫裡沒有這個${noun}，使用中或已刪除的都沒有（從未建立，或已經清除），不需要清理。`,
     awaitingPurge: (name, purgeDate) =>
       `${name}：已刪除。這個保存庫啟用了清除保護，所以現在無法清除；` +
       `服務會${purgeDate ? `在 ${purgeDate} ` : "在保留期間結束時"}自動清除它，在那之前這個名稱都會被占用。`,
@@ -204,6 +215,10 @@ export const zhTW: Messages = {
       ObjectIsDeletedButRecoverable: {
         meaning: "有一把已虛刪除的金鑰還占用著這個名稱：在它被復原或清除（或保留期間結束）之前，這個名稱都不能再用。",
         fix: "復原它（beginRecoverDeletedKey）、清除它（purgeDeletedKey），或換個名稱──chooseKeyName 會幫你挑一個沒被占用的。",
+      },
+      SecretIsDeletedButRecoverable: {
+        meaning: "有一個已虛刪除的祕密還占用著這個名稱：在它被復原或清除（或保留期間結束）之前，這個名稱都不能再用。",
+        fix: "復原它（beginRecoverDeletedSecret）、清除它（purgeDeletedSecret），或換個名稱──chooseSecretName 會幫你挑一個沒被占用的。",
       },
       ObjectIsBeingDeleted: {
         meaning: "這把金鑰還在刪除中；接下來幾秒內，它的名稱既不能重複使用，也不能清除。",
@@ -351,6 +366,11 @@ export const zhTW: Messages = {
       allowed: (steps) => `${steps.join("、")}：全部允許。`,
       refused: (step, done) => (done.length > 0 ? `${done.join("、")} 都成功了，但 ${step} 被拒絕` : `${step} 被拒絕，沒有任何步驟成功`),
       needed: "本教學需要金鑰的 get、list、create、delete、recover 和 purge 權限。",
+    },
+    secretPermissions: {
+      title: "權限往返測試（探測用祕密）",
+      needed:
+        "祕密快速入門需要祕密的 get、list、set、delete、recover 和 purge 權限──RBAC：「Key Vault Secrets Officer」（az role assignment create --role \"Key Vault Secrets Officer\" --assignee <你的 UPN> --scope <保存庫的資源識別碼>）；存取原則：az keyvault set-policy -n <保存庫> --upn <你> --secret-permissions get list set delete recover purge。",
     },
     softDelete: {
       title: "虛刪除與清除保護",

@@ -11,7 +11,7 @@ import path from "node:path";
 import type { KeyClient } from "@azure/keyvault-keys";
 import { cleanupRuns } from "../cleanup";
 import { t, type Lang } from "../i18n";
-import { chooseKeyName, checkKeyNameFree, keyNameProblem } from "../key-names";
+import { chooseKeyName, checkKeyNameFree, keyNameProblem } from "../object-names";
 import { WORK_DIR } from "../paths";
 import { RunLedger, RUNNER_SESSION_VARIABLE } from "../run-ledger";
 import { FRONTEND_VARIABLE } from "../friendly-errors";
@@ -21,6 +21,8 @@ import { writeFileAtomicSync } from "../util/atomic-write";
 import { startKernel } from "./kernel";
 import { cellSource, joinMultiline, readNotebook, type Notebook, type Output } from "./notebook-file";
 import { findParametersCell, parseDeclaredParameters, renderInjectedSource } from "./parameters";
+import { secretParameterValues } from "./run-notebook";
+import { tutorialNamed } from "./tutorial-run";
 import { progressFilter } from "./progress-lines";
 import { renderOutputs } from "./reporter";
 import { splitSteps, type Step } from "./steps";
@@ -227,7 +229,8 @@ export async function learn(options: LearnOptions): Promise<{ lastStep: number; 
     // Whatever the notebook's own clean-up did not get to: this session's keys.
     const ledgers = RunLedger.list({ dir: target.ledgerDir, session: sessionId }).ledgers.filter((l) => l.pendingKeys.length > 0);
     for (const run of await cleanupRuns(target.client, ledgers)) for (const r of run.results) say(`${t().runner.cleanedUp(r.message)}\n`);
-    if (quit) say(`${m.resumeHint(Math.min(lastStep + 1, total))}\n`);
+    const tutorial = tutorialNamed(options.notebook);
+    if (quit) say(`${m.resumeHint(Math.min(lastStep + 1, total), tutorial && tutorial !== "quickstart" ? tutorial : "")}\n`);
   }
   return { lastStep, quit };
 }
@@ -289,6 +292,13 @@ interface Session {
  */
 async function cellsFor(step: Step, notebook: Notebook, client: KeyClient, io: LearnIO, session: Session, quiet: boolean): Promise<string[]> {
   if (step.cellIndex !== findParametersCell(notebook)) return [step.source];
+  // The secrets quickstart's own value, asked as the seed's input() did; it goes to the kernel only
+  // (never into the progress file), and a value left empty keeps the notebook's made-up one.
+  const secret = parseDeclaredParameters(step.source).find((p) => secretParameterValues(notebook, { [p.name]: "x" }).length > 0);
+  if (secret) {
+    const value = quiet ? "" : (await io.ask(t().runner.learn.secretValuePrompt)).trim();
+    return value ? [step.source, renderInjectedSource([{ declared: secret, value }])] : [step.source];
+  }
   const declared = parseDeclaredParameters(step.source).find((p) => p.name === KEY_NAME_PARAMETER);
   if (!declared || (quiet && session.keyName === undefined)) return [step.source];
   if (!quiet) session.keyName = await askKeyName(client, io);

@@ -5,12 +5,12 @@
  * timestamps keep their distance in whole days (deleted + 90 days is still the scheduled purge).
  */
 import { createHash } from "node:crypto";
-import { DOCS_DATE } from "../key-names";
+import { DOCS_DATE } from "../object-names";
 
 export interface NormalizeOptions {
   /** Absolute paths to show as "<project>" (the repository root) and similar. */
   paths?: Record<string, string>;
-  /** The stand-in for the first timestamp seen. Default DOCS_DATE (key-names.ts): 2026-01-12T09:00:00Z. */
+  /** The stand-in for the first timestamp seen. Default DOCS_DATE (object-names.ts): 2026-01-12T09:00:00Z. */
   baseTime?: Date;
 }
 

@@ -17,7 +17,9 @@ import type { ExecuteResult } from "./jupyter-client";
 import { startKernel, type Kernel } from "./kernel";
 import type { KernelSpec } from "../kernel/kernelspec";
 import {
+  cellSource,
   ERROR_BANNER_TAG,
+  hasTag,
   RUN_METADATA_KEY,
   readNotebook,
   stripOutputs,
@@ -28,7 +30,7 @@ import {
   type Notebook,
   type Output,
 } from "./notebook-file";
-import { parameterizeNotebook } from "./parameters";
+import { INJECTED_PARAMETERS_TAG, parameterizeNotebook } from "./parameters";
 import { collapseProgress } from "./progress-lines";
 import { redactOutput } from "./redact-output";
 import type { RunReporter } from "./reporter";
@@ -57,6 +59,11 @@ export interface RunNotebookOptions {
   reporter?: RunReporter;
   /** Applied to every output text before it is stored, returned or reported (secret redaction). */
   redact?: (text: string) => string;
+  /**
+   * Keep the values given to the notebook's secret parameters (its metadata's
+   * kvq.secret_parameters) in what is saved and reported; by default they are redacted.
+   */
+  keepSecretValues?: boolean;
   /** Defaults to this project's kernelspec. */
   kernelSpec?: KernelSpec;
   /** How long an interrupted cell may take to stop before the kernel is killed. Default 3000 ms. */
@@ -86,20 +93,50 @@ export async function prepareNotebook(notebookPath: string, parameters: RunNoteb
   return { parameterized, values, steps };
 }
 
+/** The notebook metadata's list of parameters whose values are secret (the secrets quickstart's secretValue). */
+export const SECRET_PARAMETERS_KEY = "secret_parameters";
+
+/** The non-empty values given to the notebook's secret parameters, longest first. */
+export function secretParameterValues(nb: Notebook, values: Record<string, unknown>): string[] {
+  const declared = (nb.metadata?.[RUN_METADATA_KEY] as { [SECRET_PARAMETERS_KEY]?: unknown } | undefined)?.[SECRET_PARAMETERS_KEY];
+  const names = Array.isArray(declared) ? declared.filter((n): n is string => typeof n === "string") : [];
+  const found = names.map((n) => values[n]).filter((v) => v !== undefined && v !== null && v !== "").map((v) => (typeof v === "string" ? v : JSON.stringify(v)));
+  return [...new Set(found)].sort((a, b) => b.length - a.length);
+}
+
+/** Redacts the secrets first (as they are, and as JSON writes them in the injected cell), then what `redact` does. */
+function withSecrets(redact: (text: string) => string, secrets: string[]): (text: string) => string {
+  if (secrets.length === 0) return redact;
+  const forms = [...new Set(secrets.flatMap((s) => [JSON.stringify(s).slice(1, -1), s]))].sort((a, b) => b.length - a.length);
+  return (text) => redact(forms.reduce((out, secret) => out.split(secret).join("[redacted]"), text));
+}
+
+/** The injected parameters cell's source, redacted: it holds the values as given. */
+function redactSources(nb: Notebook, secrets: string[], redact: (text: string) => string): Notebook {
+  if (secrets.length === 0) return nb;
+  return { ...nb, cells: nb.cells.map((cell) => (hasTag(cell, INJECTED_PARAMETERS_TAG) ? { ...cell, source: redact(cellSource(cell)) } : cell)) };
+}
+
 export async function runNotebook(options: RunNotebookOptions): Promise<RunResult> {
   const started = performance.now();
   const notebookPath = path.resolve(options.notebook);
   const outputPath = path.resolve(options.out ?? defaultOutputPath(notebookPath));
   const reporter = options.reporter ?? {};
-  const redact = options.redact ?? ((text: string) => text);
 
   // 1. Load and parameterize (errors here are the caller's to report; nothing was run).
   const selection = options.selection ?? {};
-  const { parameterized, values, steps } = await prepareNotebook(notebookPath, options.parameters, selection);
+  const { parameterized, values: given, steps } = await prepareNotebook(notebookPath, options.parameters, selection);
+  // A value the learner gave a secret parameter is shown in the live cell only: every text that
+  // leaves the run (the executed notebook, its injected cell, reports, the result) has it redacted.
+  const secrets = options.keepSecretValues ? [] : secretParameterValues(parameterized, given);
+  const redact = withSecrets(options.redact ?? ((text: string) => text), secrets);
+  const values = secrets.length === 0 ? given : (JSON.parse(redact(JSON.stringify(given))) as typeof given);
   // The executed notebook starts clean: no outputs from an earlier run, no stale banner.
-  const executed = stripOutputs(parameterized);
+  const executed = redactSources(stripOutputs(parameterized), secrets, redact);
+  // What reports and failures show of each step: the injected cell with its secrets redacted.
+  const shownSteps = secrets.length === 0 ? steps : steps.map((step) => (step.injected ? { ...step, source: redact(step.source) } : step));
   const total = stepCount(steps);
-  reporter.runStart?.({ notebookPath, outputPath, steps, total });
+  reporter.runStart?.({ notebookPath, outputPath, steps: shownSteps, total });
 
   const results: StepResult[] = [];
   let failure: StepFailure | undefined;
@@ -150,7 +187,7 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunResul
 
   // 3. Run the steps, in order, until one fails.
   try {
-    for (const step of steps) {
+    for (const [i, step] of shownSteps.entries()) {
       const base = { index: step.index, name: step.name, cellIndex: step.cellIndex, injected: step.injected, outputs: [], executionCount: null };
       const skipReason: StepResult["skipReason"] =
         failure || options.signal?.aborted || !kernel ? "not-reached" : !isSelected(step, selection) ? "not-selected" : step.skip ? "skip-execution" : undefined;
@@ -165,7 +202,7 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunResul
       let reply: ExecuteResult | undefined;
       let died: Error | undefined;
       try {
-        reply = await kernel!.execute(step.source, {
+        reply = await kernel!.execute(steps[i]!.source, {
           timeoutMs: options.timeoutMs === undefined ? undefined : options.timeoutMs + firstCellAllowance(results, options.timeoutMs, kernel!.startupMs),
           // An expected error (raises-exception) must not abort the cells after it, as nbclient sends it.
           stopOnError: !step.allowError,

@@ -23,7 +23,7 @@ import { openTutorialTarget, type TargetOptions, type TutorialTarget } from "./t
 export const CLEANUP_TAG = "kvq-cleanup";
 
 /** The project's notebooks, in the order a learner takes them; each has an English and a zh-TW edition. */
-export const TUTORIALS = ["quickstart", "beyond-the-quickstart"] as const;
+export const TUTORIALS = ["quickstart", "beyond-the-quickstart", "secrets-quickstart"] as const;
 export type TutorialName = (typeof TUTORIALS)[number];
 
 export const notebookFor = (lang: Lang, tutorial: TutorialName = "quickstart") => path.join(NOTEBOOKS_DIR, `${tutorial}${lang === "zh-TW" ? ".zh-TW" : ""}.ipynb`);
@@ -55,6 +55,8 @@ export interface TutorialRunOptions extends TargetOptions {
   out?: string;
   /** Leave the keys in the vault: stop before the clean-up step, and clean nothing afterwards. */
   keepKeys?: boolean;
+  /** Keep the values of the notebook's secret parameters in what the run saves and reports (redacted by default). */
+  keepSecretValues?: boolean;
   reporter?: RunReporter;
   signal?: AbortSignal;
   /** More variables for the kernel (over the target's). */
@@ -66,8 +68,10 @@ export interface TutorialRunOptions extends TargetOptions {
 export interface TutorialRunResult {
   run: RunResult;
   target: Pick<TutorialTarget, "kind" | "vaultUrl">;
-  /** The names the run recorded: created (the vault held them), cleaned, left, and not created (refused). */
+  /** The key names the run recorded: created (the vault held them), cleaned, left, and not created (refused). */
   keys: RunKeyCounts;
+  /** The same for the secret names it recorded. */
+  secrets: RunKeyCounts;
   /** What the runner cleaned itself (when the notebook did not get to its clean-up step). */
   cleanup: KeyCleanup[];
   /** For a failure that matches a known Key Vault error and whose output did not already explain it. */
@@ -117,17 +121,19 @@ async function runWithKernel(options: TutorialRunOptions, lang: Lang, notebook: 
       signal: options.signal,
       reporter: options.reporter,
       redact: (text) => redactText(text, secrets),
+      keepSecretValues: options.keepSecretValues,
       kernel,
     });
     // This run's ledgers (the kernel writes them): anything still pending is the runner's to clean.
     const ledgers = () => RunLedger.list({ dir: target.ledgerDir, includeClosed: true, session }).ledgers;
-    const pending = options.keepKeys ? [] : ledgers().filter((l) => l.pendingKeys.length > 0);
-    // The runner's client (and the SDK it loads) is needed only when the notebook did not clean up.
-    const cleanup = pending.length === 0 ? [] : (await cleanupRuns(target.client, pending)).flatMap((r) => r.results);
+    const pending = options.keepKeys ? [] : ledgers().filter((l) => l.pending.length > 0);
+    // The runner's clients (and the SDK they load) are needed only when the notebook did not clean up.
+    const cleanup = pending.length === 0 ? [] : (await cleanupRuns(target.clients, pending)).flatMap((r) => r.results);
     return {
       run,
       target: { kind: target.kind, vaultUrl: target.vaultUrl },
-      keys: countRunKeys(ledgers()),
+      keys: countRunKeys(ledgers(), "key"),
+      secrets: countRunKeys(ledgers(), "secret"),
       cleanup,
       fix: run.failure && !alreadyExplained(run.failure.stderr) ? explainError({ message: run.failure.stderr }) : undefined,
     };

@@ -9,6 +9,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { KeyClient } from "@azure/keyvault-keys";
 import { clientOptionsFor } from "../client-options";
+import type { KindId, VaultObjectClient } from "../kinds/index";
+import { clientsFor, newObjectClient } from "../kinds/clients";
 import { SHORT_RUN, startEmulator } from "../emulator/index";
 import { checkEnvironment, ConfigurationError, loadEnvFile } from "../env";
 import { PROJECT_ROOT, WORK_DIR } from "../paths";
@@ -21,8 +23,10 @@ export interface TutorialTarget {
   kernelEnv: Record<string, string>;
   /** Where the notebook's run ledgers go. */
   ledgerDir: string;
-  /** The runner's own client, for cleaning up after a failed or interrupted run (made on first use). */
+  /** The runner's own key client, for cleaning up after a failed or interrupted run (made on first use). */
   readonly client: KeyClient;
+  /** The runner's own client of each kind (the key one is `client`), made on first use. */
+  readonly clients: (kind: KindId) => VaultObjectClient;
   close(): Promise<void>;
 }
 
@@ -67,15 +71,15 @@ export async function openTutorialTarget(options: TargetOptions = {}): Promise<T
  * The runner's own client, made when first needed: the Azure SDK takes a fifth of a second to load,
  * which would otherwise sit between `kvq run` starting and the kernel starting.
  */
-function withLazyClient(target: Omit<TutorialTarget, "client">, make: () => KeyClient): TutorialTarget {
-  let client: KeyClient | undefined;
-  return Object.defineProperty(target, "client", { get: () => (client ??= make()), enumerable: true }) as TutorialTarget;
+function withLazyClient(target: Omit<TutorialTarget, "client" | "clients">, make: (kind: KindId) => VaultObjectClient): TutorialTarget {
+  const clients = clientsFor(make);
+  Object.defineProperty(target, "clients", { value: clients, enumerable: true });
+  return Object.defineProperty(target, "client", { get: () => clients("key"), enumerable: true }) as TutorialTarget;
 }
 
-function newClient(vaultUrl: string, ca?: string): KeyClient {
+function newClient(kind: KindId, vaultUrl: string, ca?: string): VaultObjectClient {
   const { DefaultAzureCredential } = require("@azure/identity") as typeof import("@azure/identity");
-  const { KeyClient } = require("@azure/keyvault-keys") as typeof import("@azure/keyvault-keys");
-  return new KeyClient(vaultUrl, new DefaultAzureCredential(), clientOptionsFor(vaultUrl, { ca, onThrottle: () => undefined }));
+  return newObjectClient(kind, vaultUrl, new DefaultAzureCredential(), clientOptionsFor(vaultUrl, { ca, onThrottle: () => undefined }));
 }
 
 function vaultTarget(vaultUrl: string, override?: string): TutorialTarget {
@@ -88,13 +92,13 @@ function vaultTarget(vaultUrl: string, override?: string): TutorialTarget {
       ledgerDir: defaultLedgerDir(),
       close: async () => undefined,
     },
-    () => {
+    (kind) => {
       // The runner cleans up as the notebook signed in: with the settings of the environment over
       // .env (a service principal's, or the emulator's identity endpoint and CA of `npm run
       // emulator`), loaded by the notebook's own rules. Without them its clean-up would sign in with
       // the shell's variables alone, fail, and leave the key the notebook made.
       loadEnvFile({ cwd: PROJECT_ROOT });
-      return newClient(vaultUrl);
+      return newClient(kind, vaultUrl);
     },
   );
 }
@@ -126,6 +130,6 @@ async function embeddedTarget(): Promise<TutorialTarget> {
         rmSync(runDir, { recursive: true, force: true });
       },
     },
-    () => newClient(emulator.url, emulator.caPem),
+    (kind) => newClient(kind, emulator.url, emulator.caPem),
   );
 }

@@ -11,7 +11,9 @@ import path from "node:path";
 import { connect as tlsConnect } from "node:tls";
 import { DefaultAzureCredential } from "@azure/identity";
 import { KeyClient } from "@azure/keyvault-keys";
-import { cleanupKey } from "../cleanup";
+import { SecretClient } from "@azure/keyvault-secrets";
+import { cleanupObject } from "../cleanup";
+import { kindOf, type VaultObjectClient } from "../kinds/index";
 import { clientOptionsFor, emulatorCaFile, isLocalVaultUrl } from "../client-options";
 import { emulatorStateDirFor } from "../emulator-record";
 import { damageReports, describeDamage } from "../emulator/store/notices";
@@ -33,7 +35,7 @@ export function nodeVersionOk(version: string): boolean {
   const [major, minor] = version.replace(/^v/, "").split(".").map(Number);
   return major > MIN_NODE[0] || (major === MIN_NODE[0] && minor >= MIN_NODE[1]);
 }
-const REQUIRED_PACKAGES = ["@azure/keyvault-keys", "@azure/identity", "tslab", "ora", "dotenv", "kvq"];
+const REQUIRED_PACKAGES = ["@azure/keyvault-keys", "@azure/keyvault-secrets", "@azure/identity", "tslab", "ora", "dotenv", "kvq"];
 export const DOCTOR_TAG = "kvq-doctor";
 
 // Titles are getters: read when a check starts, so they follow the language of that moment.
@@ -162,7 +164,20 @@ export const CHECKS: Check[] = [
     needs: ["sign-in"],
     async run(ctx) {
       ctx.client = new KeyClient(ctx.config!.vaultUrl, ctx.credential!, clientOptionsFor(ctx.config!.vaultUrl, { env: ctx.env, onThrottle: () => undefined }));
-      return permissionsRoundTrip(ctx, ctx.client);
+      const client = ctx.client;
+      return permissionsRoundTrip(ctx, client, (name, tags) => client.createRsaKey(name, { keySize: 2048, tags }), t().doctor.permissions.needed);
+    },
+  },
+  {
+    id: "secret-permissions",
+    get title() {
+      return t().doctor.secretPermissions.title;
+    },
+    needs: ["sign-in"],
+    async run(ctx) {
+      const client = new SecretClient(ctx.config!.vaultUrl, ctx.credential!, clientOptionsFor(ctx.config!.vaultUrl, { env: ctx.env, onThrottle: () => undefined }));
+      // The probe's value is made up here and never shown.
+      return permissionsRoundTrip({}, client, (name, tags) => client.setSecret(name, randomBytes(16).toString("hex"), { tags }), t().doctor.secretPermissions.needed, t().doctor.secretPermissions.needed);
     },
   },
   {
@@ -181,26 +196,37 @@ export const CHECKS: Check[] = [
   },
 ];
 
-/** create → get → list → delete → purge with a tagged probe key; the first refusal names the permission it needs. */
-async function permissionsRoundTrip(ctx: DoctorContext, client: KeyClient): Promise<CheckOutcome> {
+/**
+ * create → get → list → delete → purge with a tagged probe object of the client's kind (a key, a
+ * secret: `create` is the one call that differs); the first refusal names the permission it needs.
+ */
+async function permissionsRoundTrip(
+  ctx: Pick<DoctorContext, "probe">,
+  client: VaultObjectClient,
+  create: (name: string, tags: Record<string, string>) => Promise<unknown>,
+  needed: string,
+  /** The fix to give instead of the error rule's (whose role names the keys' one), when a refusal is a permission's. */
+  permissionFix?: string,
+): Promise<CheckOutcome> {
+  const kind = kindOf(client);
   const name = `kvq-doctor-probe-${randomBytes(4).toString("hex")}`;
   const tags = { [TUTORIAL_TAG]: TUTORIAL_TAG_VALUE, [RUN_TAG]: `doctor-${name}`, [DOCTOR_TAG]: "probe" };
   const done: string[] = [];
   let step = "create";
   try {
-    await client.createRsaKey(name, { keySize: 2048, tags });
+    await create(name, tags);
     done.push(step);
     step = "get";
-    await client.getKey(name);
+    await kind.get(client, name);
     done.push(step);
     step = "list";
-    await client.listPropertiesOfKeys().byPage({ maxPageSize: 1 }).next();
+    await kind.listLive(client)[Symbol.asyncIterator]().next();
     done.push(step);
     step = "delete";
-    const deleted = await (await client.beginDeleteKey(name, { intervalInMs: 500 })).pollUntilDone();
-    ctx.probe = { recoveryLevel: deleted.properties.recoveryLevel, recoverableDays: deleted.properties.recoverableDays };
+    const deleted = await kind.delete(client, name, { intervalInMs: 500 });
+    ctx.probe = { recoveryLevel: deleted.recoveryLevel, recoverableDays: deleted.recoverableDays };
     done.push(step);
-    if (deleted.properties.recoveryLevel?.includes("Purgeable")) {
+    if (deleted.recoveryLevel?.includes("Purgeable")) {
       step = "purge";
       await purgeWhenReady(client, name);
       done.push(step);
@@ -208,29 +234,30 @@ async function permissionsRoundTrip(ctx: DoctorContext, client: KeyClient): Prom
     return pass(t().doctor.permissions.allowed(done));
   } catch (error) {
     const outcome = explained(error, t().doctor.permissions.refused(step, done));
-    return { ...outcome, detail: `${outcome.detail}\n${t().doctor.permissions.needed}` };
+    const forbidden = ["ForbiddenByRbac", "ForbiddenByPolicy"].includes(explainError(error)?.id ?? "");
+    return { ...outcome, detail: `${outcome.detail}\n${needed}`, ...(forbidden && permissionFix ? { fix: permissionFix } : {}) };
   } finally {
-    // Whatever happened, leave nothing behind (a key we could not create needs nothing).
+    // Whatever happened, leave nothing behind (a probe we could not create needs nothing).
     if (done.includes("create")) await removeProbe(client, name, tags[RUN_TAG]);
   }
 }
 
-/** The probe is ours by construction: if the careful cleanup (which reads the key's tags first) is refused, delete it directly. */
-async function removeProbe(client: KeyClient, name: string, runId: string): Promise<void> {
-  const result = await cleanupKey(client, name, { runId, pollIntervalMs: 500 });
+/** The probe is ours by construction: if the careful cleanup (which reads its tags first) is refused, delete it directly. */
+async function removeProbe(client: VaultObjectClient, name: string, runId: string): Promise<void> {
+  const result = await cleanupObject(client, name, { runId, pollIntervalMs: 500 });
   if (result.outcome !== "failed") return;
   try {
-    await (await client.beginDeleteKey(name, { intervalInMs: 500 })).pollUntilDone();
+    await kindOf(client).delete(client, name, { intervalInMs: 500 });
     await purgeWhenReady(client, name);
   } catch {
     // Reported by the check that failed; `kvq cleanup --yes` finds the tagged probe later.
   }
 }
 
-async function purgeWhenReady(client: KeyClient, name: string): Promise<void> {
+async function purgeWhenReady(client: VaultObjectClient, name: string): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await client.purgeDeletedKey(name);
+      return await kindOf(client).purge(client, name);
     } catch (error) {
       const f = errorFacts(error);
       if (f.statusCode !== 409 || attempt >= 10) throw error;

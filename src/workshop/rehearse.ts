@@ -15,8 +15,9 @@ import { clientOptionsFor, TUTORIAL_MAX_RETRIES } from "../client-options";
 import { startEmulator } from "../emulator/index";
 import { checkEnvironment } from "../env";
 import { t } from "../i18n";
-import { chooseKeyName } from "../key-names";
-import { isTutorialKey, RunLedger } from "../run-ledger";
+import { chooseKeyName } from "../object-names";
+import { kindOf, type VaultObjectClient } from "../kinds/index";
+import { isTutorialObject, RunLedger } from "../run-ledger";
 import { errorFacts } from "../vault-errors";
 
 /** The real service's limit on RSA-2048 software-key creates per vault per 10 s (FACTS.md §2). */
@@ -161,10 +162,12 @@ async function attendeeFlow(attendee: string, vaultUrl: string, ca: string, cred
   return result;
 }
 
-async function tutorialKeysIn(client: KeyClient): Promise<string[]> {
+/** Every tutorial object the vault still holds, live or deleted (any kind: the listing is kinds/'). */
+async function tutorialKeysIn(client: VaultObjectClient): Promise<string[]> {
+  const kind = kindOf(client);
   const names: string[] = [];
-  for await (const key of client.listPropertiesOfKeys()) if (isTutorialKey(key.tags)) names.push(key.name);
-  for await (const key of client.listDeletedKeys()) if (isTutorialKey(key.properties.tags)) names.push(`${key.name} (deleted)`);
+  for await (const live of kind.listLive(client)) if (isTutorialObject(live.tags)) names.push(live.name);
+  for await (const deleted of kind.listDeleted(client)) if (isTutorialObject(deleted.tags)) names.push(`${deleted.name} (deleted)`);
   return names;
 }
 

@@ -1,15 +1,17 @@
 /**
- * `kvq cleanup`: what tutorial runs left in a vault — live and soft-deleted keys carrying the
- * tutorial's tags, and the local ledgers of runs that stopped early — grouped by run, and then
- * (only when asked) deleted and purged. A key without the tutorial's tags is never listed, so it
- * is never touched.
+ * `kvq cleanup`: what tutorial runs left in a vault — live and soft-deleted objects (keys,
+ * secrets) carrying the tutorial's tags, and the local ledgers of runs that stopped early —
+ * grouped by run, and then (only when asked) deleted and purged. An object without the
+ * tutorial's tags is never listed, so it is never touched. Every kind there is a client for is
+ * looked at, the same way (kinds/).
  */
-import type { KeyClient } from "@azure/keyvault-keys";
-import { cleanupKey, type KeyCleanup } from "../cleanup";
-import { ATTENDEE_TAG, isTutorialKey, RUN_TAG, RunLedger, type LedgerError } from "../run-ledger";
+import { cleanupObject, type CleanupClients, type ObjectCleanup } from "../cleanup";
+import { KINDS, kindOf, type KindId, type VaultObjectClient } from "../kinds/index";
+import { ATTENDEE_TAG, isTutorialObject, RUN_TAG, RunLedger, type LedgerError } from "../run-ledger";
 
 export interface LeftoverKey {
   name: string;
+  kind: KindId;
   /** "ledger-only": recorded by a run but neither live nor deleted in the vault (never created, or already purged). */
   state: "live" | "deleted" | "ledger-only";
   runId: string;
@@ -42,27 +44,41 @@ export interface Leftovers {
   unreadableLedgers: LedgerError[];
 }
 
-export async function findLeftovers(client: KeyClient, options: { ledgerDir?: string; filter?: SweepFilter } = {}): Promise<Leftovers> {
+/** One client per kind (or a single client: its kind only). */
+const clientsOf = (clients: CleanupClients): Array<[KindId, VaultObjectClient]> =>
+  typeof clients === "function"
+    ? KINDS.flatMap((k) => {
+        const client = clients(k.id);
+        return client ? [[k.id, client] as [KindId, VaultObjectClient]] : [];
+      })
+    : [[kindOf(clients).id, clients]];
+
+export async function findLeftovers(clients: CleanupClients, options: { ledgerDir?: string; filter?: SweepFilter } = {}): Promise<Leftovers> {
   const filter = options.filter ?? {};
   const now = (filter.now ?? new Date()).getTime();
   const keys: LeftoverKey[] = [];
-  for await (const props of client.listPropertiesOfKeys()) {
-    if (!isTutorialKey(props.tags)) continue;
-    keys.push({ name: props.name, state: "live", runId: props.tags![RUN_TAG] ?? "unknown", attendee: props.tags![ATTENDEE_TAG], since: props.createdOn });
+  const present = clientsOf(clients);
+  for (const [id, client] of present) {
+    const kind = kindOf(client);
+    for await (const live of kind.listLive(client)) {
+      if (!isTutorialObject(live.tags)) continue;
+      keys.push({ name: live.name, kind: id, state: "live", runId: live.tags![RUN_TAG] ?? "unknown", attendee: live.tags![ATTENDEE_TAG], since: live.createdOn });
+    }
+    for await (const deleted of kind.listDeleted(client)) {
+      if (!isTutorialObject(deleted.tags)) continue;
+      const tags = deleted.tags!;
+      keys.push({
+        name: deleted.name,
+        kind: id,
+        state: "deleted",
+        runId: tags[RUN_TAG] ?? "unknown",
+        attendee: tags[ATTENDEE_TAG],
+        since: deleted.deletedOn,
+        scheduledPurgeDate: deleted.scheduledPurgeDate,
+      });
+    }
   }
-  for await (const deleted of client.listDeletedKeys()) {
-    if (!isTutorialKey(deleted.properties.tags)) continue;
-    const tags = deleted.properties.tags!;
-    keys.push({
-      name: deleted.name,
-      state: "deleted",
-      runId: tags[RUN_TAG] ?? "unknown",
-      attendee: tags[ATTENDEE_TAG],
-      since: deleted.properties.deletedOn,
-      scheduledPurgeDate: deleted.properties.scheduledPurgeDate,
-    });
-  }
-  const { ledgers, unreadable } = RunLedger.list({ dir: options.ledgerDir, vaultUrl: client.vaultUrl });
+  const { ledgers, unreadable } = RunLedger.list({ dir: options.ledgerDir, vaultUrl: present[0]?.[1].vaultUrl });
   const groups = new Map<string, RunGroup>();
   const group = (runId: string) => {
     let g = groups.get(runId);
@@ -72,9 +88,10 @@ export async function findLeftovers(client: KeyClient, options: { ledgerDir?: st
   for (const ledger of ledgers) {
     const g = group(ledger.runId);
     Object.assign(g, { ledger, startedAt: ledger.startedAt, attendee: ledger.attendee });
-    for (const name of ledger.pendingKeys) {
-      const inVault = keys.some((k) => k.name.toLowerCase() === name.toLowerCase());
-      if (!inVault) keys.push({ name, state: "ledger-only", runId: ledger.runId, attendee: ledger.attendee, since: ledger.startedAt });
+    for (const { name, kind } of ledger.pending) {
+      if (!present.some(([id]) => id === kind)) continue; // no client of its kind: not this sweep's
+      const inVault = keys.some((k) => k.kind === kind && k.name.toLowerCase() === name.toLowerCase());
+      if (!inVault) keys.push({ name, kind, state: "ledger-only", runId: ledger.runId, attendee: ledger.attendee, since: ledger.startedAt });
     }
   }
   for (const key of keys) {
@@ -91,20 +108,23 @@ export async function findLeftovers(client: KeyClient, options: { ledgerDir?: st
   return { groups: result, unreadableLedgers: unreadable };
 }
 
-export interface SweptKey extends KeyCleanup {
+export interface SweptKey extends ObjectCleanup {
   runId: string;
 }
 
-/** Deletes and purges every listed key (each checked against its run's tag again), and closes finished ledgers. */
-export async function sweep(client: KeyClient, groups: RunGroup[], options: { pollIntervalMs?: number; onKey?: (result: SweptKey) => void } = {}): Promise<SweptKey[]> {
+/** Deletes and purges every listed object (each checked against its run's tag again), and closes finished ledgers. */
+export async function sweep(clients: CleanupClients, groups: RunGroup[], options: { pollIntervalMs?: number; onKey?: (result: SweptKey) => void } = {}): Promise<SweptKey[]> {
   const results: SweptKey[] = [];
+  const byKind = new Map(clientsOf(clients));
   for (const g of groups) {
     for (const key of g.keys) {
+      const client = byKind.get(key.kind);
+      if (!client) continue;
       const result = {
-        ...(await cleanupKey(client, key.name, { runId: g.runId === "unknown" ? undefined : g.runId, pollIntervalMs: options.pollIntervalMs, graceMs: key.state === "ledger-only" ? 2000 : 0 })),
+        ...(await cleanupObject(client, key.name, { runId: g.runId === "unknown" ? undefined : g.runId, pollIntervalMs: options.pollIntervalMs, graceMs: key.state === "ledger-only" ? 2000 : 0 })),
         runId: g.runId,
       };
-      if (result.outcome !== "failed") g.ledger?.markCleaned(key.name, result.outcome);
+      if (result.outcome !== "failed") g.ledger?.markCleaned(key.name, result.outcome, key.kind);
       results.push(result);
       options.onKey?.(result);
     }

@@ -5,13 +5,13 @@
  * leaving no key, live or deleted, behind.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { startTestVault, type TestVault } from "../helpers/emulator";
 import { SHORT_RUN } from "../../src/emulator/index";
 import { PROJECT_ROOT } from "../helpers/cli";
+import { runProgram } from "./run-program";
 import { sdkSteps } from "./sdk-steps";
 
 const PROGRAM_DIR = path.join(PROJECT_ROOT, "examples", "quickstart");
@@ -70,29 +70,7 @@ describe("the program against the emulator", () => {
   after(() => vault?.stop());
 
   test("runs end to end with `tsx kv_keys.ts` and leaves nothing in the vault", async () => {
-    // Only the environment: the vault's URL, the emulator's sign-in, its CA trusted at start, and the
-    // one option a vault outside vault.azure.net needs. No .env (the folder has none) and no helpers.
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      SystemRoot: process.env.SystemRoot,
-      ...vault.emulator.env,
-      KEY_VAULT_DISABLE_CHALLENGE_RESOURCE_VERIFICATION: "true",
-    };
-    const tsx = path.join(PROJECT_ROOT, "node_modules", "tsx", "dist", "cli.mjs");
-    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [tsx, "kv_keys.ts", "program-test-key"], { cwd: PROGRAM_DIR, env, stdio: ["ignore", "pipe", "pipe"] });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d) => (stdout += d));
-      child.stderr.on("data", (d) => (stderr += d));
-      const timer = setTimeout(() => child.kill("SIGKILL"), 90_000);
-      child.on("error", reject);
-      child.on("close", (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-    });
+    const { code, stdout, stderr } = await runProgram(vault, PROGRAM_DIR, ["kv_keys.ts", "program-test-key"]);
     assert.equal(code, 0, `${stdout}\n${stderr}`);
     assert.match(stdout, /Created program-test-key, version [0-9a-f]{32}/);
     assert.match(stdout, /Read it back: program-test-key, same key: true/);

@@ -54,6 +54,17 @@ const STEP_PROMISES: Record<string, Promises> = {
     restore: both(/restored beyond-tester-[\w-]+-rsa: current version [0-9a-f]{32}, as before: true/),
     cleanup: { en: [/beyond-tester-[\w-]+-rsa: deleted and purged\./], "zh-TW": [/beyond-tester-[\w-]+-rsa：已刪除並清除。/] },
   },
+  "secrets-quickstart": {
+    // The live cell shows the value (its default here: no value was given to redact).
+    set: both(/value: {3}'my first secret, kept by Key Vault'/, /https:\/\/localhost:\d+\/secrets\/quickstart-tester-[\w-]+\/[0-9a-f]{32}/),
+    read: both(/Forgotten: your secret is now ''\./, /Read back: your secret is 'my first secret, kept by Key Vault'\./),
+    versions: both(/First version still reads the same value: true/, /\(latest\)/),
+    reuse: {
+      en: [/409 Conflict \/ ObjectIsDeletedButRecoverable/, /A soft-deleted secret still holds this name/],
+      "zh-TW": [/409 Conflict \/ ObjectIsDeletedButRecoverable/, /已虛刪除的祕密還占用著這個名稱/],
+    },
+    cleanup: both(/^Purged quickstart-tester-[\w-]+\.$/m),
+  },
 };
 
 interface CellResult {

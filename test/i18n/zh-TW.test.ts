@@ -13,7 +13,7 @@ import { formatReport } from "../../src/commands/rehearse";
 import { checkEnvironment, ConfigurationError, describeConfig } from "../../src/env";
 import { describeError } from "../../src/friendly-errors";
 import { displayWidth, setLang } from "../../src/i18n";
-import { keyNameProblem } from "../../src/key-names";
+import { keyNameProblem } from "../../src/object-names";
 import { formatProblem } from "../../src/problems";
 import { RunLedger } from "../../src/run-ledger";
 import { defaultThrottleMessage } from "../../src/throttle-notice";
@@ -146,9 +146,9 @@ describe("against the emulator (purge protection on)", () => {
   test("the doctor: Chinese titles, details and fixes; ids and statuses unchanged", async () => {
     const results = await runDoctor({ env: { ...process.env, KVQ_ENV_FILE: "none" }, projectRoot });
     const r: Record<string, CheckResult> = Object.fromEntries(results.map((x) => [x.id, x]));
-    assert.deepEqual(results.map((x) => x.id), ["node", "dependencies", "kernel", "settings", "emulator-state", "network", "sign-in", "permissions", "soft-delete"]);
+    assert.deepEqual(results.map((x) => x.id), ["node", "dependencies", "kernel", "settings", "emulator-state", "network", "sign-in", "permissions", "secret-permissions", "soft-delete"]);
     // The kernel check depends on this machine's Jupyter set-up; it is tested in test/workshop/doctor.test.ts.
-    assert.deepEqual(results.filter((x) => x.id !== "kernel").map((x) => x.status), ["pass", "pass", "pass", "pass", "pass", "pass", "pass", "warn"], JSON.stringify(results, null, 1));
+    assert.deepEqual(results.filter((x) => x.id !== "kernel").map((x) => x.status), ["pass", "pass", "pass", "pass", "pass", "pass", "pass", "pass", "warn"], JSON.stringify(results, null, 1));
     assert.equal(r["soft-delete"].title, "虛刪除與清除保護");
     assert.equal(r["emulator-state"].title, "模擬器的狀態資料夾");
     assert.match(r["emulator-state"].detail, /裡沒有發現損壞。$/);

@@ -37,7 +37,7 @@ for (const file of readdirSync(NOTEBOOKS).filter((f) => f.endsWith(".ipynb"))) {
   });
 }
 
-const TUTORIALS = ["quickstart", "beyond-the-quickstart"];
+const TUTORIALS = ["quickstart", "beyond-the-quickstart", "secrets-quickstart"];
 
 test("every notebook in notebooks/ is a tutorial with both editions", () => {
   const files = readdirSync(NOTEBOOKS).filter((f) => f.endsWith(".ipynb")).sort();
@@ -74,7 +74,7 @@ for (const tutorial of TUTORIALS) {
 }
 
 test("the quickstart's code lines fit a code cell at 1280 px (about 110 characters; issue 26)", () => {
-  for (const file of ["quickstart.ipynb", "quickstart.zh-TW.ipynb"]) {
+  for (const file of ["quickstart.ipynb", "quickstart.zh-TW.ipynb", "secrets-quickstart.ipynb", "secrets-quickstart.zh-TW.ipynb"]) {
     const long = load(file).cells.filter((c) => c.cell_type === "code").flatMap((c) => source(c).split("\n")).filter((line) => line.length > 110);
     assert.deepEqual(long, [], file);
   }

@@ -12,7 +12,7 @@ import { DefaultAzureCredential } from "@azure/identity";
 import { KeyClient } from "@azure/keyvault-keys";
 import { cleanupKey } from "../../src/cleanup";
 import { clientOptionsFor } from "../../src/client-options";
-import { keyState } from "../../src/key-state";
+import { keyState } from "../../src/object-state";
 import { startKernel, type Kernel } from "../../src/notebook/kernel";
 import { cellSource, readNotebook } from "../../src/notebook/notebook-file";
 import { NOTEBOOKS_DIR } from "../../src/paths";

@@ -80,9 +80,10 @@ describe("a healthy emulator", () => {
 
   test("every check passes, naming the credential, and the probe key is gone", async () => {
     const r = await doctor();
-    for (const id of ["node", "dependencies", "settings", "emulator-state", "network", "sign-in", "permissions", "soft-delete"]) {
+    for (const id of ["node", "dependencies", "settings", "emulator-state", "network", "sign-in", "permissions", "secret-permissions", "soft-delete"]) {
       assert.equal(r[id].status, "pass", `${id}: ${r[id].detail}`);
     }
+    assert.match(r["secret-permissions"].detail, /create, get, list, delete, purge: all allowed/);
     assert.match(r["sign-in"].detail, /ManagedIdentityCredential/);
     assert.match(r.permissions.detail, /create, get, list, delete, purge/);
     assert.match(r["soft-delete"].detail, /90 days; purge is allowed/);
@@ -129,6 +130,19 @@ describe("a healthy emulator", () => {
       if (operation !== "purgeDeletedKey") assert.deepEqual(left.deleted, before.deleted, "no new deleted probe key");
     });
   }
+
+  test("a role without secrets: the secret permissions check fails naming Key Vault Secrets Officer, and no probe secret is left", async () => {
+    const injected = vault.emulator.faults.inject({ operation: "setSecret", fault: "ForbiddenByRbac" });
+    const r = await doctor();
+    injected.remove();
+    assert.equal(r.permissions.status, "pass", "keys are not secrets");
+    assert.equal(r["secret-permissions"].status, "fail");
+    assert.match(r["secret-permissions"].detail, /create was refused.*ForbiddenByRbac.*secrets\/setSecret\/action/s);
+    assert.match(r["secret-permissions"].fix ?? "", /Key Vault Secrets Officer.*--secret-permissions get list set delete recover purge/s);
+    const left: string[] = [];
+    for await (const s of vault.secretClient.listPropertiesOfSecrets()) left.push(s.name);
+    assert.deepEqual(left, []);
+  });
 
   test("settings with problems: the fixes, and the vault checks skipped", async () => {
     const r = await doctor({ ...process.env, KEY_VAULT_URL: "http://localhost:1/keys/x" });

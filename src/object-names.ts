@@ -1,33 +1,40 @@
 /**
- * Key names that are valid, unique, and free — free of live keys *and* of soft-deleted ones, so
- * creating the key never meets the 409 "deleted but recoverable" the quickstart warns about.
+ * Object names (keys, secrets: the same rule) that are valid, unique, and free — free of live
+ * objects *and* of soft-deleted ones, so creating the key or setting the secret never meets the
+ * 409 "deleted but recoverable" the quickstarts warn about.
  *
  * Names look like `<prefix>-<yyyymmdd>-<random>`. The seeded mode gives the same names on every
  * run (and a fixed date), so generated docs do not change from one regeneration to the next.
  */
 import { randomBytes } from "node:crypto";
 import type { KeyClient } from "@azure/keyvault-keys";
+import type { SecretClient } from "@azure/keyvault-secrets";
 import { attendeeName } from "./attendee";
 import { mulberry32, seedFromText } from "./util/prng";
 import { messagesFor, t } from "./i18n";
-import { keyState, type KeyState } from "./key-state";
+import { kindOf, type KindId, type VaultObjectClient } from "./kinds/index";
+import { objectState, type ObjectState } from "./object-state";
 
-export { isNotFound } from "./key-state";
+export { isNotFound } from "./object-state";
 
 export const KEY_NAME_MAX = 127;
 /** The rule in English, as exported since the first version; keyNameProblem speaks the current language. */
 export const KEY_NAME_RULE = messagesFor("en").keyNames.rule;
 const KEY_NAME = /^[0-9a-zA-Z-]{1,127}$/;
 
-/** Why a name is not a valid key name, or undefined when it is. */
-export function keyNameProblem(name: string): string | undefined {
+/** Why a name is not a valid name for the kind (a key's by default), or undefined when it is. */
+export function keyNameProblem(name: string, kind: KindId = "key"): string | undefined {
   const m = t().keyNames;
-  if (name.length === 0) return m.empty;
-  if (name.length > KEY_NAME_MAX) return m.tooLong(name.slice(0, 20), name.length, KEY_NAME_MAX);
+  const noun = t().kinds[kind];
+  if (name.length === 0) return m.empty(noun);
+  if (name.length > KEY_NAME_MAX) return m.tooLong(name.slice(0, 20), name.length, KEY_NAME_MAX, noun);
   const bad = [...new Set(name.replace(/[0-9a-zA-Z-]/g, ""))];
-  if (bad.length > 0) return m.characters(name, bad);
+  if (bad.length > 0) return m.characters(name, bad, noun);
   return undefined;
 }
+
+/** Why a name is not a valid secret name (the same rule as keys'), or undefined when it is. */
+export const secretNameProblem = (name: string): string | undefined => keyNameProblem(name, "secret");
 
 export const isValidKeyName = (name: string) => KEY_NAME.test(name);
 
@@ -83,24 +90,28 @@ export function uniqueKeyName(prefix: string, source: NameSource = randomNameSou
   return `${toValidKeyName(prefix).slice(0, KEY_NAME_MAX - suffix.length).replace(/-+$/, "")}${suffix}`;
 }
 
-export type NameStatus = { free: true } | { free: false; reason: Exclude<KeyState, "absent">; detail: string };
+export type NameStatus = { free: true } | { free: false; reason: Exclude<ObjectState, "absent">; detail: string };
 
-/** Asks the vault whether a name is free: no key holds it, live, soft-deleted, or on its way to either. */
-export async function checkKeyNameFree(client: KeyClient, name: string): Promise<NameStatus> {
-  const state = await keyState(client, name);
+/** Asks the vault whether a name is free: no object of the client's kind holds it, live, soft-deleted, or on its way to either. */
+export async function checkNameFree(client: VaultObjectClient, name: string): Promise<NameStatus> {
+  const kind = kindOf(client);
+  const noun = t().kinds[kind.id];
+  const state = await objectState(client, name);
   switch (state) {
     case "absent":
       return { free: true };
     case "live":
-      return { free: false, reason: state, detail: t().keyNames.exists(name) };
+      return { free: false, reason: state, detail: t().keyNames.exists(name, noun) };
     case "soft-deleted": {
-      const deleted = await client.getDeletedKey(name).catch(() => undefined);
-      return { free: false, reason: state, detail: t().keyNames.softDeleted(name, deleted?.properties.scheduledPurgeDate?.toISOString().slice(0, 10)) };
+      const deleted = await kind.getDeleted(client, name).catch(() => undefined);
+      return { free: false, reason: state, detail: t().keyNames.softDeleted(name, deleted?.scheduledPurgeDate?.toISOString().slice(0, 10), noun) };
     }
     default:
-      return { free: false, reason: state, detail: t().keyNames.inTransition(name, state) };
+      return { free: false, reason: state, detail: t().keyNames.inTransition(name, state, noun) };
   }
 }
+export const checkKeyNameFree: (client: KeyClient, name: string) => Promise<NameStatus> = checkNameFree;
+export const checkSecretNameFree: (client: SecretClient, name: string) => Promise<NameStatus> = checkNameFree;
 
 export interface ChosenKeyName {
   name: string;
@@ -110,6 +121,8 @@ export interface ChosenKeyName {
 
 /** "quickstart-<attendee>": names of attendees sharing a vault never collide. */
 export const defaultKeyPrefix = (env: NodeJS.ProcessEnv = process.env) => `quickstart-${toValidKeyName(attendeeName(env), "attendee")}`;
+/** The same for secrets ("quickstart-<attendee>" too: a key and a secret may share a name). */
+export const defaultSecretPrefix = defaultKeyPrefix;
 
 export interface ChooseKeyNameOptions {
   /** Default: "quickstart-<attendee>". */
@@ -122,26 +135,33 @@ export interface ChooseKeyNameOptions {
 }
 
 /**
- * A valid name that no live or soft-deleted key holds. The learner's own name is used when it is
- * valid and free; otherwise it becomes the prefix of unique names, and each refusal says why.
+ * A valid name that no live or soft-deleted object of the client's kind holds. The learner's own
+ * name is used when it is valid and free; otherwise it becomes the prefix of unique names, and
+ * each refusal says why.
  */
-export async function chooseKeyName(client: KeyClient, options: ChooseKeyNameOptions = {}): Promise<ChosenKeyName> {
+export async function chooseName(client: VaultObjectClient, options: ChooseKeyNameOptions = {}): Promise<ChosenKeyName> {
+  const kind = kindOf(client).id;
   const source = options.seed ? seededNameSource(options.seed) : randomNameSource;
   const preferred = options.preferred?.trim();
   const skipped: ChosenKeyName["skipped"] = [];
   const candidates: string[] = [];
   if (preferred) {
-    const invalid = keyNameProblem(preferred);
+    const invalid = keyNameProblem(preferred, kind);
     if (invalid) skipped.push({ name: preferred, why: invalid });
     else candidates.push(preferred);
   }
   const base = preferred ? toValidKeyName(preferred) : options.prefix || defaultKeyPrefix();
   for (let i = 0; i < (options.maxAttempts ?? 5); i++) candidates.push(uniqueKeyName(base, source));
   for (const name of candidates) {
-    const status = await checkKeyNameFree(client, name);
+    const status = await checkNameFree(client, name);
     if (status.free) return { name, skipped };
     skipped.push({ name, why: status.detail });
   }
-  throw new Error(t().keyNames.noFreeName(candidates.length, skipped.map((s) => s.name)));
+  throw new Error(t().keyNames.noFreeName(candidates.length, skipped.map((s) => s.name), t().kinds[kind]));
 }
+
+/** A key name no live or soft-deleted key holds (chooseName, for a KeyClient). */
+export const chooseKeyName: (client: KeyClient, options?: ChooseKeyNameOptions) => Promise<ChosenKeyName> = chooseName;
+/** A secret name no live or soft-deleted secret holds (chooseName, for a SecretClient). */
+export const chooseSecretName: (client: SecretClient, options?: ChooseKeyNameOptions) => Promise<ChosenKeyName> = chooseName;
 

@@ -1,0 +1,29 @@
+/** Keys, through `@azure/keyvault-keys`' KeyClient. */
+import type { DeletedKey, KeyClient, KeyProperties } from "@azure/keyvault-keys";
+import type { DeletedFacts, LiveFacts, ObjectKind, VaultObjectClient } from "./kind";
+
+const live = (p: KeyProperties): LiveFacts => ({ name: p.name, tags: p.tags, createdOn: p.createdOn });
+const deleted = (d: DeletedKey): DeletedFacts => ({
+  ...live(d.properties),
+  deletedOn: d.properties.deletedOn,
+  scheduledPurgeDate: d.properties.scheduledPurgeDate,
+  recoveryLevel: d.properties.recoveryLevel,
+  recoverableDays: d.properties.recoverableDays,
+});
+
+export const keyKind: ObjectKind<KeyClient> = {
+  id: "key",
+  collection: "keys",
+  deletedCollection: "deletedkeys",
+  owns: (client: VaultObjectClient): client is KeyClient => "getKey" in client,
+  get: async (client, name) => live((await client.getKey(name)).properties),
+  getDeleted: async (client, name) => deleted(await client.getDeletedKey(name)),
+  delete: async (client, name, options) => deleted(await (await client.beginDeleteKey(name, options)).pollUntilDone()),
+  purge: (client, name) => client.purgeDeletedKey(name),
+  async *listLive(client) {
+    for await (const p of client.listPropertiesOfKeys()) yield live(p);
+  },
+  async *listDeleted(client) {
+    for await (const d of client.listDeletedKeys()) yield deleted(d);
+  },
+};

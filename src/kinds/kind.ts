@@ -1,0 +1,44 @@
+/**
+ * One shape for every object kind a vault holds. Keys, secrets (and certificates next) share
+ * their life — live, deleted with soft delete, recovered, purged — and the tutorial's scaffolding
+ * (free names, where an object stands, the ledger, clean-up, doctor, rehearse) is written once
+ * against this interface. A kind says only what differs: which SDK calls, which URL collections.
+ */
+import type { KeyClient } from "@azure/keyvault-keys";
+import type { SecretClient } from "@azure/keyvault-secrets";
+
+export type KindId = "key" | "secret";
+
+/** A data-plane client of some kind: the Azure SDK's own, as the notebook made it. */
+export type VaultObjectClient = KeyClient | SecretClient;
+
+/** What the scaffolding reads of a live object. */
+export interface LiveFacts {
+  name: string;
+  tags?: Record<string, string>;
+  createdOn?: Date;
+}
+
+/** What the scaffolding reads of a soft-deleted object. */
+export interface DeletedFacts extends LiveFacts {
+  deletedOn?: Date;
+  scheduledPurgeDate?: Date;
+  recoveryLevel?: string;
+  recoverableDays?: number;
+}
+
+export interface ObjectKind<Client extends VaultObjectClient = VaultObjectClient> {
+  id: KindId;
+  /** The URL collections: `/keys/{name}` and `/deletedkeys/{name}`. */
+  collection: string;
+  deletedCollection: string;
+  /** True when the client is this kind's (told by its methods, so the SDK need not be loaded to ask). */
+  owns(client: VaultObjectClient): client is Client;
+  get(client: Client, name: string): Promise<LiveFacts>;
+  getDeleted(client: Client, name: string): Promise<DeletedFacts>;
+  /** Deletes and waits until the delete is done. */
+  delete(client: Client, name: string, options?: { intervalInMs?: number }): Promise<DeletedFacts>;
+  purge(client: Client, name: string): Promise<void>;
+  listLive(client: Client): AsyncIterable<LiveFacts>;
+  listDeleted(client: Client): AsyncIterable<DeletedFacts>;
+}
