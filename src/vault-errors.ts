@@ -52,6 +52,7 @@ interface Rule {
 }
 
 const has = (f: ErrorFacts, text: string) => f.message.includes(text);
+const rbacAction = (f: ErrorFacts) => /Action: '([^']+)'/.exec(f.message)?.[1];
 
 // The first rule that matches explains the error.
 const RULES: Rule[] = [
@@ -60,7 +61,10 @@ const RULES: Rule[] = [
   { id: "ObjectIsDeletedButRecoverable", matches: (f) => f.innerCode === "ObjectIsDeletedButRecoverable" || (f.statusCode === 409 && has(f, "deleted but recoverable")) },
   { id: "ObjectIsBeingDeleted", matches: (f) => f.innerCode === "ObjectIsBeingDeleted" || (f.statusCode === 409 && has(f, "being deleted")) },
   { id: "PurgeProtection", matches: (f) => f.statusCode === 403 && has(f, "purge protection is enabled") },
-  { id: "ForbiddenByRbac", matches: (f) => f.innerCode === "ForbiddenByRbac", detail: (f) => /Action: '([^']+)'/.exec(f.message)?.[1] },
+  // A refusal names the kind it is about (an action under vaults/secrets/, "secrets get permission"): its fix is that kind's role or permissions.
+  { id: "SecretForbiddenByRbac", matches: (f) => f.innerCode === "ForbiddenByRbac" && /Action: '[^']*\/secrets\//.test(f.message), detail: rbacAction },
+  { id: "SecretForbiddenByPolicy", matches: (f) => f.innerCode === "ForbiddenByPolicy" && /secrets \w+ permission/.test(f.message), detail: (f) => /secrets (\w+) permission/.exec(f.message)?.[1] },
+  { id: "ForbiddenByRbac", matches: (f) => f.innerCode === "ForbiddenByRbac", detail: rbacAction },
   { id: "ForbiddenByPolicy", matches: (f) => f.innerCode === "ForbiddenByPolicy", detail: (f) => /keys (\w+) permission/.exec(f.message)?.[1] },
   { id: "ForbiddenByFirewall", matches: (f) => f.innerCode === "ForbiddenByFirewall" },
   { id: "ForbiddenByConnection", matches: (f) => f.innerCode === "ForbiddenByConnection" },

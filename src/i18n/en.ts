@@ -248,6 +248,14 @@ export const en = {
         meaning: (action?: string) => `Your sign-in has no role that allows this on the vault${action ? ` (needed: ${action})` : ""}.`,
         fix: 'Assign yourself "Key Vault Crypto Officer" on the vault: az role assignment create --role "Key Vault Crypto Officer" --assignee <your-upn> --scope <vault resource id>. Role assignments take a few minutes to apply.',
       },
+      SecretForbiddenByRbac: {
+        meaning: (action?: string) => `Your sign-in has no role that allows this on the vault's secrets${action ? ` (needed: ${action})` : ""}.`,
+        fix: 'Assign yourself "Key Vault Secrets Officer" on the vault: az role assignment create --role "Key Vault Secrets Officer" --assignee <your-upn> --scope <vault resource id>. Role assignments take a few minutes to apply.',
+      },
+      SecretForbiddenByPolicy: {
+        meaning: (permission?: string) => `The vault uses access policies, and yours lacks a secret permission${permission ? ` (${permission})` : ""}.`,
+        fix: "az keyvault set-policy --name <vault> --upn <you> (or --spn <client id>) --secret-permissions get list set delete recover purge",
+      },
       ForbiddenByPolicy: {
         meaning: (permission?: string) => `The vault uses access policies, and yours lacks a key permission${permission ? ` (${permission})` : ""}.`,
         fix: "az keyvault set-policy --name <vault> --upn <you> (or --spn <client id>) --key-permissions get list create delete recover purge",

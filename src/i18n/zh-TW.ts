@@ -232,6 +232,14 @@ export const zhTW: Messages = {
         meaning: (action) => `你登入的身分在這個保存庫上沒有允許這項操作的角色${action ? `（需要：${action}）` : ""}。`,
         fix: '請在保存庫上替自己指派「Key Vault Crypto Officer」角色：az role assignment create --role "Key Vault Crypto Officer" --assignee <your-upn> --scope <vault resource id>。角色指派要過幾分鐘才會生效。',
       },
+      SecretForbiddenByRbac: {
+        meaning: (action) => `你登入的身分在這個保存庫的祕密上沒有允許這項操作的角色${action ? `（需要：${action}）` : ""}。`,
+        fix: '請在保存庫上替自己指派「Key Vault Secrets Officer」角色：az role assignment create --role "Key Vault Secrets Officer" --assignee <your-upn> --scope <vault resource id>。角色指派要過幾分鐘才會生效。',
+      },
+      SecretForbiddenByPolicy: {
+        meaning: (permission) => `這個保存庫使用存取原則，而你的存取原則缺少一項祕密權限${permission ? `（${permission}）` : ""}。`,
+        fix: "請執行 az keyvault set-policy --name <vault> --upn <you> --secret-permissions get list set delete recover purge（服務主體請把 --upn <you> 換成 --spn <client id>）。",
+      },
       ForbiddenByPolicy: {
         meaning: (permission) => `這個保存庫使用存取原則，而你的存取原則缺少一項金鑰權限${permission ? `（${permission}）` : ""}。`,
         fix: "請執行 az keyvault set-policy --name <vault> --upn <you> --key-permissions get list create delete recover purge（服務主體請把 --upn <you> 換成 --spn <client id>）。",

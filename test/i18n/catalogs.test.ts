@@ -79,6 +79,8 @@ const SAMPLES: Samples<Messages> = {
     rules: {
       ForbiddenByRbac: { meaning: ["Microsoft.KeyVault/vaults/keys/create/action"] },
       ForbiddenByPolicy: { meaning: ["purge"] },
+      SecretForbiddenByRbac: { meaning: ["Microsoft.KeyVault/vaults/secrets/setSecret/action"] },
+      SecretForbiddenByPolicy: { meaning: ["set"] },
     },
   },
   clientOptions: { caUnreadable: ["/nope/ca.pem", "ENOENT"] },
