@@ -4,7 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { KeyClient } from "@azure/keyvault-keys";
+import { KeyClient, type KeyClientOptions } from "@azure/keyvault-keys";
+import type { LookupFunction } from "node:net";
+import { Agent } from "node:https";
 import { clientOptionsFor, EmulatorCaError, isLocalVaultUrl } from "../src/client-options";
 import type { ThrottleNotice } from "../src/throttle-notice";
 import { readFileSync } from "node:fs";
@@ -66,9 +68,9 @@ describe("against the emulator", () => {
 });
 
 /** Fails a first request against url and returns the error, the explanation and how long it took. */
-async function failure(url: string, options: Parameters<typeof clientOptionsFor>[1], credential: TestVault["credential"]) {
+async function failure(url: string, options: Parameters<typeof clientOptionsFor>[1], credential: TestVault["credential"], extra: KeyClientOptions = {}) {
   const started = Date.now();
-  const error = await new KeyClient(url, credential, clientOptionsFor(url, options)).getKey("any").then(
+  const error = await new KeyClient(url, credential, { ...clientOptionsFor(url, options), ...extra }).getKey("any").then(
     () => assert.fail(`${url} answered`),
     (e: unknown) => e,
   );
@@ -113,6 +115,31 @@ describe("connection failures fail fast, named, with the fix for their cause", (
     await stopped.stop();
     const { explanation } = await failure(stopped.emulator.url, { ca: stopped.emulator.caPem, env: { ...stopped.emulator.env } }, vault.credential);
     assert.match(explanation.meaning, /emulator is not running/);
+  });
+
+  test("a refused connection to a vault in Azure is named for Azure (the URL, a firewall or proxy), not for the emulator", FAIL_FAST_BOUND, async () => {
+    // An Azure vault's name that resolves to this machine, where nothing listens on the port: the
+    // refusal a firewall would give, without the internet. The emulator's variables are set and it
+    // runs on another port, so advice for the emulator would have something to say.
+    const port = await deadPort();
+    const url = `https://kvq-refused.vault.azure.net:${port}`;
+    const lookup: LookupFunction = (hostname, options, callback) => {
+      if (hostname !== "kvq-refused.vault.azure.net") return callback(Object.assign(new Error(`not this test's host: ${hostname}`), { code: "ENOTFOUND" }), "", 4);
+      if (options.all) (callback as unknown as (e: null, all: { address: string; family: number }[]) => void)(null, [{ address: "127.0.0.1", family: 4 }]);
+      else callback(null, "127.0.0.1", 4);
+    };
+    const agent = new Agent({ lookup });
+    try {
+      const { error, explanation } = await failure(url, { env: { ...vault.emulator.env } }, vault.credential, { agent });
+      assert.equal(error.kind, "refused");
+      assert.equal(error.diagnosis.cause, "refused");
+      assert.match(error.message, new RegExp(`Could not reach ${url.replace(/[.]/g, "\\.")} \\(connection refused\\)`));
+      assert.match(explanation.meaning, /the port is wrong, or a firewall or proxy refuses the connection/);
+      assert.match(explanation.fix, /https:\/\/<name>\.vault\.azure\.net, no port/);
+      assert.doesNotMatch(`${explanation.meaning}\n${explanation.fix}`, /emulator/);
+    } finally {
+      agent.destroy();
+    }
   });
 
   test("a host that does not resolve: a typo'd host is named as no vault address; a vault name that does not exist, as such", FAIL_FAST_BOUND, async () => {
