@@ -61,6 +61,21 @@ describe("bad usage exits 2 with what to fix, for every command", { concurrency:
   }
 });
 
+describe("a broken emulator CA path (KVQ_EMULATOR_CA naming a folder) exits 2, naming the path and the fix", { concurrency: 2 }, () => {
+  const folder = tempDir("kvq-ca-folder-");
+  const env = { ...ENV, KVQ_EMULATOR_CA: folder, NODE_EXTRA_CA_CERTS: "", IDENTITY_ENDPOINT: "http://127.0.0.1:9/msi/token", IDENTITY_HEADER: "not-a-real-header" };
+  for (const args of [["run", "--vault", "https://localhost:9"], ["cleanup", "--vault", "https://localhost:9"]]) {
+    test(`kvq ${args.join(" ")}`, async () => {
+      const result = await runKvq(args, { env, timeoutMs: 60_000 });
+      assert.equal(result.code, 2, `exit ${result.code}:\n${result.stdout}${result.stderr}`);
+      assert.ok(result.stderr.includes(`KVQ_EMULATOR_CA names ${folder}, which is a folder`), result.stderr);
+      assert.match(result.stderr, /^ {2}Fix: .*ca\.pem/m);
+      assert.doesNotMatch(result.stdout + result.stderr, NO_STACK, "no stack trace");
+      assert.doesNotMatch(result.stdout, /^Vault: /m, "told before a kernel started or a vault was asked");
+    });
+  }
+});
+
 test("--help of the program and of each command exits 0 and prints usage", async () => {
   for (const args of [["--help"], ...["run", "learn", "emulator", "doctor", "cleanup", "rehearse", "docs", "strip"].map((c) => [c, "--help"]), ["kernel", "install", "--help"]]) {
     const result = await runKvq(args, { env: ENV, timeoutMs: 60_000 });

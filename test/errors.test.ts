@@ -5,13 +5,47 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { inspect } from "node:util";
+import { EmulatorCaError } from "../src/client-options";
+import { EmulatorStartError, EmulatorStateError } from "../src/emulator/index";
+import { ConfigurationError } from "../src/env";
 import { EXIT, reportError, UsageError } from "../src/errors";
-import { KernelError } from "../src/notebook/errors";
+import { DocsError } from "../src/notebook/docs";
+import { KernelError, NotebookFileError, ParameterError } from "../src/notebook/errors";
+import { KernelDependencyError } from "../src/notebook/kernelspec";
+import { problem } from "../src/problems";
+import { LedgerError } from "../src/run-ledger";
 
 test("a usage error exits 2 with its own message", () => {
   const report = reportError(new UsageError("--until takes a step number."));
   assert.equal(report.exitCode, EXIT.usage);
   assert.equal(report.text, "kvq: --until takes a step number.\n");
+});
+
+test("every configuration error the project throws exits 2 with its message (and fix), never as a bug", () => {
+  const errors: Error[] = [
+    new UsageError("--until takes a step number."),
+    new EmulatorStartError("Port 47443 is already in use."),
+    new EmulatorStateError("The state file is damaged."),
+    new EmulatorCaError("Cannot read the emulator's CA certificate at /tmp/x: EISDIR."),
+    new ConfigurationError([problem("no-vault", "No vault is named.", "Set KEY_VAULT_NAME.")]),
+    new KernelDependencyError("/project", ["tslab"]),
+    new LedgerError("The ledger is not this run's."),
+    new ParameterError("parameter-unknown", "No parameter noSuch.", "Use keyName."),
+    new NotebookFileError("notebook-not-found", "No notebook at x.ipynb.", "Check the path."),
+    new DocsError("--from takes one executed notebook."),
+  ];
+  for (const error of errors) {
+    const report = reportError(error);
+    assert.equal(report.exitCode, EXIT.usage, error.name);
+    assert.ok(report.text.startsWith(`kvq: ${error.message}\n`), `${error.name}: ${report.text}`);
+    assert.doesNotMatch(report.text, /bug in kvq|\n\s+at /, error.name);
+  }
+});
+
+test("the emulator's CA that cannot be read prints as its message in a notebook cell, not a stack trace", () => {
+  const printed = inspect(new EmulatorCaError("Cannot read the emulator's CA certificate at /tmp/x: EISDIR."));
+  assert.equal(printed, "EmulatorCaError: Cannot read the emulator's CA certificate at /tmp/x: EISDIR.");
 });
 
 test("a kernel that would not start exits 1 with the fix, not as a bug in kvq", () => {
