@@ -129,6 +129,8 @@ function buildProgram(): Command {
     .description("Rehearse a workshop: N attendees' full flows at once against an emulator with the real create limit; report waits, retries and leftovers.")
     .addOption(new Option("--attendees <n>", "how many attendees").default(30).argParser(integer(1, 500, "--attendees")))
     .addOption(new Option("--throttle <n>", "key creations per 10 s (Azure's limit is 20)").default(20).argParser(integer(1, 10_000, "--throttle")))
+    .option("--purge-protection", "the vault refuses purges, as one with purge protection: each attendee's key stays soft-deleted")
+    .option("--fault <op=error>", "make an operation fail as your vault might, e.g. purgeDeletedKey=ForbiddenByPolicy (repeatable)", collect)
     .option("--json", "the report as JSON")
     .action(async (options) => {
       const { rehearseCommand } = require("./commands/rehearse") as typeof import("./commands/rehearse");

@@ -38,6 +38,7 @@ const USAGE: [string[], RegExp, "fix"?][] = [
   [["cleanup", "--older-than", "soon"], /--older-than "soon" is not a duration/],
   [["rehearse", "--attendees", "0"], /--attendees must be a whole number from 1 to 500/],
   [["rehearse", "--throttle", "x"], /--throttle must be a whole number/],
+  [["rehearse", "--fault", "purgeKey=ForbiddenByPolicy"], /--fault purgeKey=ForbiddenByPolicy: unknown operation "purgeKey"\. Operations: .*purgeDeletedKey/],
   [["emulator", "--port", "70000"], /--port must be a whole number from 0 to 65535/],
   [["emulator", "--delete-delay", "-1"], /--delete-delay must be a whole number/],
   [["emulator", "--fault", "nonsense=Throttled"], /unknown operation "nonsense"/],
