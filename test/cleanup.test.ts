@@ -47,6 +47,25 @@ describe("a vault that allows purge", () => {
     assert.ok(await vault.client.getKey("other-run"));
   });
 
+  test("a soft-deleted key without the tutorial's tags, or another run's, is never purged — even when a ledger names it", async () => {
+    const deleteNow = async (name: string) => (await vault.client.beginDeleteKey(name, { intervalInMs: 20 })).pollUntilDone();
+    await vault.client.createEcKey("deleted-someone-elses", { tags: { owner: "not the tutorial" } });
+    await deleteNow("deleted-someone-elses");
+    assert.equal((await cleanupKey(vault.client, "deleted-someone-elses")).outcome, "left-alone");
+    assert.equal((await vault.client.getDeletedKey("deleted-someone-elses")).name, "deleted-someone-elses", "still soft-deleted, not purged");
+
+    const other = RunLedger.start({ vaultUrl: vault.emulator.url, dir: tempDir() });
+    await vault.client.createEcKey("deleted-other-run", { tags: other.tags });
+    await deleteNow("deleted-other-run");
+    // This run's ledger names both (copied from elsewhere, or a name reused): neither is this run's key.
+    const run = RunLedger.start({ vaultUrl: vault.emulator.url, dir: tempDir() });
+    run.track("deleted-someone-elses");
+    run.track("deleted-other-run");
+    const [{ results }] = await cleanupRuns(vault.client, [run], { pollIntervalMs: 20 });
+    assert.deepEqual(results.map((r) => [r.name, r.outcome]), [["deleted-someone-elses", "left-alone"], ["deleted-other-run", "left-alone"]]);
+    for (const name of ["deleted-someone-elses", "deleted-other-run"]) assert.equal((await vault.client.getDeletedKey(name)).name, name, `${name} is still soft-deleted`);
+  });
+
   test("a purge that meets ObjectIsBeingDeleted is retried until it goes through", async () => {
     const run = RunLedger.start({ vaultUrl: vault.emulator.url, dir: tempDir() });
     await vault.client.createRsaKey("being-deleted", { tags: run.tags });
