@@ -4,8 +4,8 @@
  * written out, so the build in cli-build.cjs bundles it, and runs it only then). Exit codes: 0 success, 1 a failed run
  * or check, 2 bad usage or configuration, 130 interrupted — errors.ts maps a thrown error to its code.
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { EXIT, reportError } from "./errors";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { exitCodeFor } from "./errors";
 
 const integer = (min: number, max: number, what: string) => (text: string) => {
   const n = Number(text);
@@ -175,16 +175,6 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv, { from: "user" });
   } catch (error) {
-    process.exitCode = exitCodeFor(error);
+    process.exitCode = exitCodeFor(error, (text) => process.stderr.write(text));
   }
-}
-
-function exitCodeFor(error: unknown): number {
-  if (error instanceof CommanderError) {
-    // Help and version are not failures; everything else commander reports is bad usage.
-    return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  }
-  const report = reportError(error);
-  process.stderr.write(report.text);
-  return report.exitCode;
 }

@@ -9,7 +9,8 @@ import { inspect } from "node:util";
 import { EmulatorCaError } from "../src/client-options";
 import { EmulatorStartError, EmulatorStateError } from "../src/emulator/index";
 import { ConfigurationError } from "../src/env";
-import { EXIT, reportError, UsageError } from "../src/errors";
+import { CommanderError } from "commander";
+import { EXIT, exitCodeFor, reportError, UsageError } from "../src/errors";
 import { DocsError } from "../src/notebook/docs";
 import { KernelError, NotebookFileError, ParameterError } from "../src/notebook/errors";
 import { KernelDependencyError } from "../src/notebook/kernelspec";
@@ -60,4 +61,17 @@ test("an error nobody explains is reported as a bug, with its stack", () => {
   assert.equal(report.exitCode, EXIT.failed);
   assert.match(report.text, /unexpected failure: TypeError: x is undefined\n\s+at /);
   assert.match(report.text, /This is a bug in kvq/);
+});
+
+test("the exit code of what ended a command: commander's help 0 and its usage errors 2 (it printed them), others as reported", () => {
+  const written: string[] = [];
+  const write = (text: string) => written.push(text);
+  assert.equal(exitCodeFor(new CommanderError(0, "commander.helpDisplayed", "(outputHelp)"), write), EXIT.ok);
+  assert.equal(exitCodeFor(new CommanderError(1, "commander.unknownOption", "error: unknown option '--bogus'"), write), EXIT.usage);
+  assert.deepEqual(written, [], "commander has printed its own message");
+  assert.equal(exitCodeFor(new UsageError("--until takes a step number."), write), EXIT.usage);
+  assert.equal(exitCodeFor(new TypeError("x is undefined"), write), EXIT.failed);
+  assert.equal(written.length, 2);
+  assert.equal(written[0], "kvq: --until takes a step number.\n");
+  assert.match(written[1], /^kvq: unexpected failure: TypeError: x is undefined/);
 });
