@@ -19,8 +19,8 @@ import { SHORT_RUN, startEmulator } from "../src/emulator/index";
 import { startKernel } from "../src/notebook/kernel";
 import { emulatorColdStart } from "./lib/cold-start";
 import { machineCpuSeconds, median, ROOT, timed } from "./lib/timed";
-import { installKernelSpec } from "../src/notebook/kernel-install";
-import { KERNEL_NAME } from "../src/notebook/kernelspec";
+import { installKernelSpec } from "../src/kernel/install";
+import { KERNEL_NAME } from "../src/kernel/kernelspec";
 
 const NOTEBOOKS = path.join(ROOT, "notebooks");
 const NOTEBOOK = path.join(NOTEBOOKS, "quickstart.ipynb");

@@ -11,8 +11,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { SHORT_RUN, startEmulator } from "../src/emulator/index";
-import { installKernelSpec } from "../src/notebook/kernel-install";
-import { KERNEL_NAME } from "../src/notebook/kernelspec";
+import { installKernelSpec } from "../src/kernel/install";
+import { KERNEL_NAME } from "../src/kernel/kernelspec";
 import { median, ROOT, timed } from "./lib/timed";
 
 const NOTEBOOK = path.join(ROOT, "notebooks", "quickstart.ipynb");

@@ -1,6 +1,6 @@
 /**
  * The CLI's start (issue 13): `kvq` from its build (src/cli-build.cjs), with and without V8's code
- * cache (src/notebook/compile-cache.cjs), against the same command through tsx as before the build
+ * cache (src/util/compile-cache.cjs), against the same command through tsx as before the build
  * (KVQ_CLI_BUILD=0 KVQ_COMPILE_CACHE=0), beside a bare `node -e 0`; interleaved, medians of
  * KVQ_BENCH_RUNS rounds (default 7). Printed, never asserted.
  *

@@ -1,12 +1,12 @@
 "use strict";
 // `npm run build:types` (also run by `npm install` and `npm test`): the kvq helpers' declaration
-// files in src/.types, which notebook kernels type-check cells against (src/notebook/helper-types.cjs).
+// files in src/.types, which notebook kernels type-check cells against (src/kernel/start-up/helper-types.cjs).
 // Without TypeScript (an install without devDependencies) it does nothing: the kernel then reads
 // the sources themselves, as it did before these files existed.
 const { spawnSync } = require("node:child_process");
 const fs = require("node:fs");
 const path = require("node:path");
-const { TYPES_DIR, STAMP, SET_ASIDE, setHelperTypesAside } = require("../src/notebook/helper-types.cjs");
+const { TYPES_DIR, STAMP, SET_ASIDE, setHelperTypesAside } = require("../src/kernel/start-up/helper-types.cjs");
 
 const root = path.resolve(__dirname, "..");
 

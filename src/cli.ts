@@ -48,7 +48,7 @@ function buildProgram(): Command {
 
   program
     .command("learn")
-    .description("Step through the quickstart in the terminal: read each step, see its code, then Enter runs it, s skips, b or a step number moves, q quits (and says how to resume).")
+    .description("Step through the quickstart in the terminal: read each step, see its code, then Enter runs it, s skips, b or a step number moves, q quits (and says how to resume); Ctrl-C stops a step that runs.")
     .addOption(new Option("--from <n>", "start at step n (earlier steps run again quietly)").argParser(integer(1, 1000, "--from")))
     .option("--lang <lang>", "en or zh-TW (default: from KVQ_LANG, LC_ALL, LANG)")
     .option("--vault <url>", "use this vault instead of the one in .env")

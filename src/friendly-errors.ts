@@ -26,7 +26,8 @@ const firstLines = (message: string, max = 8) => {
 
 /**
  * Which front end runs the kernel, when it is not a notebook: `kvq learn` sets "learn", and gives
- * its own advice for a missing name (the step to go back to), so the notebook menus' is left out.
+ * its own advice for a missing name (the step to go back to), so the kernel leaves out the notebook
+ * menus' advice (src/kernel/protocol/cell-errors.cjs reads it).
  */
 export const FRONTEND_VARIABLE = "KVQ_FRONTEND";
 
@@ -34,34 +35,17 @@ const SDK_ERRORS = new Set(["RestError", "AuthenticationError", "AggregateAuthen
 
 export const isSdkError = (value: unknown): value is Error => value instanceof Error && SDK_ERRORS.has(value.name);
 
-/** tslab's own error for a cell stopped by an interrupt; its stack points into tslab, not the cell. */
-const isTslabInterrupt = (value: unknown) => value instanceof Error && value.message === "Interrupted asynchronously";
-
-/** tslab prints each type-check error as console.error("%s%d:%d - %s", file, line, column, message) (tslab 1.0.22, executor.js). */
-const TSLAB_DIAGNOSTIC = "%s%d:%d - %s";
-const missingName = (args: unknown[]) => (args[0] === TSLAB_DIAGNOSTIC && typeof args[4] === "string" ? /^Cannot find name '([^']+)'/.exec(args[4])?.[1] : undefined);
-
 /**
- * A console whose error() prints SDK errors through describeError, and follows tslab's bare
- * "Cannot find name 'client'" (a cell run before the cell that defines client, typically after a
- * kernel restart) with what to do: run the cells above first. Once per cell: tslab prints a cell's
- * diagnostics in one synchronous loop, so the hint is reset on the next microtask.
+ * An SDK error as Jupyter's `error` message carries a failed cell's error: `evalue` holds its codes
+ * and what happened ("409 Conflict / ObjectIsDeletedButRecoverable: …"), which nbconvert and
+ * papermill print as `RestError: <evalue>`; the traceback is describeError's lines, what the
+ * notebook shows. Undefined for anything else (the kernel describes those itself: src/kernel/protocol/cell-errors.cjs).
  */
-export function friendlyConsole<C extends { log: (...args: unknown[]) => void; error: (...args: unknown[]) => void }>(console: C): C {
-  const show = (arg: unknown) => (isSdkError(arg) ? describeError(arg) : isTslabInterrupt(arg) ? t().common.interrupted : arg);
-  let hinted = false;
-  return {
-    ...console,
-    error: (...args: unknown[]) => {
-      const name = missingName(args);
-      console.error(...args.map(show));
-      if (name && !hinted && process.env[FRONTEND_VARIABLE] !== "learn") {
-        hinted = true;
-        queueMicrotask(() => (hinted = false));
-        console.error(t().failures.missingEarlierCell(name));
-      }
-    },
-  };
+export function sdkErrorReport(error: unknown): { ename: string; evalue: string; traceback: string[] } | undefined {
+  if (!isSdkError(error)) return undefined;
+  const codes = errorCodes(error);
+  const what = explainError(error)?.summary ?? error.message.split("\n")[0] ?? "";
+  return { ename: error.name, evalue: redact(codes ? `${codes}: ${what}` : what), traceback: describeError(error).split("\n") };
 }
 
 let installed = false;

@@ -5,7 +5,7 @@
 // "node --" stops Node 20 from reading our own --env-file option as its own (it exits when the
 // file does not exist yet); npm's Windows shims honour the same line.
 "use strict";
-require("./notebook/compile-cache.cjs"); // V8's compiled code for the build and large packages
+require("./util/compile-cache.cjs"); // V8's compiled code for the build and large packages
 require("./cli-build.cjs")
   .loadCli()
   .then((cli) => cli.main(process.argv.slice(2)));

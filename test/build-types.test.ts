@@ -12,7 +12,7 @@ import { after, before, test } from "node:test";
 import { tempDir } from "./helpers/emulator";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..");
-const { helperTypesFresh: projectHelperTypesFresh } = require("../src/notebook/helper-types.cjs") as { helperTypesFresh(): boolean };
+const { helperTypesFresh: projectHelperTypesFresh } = require("../src/kernel/start-up/helper-types.cjs") as { helperTypesFresh(): boolean };
 
 let root: string;
 before(() => {
@@ -40,7 +40,7 @@ const declarations = () => {
 };
 
 test("a rebuild rewrites only the declarations whose content changed", () => {
-  const { helperTypesFresh } = require(path.join(root, "src", "notebook", "helper-types.cjs")) as { helperTypesFresh(): boolean };
+  const { helperTypesFresh } = require(path.join(root, "src", "kernel", "start-up", "helper-types.cjs")) as { helperTypesFresh(): boolean };
   if (!helperTypesFresh()) build();
   assert.equal(helperTypesFresh(), true);
   const first = declarations();
@@ -61,7 +61,7 @@ test("a rebuild rewrites only the declarations whose content changed", () => {
 });
 
 test("a kernel sets stale declarations aside; the next build puts back those that did not change, times and all", () => {
-  const helperTypes = require(path.join(root, "src", "notebook", "helper-types.cjs")) as { helperTypesFresh(): boolean; dropStaleHelperTypes(): void; SET_ASIDE: string };
+  const helperTypes = require(path.join(root, "src", "kernel", "start-up", "helper-types.cjs")) as { helperTypesFresh(): boolean; dropStaleHelperTypes(): void; SET_ASIDE: string };
   if (!helperTypes.helperTypesFresh()) build();
   const before = declarations();
 

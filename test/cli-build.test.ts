@@ -167,7 +167,7 @@ describe("the CLI's build", () => {
     const result = await kvq(["kernel", "install", "--prefix", prefix]);
     assert.equal(result.code, 0, result.stderr);
     const spec = JSON.parse(readFileSync(path.join(prefix, "share", "jupyter", "kernels", "kvq-tslab", "kernel.json"), "utf8"));
-    assert.ok(spec.argv.includes(path.join(root, "src", "notebook", "kernel-preload.cjs")), spec.argv.join(" "));
+    assert.ok(spec.argv.includes(path.join(root, "src", "kernel", "preload.cjs")), spec.argv.join(" "));
     assert.equal(spec.metadata.kvq.projectRoot, root);
   });
 

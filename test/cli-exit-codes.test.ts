@@ -85,11 +85,15 @@ test("--help of the program and of each command exits 0 and prints usage", async
   }
 });
 
-test("kvq run --timeout: a cell that runs past it is interrupted and the run exits 1", async () => {
+test("kvq run --timeout: a cell that runs past it is interrupted (the first interrupt stops it), says so, and the run exits 1", async () => {
   const out = path.join(tempDir("kvq-exit-"), "hang.ipynb");
   const result = await runKvq(["run", "--notebook", path.join(FIXTURES, "hang.ipynb"), "--timeout", "4s", "--out", out], { env: ENV });
   assert.equal(result.code, 1, result.stdout + result.stderr);
   assert.match(result.stdout, /Step 2 \(Waits forever\) ran past --timeout and was interrupted\./);
+  // What the kernel says of the stopped cell, under the step and in the summary; a kernel that
+  // ignored the interrupt would have been shut down instead (and say nothing).
+  assert.match(result.stdout, /✖ \[2\/3\] Waits forever timed out \([\d.]+s\)\n(?: {4}.*\n)* {4}Stopped: this cell was interrupted before it finished\.\n/);
+  assert.doesNotMatch(result.stdout + result.stderr, /did not stop|at .+:\d+:\d+\)/);
   assert.match(result.stdout, /1 passed, 1 timed out, 1 not run/);
   const json = await runKvq(["run", "--json", "--notebook", path.join(FIXTURES, "hang.ipynb"), "--timeout", "2s", "--out", out], { env: ENV });
   assert.equal(json.code, 1, json.stdout + json.stderr);

@@ -18,7 +18,7 @@ import { durationKey, readDurations } from "./helpers/test-durations";
 import { typeCheckArgs } from "./helpers/type-check";
 
 // Plain JavaScript shared with the kernel (no declarations): whether src/.types is newer than every helper source.
-const { helperTypesFresh } = require("../src/notebook/helper-types.cjs") as { helperTypesFresh(): boolean };
+const { helperTypesFresh } = require("../src/kernel/start-up/helper-types.cjs") as { helperTypesFresh(): boolean };
 
 const root = path.resolve(__dirname, "..");
 const args = process.argv.slice(2);
@@ -64,7 +64,9 @@ const FIRST_RUN_SECONDS: Record<string, number> = {
   "test/notebook/docs.test.ts": 75,
   "test/cli-exit-codes.test.ts": 60,
   "test/notebook/redaction.test.ts": 50,
-  "test/notebook/kernel-jupyter.test.ts": 45,
+  "test/kernel/jupyter.test.ts": 45,
+  "test/kernel/conformance.test.ts": 30,
+  "test/notebook/learn-interrupt.test.ts": 25,
   "test/notebook/learn.test.ts": 40,
   "test/notebook/runner-interrupt.test.ts": 40,
   "test/workshop/doctor.test.ts": 35,
@@ -83,7 +85,7 @@ const SHARED_PROCESSES = [
   ["emulator/auth", "emulator/crypto", "emulator/errors", "emulator/hardening", "emulator/keys", "emulator/fuzz", "emulator/replay", "emulator/tls", "emulator/state-folder"],
   ["emulator/lifecycle", "emulator/listing", "emulator/paging-boundaries", "emulator/persistence", "emulator/quickstart-flow", "emulator/crash", "emulator/limits", "emulator/validate"],
   ["cleanup", "env", "errors", "secrets", "key-names", "util/env-file", "i18n/catalogs", "i18n/lang", "workshop/doctor-exit-code"],
-  ["notebook/notebook-names", "notebook/committed-notebooks", "notebook/redact-output", "notebook/render-markdown", "notebook/jupyter-paths", "notebook/runner-units", "notebook/strip-command"],
+  ["notebook/notebook-names", "notebook/committed-notebooks", "notebook/redact-output", "notebook/render-markdown", "kernel/jupyter-paths", "notebook/runner-units", "notebook/strip-command"],
 ].map((group) => group.map((name) => path.join(root, "test", `${name}.test.ts`)));
 
 /** The files as the runner takes them: a shared group's files (those of them this run has) joined into one argument. */

@@ -1,9 +1,9 @@
 /** `kvq kernel install`: write the kernelspec, say where, and say how to use it. */
 import path from "node:path";
 import { UsageError } from "../errors";
-import { jupyterPathHint, type JupyterPathContext } from "../notebook/jupyter-paths";
-import { ForeignKernelSpecError, installKernelSpecs, type InstalledKernelSpec } from "../notebook/kernel-install";
-import { KERNEL_DISPLAY_NAME, KERNEL_NAME, KERNELS, KernelDependencyError } from "../notebook/kernelspec";
+import { jupyterPathHint, type JupyterPathContext } from "../kernel/jupyter-paths";
+import { ForeignKernelSpecError, installKernelSpecs, type InstalledKernelSpec } from "../kernel/install";
+import { KERNEL_DISPLAY_NAME, KERNEL_NAME, KERNELS, KernelDependencyError } from "../kernel/kernelspec";
 
 export interface KernelInstallOptions {
   prefix?: string;

@@ -15,15 +15,16 @@ export async function learnCommand(options: { from?: number; lang?: string; vaul
   // A wrong path is told before an emulator starts or a vault is asked.
   await readNotebook(notebook);
   const target = await openTutorialTarget({ vaultUrl: options.vault });
-  const controller = new AbortController();
-  // Ctrl-C while a cell runs interrupts that cell (the kernel runs in its own session); at a prompt it quits.
-  const onSignal = () => controller.abort();
+  // Ctrl-C while a cell runs stops that cell (the kernel runs in its own session, so only we hear
+  // it) and the learner chooses again; at a prompt, where the terminal is raw, it is the key q.
+  const interrupts = new EventTarget();
+  const onSignal = () => interrupts.dispatchEvent(new Event("interrupt"));
   process.on("SIGINT", onSignal);
   try {
     process.stdout.write(`${wrapPlain(target.kind === "vault" ? t().runner.target.vault(target.vaultUrl) : t().runner.target.embedded(target.vaultUrl))}\n`);
     const io = terminalIO();
     try {
-      await learn({ notebook, lang, target, io, from: options.from, signal: controller.signal });
+      await learn({ notebook, lang, target, io, from: options.from, interrupts });
     } finally {
       io.close();
     }

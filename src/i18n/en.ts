@@ -18,8 +18,8 @@ export const en = {
   common: {
     /** Precedes a fix; continuation lines are indented to its width. */
     fixPrefix: "Fix: ",
-    /** A cell stopped by an interrupt (Ctrl-C, --timeout, Jupyter's stop button). */
-    interrupted: "Interrupted.",
+    /** A cell stopped by an interrupt (Jupyter's stop button, Ctrl-C, --timeout): the whole of what the cell then shows. */
+    interrupted: "Stopped: this cell was interrupted before it finished.",
   },
 
   env: {

@@ -30,7 +30,7 @@ const TRADITIONAL_CHINESE = /^zh[_-](tw|hant)/i;
 const LOCALE_VARIABLES = ["LC_ALL", "LC_MESSAGES", "LANG"] as const;
 
 /**
- * Set by the kernelspec of each notebook edition (notebook/kernelspec.ts): the notebook's language,
+ * Set by the kernelspec of each notebook edition (kernel/kernelspec.ts): the notebook's language,
  * which wins over the locale but not over KVQ_LANG.
  */
 export const NOTEBOOK_LANG_VARIABLE = "KVQ_NOTEBOOK_LANG";

@@ -99,6 +99,10 @@ export const runnerEn = {
     failedDefiner: (step: number, name: string, missing: string) => `Step ${step} (${name}) defines \`${missing}\`, and it did not finish: press b to go back to it (or type ${step}) and run it again.`,
     notRunDefiner: (step: number, name: string, missing: string) => `Step ${step} (${name}) defines \`${missing}\`, and it has not run in this session: press b to go back to it (or type ${step}).`,
     noSuchStep: (step: number, total: number) => `There is no step ${step}: the steps are 1 to ${total}.`,
+    /** Ctrl-C while the step ran: the kernel stopped it. */
+    stoppedStep: "You stopped this step. Enter runs it again, s skips it, b goes back a step, q quits.",
+    /** Ctrl-C did not stop the step (a loop after an await), so the kernel was shut down. */
+    kernelStuck: "The step did not stop, so its kernel was shut down. Run npm run learn again to continue from here.",
     catchingUp: (from: number) => `Catching up: running steps 1 to ${from - 1} again, quietly, so the kernel has what step ${from} needs…`,
     caughtUp: "Caught up.",
     resumeOffer: (next: number) => `Last time you got to step ${next - 1}. Continue from step ${next}? [Y/n] `,

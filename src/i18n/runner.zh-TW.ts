@@ -98,6 +98,8 @@ export const runnerZhTW: typeof runnerEn = {
     failedDefiner: (step: number, name: string, missing: string) => `\`${missing}\` 是在第 ${step} 步（${name}）定義的，而那一步沒有順利完成：請按 b 回到那一步（或輸入 ${step}），再執行一次。`,
     notRunDefiner: (step: number, name: string, missing: string) => `\`${missing}\` 是在第 ${step} 步（${name}）定義的，而這次還沒執行過那一步：請按 b 回到那一步（或輸入 ${step}）。`,
     noSuchStep: (step: number, total: number) => `沒有第 ${step} 步：步驟是第 1 到第 ${total} 步。`,
+    stoppedStep: "你停止了這一步。按 Enter 重新執行，s 略過，b 回上一步，q 離開。",
+    kernelStuck: "這一步停不下來，所以它的核心已經關閉。再執行一次 npm run learn，就能從這裡繼續。",
     catchingUp: (from: number) => `正在補上進度：安靜地重新執行第 1 到第 ${from - 1} 步，讓核心具備第 ${from} 步需要的東西……`,
     caughtUp: "進度已補上。",
     resumeOffer: (next: number) => `上次你做到第 ${next - 1} 步。要從第 ${next} 步繼續嗎？[Y/n] `,

@@ -20,7 +20,7 @@ const quoted = (characters: string[]) => characters.map((c) => (c === " " ? "空
 export const zhTW: Messages = {
   common: {
     fixPrefix: "解決方式：",
-    interrupted: "已中斷。",
+    interrupted: "已停止：這個儲存格還沒執行完就被中斷了。",
   },
 
   env: {

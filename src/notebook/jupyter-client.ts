@@ -18,13 +18,15 @@
  * Also: ZeroMQ's global context is made non-blocky (see connectJupyterClient).
  *
  * The client never touches a process: interrupting is a function it is given (kernel.ts passes
- * SIGINT), so it can be tested against a fake channel.
+ * SIGINT, or this client's interrupt_request when the kernelspec says interrupt_mode "message"),
+ * so it can be tested against a fake channel.
  */
 import { randomUUID } from "node:crypto";
 import {
   childOf,
   executeRequest,
   kernelInfoRequest,
+  message as jupyterMessage,
   ofMessageType,
   shutdownRequest,
   type Channels,
@@ -32,17 +34,18 @@ import {
 } from "@nteract/messaging";
 import { createMainChannelFromSockets, createSockets } from "enchannel-zmq-backend";
 import { context as zmqContext } from "zeromq";
-import type { ConnectionInfo } from "./connection";
+import type { ConnectionInfo } from "../kernel/connection";
 import type { MimeBundle, Output } from "./notebook-file";
 
 // ---- Message contents, in wire casing (only what the runner reads) -------------------------------
 
-/** execute_reply. tslab answers "abort" (not the spec's "aborted") for requests it cancelled. */
+/** execute_reply. "abort" is what tslab alone answered (not the spec's "aborted") for requests it cancelled. */
 interface ExecuteReplyContent {
   status: "ok" | "error" | "abort" | "aborted";
   execution_count?: number | null;
   ename?: string;
   evalue?: string;
+  traceback?: string[];
 }
 
 /** stream: text a cell wrote to stdout or stderr. */
@@ -59,7 +62,7 @@ interface DisplayContent {
   execution_count?: number | null;
 }
 
-/** error: tslab never sends it (FACTS.md §6), other kernels do. */
+/** error: a failed cell's error (the kernel's src/kernel/protocol/cell-errors.cjs). */
 interface ErrorContent {
   ename: string;
   evalue: string;
@@ -93,15 +96,24 @@ export type ExecuteStatus = "ok" | "error" | "aborted";
 export interface ExecuteOptions {
   /** Interrupt the cell when it runs longer than this. */
   timeoutMs?: number;
+  /**
+   * The request's stop_on_error (default true): whether a failure of this cell aborts the requests
+   * queued behind it. False for a cell whose error is expected (raises-exception).
+   */
+  stopOnError?: boolean;
   /** Every output as it arrives (before consecutive streams are merged). */
   onOutput?: (output: Output) => void;
+  /** Once the kernel has taken the cell up (its busy status, or its execute_input). */
+  onStarted?: () => void;
   /** Aborting interrupts the cell (Ctrl-C). */
   signal?: AbortSignal;
 }
 
 export interface ExecuteResult {
-  /** From the execute_reply: the only reliable failure signal with tslab (never the text). */
+  /** From the execute_reply (never from the text). */
   status: ExecuteStatus;
+  /** With status "error": the error the reply names (ename and evalue: "RestError", "409 Conflict / …"). */
+  error?: { ename: string; evalue: string };
   /** nbformat outputs: consecutive stream chunks of one name merged, display_data kept. */
   outputs: Output[];
   durationMs: number;
@@ -131,6 +143,11 @@ export interface JupyterClient {
   execute(code: string, options?: ExecuteOptions): Promise<ExecuteResult>;
   /** shutdown_request on the control channel; true if the kernel acknowledged within timeoutMs. */
   shutdown(options?: { timeoutMs?: number }): Promise<boolean>;
+  /**
+   * interrupt_request on the control channel, as front ends send it when the kernelspec says
+   * interrupt_mode "message". Returns at once (the reply is not waited for); false once closed.
+   */
+  interruptRequest(): boolean;
   /** Rejects every pending request with this error (the kernel died). Later calls reject too. */
   fail(error: Error): void;
   /** Closes the sockets. Idempotent. */
@@ -154,7 +171,11 @@ export async function connectJupyterClient(info: ConnectionInfo, options: Jupyte
   return client;
 }
 
-/** tslab cancels requests that arrive within 200 ms of a failed one (its jupyter.ts handleExecute, tslab#19). */
+/**
+ * After a cell fails with stop_on_error, tslab aborts the requests that arrive within 200 ms (its
+ * jupyter.ts handleExecute, tslab#19; the kernel keeps that: src/kernel/protocol/execute.cjs): the next cell
+ * is sent once that has passed.
+ */
 const TSLAB_ERROR_COOLDOWN_MS = 250;
 
 /** The client over any channel: enchannel's, or a fake one in tests. */
@@ -230,13 +251,15 @@ export function createJupyterClient(channels: Channels, options: JupyterClientOp
     if (failure) throw failure;
     const wait = lastErrorAt + TSLAB_ERROR_COOLDOWN_MS - Date.now();
     if (wait > 0) await delay(wait);
-    const message = executeRequest(code, { allow_stdin: false, stop_on_error: true });
+    const stopOnError = opts.stopOnError ?? true;
+    const message = executeRequest(code, { allow_stdin: false, stop_on_error: stopOnError });
     const outputs = new OutputCollector(opts.onOutput);
     const started = Date.now();
 
     return new Promise<ExecuteResult>((resolve, reject) => {
       if (failure) return reject(failure);
       let reply: ExecuteReplyContent | undefined;
+      let running = false;
       let repliedAt = 0;
       let idle = false;
       let stoppedBy: ExecuteResult["stoppedBy"];
@@ -256,9 +279,10 @@ export function createJupyterClient(channels: Channels, options: JupyterClientOp
         settled = true;
         cleanup();
         const status = reply ? normaliseStatus(reply.status) : "aborted";
-        if (status === "error") lastErrorAt = Date.now();
+        if (status === "error" && stopOnError) lastErrorAt = Date.now();
         resolve({
           status,
+          ...(status === "error" && reply?.ename !== undefined ? { error: { ename: reply.ename, evalue: reply.evalue ?? "" } } : {}),
           outputs: outputs.outputs,
           durationMs: (repliedAt || Date.now()) - started,
           executionCount: reply?.execution_count ?? null,
@@ -273,14 +297,9 @@ export function createJupyterClient(channels: Channels, options: JupyterClientOp
       const stop = (why: "timeout" | "abort") => {
         if (reply || stoppedBy) return;
         stoppedBy = why;
+        // Once: the kernel stops a cell at the first interrupt, whenever it lands (src/kernel/protocol/interrupt.cjs).
         const interrupted = options.interrupt?.() ?? false;
         if (!interrupted) return done(true);
-        // Once more halfway, as a person presses Interrupt again: a SIGINT that lands while tslab
-        // runs the cell's synchronous part (under Node's breakOnSigint) can be lost; a second one
-        // lands after it. One the kernel already obeyed finds nothing running.
-        later(interruptGraceMs / 2, () => {
-          if (!reply) options.interrupt?.();
-        });
         later(interruptGraceMs, () => {
           if (!reply) done(true);
         });
@@ -301,7 +320,12 @@ export function createJupyterClient(channels: Channels, options: JupyterClientOp
           // Outputs travel on iopub, a different socket: wait for its "idle" so none is cut off.
           later(iopubGraceMs, () => done(false));
         } else if (msg.channel === "iopub") {
-          if (type === "status" && (msg.content as StatusContent).execution_state === "idle") {
+          const state = type === "status" ? (msg.content as StatusContent).execution_state : undefined;
+          if (!running && (type === "execute_input" || state === "busy")) {
+            running = true;
+            opts.onStarted?.();
+          }
+          if (state === "idle") {
             idle = true;
             if (reply) done(false);
           } else {
@@ -328,6 +352,12 @@ export function createJupyterClient(channels: Channels, options: JupyterClientOp
     }
   }
 
+  function interruptRequest() {
+    if (failure || closed) return false;
+    channels.next({ ...jupyterMessage({ msg_type: "interrupt_request" }, {}), channel: "control" });
+    return true;
+  }
+
   function fail(error: Error) {
     if (failure) return;
     failure = error;
@@ -342,7 +372,7 @@ export function createJupyterClient(channels: Channels, options: JupyterClientOp
     channels.complete();
   }
 
-  return { kernelInfo, waitForReady, execute, shutdown, fail, close };
+  return { kernelInfo, waitForReady, execute, shutdown, interruptRequest, fail, close };
 }
 
 function normaliseStatus(status: ExecuteReplyContent["status"]): ExecuteStatus {

@@ -1,14 +1,14 @@
 /**
- * A running kernel: the process (kernel-process.ts) plus the protocol client (jupyter-client.ts).
+ * A running kernel: the process (kernel/process.ts) plus the protocol client (jupyter-client.ts).
  * `startKernel` resolves once the kernel has answered kernel_info and its iopub is flowing;
  * `close` always runs to the end: shutdown_request, a grace period, then kill, and the connection
  * file removed. Every startKernel has a close.
  */
 import { KernelError } from "./errors";
-import { newConnectionInfo, removeConnectionFile, writeConnectionFile } from "./connection";
+import { newConnectionInfo, removeConnectionFile, writeConnectionFile } from "../kernel/connection";
 import type { ExecuteOptions, ExecuteResult, JupyterClient, KernelInfoReplyContent } from "./jupyter-client";
-import { launchKernelProcess, type KernelExit, type KernelProcess } from "./kernel-process";
-import { KERNEL_NAME, kernelSpec, type KernelSpec } from "./kernelspec";
+import { launchKernelProcess, type KernelExit, type KernelProcess } from "../kernel/process";
+import { KERNEL_NAME, kernelSpec, type KernelSpec } from "../kernel/kernelspec";
 
 export interface StartKernelOptions {
   /** The kernel's working folder: the notebook's folder. */
@@ -17,11 +17,11 @@ export interface StartKernelOptions {
   env?: Record<string, string>;
   /**
    * Start before the environment is known: Kernel.provideEnv gives the rest, which the kernel
-   * applies before its first cell (kernel-deferred-env.cjs). The runner starts the kernel while it
+   * applies before its first cell (kernel/start-up/deferred-env.cjs). The runner starts the kernel while it
    * opens its target, so the kernel's start and warm-up overlap the emulator's.
    */
   deferEnv?: boolean;
-  /** Defaults to this project's kernelspec (kernelspec.ts). */
+  /** Defaults to this project's kernelspec (kernel/kernelspec.ts). */
   spec?: KernelSpec;
   /** Where the connection file goes; defaults to DEFAULT_CONNECTION_DIR. */
   connectionDir?: string;
@@ -46,7 +46,11 @@ export interface Kernel {
    * first execute; an execute or close without it sends none, so the kernel never waits for them.
    */
   provideEnv(env: Record<string, string>): void;
-  /** SIGINT (see KernelProcess.interrupt); false when the platform cannot interrupt. */
+  /**
+   * Stops the running cell as Jupyter would for this kernelspec: SIGINT to the kernel's process
+   * group (KernelProcess.interrupt), or interrupt_request on the control channel when the spec says
+   * interrupt_mode "message" (as it does on Windows). False when neither can be sent.
+   */
   interrupt(): boolean;
   /** The kernel's own log (outside cells): crashes, warnings. */
   logTail(): string;
@@ -62,7 +66,7 @@ export async function startKernel(options: StartKernelOptions): Promise<Kernel> 
       return await startOnce(options);
     } catch (error) {
       // Another process took one of our free ports between the check and the kernel's bind: the
-      // kernel exits at once saying so (kernel-bind.cjs), and starts again on new ports.
+      // kernel exits at once saying so (kernel/protocol/bind.cjs), and starts again on new ports.
       const lostPortRace = error instanceof KernelError && /EADDRINUSE|Address already in use/i.test(error.stderr);
       if (!lostPortRace || attempt >= PORT_RACE_RETRIES) throw error;
     }
@@ -82,12 +86,13 @@ async function startOnce(options: StartKernelOptions): Promise<Kernel> {
     throw error;
   }
   let client: JupyterClient | undefined;
+  const interrupt = () => (spec.interrupt_mode === "message" ? (client?.interruptRequest() ?? false) : proc.interrupt());
   try {
     // The protocol modules (zeromq, rxjs, nteract: a quarter of a second) load while the kernel
     // boots, not before it is spawned.
     const { connectJupyterClient } = require("./jupyter-client") as typeof import("./jupyter-client");
     client = await connectJupyterClient(info, {
-      interrupt: () => proc.interrupt(),
+      interrupt: () => interrupt(),
       interruptGraceMs: options.interruptGraceMs,
     });
     const connected = client;
@@ -102,7 +107,7 @@ async function startOnce(options: StartKernelOptions): Promise<Kernel> {
       );
     });
     const kernelInfo = await client.waitForReady({ timeoutMs: options.startTimeoutMs ?? 60_000, signal: options.signal });
-    return wrap(proc, connected, kernelInfo, Date.now() - started);
+    return wrap(proc, connected, kernelInfo, Date.now() - started, interrupt);
   } catch (error) {
     client?.close();
     proc.kill();
@@ -120,7 +125,7 @@ async function startOnce(options: StartKernelOptions): Promise<Kernel> {
   }
 }
 
-function wrap(proc: KernelProcess, client: JupyterClient, info: KernelInfoReplyContent, startupMs: number): Kernel {
+function wrap(proc: KernelProcess, client: JupyterClient, info: KernelInfoReplyContent, startupMs: number, interrupt: () => boolean): Kernel {
   let closing: Promise<KernelExit> | undefined;
   async function close(graceMs: number): Promise<KernelExit> {
     proc.sendEnv({});
@@ -147,7 +152,7 @@ function wrap(proc: KernelProcess, client: JupyterClient, info: KernelInfoReplyC
       return client.execute(code, options);
     },
     provideEnv: (env) => proc.sendEnv(env),
-    interrupt: () => proc.interrupt(),
+    interrupt,
     logTail: () => proc.logTail(),
     close: (options = {}) => (closing ??= close(options.graceMs ?? 2000)),
   };

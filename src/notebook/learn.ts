@@ -49,7 +49,13 @@ export interface LearnOptions {
   /** Start at this step (earlier ones are re-run quietly). Default: where the last session stopped, if the learner agrees. */
   from?: number;
   progressFile?: string;
+  /** Ends the session (the kernel is stopped and the session's keys cleaned up). */
   signal?: AbortSignal;
+  /**
+   * Ctrl-C, as the command hears it ("interrupt" events): while a cell runs it stops that cell, and
+   * the learner chooses again (run it again, skip, go back, quit); at any other moment it ends the session.
+   */
+  interrupts?: EventTarget;
 }
 
 const KEY_NAME_PARAMETER = "keyName";
@@ -89,10 +95,25 @@ export async function learn(options: LearnOptions): Promise<{ lastStep: number; 
   const show = (text: string) => io.write(redact(text, secrets));
   /** The stepper's own words, wrapped to the terminal as it is now (the prose is, by renderTerminalMarkdown). */
   const say = (text: string) => show(wrapPlain(text));
+  // Ctrl-C stops the running cell (its own controller), or ends the session between cells.
+  const ending = new AbortController();
+  if (options.signal?.aborted) ending.abort();
+  options.signal?.addEventListener("abort", () => ending.abort(), { once: true });
+  let cell: AbortController | undefined;
+  const onInterrupt = () => (cell ? cell.abort() : ending.abort());
+  options.interrupts?.addEventListener("interrupt", onInterrupt);
+  const runCell = async (code: string, onOutput?: (output: Output) => void) => {
+    cell = new AbortController();
+    try {
+      return await kernel.execute(code, { signal: AbortSignal.any([ending.signal, cell.signal]), onOutput });
+    } finally {
+      cell = undefined;
+    }
+  };
   const kernel = await startKernel({
     cwd: path.dirname(options.notebook),
     env: { ...target.kernelEnv, KVQ_LANG: options.lang, [FRONTEND_VARIABLE]: "learn", [RUNNER_SESSION_VARIABLE]: sessionId },
-    signal: options.signal,
+    signal: ending.signal,
   });
   const render = (markdown: string) => renderTerminalMarkdown(markdown, { linkBase: path.dirname(options.notebook) });
   /** What happened to each step in this session (or was caught up). */
@@ -104,7 +125,7 @@ export async function learn(options: LearnOptions): Promise<{ lastStep: number; 
     if (from > 1) {
       say(`\n${m.catchingUp(from)}\n`);
       for (const step of steps.filter((s) => s.index < from && !s.skip)) {
-        for (const code of await cellsFor(step, notebook, target.client, io, session, true)) await kernel.execute(code, { signal: options.signal });
+        for (const code of await cellsFor(step, notebook, target.client, io, session, true)) await kernel.execute(code, { signal: ending.signal });
         outcome.set(step.index, "ran");
       }
       show(`${m.caughtUp}\n`);
@@ -124,6 +145,10 @@ export async function learn(options: LearnOptions): Promise<{ lastStep: number; 
       }
       let next: number | undefined;
       while (next === undefined) {
+        if (ending.signal.aborted) {
+          quit = true;
+          break;
+        }
         const choice = await io.choose(m.prompt);
         if (choice === "quit") {
           quit = true;
@@ -147,34 +172,42 @@ export async function learn(options: LearnOptions): Promise<{ lastStep: number; 
           break;
         }
         let failed = false;
-        let stderr = "";
+        let stopped = false;
+        /** What the failing cell said: its stderr and its error (where a missing name is named). */
+        let errorText = "";
         // ora's start lines: erased on a terminal when their end comes, else held (progress-lines.ts).
         const stdout = progressFilter((text) => show(renderOutputs([{ output_type: "stream", name: "stdout", text }])), { canErase: io.isTerminal === true });
         for (const code of await cellsFor(step, notebook, target.client, io, session, false)) {
-          const result = await kernel.execute(code, {
-            signal: options.signal,
-            onOutput: (output: Output) => {
-              if (output.output_type === "stream" && output.name === "stdout") return stdout.write(joinMultiline(output.text));
-              stdout.flush();
-              if (output.output_type === "stream" && output.name === "stderr") stderr += joinMultiline(output.text);
-              show(renderOutputs([output]));
-            },
+          const result = await runCell(code, (output: Output) => {
+            if (output.output_type === "stream" && output.name === "stdout") return stdout.write(joinMultiline(output.text));
+            stdout.flush();
+            if (output.output_type === "stream" && output.name === "stderr") errorText += joinMultiline(output.text);
+            if (output.output_type === "error") errorText += `${output.ename}: ${output.evalue}\n${output.traceback.join("\n")}\n`;
+            show(renderOutputs([output]));
           });
           stdout.flush();
+          if (result.kernelStuck) {
+            // The cell ignored the interrupt (a loop after an await): the kernel was shut down.
+            say(`\n${m.kernelStuck}\n`);
+            quit = true;
+          }
           if (result.status !== "ok") {
             failed = true;
+            stopped = result.stoppedBy === "abort";
             break;
           }
         }
+        if (quit) break;
         if (!failed) {
           outcome.set(step.index, "ran");
           next = at + 1;
           break;
         }
         outcome.set(step.index, "failed");
-        const advice = adviceForMissingName(stderr, steps, step, outcome);
+        if (ending.signal.aborted) continue;
+        const advice = stopped ? undefined : adviceForMissingName(errorText, steps, step, outcome);
         pointedAt = advice?.step;
-        say(`\n${advice?.text ?? m.failedStep}\n`);
+        say(`\n${advice?.text ?? (stopped ? m.stoppedStep : m.failedStep)}\n`);
       }
       if (quit) break;
       if (outcome.has(step.index) && next === at + 1) {
@@ -188,6 +221,7 @@ export async function learn(options: LearnOptions): Promise<{ lastStep: number; 
       saveProgress(progressFile, { notebook: options.notebook, step: 0 });
     }
   } finally {
+    options.interrupts?.removeEventListener("interrupt", onInterrupt);
     await kernel.close();
     if (quit) say(`\n${m.quitting}\n`);
     // Whatever the notebook's own clean-up did not get to: this session's keys.
@@ -210,8 +244,8 @@ function proseBefore(notebook: Notebook, step: Step): string {
  * (tslab's "Cannot find name 'key'", or a ReferenceError): which step defines it and what happened
  * to that step in this session — skipped, failed, or not run — with the way back to it.
  */
-export function adviceForMissingName(stderr: string, steps: Step[], failing: Step, outcome: ReadonlyMap<number, "ran" | "skipped" | "failed">): { text: string; step: number } | undefined {
-  const name = /Cannot find name '([^']+)'/.exec(stderr)?.[1] ?? /ReferenceError: ([\w$]+) is not defined/.exec(stderr)?.[1];
+export function adviceForMissingName(errorText: string, steps: Step[], failing: Step, outcome: ReadonlyMap<number, "ran" | "skipped" | "failed">): { text: string; step: number } | undefined {
+  const name = /Cannot find name '([^']+)'/.exec(errorText)?.[1] ?? /ReferenceError: ([\w$]+) is not defined/.exec(errorText)?.[1];
   if (!name) return undefined;
   const definer = steps.filter((s) => s.index < failing.index && declaredNames(s.source).includes(name)).at(-1);
   if (!definer) return undefined;

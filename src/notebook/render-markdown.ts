@@ -63,7 +63,8 @@ function outputText(cell: Cell & { outputs?: Output[] }, transform: (t: string) 
   const parts: string[] = [];
   for (const output of cell.outputs ?? []) {
     if (output.output_type === "stream") parts.push(joinMultiline(output.text));
-    else if (output.output_type === "error") parts.push(`${output.ename}: ${output.evalue}\n`);
+    // What the notebook shows of an error: its traceback (for an SDK error its codes, meaning and fix).
+    else if (output.output_type === "error") parts.push(`${output.traceback.length > 0 ? output.traceback.join("\n") : `${output.ename}: ${output.evalue}`}\n`);
     else {
       const data = output.data as Record<string, unknown>;
       const plain = data["text/markdown"] ?? data["text/plain"];

@@ -7,15 +7,15 @@
  * the failing step. It throws only for what prevents a run (NotebookFileError, ParameterError,
  * KernelError; see errors.ts), after writing whatever notebook it has.
  *
- * Failure is read from the execute_reply status only: tslab sends no `error` messages, just stderr
- * text and status "error" (FACTS.md §6).
+ * Failure is read from the execute_reply's status; the cell's `error` output (the kernel sends one
+ * for every failure: src/kernel/protocol/execute.cjs) is what the learner reads.
  */
 import path from "node:path";
 import { BUILD_DIR } from "../paths";
 import { KernelError } from "./errors";
 import type { ExecuteResult } from "./jupyter-client";
 import { startKernel, type Kernel } from "./kernel";
-import type { KernelSpec } from "./kernelspec";
+import type { KernelSpec } from "../kernel/kernelspec";
 import {
   ERROR_BANNER_TAG,
   RUN_METADATA_KEY,
@@ -167,6 +167,8 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunResul
       try {
         reply = await kernel!.execute(step.source, {
           timeoutMs: options.timeoutMs === undefined ? undefined : options.timeoutMs + firstCellAllowance(results, options.timeoutMs, kernel!.startupMs),
+          // An expected error (raises-exception) must not abort the cells after it, as nbclient sends it.
+          stopOnError: !step.allowError,
           signal: options.signal,
           onOutput: (output) => reporter.stepOutput?.(step, redactOutput(output, redact)),
         });
@@ -207,7 +209,7 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunResul
 
 /**
  * What the first cell that runs gets on top of --timeout. The kernel answers kernel_info before it
- * builds its type-checker (kernel-warm-up.cjs), so that cell builds it; on a new clone it also
+ * builds its type-checker (kernel/start-up/warm-up.cjs), so that cell builds it; on a new clone it also
  * type-checks the SDK's declarations for the first time. Seconds on a loaded machine, none of it the
  * cell's own: the limit is doubled and the kernel's start is added, so that a --timeout chosen for
  * the cells' work does not interrupt a first cell that works. Later cells get exactly --timeout.
@@ -250,7 +252,7 @@ function describeFailure(
   } else {
     message = `${label} failed.`;
   }
-  // tslab reports type errors as "line:col - message", with lines counted in the cell.
+  // Type errors come as "line:col - message" (the kernel's TypeScriptError), lines counted in the cell.
   const line = Number(/^(\d+):\d+ - /m.exec(stderr)?.[1]) || undefined;
   return {
     index: step.index,

@@ -34,9 +34,9 @@ export interface StepFailure {
   message: string;
   /** The cell's source around the error, numbered, the reported line marked with ">". */
   excerpt: string;
-  /** 1-based line in the cell, when tslab reported one ("line:col - message" for type errors). */
+  /** 1-based line in the cell, when the kernel reported one ("line:col - message" for type errors). */
   line?: number;
-  /** What the cell wrote to stderr (tslab's error report), plus the kernel's log if it died. */
+  /** What the cell wrote to stderr and its error's traceback, plus the kernel's log if it died. */
   stderr: string;
 }
 

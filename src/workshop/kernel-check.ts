@@ -7,8 +7,8 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import which from "which";
 import { t } from "../i18n";
-import { currentContext, jupyterDataDir, pathFor } from "../notebook/jupyter-paths";
-import { KERNELS } from "../notebook/kernelspec";
+import { currentContext, jupyterDataDir, pathFor } from "../kernel/jupyter-paths";
+import { KERNELS } from "../kernel/kernelspec";
 import { pass, warn, type CheckOutcome } from "./checks";
 
 /** Where Jupyter looks for kernelspecs, in its order: JUPYTER_PATH, the user's data folder, the system's. */

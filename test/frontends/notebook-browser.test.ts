@@ -11,7 +11,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -158,6 +158,73 @@ describe("the notebooks in a real browser (Jupyter Notebook, headless Chromium)"
       }
     });
   }
+});
+
+/**
+ * The ■ (interrupt) button in a freshly restarted kernel, as issue 25 found it ignored: after
+ * Kernel → Restart, a cell that awaits a minute is stopped with the toolbar's button while the new
+ * kernel still type-checks it (the first cell of a kernel, no conversion cache: seconds), which
+ * tslab alone lost; the cell must end with the kernel's "stopped" message, long before its minute.
+ * Then once more in the same kernel, now while the cell awaits. How long each stop took is
+ * reported (t.diagnostic), not asserted: this machine's load decides that.
+ */
+describe("the stop button in Jupyter Notebook (headless Chromium)", NEEDS, () => {
+  test("after Kernel → Restart, ■ stops an awaiting cell the first time, with the stopped message and no stack", async (t) => {
+    const workspace = notebookWorkspace("browser-interrupt");
+    const file = "interrupt.ipynb";
+    writeFileSync(
+      path.join(workspace.dir, file),
+      JSON.stringify({
+        nbformat: 4,
+        nbformat_minor: 5,
+        metadata: { kernelspec: { name: "kvq-tslab", display_name: "TypeScript (Key Vault quickstart)", language: "typescript" } },
+        cells: [{ cell_type: "code", id: "wait", metadata: {}, execution_count: null, outputs: [], source: "await new Promise((r) => setTimeout(r, 60000));" }],
+      }),
+    );
+    // No conversion cache: the restarted kernel type-checks the cell itself, as with a cell just typed.
+    const server = await startNotebookServer({ root: workspace.dir, env: { KVQ_ENV_FILE: "none", KVQ_KERNEL_CACHE: "0" } });
+    const browser = await launchChromium();
+    try {
+      const page = await browser.context.newPage();
+      await page.goto(server.notebookUrl(file), { waitUntil: "domcontentloaded", timeout: 120_000 });
+      await page.waitForSelector("#kernel_indicator_icon.kernel_idle_icon", { timeout: 120_000 });
+      // Kernel → Restart, confirmed in Notebook's dialog, until the new kernel is idle.
+      const restart = async () => {
+        await page.click("#kernellink");
+        await page.click("#restart_kernel > a");
+        await page.click(".modal-footer button.btn-danger");
+        await page.waitForFunction("Jupyter.notebook.kernel && document.querySelector('#kernel_indicator_icon.kernel_idle_icon') !== null", null, { timeout: 60_000 });
+      };
+      const runThenStop = async (when: string, afterMs: number) => {
+        // As a person clicks: not within the 200 ms after a failure in which tslab aborts new requests (src/kernel/protocol/execute.cjs).
+        await page.waitForTimeout(500);
+        await page.click(".code_cell .input_area");
+        await page.click('button[data-jupyter-action="jupyter-notebook:run-cell-and-select-next"]');
+        await page.waitForFunction("document.querySelector('.code_cell .input_prompt').textContent.includes('*')", null, { timeout: 30_000 });
+        // From when the kernel has the request (busy), as a person sees the cell running.
+        await page.waitForSelector("#kernel_indicator_icon.kernel_busy_icon", { timeout: 30_000 });
+        await page.waitForTimeout(afterMs);
+        const pressed = Date.now();
+        await page.click('button[data-jupyter-action="jupyter-notebook:interrupt-kernel"]');
+        // The cell would end by itself after 60 s: 30 s tells a stop from that on any machine.
+        await page.waitForFunction("!document.querySelector('.code_cell .input_prompt').textContent.includes('*')", null, { timeout: 30_000, polling: 50 });
+        t.diagnostic(`stopped ${when}: ${Date.now() - pressed} ms after ■`);
+        const error = (await page.locator(".code_cell .output_error").textContent({ timeout: 5_000 }))?.trim();
+        assert.equal(error, "Stopped: this cell was interrupted before it finished.", `${when}: the cell's error output`);
+      };
+      // As the issue tried it: two seconds in; then sooner, while the new kernel surely still
+      // type-checks the cell; then in the same kernel while the cell awaits.
+      await restart();
+      await runThenStop("2 s into the first cell of a restarted kernel", 2000);
+      await restart();
+      await runThenStop("0.3 s into the first cell of a restarted kernel (still type-checking it)", 300);
+      await runThenStop("2 s into the second cell (awaiting)", 2000);
+    } finally {
+      await browser.close();
+      await server.stop();
+      workspace.remove();
+    }
+  });
 });
 
 /** Cell → Run All, then waits until no cell is queued or running; returns each code cell's prompt and outputs. */

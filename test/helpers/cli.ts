@@ -32,3 +32,44 @@ export function runKvq(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?:
     child.stdin.end(options.input ?? "");
   });
 }
+
+/** A `kvq` command on a pseudo-terminal (util-linux `script`), driven as a person types. */
+export interface TerminalSession {
+  /** Everything written so far, carriage returns removed. */
+  readonly output: string;
+  /** Waits for `pattern` in the output after offset `after`; resolves with the offset just past the match. */
+  expect(pattern: RegExp, after?: number, timeoutMs?: number): Promise<number>;
+  /** Keys, as typed: "\r" is Enter, "\u0003" is Ctrl-C (the terminal turns it into SIGINT unless the program reads raw keys). */
+  type(keys: string): void;
+  /** The exit code, once `script` ends. */
+  readonly closed: Promise<number | null>;
+  /** Ends it at once (for a test's clean-up). */
+  kill(): void;
+}
+
+export function kvqInTerminal(args: string[], options: { env?: NodeJS.ProcessEnv } = {}): TerminalSession {
+  const command = [process.execPath, "--", KVQ, ...args].map((a) => `'${a}'`).join(" ");
+  const child = spawn("script", ["-qfec", command, "/dev/null"], { cwd: PROJECT_ROOT, env: { ...process.env, ...options.env } });
+  let output = "";
+  child.stdout.on("data", (d) => (output += d.toString()));
+  child.stderr.on("data", (d) => (output += d.toString()));
+  const closed = new Promise<number | null>((resolve) => child.on("close", resolve));
+  const text = () => output.replace(/\r/g, "");
+  return {
+    get output() {
+      return text();
+    },
+    async expect(pattern, after = 0, timeoutMs = 60_000) {
+      const started = Date.now();
+      for (;;) {
+        const match = pattern.exec(text().slice(after));
+        if (match) return after + match.index + match[0].length;
+        if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${pattern}; output so far:\n${text()}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    type: (keys) => void child.stdin.write(keys),
+    closed,
+    kill: () => void child.kill("SIGKILL"),
+  };
+}

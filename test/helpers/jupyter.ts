@@ -18,8 +18,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, wr
 import { tmpdir } from "node:os";
 import path from "node:path";
 import which from "which";
-import { installKernelSpecs } from "../../src/notebook/kernel-install";
-import { KERNEL_DISPLAY_NAME, KERNEL_NAME } from "../../src/notebook/kernelspec";
+import { installKernelSpecs } from "../../src/kernel/install";
+import { KERNEL_DISPLAY_NAME, KERNEL_NAME } from "../../src/kernel/kernelspec";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
@@ -162,7 +162,7 @@ const WORKSPACES = path.join(PROJECT_ROOT, ".kvq", "tmp");
 export function notebookWorkspace(name?: string): { dir: string; remove(): void } {
   mkdirSync(WORKSPACES, { recursive: true });
   // A named workspace is the same folder on every run, made afresh: the kernels' conversion cache
-  // (src/notebook/kernel-conversion-cache.cjs) is per folder, so a second run reuses the first's.
+  // (src/kernel/start-up/conversion-cache.cjs) is per folder, so a second run reuses the first's.
   const dir = name ? path.join(WORKSPACES, name) : mkdtempSync(path.join(WORKSPACES, "nb-"));
   if (name) {
     rmSync(dir, { recursive: true, force: true });
@@ -214,7 +214,7 @@ process.once("exit", () => {
 
 /**
  * Executes a notebook in real Jupyter with this project's kernel. The kernelspecs (one per edition) are installed with
- * kernel-install.ts into a temp prefix put first on JUPYTER_PATH, so the test runs this worktree's
+ * src/kernel/install.ts into a temp prefix put first on JUPYTER_PATH, so the test runs this worktree's
  * tslab whatever the user has installed. Jupyter's runtime files (connection files) go to the same
  * temp folder. The kernel starts in the notebook's folder, as in JupyterLab.
  */
@@ -250,7 +250,7 @@ export async function executeWithNbconvert(notebookPath: string, options: Nbconv
   const hardLimitMs = (60 + 30 + timeoutSeconds * cells) * 1000;
   let result = await run(JUPYTER, args, { cwd: PROJECT_ROOT, env }, hardLimitMs);
   // Jupyter chooses the kernel's ports and another process can take one before the kernel binds it:
-  // the kernel then exits saying so (kernel-bind.cjs). The Notebook server starts it again on new
+  // the kernel then exits saying so (kernel/protocol/bind.cjs). The Notebook server starts it again on new
   // ports by itself; nbclient has no such restarter, so the test starts nbconvert again, once.
   if (result.exitCode !== 0 && PORT_RACE.test(result.stderr)) result = await run(JUPYTER, args, { cwd: PROJECT_ROOT, env }, hardLimitMs);
   const { stdout, stderr, exitCode } = result;
@@ -258,7 +258,7 @@ export async function executeWithNbconvert(notebookPath: string, options: Nbconv
   return { executedPath, notebook: readNotebook(executedPath), stdout, stderr, exitCode, command: [JUPYTER, ...args] };
 }
 
-/** What the kernel says when it lost the race for a port (src/notebook/kernel-bind.cjs). */
+/** What the kernel says when it lost the race for a port (src/kernel/protocol/bind.cjs). */
 const PORT_RACE = /kvq: the kernel could not open its ports: .* \(EADDRINUSE\)/;
 
 function readNotebook(file: string): Notebook | undefined {

@@ -15,7 +15,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import which from "which";
-import { installKernelSpecs } from "../../src/notebook/kernel-install";
+import { installKernelSpecs } from "../../src/kernel/install";
 import { IN_CI } from "./jupyter";
 
 /** The server command: KVQ_TEST_JUPYTER_NOTEBOOK if set, else Debian's `jupyter-notebook`. */

@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import ts from "typescript";
-import { KERNELS } from "../../src/notebook/kernelspec";
+import { KERNELS } from "../../src/kernel/kernelspec";
 
 const NOTEBOOKS = path.resolve(__dirname, "..", "..", "notebooks");
 type Cell = { cell_type: string; id: string; source: string[] | string; metadata: Record<string, any>; outputs?: unknown[]; execution_count?: number | null };

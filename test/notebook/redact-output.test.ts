@@ -1,7 +1,6 @@
 /**
- * Every kind of output loses its secrets, not only the streams tslab sends: an error output (other
- * kernels send them, and an executed notebook from elsewhere can hold them) has its name, value and
- * every traceback line redacted; a display's every text mime type too.
+ * Every kind of output loses its secrets: an error output has its name, value and every traceback
+ * line redacted; a display's every text mime type too, and every string of a result's JSON.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -38,5 +37,16 @@ test("a stream, a display and an execute result: every text mime type", () => {
   const result = clean({ output_type: "execute_result", execution_count: 1, metadata: {}, data: { "text/plain": `'${secret}'`, "application/json": { kept: true } } });
   for (const output of [stream, display, result]) assert.deepEqual(leaks(output), [], JSON.stringify(output));
   assert.equal(stream.output_type === "stream" && stream.text, "a [redacted token] b [redacted token]\n");
-  assert.deepEqual(result.output_type === "execute_result" && result.data["application/json"], { kept: true }, "structured data is left as it is");
+  assert.deepEqual(result.output_type === "execute_result" && result.data["application/json"], { kept: true }, "data without a secret is left as it is");
+});
+
+test("an execute result's JSON (a cell's last value, plain data): every string in it, keys and nested ones", () => {
+  const json = { clientSecret: secret, nested: [{ token: tokenA }, 42, null, true], [`key-${secret}`]: "value" };
+  const result = clean({ output_type: "execute_result", execution_count: 2, metadata: {}, data: { "text/plain": "…", "application/json": json } });
+  assert.deepEqual(leaks(result), [], JSON.stringify(result));
+  assert.deepEqual(result.output_type === "execute_result" && result.data["application/json"], {
+    clientSecret: "[redacted]",
+    nested: [{ token: "[redacted token]" }, 42, null, true],
+    "key-[redacted]": "value",
+  });
 });

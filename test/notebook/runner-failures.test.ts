@@ -1,6 +1,6 @@
 /**
  * Failing cells on the real tslab kernel: detected from the execute_reply status, the run stops,
- * the executed notebook is still written with the failing cell marked and its stderr visible.
+ * the executed notebook is still written with the failing cell marked and its error output visible.
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -46,7 +46,9 @@ describe("failing cells", () => {
     const failed = nb.cells[bannerAt + 1] as CodeCell;
     assert.deepEqual(failed.metadata.kvq, { status: "failed" });
     assert.equal(failed.execution_count, 2);
-    assert.deepEqual(failed.outputs, [{ output_type: "stream", name: "stderr", text: "2:7 - Type 'string' is not assignable to type 'number'.\n" }]);
+    assert.deepEqual(failed.outputs, [
+      { output_type: "error", ename: "TypeScriptError", evalue: "2:7 - Type 'string' is not assignable to type 'number'.", traceback: ["2:7 - Type 'string' is not assignable to type 'number'."] },
+    ]);
     const later = nb.cells.slice(bannerAt + 2).filter((c): c is CodeCell => c.cell_type === "code");
     assert.deepEqual(later.map((c) => [c.execution_count, c.outputs.length]), [[null, 0], [null, 0]]);
     // Stripped, the executed notebook is the input again.

@@ -97,3 +97,19 @@ export function processesMentioning(needle: string, list: ProcessLister = lister
 export function leftovers(connectionDir: string): { files: string[]; processes: number[] } {
   return { files: readdirSync(connectionDir), processes: processesMentioning(connectionDir) };
 }
+
+/**
+ * A cell's outputs as the two texts a terminal shows: "stdout" is its stdout and the value of its
+ * last expression (execute_result's text/plain, on a line), "stderr" its stderr and its error's
+ * traceback (one line each).
+ */
+export function cellText(result: { outputs: readonly any[] }, which: "stdout" | "stderr"): string {
+  return result.outputs
+    .map((o) => {
+      if (o.output_type === "stream") return o.name === which ? o.text : "";
+      if (o.output_type === "execute_result") return which === "stdout" ? `${o.data["text/plain"]}\n` : "";
+      if (o.output_type === "error") return which === "stderr" ? o.traceback.map((line: string) => `${line}\n`).join("") : "";
+      return "";
+    })
+    .join("");
+}

@@ -1,7 +1,8 @@
 /**
  * A cell that never finishes, on the real tslab kernel: the per-cell timeout and the AbortSignal
- * (Ctrl-C) both interrupt it with SIGINT; the run stops, the notebook is written, the kernel is
- * shut down and nothing is left.
+ * (Ctrl-C) both interrupt it with SIGINT, the first time, even while the kernel is still
+ * type-checking the cell; the cell says it was stopped; the run stops, the notebook is written, the
+ * kernel is shut down and nothing is left.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -10,11 +11,15 @@ import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { parseNotebook, type CodeCell } from "../../src/notebook/notebook-file";
+import { startKernel, type Kernel } from "../../src/notebook/kernel";
 import { runNotebook } from "../../src/notebook/run-notebook";
-import { fixture, isAlive, leftovers, tempDir } from "./runner-helpers";
+import { fixture, FIXTURES, isAlive, leftovers, tempDir } from "./runner-helpers";
+
+const STOPPED = "Stopped: this cell was interrupted before it finished.";
+const errorsOf = (outputs: any[]) => outputs.filter((o) => o.output_type === "error").map((o) => o.traceback.join("\n"));
 
 describe("a hanging cell", () => {
-  test("the timeout interrupts it (SIGINT); the step is timed-out and the kernel shuts down cleanly", async () => {
+  test("the timeout interrupts it (SIGINT); the step is timed-out, says it was stopped, and the kernel shuts down cleanly", async () => {
     const connectionDir = tempDir("kvq-conn-");
     const out = path.join(tempDir(), "hang.ipynb");
     const result = await runNotebook({ notebook: fixture("hang.ipynb"), out, timeoutMs: 2500, connectionDir });
@@ -26,44 +31,44 @@ describe("a hanging cell", () => {
     // Answered the SIGINT within the grace period: a kernel killed after it would add "the kernel did
     // not stop and was shut down" (checked by the outcome, not by a time, which a loaded machine stretches).
     assert.match(result.failure!.message, /^Step 2 "Waits forever" did not finish within 2\.5 s and was interrupted\.$/);
-    assert.match(result.failure!.stderr, /^Interrupted\.$/m, "tslab's interrupt error, printed by the kernel preload without its stack");
+    assert.deepEqual(errorsOf(hung.outputs), [STOPPED], "the kernel says the cell was stopped, without a stack");
+    assert.match(result.failure!.stderr, new RegExp(`^${STOPPED}$`, "m"));
 
     const nb = parseNotebook(readFileSync(out, "utf8"));
     const cell = nb.cells.find((c) => (c.metadata.kvq as any)?.status === "timed-out") as CodeCell;
     assert.ok(cell, "the timed-out cell is marked");
-    assert.equal(cell.outputs[0]!.output_type, "stream");
+    assert.deepEqual(errorsOf(cell.outputs), [STOPPED]);
     assert.deepEqual(leftovers(connectionDir), { files: [], processes: [] });
   });
 
-  // The bound: were no output ever reported, nothing would abort the cell and the test would wait forever.
-  test("aborting the signal (Ctrl-C) interrupts the running cell; the run reports interrupted", { timeout: 120_000 }, async () => {
+  // A new kernel with no conversion cache type-checks the cell against the SDK's declarations for
+  // seconds, in one synchronous stretch: Ctrl-C comes in the middle of it. tslab alone lost that
+  // SIGINT (Node's vm drops one still pending when a cell's code starts; src/kernel/protocol/interrupt.cjs),
+  // and the cell then waited forever: the kernel was killed after the grace period.
+  test("Ctrl-C (aborting the signal) while the kernel still type-checks the cell stops it the first time; the run reports interrupted", { timeout: 120_000 }, async () => {
     const connectionDir = tempDir("kvq-conn-");
     const out = path.join(tempDir(), "hang.ipynb");
     const controller = new AbortController();
-    const result = await runNotebook({
-      notebook: fixture("hang.ipynb"),
-      out,
-      signal: controller.signal,
-      connectionDir,
-      // A loaded machine can take longer than the runner's 3 s to answer the interrupt; a kernel
-      // that ignores it still fails here (kernel-stuck: runner-kernel.test.ts).
-      interruptGraceMs: 30_000,
-      reporter: {
-        // Ctrl-C once the cell runs (it printed its first line), not while the kernel still
-        // type-checks it: a fixed delay raced the type-check on a loaded machine. The fixture prints
-        // after its first await: a SIGINT during a cell's synchronous part, which tslab runs with
-        // Node's breakOnSigint, is taken by vm and lost once that part has ended.
-        stepOutput: (step, output) => {
-          if (step.index === 2 && /waiting/.test(JSON.stringify(output)) && !controller.signal.aborted) controller.abort();
-        },
-      },
-    });
+    // Generous for a loaded machine; a kernel that ignored the interrupt is still caught (the message below).
+    const kernel = await startKernel({ cwd: FIXTURES, connectionDir, env: { KVQ_KERNEL_CACHE: "0" }, interruptGraceMs: 30_000, deferEnv: true });
+    // Ctrl-C 0.2 s after the kernel took the hanging cell up (its second): while it type-checks it.
+    let cells = 0;
+    const watched: Kernel = {
+      ...kernel,
+      provideEnv: (env) => kernel.provideEnv(env),
+      execute: (code, options) => kernel.execute(code, { ...options, onStarted: () => ++cells === 2 && setTimeout(() => controller.abort(), 200) }),
+      close: (options) => kernel.close(options),
+    };
+    const result = await runNotebook({ notebook: fixture("hang.ipynb"), out, signal: controller.signal, kernel: Promise.resolve(watched) });
     assert.equal(result.status, "interrupted");
     assert.deepEqual(
       result.steps.map((s) => [s.status, s.skipReason]),
       [["passed", undefined], ["interrupted", undefined], ["skipped", "not-reached"]],
     );
     assert.equal(result.failure!.message, 'Step 2 "Waits forever" was interrupted.');
+    const stopped = result.steps[1]!;
+    assert.deepEqual(errorsOf(stopped.outputs), [STOPPED]);
+    assert.doesNotMatch(JSON.stringify(stopped.outputs), /waiting/, "stopped before its code ran: the interrupt came during the type-check");
     assert.deepEqual(leftovers(connectionDir), { files: [], processes: [] });
   });
 

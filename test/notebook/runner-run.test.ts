@@ -48,7 +48,8 @@ describe("a passing notebook, with --param and --until", () => {
     assert.equal(text(byName["Greet"]!.outputs), "hi there, notebook\nhi there, notebook\n");
     assert.equal(text(byName["Environment and folder"]!.outputs), "cwd: notebooks\nenv: [redacted]\ntimes is a number\n");
     assert.equal(text(byName["Helpers import as kvq"]!.outputs), "kvq helper: function\n");
-    assert.equal(text(byName["Last value"]!.outputs), "42\n");
+    // The last expression's value, as Jupyter's Out[n] (execute_result), in the cell's count.
+    assert.deepEqual(byName["Last value"]!.outputs, [{ output_type: "execute_result", execution_count: byName["Last value"]!.executionCount, data: { "text/plain": "42" }, metadata: {} }]);
   });
 
   test("rich output, stderr, tags and selection are honoured", () => {
@@ -60,7 +61,7 @@ describe("a passing notebook, with --param and --until", () => {
     ]);
     assert.equal(expected!.status, "passed");
     assert.equal(expected!.replyStatus, "error");
-    assert.match(text(expected!.outputs, "stderr"), /Error: expected failure/);
+    assert.deepEqual(expected!.outputs, [{ output_type: "error", ename: "Error", evalue: "expected failure", traceback: ["Error: expected failure"] }]);
     assert.deepEqual([skipped!.status, skipped!.skipReason, skipped!.outputs], ["skipped", "skip-execution", []]);
     assert.deepEqual([beyond!.status, beyond!.skipReason], ["skipped", "not-selected"]);
   });

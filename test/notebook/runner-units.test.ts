@@ -196,13 +196,13 @@ class FakeChannels extends Subject<any> {
   }
 }
 
-/** Answers `req` as tslab answers an interrupted cell, once `interrupted()` says so. */
+/** Answers `req` as the kernel answers an interrupted cell, once `interrupted()` says so. */
 function answerWhenInterrupted(channels: FakeChannels, req: any, interrupted: () => boolean) {
   const check = setInterval(() => {
     if (!interrupted()) return;
     clearInterval(check);
-    channels.reply(req, "iopub", "stream", { name: "stderr", text: "Error: Interrupted asynchronously\n" });
-    channels.reply(req, "shell", "execute_reply", { status: "error" });
+    channels.reply(req, "iopub", "error", { ename: "Interrupted", evalue: "Stopped: this cell was interrupted before it finished.", traceback: ["Stopped: this cell was interrupted before it finished."] });
+    channels.reply(req, "shell", "execute_reply", { status: "error", ename: "Interrupted", evalue: "Stopped: this cell was interrupted before it finished.", traceback: [] });
     channels.reply(req, "iopub", "status", { execution_state: "idle" });
   }, 5);
 }
@@ -252,7 +252,7 @@ describe("protocol client (fake kernel)", () => {
     assert.equal(channels.sent[0].content.allow_stdin, false);
   });
 
-  test("the reply's status decides, never the text; tslab's 'abort' is 'aborted'", async () => {
+  test("the reply's status decides, never the text; tslab's own 'abort' is 'aborted'", async () => {
     const { channels, client } = fakeClient();
     let status = "error";
     channels.onSend = (req) => {
@@ -280,15 +280,51 @@ describe("protocol client (fake kernel)", () => {
     assert.equal(result.kernelStuck, false);
   });
 
-  test("an interrupt the kernel missed is sent once more, halfway through the grace period", async () => {
+  test("an interrupt is sent once: a kernel that does not answer it within the grace period is stuck", async () => {
     let interrupts = 0;
     const { channels, client } = fakeClient({ interrupt: () => (interrupts++, true), interruptGraceMs: 400 });
-    // Deaf to the first interrupt (lost in the cell's synchronous part), answers the second.
+    // A kernel that would answer a second interrupt: the first one must do (src/kernel/protocol/interrupt.cjs).
     channels.onSend = (req) => answerWhenInterrupted(channels, req, () => interrupts >= 2);
     const result = await client.execute("hang", { timeoutMs: 20 });
-    assert.equal(interrupts, 2);
+    assert.equal(interrupts, 1);
     assert.equal(result.stoppedBy, "timeout");
-    assert.equal(result.kernelStuck, false);
+    assert.equal(result.kernelStuck, true);
+  });
+
+  test("a failed cell's error: the reply's ename and evalue, the error output as it came", async () => {
+    const { channels, client } = fakeClient();
+    channels.onSend = (req) => {
+      channels.reply(req, "iopub", "error", { ename: "RestError", evalue: "404 KeyNotFound: A key with (name/id) k was not found", traceback: ["RestError (404 KeyNotFound): …", "Fix: …"] });
+      channels.reply(req, "shell", "execute_reply", { status: "error", execution_count: 3, ename: "RestError", evalue: "404 KeyNotFound: A key with (name/id) k was not found", traceback: [] });
+      channels.reply(req, "iopub", "status", { execution_state: "idle" });
+    };
+    const result = await client.execute("await client.getKey('k')");
+    assert.equal(result.status, "error");
+    assert.deepEqual(result.error, { ename: "RestError", evalue: "404 KeyNotFound: A key with (name/id) k was not found" });
+    assert.deepEqual(result.outputs, [{ output_type: "error", ename: "RestError", evalue: "404 KeyNotFound: A key with (name/id) k was not found", traceback: ["RestError (404 KeyNotFound): …", "Fix: …"] }]);
+  });
+
+  test("an expected error is sent with stop_on_error false, and does not hold the next cell", async () => {
+    const { channels, client } = fakeClient();
+    channels.onSend = (req) => {
+      channels.reply(req, "shell", "execute_reply", { status: "error", ename: "Error", evalue: "expected", traceback: [] });
+      channels.reply(req, "iopub", "status", { execution_state: "idle" });
+    };
+    await client.execute("throw new Error('expected')", { stopOnError: false });
+    assert.equal(channels.sent[0].content.stop_on_error, false);
+    const started = Date.now();
+    await client.execute("1");
+    assert.ok(Date.now() - started < 200, "no wait: the kernel aborts nothing after a failure with stop_on_error false");
+    assert.equal(channels.sent[1].content.stop_on_error, true);
+  });
+
+  test("interruptRequest sends interrupt_request on the control channel (interrupt_mode message)", () => {
+    const { channels, client } = fakeClient();
+    assert.equal(client.interruptRequest(), true);
+    assert.equal(channels.sent[0].header.msg_type, "interrupt_request");
+    assert.equal(channels.sent[0].channel, "control");
+    client.close();
+    assert.equal(client.interruptRequest(), false);
   });
 
   test("no reply after the interrupt (or no way to interrupt) means the kernel is stuck", async () => {

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import path from "node:path";
-import { installKernelSpec } from "../../src/notebook/kernel-install";
+import { installKernelSpec } from "../../src/kernel/install";
 import { runDoctor, nodeVersionOk } from "../../src/workshop/doctor";
 import { checkKernel } from "../../src/workshop/kernel-check";
 import type { CheckResult } from "../../src/workshop/checks";

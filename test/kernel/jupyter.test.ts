@@ -3,14 +3,18 @@
  * notebook's folder (a subfolder of the repository, as notebooks/ is), and:
  * - `import … from "kvq/client-options"` reaches src/ (through npm's node_modules/kvq link);
  * - ora and console output stay plain text even when stdout is a terminal (the kernelspec's env);
- * - a type error in a cell is reported as `line:col - message`, and the cell does not run;
- * - an exception stops nbconvert (tslab replies status "error", with no ename or traceback).
+ * - a type error in a cell is an `error` output, a TypeScriptError naming `line:col - message`, and
+ *   the cell does not run; with --allow-errors the next cell runs;
+ * - an exception stops nbconvert, whose message names the error: its name and message, and for an
+ *   SDK error from the vault its status and code (`RestError: 404 KeyNotFound: …`), as papermill
+ *   and nbclient in CI show it; the cells are numbered (execute_input).
  *
  * Each nbconvert run takes ~5 s (Python start-up, tslab's TypeScript compiling the first cell).
  */
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
+import { startTestVault, type TestVault } from "../helpers/emulator";
 import {
   assertJupyter,
   buildNotebook,
@@ -94,7 +98,7 @@ describe("the kvq-tslab kernel in real Jupyter", needsJupyter(), () => {
     }
   });
 
-  test("type errors are reported as line:col - message, checked against the helpers' types, and the cell does not run", async () => {
+  test("type errors are a TypeScriptError naming line:col - message, checked against the helpers' types; the cell does not run, the next one does (--allow-errors)", async () => {
     const file = writeNotebook(
       path.join(workspace.dir, "type-error.ipynb"),
       buildNotebook([
@@ -107,25 +111,28 @@ describe("the kvq-tslab kernel in real Jupyter", needsJupyter(), () => {
             "isLocalVaultUrl(47443);",
           ].join("\n"),
         },
+        { id: "after", source: 'console.log("after");' },
       ]),
     );
     // --allow-errors, so nbconvert writes the notebook and the error text can be read.
     const result = await executeWithNbconvert(file, { allowErrors: true });
     assert.equal(result.exitCode, 0, result.stderr);
     const typo = cellById(result.notebook!, "typo");
-    assert.equal(
-      streamText(typo, "stderr"),
-      "2:7 - Type 'string' is not assignable to type 'number'.\n" +
-        "3:17 - Argument of type 'number' is not assignable to parameter of type 'string'.\n",
-    );
-    assert.equal(streamText(typo, "stdout"), "", "a cell with a type error does not run at all");
-    // tslab never sends `error` outputs: Jupyter sees only stderr text (and the reply's status).
-    assert.ok(!(typo.outputs ?? []).some((o) => o.output_type === "error"));
+    assert.deepEqual(typo.outputs, [
+      {
+        output_type: "error",
+        ename: "TypeScriptError",
+        evalue: "2:7 - Type 'string' is not assignable to type 'number'. (and 1 more)",
+        traceback: ["2:7 - Type 'string' is not assignable to type 'number'.", "3:17 - Argument of type 'number' is not assignable to parameter of type 'string'."],
+      },
+    ]);
+    assert.equal(typo.execution_count, 2);
     assert.equal(streamText(cellById(result.notebook!, "ok")), "before\n");
-    // Without --allow-errors it fails the run, as the throwing cell below does: tslab replies status "error" to both.
+    // nbclient sends stop_on_error false with --allow-errors: tslab alone aborted the next cell anyway.
+    assert.equal(streamText(cellById(result.notebook!, "after")), "after\n");
   });
 
-  test("a cell that throws makes nbconvert fail; the cells after it do not run", async () => {
+  test("a cell that throws makes nbconvert fail, naming the error; the cells after it do not run", async () => {
     const file = writeNotebook(
       path.join(workspace.dir, "throws.ipynb"),
       buildNotebook([
@@ -136,11 +143,40 @@ describe("the kvq-tslab kernel in real Jupyter", needsJupyter(), () => {
     );
     const result = await executeWithNbconvert(file);
     assert.equal(result.exitCode, 1, result.stderr);
-    // nbclient names the failing cell by its source; tslab gives it no ename/evalue/traceback.
+    // nbclient names the failing cell by its source, then the error's traceback and `ename: evalue`.
     assert.match(result.stderr, /CellExecutionError: An error occurred while executing the following cell:/);
     assert.ok(result.stderr.includes('throw new Error("the vault said no");'), result.stderr);
+    assert.match(result.stderr, /\nError: the vault said no\n\s*$/, "the message ends with the error (tslab alone: `<Error>: `)");
     assert.ok(!result.stderr.includes("never printed"));
     assert.equal(result.notebook, undefined, "nbconvert writes no notebook when a cell fails");
+  });
+});
+
+describe("an SDK error from the vault, in real Jupyter", needsJupyter(), () => {
+  let vault: TestVault;
+  let workspace: ReturnType<typeof notebookWorkspace>;
+  before(async () => {
+    assertJupyter();
+    workspace = notebookWorkspace("kernel-jupyter-sdk");
+    vault = await startTestVault();
+  });
+  after(async () => {
+    await vault?.stop();
+    workspace?.remove();
+  });
+
+  test("nbconvert --execute stops with a message that names the error and its status and code", async () => {
+    const file = writeNotebook(
+      path.join(workspace.dir, "sdk-error.ipynb"),
+      buildNotebook([{ id: "get", source: 'import { openVaultClient } from "kvq/vault-client";\n\nconst { client } = openVaultClient();\nawait client.getKey("no-such-key");' }]),
+    );
+    // The emulator's variables are in this process's environment (startTestVault), which nbconvert and the kernel inherit.
+    const result = await executeWithNbconvert(file, { env: { KVQ_ENV_FILE: "none" } });
+    assert.equal(result.exitCode, 1, result.stderr);
+    assert.match(result.stderr, /\nRestError: 404 KeyNotFound: A key with \(name\/id\) no-such-key was not found in this key vault\.[^\n]*\n\s*$/, result.stderr);
+    // The traceback above it is what the notebook shows: codes, meaning and fix, no request dump.
+    assert.match(result.stderr, /RestError \(404 KeyNotFound\): [^\n]*\n.*\nFix: /);
+    assert.doesNotMatch(result.stderr, /IDENTITY_HEADER|authorization|Bearer/i, "no secret of the request in the message");
   });
 });
 

@@ -1,6 +1,6 @@
 "use strict";
 // What tslab's TypeScript read from the disk, recorded so that a conversion can be reused only
-// while all of it is unchanged (kernel-conversion-cache.cjs).
+// while all of it is unchanged (conversion-cache.cjs).
 //
 // Every file, directory, link and listing TypeScript looks at goes through the `system` handed to
 // createWatchCompilerHost (tslab's own object over ts.sys), so wrapping it sees them all: the files

@@ -14,7 +14,7 @@
 // cell's conversion, where a reused one hands it over too; the cells after it rely on it being
 // there), the kernel's folder, the converter's options, and the versions of tslab, TypeScript,
 // Node and this file's format. The disk's part is the log of what TypeScript read and probed
-// (kernel-inputs.cjs), checked path by path before an entry is used, as TypeScript's incremental
+// (conversion-inputs.cjs), checked path by path before an entry is used, as TypeScript's incremental
 // build checks its inputs: a changed declaration, a new package, a file appearing where resolution
 // looked, and the conversion is made again. What TypeScript answers is kept as it was, type errors
 // included, so a reused cell prints the same errors.
@@ -26,7 +26,7 @@ const crypto = require("node:crypto");
 const fs = require("node:fs");
 const path = require("node:path");
 const zlib = require("node:zlib");
-const { inputsUnchanged } = require("./kernel-inputs.cjs");
+const { inputsUnchanged } = require("./conversion-inputs.cjs");
 
 const FORMAT = 2;
 const MAX_ENTRIES = 400;
@@ -76,7 +76,7 @@ function openConversionCache({ dir, cwd, converterOptions, typescriptPath }) {
     }
   }
 
-  /** Keeps a conversion with what it read (a snapshot from kernel-inputs.cjs). */
+  /** Keeps a conversion with what it read (a snapshot from conversion-inputs.cjs). */
   function store(prevDecl, src, emitted, result, inputs) {
     const file = fileOf(keyOf(prevDecl, src, emitted));
     const temp = `${file}.${process.pid}.tmp`;
@@ -106,7 +106,7 @@ function openConversionCache({ dir, cwd, converterOptions, typescriptPath }) {
 /** Where the kernel keeps its conversions, or undefined when it keeps none. */
 function conversionCacheDir(env = process.env) {
   if (env.KVQ_KERNEL_CACHE === "0") return undefined;
-  return env.KVQ_KERNEL_CACHE_DIR || path.join(__dirname, "..", "..", ".kvq", "kernel-cache");
+  return env.KVQ_KERNEL_CACHE_DIR || path.join(__dirname, "..", "..", "..", ".kvq", "kernel-cache");
 }
 
 module.exports = { openConversionCache, conversionCacheDir };

@@ -1,4 +1,4 @@
-// Preloaded into the kernel process (NODE_OPTIONS=--require, set by kernel-process.ts): ends the
+// Preloaded into the kernel process (NODE_OPTIONS=--require, set by process.ts): ends the
 // kernel, and the processes its cells started, once the runner that started it is gone — by any
 // signal, even SIGKILL. ipykernel does this for JPY_PARENT_PID; tslab does not.
 //
@@ -48,7 +48,7 @@ if (isMainThread) {
   delete process.env.KVQ_PARENT_FD;
   delete process.env.KVQ_CONNECTION_FILE;
   if ((fd > 0 || parentPid > 0) && parentPid !== process.pid) {
-    // execArgv: [] — a worker inherits the kernel's `--require kernel-preload.cjs`, which would load
+    // execArgv: [] — a worker inherits the kernel's `--require preload.cjs`, which would load
     // TypeScript, tsx and tslab a second time in it (about 0.8 s of CPU per kernel start).
     const worker = new Worker(WATCH, { eval: true, execArgv: [], workerData: { fd, parentPid, startPpid: process.ppid, connectionFile }, stdout: true, stderr: true });
     worker.unref();

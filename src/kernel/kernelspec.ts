@@ -5,7 +5,7 @@
  * tslab compiles every cell and every local .ts import with its own TypeScript and refuses files
  * outside the kernel's working folder (the notebook's folder; FACTS.md §6). npm links src/ into
  * node_modules as the package "kvq", so tslab treats the helpers as a library and leaves them to
- * Node. The kernel starts with `--require kernel-preload.cjs`, which registers tsx (so Node loads
+ * Node. The kernel starts with `--require preload.cjs`, which registers tsx (so Node loads
  * the helpers as TypeScript) and makes SDK errors print as their fix. No symlink is committed: npm
  * makes the link (a junction on Windows) at install time.
  *
@@ -36,6 +36,8 @@ export interface KernelSpec {
   argv: string[];
   display_name: string;
   language: string;
+  /** How front ends interrupt it: SIGINT ("signal", Jupyter's default) or interrupt_request on the control channel ("message"). */
+  interrupt_mode?: "signal" | "message";
   env: Record<string, string>;
   metadata?: Record<string, unknown>;
 }
@@ -50,7 +52,7 @@ export interface KernelSpec {
 export const PLAIN_OUTPUT_ENV: Record<string, string> = { NO_COLOR: "1", FORCE_COLOR: "0", TERM: "dumb" };
 
 /** The file the kernel loads first: registers tsx and makes tslab print SDK errors as their fix. */
-export const kernelPreload = (projectRoot: string = DEFAULT_PROJECT_ROOT) => path.join(projectRoot, "src", "notebook", "kernel-preload.cjs");
+export const kernelPreload = (projectRoot: string = DEFAULT_PROJECT_ROOT) => path.join(projectRoot, "src", "kernel", "preload.cjs");
 
 /** The project root: the folder above src/. */
 export const DEFAULT_PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -76,7 +78,17 @@ export interface KernelSpecOptions {
   nodePath?: string;
   /** The edition the kernel is for (KERNELS). Default: English. */
   lang?: Lang;
+  /** Default: interruptModeFor(process.platform). */
+  interruptMode?: "signal" | "message";
 }
+
+/**
+ * How front ends interrupt the kernel. On Windows a signal cannot reach a Node process (Jupyter
+ * sets an event handle instead, JPY_INTERRUPT_EVENT, which only ipykernel watches), so the spec
+ * asks for interrupt_request on the control channel there; elsewhere Jupyter's default, SIGINT to
+ * the kernel's process group. The kernel takes both (src/kernel/protocol/interrupt.cjs, control.cjs).
+ */
+export const interruptModeFor = (platform: NodeJS.Platform): "signal" | "message" => (platform === "win32" ? "message" : "signal");
 
 /** The packages the kernel is started from, as resolved in the project's node_modules. */
 export function resolveKernelModules(projectRoot: string = DEFAULT_PROJECT_ROOT): { tsx: string; tslab: string } {
@@ -101,11 +113,14 @@ export function kernelSpec(options: KernelSpecOptions = {}): KernelSpec {
   // tsx is checked for (the preload needs it); the preload registers it and wraps tslab's console.
   const { tslab } = resolveKernelModules(projectRoot);
   const lang = options.lang ?? "en";
+  const message = (options.interruptMode ?? interruptModeFor(process.platform)) === "message";
   return {
     argv: [options.nodePath ?? stableNodePath(), "--require", kernelPreload(projectRoot), tslab, "kernel", "--config-path", "{connection_file}"],
     display_name: KERNELS[lang].displayName,
     language: "typescript",
-    env: { ...PLAIN_OUTPUT_ENV, [NOTEBOOK_LANG_VARIABLE]: lang },
+    ...(message ? { interrupt_mode: "message" as const } : {}),
+    // The kernel serves the control channel from a thread of its own for it (src/kernel/protocol/control.cjs).
+    env: { ...PLAIN_OUTPUT_ENV, [NOTEBOOK_LANG_VARIABLE]: lang, ...(message ? { KVQ_INTERRUPT_MODE: "message" } : {}) },
     metadata: { kvq: { projectRoot } },
   };
 }

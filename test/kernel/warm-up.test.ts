@@ -1,10 +1,10 @@
 /**
- * The kernel's fast start (kernel-warm-up.cjs, kernel-deferred-env.cjs): kernel_info before tslab's
+ * The kernel's fast start (kernel/start-up/warm-up.cjs, kernel/start-up/deferred-env.cjs): kernel_info before tslab's
  * converter, a hidden warm-up while idle, and an environment given after the start. Each is checked
  * against the kernel as launched before (KVQ_KERNEL_FAST_START=0): the same cells give the same
  * replies, outputs and type errors, whether they arrive during the warm-up or after it, an
  * interrupt during the warm-up breaks nothing, and nothing is left behind. The conversion cache is
- * off where the cells must be converted after the warm-up (kernel-conversion-cache.test.ts has the
+ * off where the cells must be converted after the warm-up (conversion-cache.test.ts has the
  * cache).
  */
 import assert from "node:assert/strict";
@@ -13,14 +13,9 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { startKernel, type Kernel } from "../../src/notebook/kernel";
-import { FIXTURES, isAlive, leftovers, tempDir } from "./runner-helpers";
+import { cellText, FIXTURES, isAlive, leftovers, tempDir } from "../notebook/runner-helpers";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const text = (r: { outputs: any[] }, name: string) =>
-  r.outputs
-    .filter((o) => o.name === name)
-    .map((o) => o.text)
-    .join("");
 
 /** What a learner's cells do: import the helpers and the SDK, misuse a type, reuse the warm-up's names. */
 const CELLS = [
@@ -35,7 +30,7 @@ async function replies(kernel: Kernel): Promise<string[]> {
   const seen: string[] = [];
   for (const cell of CELLS) {
     const r = await kernel.execute(cell);
-    seen.push(`${r.status} | ${text(r, "stdout")} | ${text(r, "stderr")}`);
+    seen.push(`${r.status} | ${cellText(r, "stdout")} | ${cellText(r, "stderr")}`);
   }
   return seen;
 }
@@ -104,14 +99,14 @@ describe("the kernel's fast start", () => {
       await logged(kernel, "kvq: kernel warm-up begins");
       assert.equal(kernel.interrupt(), true);
       await warmedUp(kernel);
-      assert.equal(text(await kernel.execute('console.log("runs")'), "stdout"), "runs\n");
+      assert.equal(cellText(await kernel.execute('console.log("runs")'), "stdout"), "runs\n");
       // The interrupt must land after the cell's type-check: one during it is dropped by Node's vm, with
       // or without the warm-up (tslab runs cells with breakOnSigint), hence a generous timeout.
       const hung = await kernel.execute('console.log("waiting");\nawait new Promise(() => {});', { timeoutMs: 5000 });
       assert.equal(hung.stoppedBy, "timeout");
       assert.equal(hung.kernelStuck, false);
-      assert.match(text(hung, "stderr"), /^Interrupted\.$/m);
-      assert.equal(text(await kernel.execute('console.log("still here")'), "stdout"), "still here\n");
+      assert.match(cellText(hung, "stderr"), /^Stopped: this cell was interrupted before it finished\.$/m);
+      assert.equal(cellText(await kernel.execute('console.log("still here")'), "stdout"), "still here\n");
     } finally {
       await kernel.close();
     }
@@ -122,7 +117,7 @@ describe("the kernel's fast start", () => {
     try {
       kernel.provideEnv({ KVQ_FIXTURE_VALUE: "later", KVQ_FIXTURE_NEW: "new" });
       const r = await kernel.execute("console.log(process.env.KVQ_FIXTURE_VALUE, process.env.KVQ_FIXTURE_KEPT, process.env.KVQ_FIXTURE_NEW, process.env.KVQ_KERNEL_ENV_FROM_STDIN)");
-      assert.equal(text(r, "stdout"), "later kept new undefined\n");
+      assert.equal(cellText(r, "stdout"), "later kept new undefined\n");
     } finally {
       await kernel.close();
     }
@@ -131,7 +126,7 @@ describe("the kernel's fast start", () => {
   test("a deferred kernel that is never given its environment does not wait for it, and closes", async () => {
     const kernel = await start({}, { deferEnv: true });
     const r = await kernel.execute('console.log("ran")');
-    assert.equal(text(r, "stdout"), "ran\n");
+    assert.equal(cellText(r, "stdout"), "ran\n");
     const exit = await kernel.close();
     assert.equal(exit.signal, null, "it exited on shutdown_request, not killed");
     assert.equal(isAlive(kernel.pid), false);

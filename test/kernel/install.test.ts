@@ -7,9 +7,9 @@ import path from "node:path";
 import { after, describe, test } from "node:test";
 import { UsageError } from "../../src/errors";
 import { kernelInstallCommand } from "../../src/commands/kernel";
-import { jupyterKernelsDir } from "../../src/notebook/jupyter-paths";
-import { installKernelSpec } from "../../src/notebook/kernel-install";
-import { KERNEL_NAME, KernelDependencyError, PLAIN_OUTPUT_ENV, stableNodePath, type KernelSpec } from "../../src/notebook/kernelspec";
+import { jupyterKernelsDir } from "../../src/kernel/jupyter-paths";
+import { installKernelSpec } from "../../src/kernel/install";
+import { KERNEL_NAME, KernelDependencyError, PLAIN_OUTPUT_ENV, stableNodePath, type KernelSpec } from "../../src/kernel/kernelspec";
 import { assertJupyter, JUPYTER, needsJupyter, PROJECT_ROOT } from "../helpers/jupyter";
 
 const temps: string[] = [];
@@ -50,7 +50,7 @@ describe("kvq kernel install --prefix DIR", () => {
     const [node, requireFlag, preload, tslab, ...rest] = spec.argv;
     assert.ok(path.isAbsolute(node) && same(node, process.execPath), `argv[0] ${node} should be this Node`);
     assert.equal(requireFlag, "--require");
-    assert.ok(same(preload, path.join(PROJECT_ROOT, "src", "notebook", "kernel-preload.cjs")), preload);
+    assert.ok(same(preload, path.join(PROJECT_ROOT, "src", "kernel", "preload.cjs")), preload);
     assert.ok(same(tslab, path.join(PROJECT_ROOT, "node_modules", "tslab", "bin", "tslab")), tslab);
     assert.deepEqual(rest, ["kernel", "--config-path", "{connection_file}"]);
     assert.equal(spec.display_name, "TypeScript (Key Vault quickstart)");

@@ -22,6 +22,8 @@ export interface InstallKernelSpecOptions {
   context?: JupyterPathContext;
   /** Which edition's kernel (KERNELS). Default: English. */
   lang?: Lang;
+  /** How front ends interrupt it. Default: the platform's (kernelspec.ts, interruptModeFor). */
+  interruptMode?: "signal" | "message";
 }
 
 export interface InstalledKernelSpec {
@@ -63,7 +65,7 @@ export function installKernelSpec(options: InstallKernelSpecOptions = {}): Insta
   const projectRoot = path.resolve(options.projectRoot ?? DEFAULT_PROJECT_ROOT);
   const context = options.context ?? currentContext();
   const prefix = options.prefix === undefined ? undefined : path.resolve(options.prefix);
-  const spec = kernelSpec({ projectRoot, lang: options.lang });
+  const spec = kernelSpec({ projectRoot, lang: options.lang, interruptMode: options.interruptMode });
   const warnings = linkWarnings(projectRoot);
 
   const dir = path.join(jupyterKernelsDir(context, prefix), KERNELS[options.lang ?? "en"].name);

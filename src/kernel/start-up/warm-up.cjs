@@ -1,5 +1,5 @@
 "use strict";
-// Loaded by kernel-preload.cjs (unless KVQ_KERNEL_FAST_START=0): tslab's type-checking work moved
+// Loaded by preload.cjs (unless KVQ_KERNEL_FAST_START=0): tslab's type-checking work moved
 // to where nobody waits for it, without checking less.
 //
 // 1. kernel_info first. tslab builds its TypeScript converter (a watch program over the standard
@@ -23,24 +23,21 @@
 //    cache hands back the same parsed file while the file on disk is unchanged (size and mtime),
 //    as TypeScript's language service does with its document registry; any change parses it again.
 //
-// 4. Conversions are kept between kernels (kernel-conversion-cache.cjs): a cell converted before,
-//    with everything TypeScript read for it unchanged on the disk (kernel-inputs.cjs records it
+// 4. Conversions are kept between kernels (conversion-cache.cjs): a cell converted before,
+//    with everything TypeScript read for it unchanged on the disk (conversion-inputs.cjs records it
 //    through the system handed to the watch), is not converted again. Then the kernel builds no
 //    program at all until a cell is new or something it read has changed.
 //
 // TypeScript's exports are read-only getters, so (3) and (4) are made by giving tslab's converter a view of
-// the module with createWatchCompilerHost wrapped (through the stand-in of kernel-lazy-typescript.cjs,
-// which kernel-fast-start.cjs installed; tslab's converter is not loaded yet: this file must load before it).
+// the module with createWatchCompilerHost wrapped (through the stand-in of lazy-typescript.cjs,
+// which fast-start.cjs installed; tslab's converter is not loaded yet: this file must load before it).
 const fs = require("node:fs");
 const path = require("node:path");
-const { recordInputs } = require("./kernel-inputs.cjs");
-const { conversionCacheDir, openConversionCache } = require("./kernel-conversion-cache.cjs");
-const lazyTypescript = require("./kernel-lazy-typescript.cjs");
+const { recordInputs } = require("./conversion-inputs.cjs");
+const { conversionCacheDir, openConversionCache } = require("./conversion-cache.cjs");
+const lazyTypescript = require("./lazy-typescript.cjs");
 
-/** KVQ_KERNEL_CACHE_LOG=<file>: a line per cell there (not on stderr, which tslab gives to the cell). */
-const cacheLog = (what) => {
-  if (process.env.KVQ_KERNEL_CACHE_LOG) fs.appendFileSync(process.env.KVQ_KERNEL_CACHE_LOG, `${what}\n`);
-};
+const { conversionLog: cacheLog } = require("./conversion-log.cjs");
 
 /** KVQ_KERNEL_WARM_UP_LOG=1: the warm-up's start and end on stderr (outside any cell). */
 const warmUpLog = (line) => process.env.KVQ_KERNEL_WARM_UP_LOG === "1" && process.stderr.write(`${line}\n`);
@@ -122,7 +119,7 @@ function installDeclarationCache() {
     };
     return host;
   };
-  // With TypeScript loaded on first use (kernel-lazy-typescript.cjs), its stand-in takes the
+  // With TypeScript loaded on first use (lazy-typescript.cjs), its stand-in takes the
   // replacement; a proxy over the stand-in would load it (a proxy's get checks its target's property).
   if (lazyTypescript.installed()) {
     lazyTypescript.override("createWatchCompilerHost", createWatchCompilerHost);
@@ -190,7 +187,17 @@ function installLazyConverter() {
       cacheLog(notReusable ? `converted, not kept: ${notReusable}` : "converted, kept");
       return result;
     };
-    const facade = { convert: cache ? convertOrReuse : convert, inspect: onCell("inspect"), complete: onCell("complete"), addModule: onCell("addModule"), close: () => real?.close() };
+    const facade = {
+      convert: cache ? convertOrReuse : convert,
+      inspect: onCell("inspect"),
+      complete: onCell("complete"),
+      addModule: onCell("addModule"),
+      close: () => real?.close(),
+      // A cell has begun (interrupt.cjs says so before it lets the loop turn): what is left of the warm-up is skipped.
+      cellStarting: () => {
+        lazy.cellStarted = true;
+      },
+    };
     if (!first && !options?.isBrowser) first = lazy;
     return facade;
   };

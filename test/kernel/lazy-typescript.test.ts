@@ -1,16 +1,16 @@
 /**
- * TypeScript loaded on first use in the kernel (kernel-lazy-typescript.cjs): a cell's metadata
+ * TypeScript loaded on first use in the kernel (kernel/start-up/lazy-typescript.cjs): a cell's metadata
  * comment (`/** @module name *\/`, @jsx, @node, @browser) is still read by tslab, and a cell without
- * one is answered without TypeScript. (kernel-conversion-cache.test.ts checks that a kernel whose
+ * one is answered without TypeScript. (conversion-cache.test.ts checks that a kernel whose
  * cells all come from the cache never loads it.)
  */
 import assert from "node:assert/strict";
 import path from "node:path";
 import { test } from "node:test";
 import { startKernel } from "../../src/notebook/kernel";
-import { FIXTURES, leftovers, tempDir } from "./runner-helpers";
+import { FIXTURES, leftovers, tempDir } from "../notebook/runner-helpers";
 
-const { mayHaveMetadata } = require("../../src/notebook/kernel-lazy-typescript.cjs") as { mayHaveMetadata(src: string): boolean };
+const { mayHaveMetadata } = require("../../src/kernel/start-up/lazy-typescript.cjs") as { mayHaveMetadata(src: string): boolean };
 // tslab's own reading of a cell's metadata, in this process (with TypeScript loaded as usual).
 const { getCodeMetadata } = require("tslab/dist/metadata") as { getCodeMetadata(src: string): object };
 
@@ -37,7 +37,7 @@ test("every cell that has tslab metadata is passed to tslab; a cell that opens w
 test("in a kernel: a @module cell defines its module, and TypeScript loads when a cell is converted", async () => {
   const connectionDir = tempDir("kvq-lazy-typescript-");
   const kernel = await startKernel({ cwd: FIXTURES, connectionDir, env: { KVQ_KERNEL_CACHE_DIR: tempDir("kvq-lazy-typescript-cache-") }, startTimeoutMs: 120_000 });
-  const lazy = JSON.stringify(path.resolve(__dirname, "..", "..", "src", "notebook", "kernel-lazy-typescript.cjs"));
+  const lazy = JSON.stringify(path.resolve(__dirname, "..", "..", "src", "kernel", "start-up", "lazy-typescript.cjs"));
   const out = (r: { outputs: any[] }) => r.outputs.map((o) => o.text).join("");
   try {
     const before = await kernel.execute(`console.log(require(${lazy}).loaded())`);

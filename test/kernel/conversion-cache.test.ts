@@ -1,5 +1,5 @@
 /**
- * The kernel's conversion cache (kernel-conversion-cache.cjs, kernel-inputs.cjs): a cell converted
+ * The kernel's conversion cache (kernel/start-up/conversion-cache.cjs, kernel/start-up/conversion-inputs.cjs): a cell converted
  * by an earlier kernel is reused only while everything TypeScript read for it is unchanged. Checked
  * with real kernels: the same outputs and type errors whether converted or reused (a cell that
  * imports "tslab", which tslab serves from its own package, included); a changed
@@ -17,19 +17,14 @@ import { after, describe, test } from "node:test";
 import { gzipSync } from "node:zlib";
 import { startKernel } from "../../src/notebook/kernel";
 import { PROJECT_ROOT } from "../helpers/cli";
-import { FIXTURES, leftovers, tempDir } from "./runner-helpers";
+import { cellText, FIXTURES, leftovers, tempDir } from "../notebook/runner-helpers";
 
-const LAZY_TYPESCRIPT = path.join(PROJECT_ROOT, "src", "notebook", "kernel-lazy-typescript.cjs");
+const LAZY_TYPESCRIPT = path.join(PROJECT_ROOT, "src", "kernel", "start-up", "lazy-typescript.cjs");
 
-const text = (r: { outputs: any[] }, name: string) =>
-  r.outputs
-    .filter((o) => o.name === name)
-    .map((o) => o.text)
-    .join("");
 
 /** The cache itself (no kernel), in a new folder; its entries record nothing read from the disk. */
 function cacheIn(prefix: string) {
-  const { openConversionCache } = require("../../src/notebook/kernel-conversion-cache.cjs");
+  const { openConversionCache } = require("../../src/kernel/start-up/conversion-cache.cjs");
   const typescriptPath = require.resolve("@tslab/typescript-for-tslab", { paths: [path.dirname(require.resolve("tslab/package.json"))] });
   const dir = tempDir(prefix);
   return { dir, cache: openConversionCache({ dir, cwd: FIXTURES, typescriptPath }) };
@@ -85,7 +80,7 @@ describe("the kernel's conversion cache", () => {
     try {
       for (const cell of cells) {
         const r = await kernel.execute(cell);
-        replies.push(`${r.status} | ${text(r, "stdout")} | ${text(r, "stderr")}`);
+        replies.push(`${r.status} | ${cellText(r, "stdout")} | ${cellText(r, "stderr")}`);
       }
     } finally {
       await kernel.close();
@@ -101,7 +96,7 @@ describe("the kernel's conversion cache", () => {
       "const client = 42;\nclient + 1",
       // "tslab" is served from tslab's own package in any folder: kept, and checked, at its files there.
       'import * as tslab from "tslab";\nconsole.log(typeof tslab.display.html);',
-      // Last: whether this kernel has loaded TypeScript (kernel-lazy-typescript.cjs).
+      // Last: whether this kernel has loaded TypeScript (kernel/start-up/lazy-typescript.cjs).
       `console.log(require(${JSON.stringify(LAZY_TYPESCRIPT)}).loaded());`,
     ];
     const cacheDir = tempDir("kvq-conversion-entries-");
@@ -111,7 +106,7 @@ describe("the kernel's conversion cache", () => {
       writeFileSync(old, "");
       utimesSync(old, 1_000_000 + i, 1_000_000 + i);
     }
-    // The first kernel converts every cell (tslab's own conversion; kernel-warm-up.test.ts checks it
+    // The first kernel converts every cell (tslab's own conversion; warm-up.test.ts checks it
     // against the kernel as launched before), the second reuses them all.
     const first = await run(cells, { cwd: FIXTURES, cacheDir });
     assert.match(first.replies[0]!, /^ok \| function function\n \| $/);

@@ -1,9 +1,9 @@
 "use strict";
-// Loaded by kernel-fast-start.cjs, before tsx registers: tslab's TypeScript (8 MB, about half of a
+// Loaded by fast-start.cjs, before tsx registers: tslab's TypeScript (8 MB, about half of a
 // kernel's start-up CPU: reading, decoding and compiling it) is loaded when a cell first needs a
 // conversion, not at start. A kernel whose cells all come from the conversion cache
-// (kernel-conversion-cache.cjs) never loads it; in a learner's Jupyter, the warm-up loads it while
-// the kernel is idle (kernel-warm-up.cjs). What the kernel does is unchanged: the same TypeScript
+// (conversion-cache.cjs) never loads it; in a learner's Jupyter, the warm-up loads it while
+// the kernel is idle (warm-up.cjs). What the kernel does is unchanged: the same TypeScript
 // converts the same cells, only later.
 //
 // How: require's cache holds, under TypeScript's path, a stand-in whose properties load the real
@@ -17,7 +17,7 @@
 // The stand-in says `__esModule`, so tslab's `__importStar` uses it as it is rather than copying
 // every export (which would load it). The real module is loaded with Node's own .js loader (saved
 // here, before tsx wraps it), so tsx does not scan its 8 MB for ESM syntax, and through
-// compile-cache.cjs's code cache like any large file.
+// src/util/compile-cache.cjs's code cache like any large file.
 const Module = require("node:module");
 const path = require("node:path");
 
@@ -28,7 +28,7 @@ const loadJavaScript = Module._extensions[".js"];
 
 let real;
 let installed = false;
-/** Exports replaced for tslab (kernel-warm-up.cjs wraps createWatchCompilerHost). */
+/** Exports replaced for tslab (warm-up.cjs wraps createWatchCompilerHost). */
 const overrides = new Map();
 /** `sys` settings made before TypeScript loaded, applied once it does. */
 const sysSettings = new Map();
@@ -116,4 +116,11 @@ module.exports = {
   typescript,
   /** Gives tslab `value` for TypeScript's export `name`, without loading TypeScript. */
   override: (name, value) => overrides.set(name, value),
+  /**
+   * Forgets the loaded TypeScript: the next use loads a new one (interrupt.cjs, after a conversion
+   * stopped halfway, which can leave TypeScript's parser and binder, one per module, in mid-state).
+   */
+  reload: () => {
+    real = undefined;
+  },
 };

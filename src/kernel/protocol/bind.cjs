@@ -1,5 +1,5 @@
 "use strict";
-// Loaded by kernel-preload.cjs: a kernel that cannot open its ports exits, with the reason, instead
+// Loaded by preload.cjs: a kernel that cannot open its ports exits, with the reason, instead
 // of running on deaf.
 //
 // The front end (the Notebook server, nbconvert, VS Code, kvq run) chooses the kernel's five ports
@@ -10,7 +10,7 @@
 // answered nothing: the front end waited out its 60 s start-up limit, and nothing could retry.
 // Exiting lets the front end see the kernel die at once: the Notebook server starts it again on new
 // ports (jupyter_client's restarter does that until the kernel is alive), kvq run does the same
-// (kernel.ts), nbconvert reports that the kernel died.
+// (src/notebook/kernel.ts), nbconvert reports that the kernel died.
 const jupyter = require("tslab/dist/jupyter");
 
 const init = jupyter.ZmqServer.prototype.init;

@@ -7,7 +7,7 @@
 const fs = require("node:fs");
 const path = require("node:path");
 
-const SRC = path.resolve(__dirname, "..");
+const SRC = path.resolve(__dirname, "..", "..");
 const TYPES_DIR = path.join(SRC, ".types");
 /**
  * Written last by the build: its time is the declarations' time. Not a declaration file, so the

@@ -1,7 +1,7 @@
 /**
  * The kernel as an operating-system process: spawned from the kernelspec exactly as Jupyter
  * spawns it (argv with "{connection_file}" filled in, the spec's env merged over ours, cwd = the
- * notebook's folder), signalled, killed. Knows nothing about messages; kernel.ts adds the client.
+ * notebook's folder), signalled, killed. Knows nothing about messages; src/notebook/kernel.ts adds the client.
  *
  * Every launch has a kill: `kill()` is idempotent, and a process 'exit' hook kills the kernel and
  * removes its connection file if the runner's own process ends without closing it (an uncaught
@@ -25,7 +25,7 @@ export interface LaunchOptions {
   env?: Record<string, string>;
   /**
    * Start now, take more variables later (sendEnv): the kernel reads them from its stdin before its
-   * first cell runs (kernel-deferred-env.cjs), so it can boot while the runner still opens its target.
+   * first cell runs (deferred-env.cjs), so it can boot while the runner still opens its target.
    */
   deferEnv?: boolean;
 }
@@ -156,7 +156,7 @@ export function launchKernelProcess(options: LaunchOptions): KernelProcess {
 
 const PARENT_WATCH = path.join(__dirname, "parent-watch.cjs");
 
-/** Tells the kernel's preload to read more variables from stdin before the first cell (kernel-deferred-env.cjs). */
+/** Tells the kernel's preload to read more variables from stdin before the first cell (deferred-env.cjs). */
 export const DEFERRED_ENV_VARIABLE = "KVQ_KERNEL_ENV_FROM_STDIN";
 
 /** JPY_PARENT_PID as jupyter_client sets it, the pipe's fd, and the preload that honours them (see the top of this file). */

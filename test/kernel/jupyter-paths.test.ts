@@ -10,7 +10,7 @@ import {
   pathFor,
   prefixDataDir,
   type JupyterPathContext,
-} from "../../src/notebook/jupyter-paths";
+} from "../../src/kernel/jupyter-paths";
 
 const linux = (env: Record<string, string> = {}): JupyterPathContext => ({ platform: "linux", env, home: "/home/ada" });
 const mac = (env: Record<string, string> = {}): JupyterPathContext => ({ platform: "darwin", env, home: "/Users/ada" });

@@ -1,5 +1,5 @@
 "use strict";
-// Loaded by kernel-preload.cjs. A kernel started with KVQ_KERNEL_ENV_FROM_STDIN=1 (kernel-process.ts,
+// Loaded by preload.cjs. A kernel started with KVQ_KERNEL_ENV_FROM_STDIN=1 (process.ts,
 // deferEnv) gets part of its environment later: the runner starts it before its target (the
 // emulator, with its port and sign-in endpoint) is open, then writes those variables to the
 // kernel's stdin as one JSON object and closes it. They are in process.env before the first cell
