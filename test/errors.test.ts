@@ -13,7 +13,7 @@ import { CommanderError } from "commander";
 import { EXIT, exitCodeFor, reportError, UsageError } from "../src/errors";
 import { DocsError } from "../src/notebook/docs";
 import { KernelError, NotebookFileError, ParameterError } from "../src/notebook/errors";
-import { KernelDependencyError } from "../src/notebook/kernelspec";
+import { KernelDependencyError } from "../src/kernel/kernelspec";
 import { problem } from "../src/problems";
 import { LedgerError } from "../src/run-ledger";
 
