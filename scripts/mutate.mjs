@@ -28,12 +28,17 @@ const GROUPS = {
   "exit-codes": { mutate: ["src/errors.ts"], tests: ["test/errors.test.ts"] },
   redaction: { mutate: ["src/secrets.ts", "src/notebook/redact-output.ts"], tests: ["test/secrets.test.ts", "test/notebook/redact-output.test.ts"] },
   names: { mutate: ["src/key-names.ts"], tests: ["test/key-names.test.ts"] },
-  settings: { mutate: ["src/env.ts", "src/sign-in.ts", "src/vault-url.ts"], tests: ["test/env.test.ts", "test/i18n/zh-TW.test.ts"] },
+  settings: { mutate: ["src/env.ts", "src/sign-in.ts", "src/vault-url.ts"], tests: ["test/env.test.ts"] },
   "client-options": { mutate: ["src/client-options.ts", "src/connection-policy.ts", "src/vault-unreachable.ts"], tests: ["test/client-options.test.ts"] },
-  "ledger-cleanup": { mutate: ["src/run-ledger.ts", "src/cleanup.ts"], tests: ["test/cleanup.test.ts", "test/workshop/sweep.test.ts"] },
+  "ledger-cleanup": { mutate: ["src/run-ledger.ts", "src/cleanup.ts"], tests: ["test/cleanup.test.ts"] },
   "emulator-limits-validation": {
     mutate: ["src/emulator/limits.ts", "src/emulator/validate.ts"],
-    tests: ["test/emulator/limits.test.ts", "test/emulator/validate.test.ts", "test/emulator/service-parity.test.ts", "test/emulator/fuzz.test.ts", "test/emulator/keys.test.ts"],
+    tests: ["test/emulator/limits.test.ts", "test/emulator/validate.test.ts", "test/emulator/service-parity.test.ts", "test/emulator/fuzz.test.ts"],
+  },
+  // The emulator's store: today's journal, and the SQLite store (src/emulator/store/) once it is in.
+  store: {
+    mutate: ["src/emulator/store.ts", "src/emulator/journal.ts", "src/emulator/store/*.ts"],
+    tests: ["test/emulator/persistence.test.ts", "test/emulator/hardening.test.ts", "test/emulator/crash.test.ts", "test/emulator/store-*.test.ts"],
   },
 };
 

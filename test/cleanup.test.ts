@@ -77,6 +77,32 @@ describe("a vault that allows purge", () => {
     assert.ok(Date.now() - started >= 150, "it had to wait for the deletion to finish");
   });
 
+  test("a purge answered 409 ObjectIsBeingDeleted is retried with a growing wait until it goes through, or until maxWaitMs", async () => {
+    const beingDeleted = { status: 409, code: "Conflict", message: "Key is currently being deleted.", innerCode: "ObjectIsBeingDeleted" };
+    const run = RunLedger.start({ vaultUrl: vault.emulator.url, dir: tempDir() });
+    for (const name of ["purge-busy", "purge-stuck"]) {
+      await vault.client.createEcKey(name, { tags: run.tags });
+      await (await vault.client.beginDeleteKey(name, { intervalInMs: 20 })).pollUntilDone();
+    }
+    const twice = vault.emulator.faults.inject({ operation: "purgeDeletedKey", fault: beingDeleted, times: 2 });
+    const started = Date.now();
+    const result = await cleanupKey(vault.client, "purge-busy", { runId: run.runId });
+    assert.equal(result.outcome, "purged", result.message);
+    assert.equal(twice.hits, 2);
+    assert.ok(Date.now() - started >= 550, `waited 200 ms, then 400 ms (${Date.now() - started} ms)`);
+    await assert.rejects(vault.client.getDeletedKey("purge-busy"), { statusCode: 404 });
+
+    const always = vault.emulator.faults.inject({ operation: "purgeDeletedKey", fault: beingDeleted });
+    try {
+      const stuck = await cleanupKey(vault.client, "purge-stuck", { runId: run.runId, maxWaitMs: 300 });
+      assert.equal(stuck.outcome, "failed");
+      assert.ok(always.hits >= 2 && always.hits <= 4, `retried until maxWaitMs, then gave up (${always.hits} purges)`);
+      assert.equal((await vault.client.getDeletedKey("purge-stuck")).name, "purge-stuck", "left for the next clean-up");
+    } finally {
+      always.remove();
+    }
+  });
+
   test("a run that died halfway is cleaned by the next run, from its ledger", async () => {
     const crashed = RunLedger.start({ vaultUrl: vault.emulator.url, dir: ledgerDir });
     crashed.track("crashed-live");

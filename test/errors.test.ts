@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { inspect } from "node:util";
+import { RestError } from "@azure/core-rest-pipeline";
 import { EmulatorCaError } from "../src/client-options";
 import { EmulatorStartError, EmulatorStateError } from "../src/emulator/index";
 import { ConfigurationError } from "../src/env";
@@ -44,16 +44,30 @@ test("every configuration error the project throws exits 2 with its message (and
   }
 });
 
-test("the emulator's CA that cannot be read prints as its message in a notebook cell, not a stack trace", () => {
-  const printed = inspect(new EmulatorCaError("Cannot read the emulator's CA certificate at /tmp/x: EISDIR."));
-  assert.equal(printed, "EmulatorCaError: Cannot read the emulator's CA certificate at /tmp/x: EISDIR.");
-});
-
 test("a kernel that would not start exits 1 with the fix, not as a bug in kvq", () => {
   const report = reportError(new KernelError("kernel-start-timeout", "The kernel (TypeScript) did not start: no answer.", "Check that `npm install` completed."));
   assert.equal(report.exitCode, EXIT.failed);
   assert.match(report.text, /did not start: no answer\.\nFix: Check that `npm install` completed\.\n$/);
   assert.doesNotMatch(report.text, /bug in kvq|at .*\.ts:\d+/);
+});
+
+test("an error from the environment (the vault refused) exits 1 with what it means and the fix, not as a bug", () => {
+  const refused = new RestError("Caller is not authorized to perform action on resource.", { statusCode: 403, code: "Forbidden" });
+  (refused as { details?: unknown }).details = { error: { code: "Forbidden", message: refused.message, innerError: { code: "ForbiddenByRbac" } } };
+  const report = reportError(refused);
+  assert.equal(report.exitCode, EXIT.failed);
+  assert.match(report.text, /^kvq: RestError \(403 .*ForbiddenByRbac.*\): /);
+  assert.match(report.text, /\nWhat it means: .+\nFix: .*Key Vault Crypto Officer/s);
+  assert.doesNotMatch(report.text, /bug in kvq/);
+});
+
+test("a fix that is empty adds no Fix line; something thrown that is no Error is still reported, as a bug", () => {
+  assert.equal(reportError(new ParameterError("parameter-invalid", "keyName must be a string.", "")).text, "kvq: keyName must be a string.\n");
+  for (const thrown of [undefined, null, "a string", 42]) {
+    const report = reportError(thrown);
+    assert.equal(report.exitCode, EXIT.failed);
+    assert.ok(report.text.startsWith(`kvq: unexpected failure: ${String(thrown)}\n`), report.text);
+  }
 });
 
 test("an error nobody explains is reported as a bug, with its stack", () => {
