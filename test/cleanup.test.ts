@@ -10,7 +10,7 @@ import { hostname } from "node:os";
 import { after, before, describe, test } from "node:test";
 import { cleanupKey, cleanupRuns, ledgersToClean } from "../src/cleanup";
 import { RunLedger } from "../src/run-ledger";
-import { startTestVault, tempDir, type TestVault } from "./helpers/emulator";
+import { rawRequest, startTestVault, tempDir, type TestVault } from "./helpers/emulator";
 
 // One state folder for the file: every emulator started here shares its token-signing key, so the
 // credential's process-wide token cache stays valid from one emulator to the next.
@@ -75,6 +75,29 @@ describe("a vault that allows purge", () => {
     const result = await cleanupKey(vault.client, "being-deleted", { runId: run.runId });
     assert.equal(result.outcome, "purged", result.message);
     assert.ok(Date.now() - started >= 150, "it had to wait for the deletion to finish");
+  });
+
+  test("a key still being deleted — by this process, or by another that this one never heard of — is waited for, then purged; past maxWaitMs, left", async () => {
+    const run = RunLedger.start({ vaultUrl: vault.emulator.url, dir: tempDir() });
+    const names = ["settle-here", "settle-elsewhere", "settle-too-long"];
+    for (const name of names) await vault.client.createEcKey(name, { tags: run.tags });
+    // Neither waited for: each stays "being deleted" 300 ms, invisible to reads. The second is deleted
+    // below the SDK, as another process would: only a purge can tell this process it is on its way.
+    await vault.client.beginDeleteKey("settle-here");
+    const token = await vault.token();
+    for (const name of names.slice(1)) {
+      assert.equal((await rawRequest(vault.emulator, { method: "DELETE", path: `/keys/${name}?api-version=2025-07-01`, token })).status, 200);
+    }
+    const quick = { runId: run.runId, graceMs: 20, pollIntervalMs: 20 };
+    // First, while all three are still being deleted: not waited for at all, it is left for later.
+    const late = await cleanupKey(vault.client, "settle-too-long", { ...quick, maxWaitMs: 0 });
+    assert.equal(late.outcome, "failed");
+    assert.match(late.message, /settle-too-long/);
+    for (const name of names.slice(0, 2)) {
+      const result = await cleanupKey(vault.client, name, quick);
+      assert.equal(result.outcome, "purged", `${name}: ${result.message}`);
+      await assert.rejects(vault.client.getDeletedKey(name), { statusCode: 404 });
+    }
   });
 
   test("a purge answered 409 ObjectIsBeingDeleted is retried with a growing wait until it goes through, or until maxWaitMs", async () => {
