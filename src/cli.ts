@@ -74,7 +74,7 @@ function buildProgram(): Command {
     .addOption(new Option("--throttle <n>", "allow n key creations per 10 s, then answer 429 (the real limit is 20)").default(0).argParser(integer(0, 100_000, "--throttle")))
     .addOption(new Option("--max-keys <n>", "keys (live and deleted) the vault holds at most").default(10_000).argParser(integer(1, 1_000_000, "--max-keys")))
     .addOption(new Option("--max-versions <n>", "versions one key holds at most").default(500).argParser(integer(1, 100_000, "--max-versions")))
-    .addOption(new Option("--max-connections <n>", "open connections the vault accepts at most").default(256).argParser(integer(1, 100_000, "--max-connections")))
+    .addOption(new Option("--max-connections <n>", "open connections the vault keeps (past it, idle ones make room; busy: 503)").default(256).argParser(integer(1, 100_000, "--max-connections")))
     .option("--reset", "forget every key in the state folder first (keeps the CA and secrets)")
     .option("--clock-offset <duration>", "run the vault's clock ahead, e.g. 90d, to reach the end of retention")
     .option("--fault <op=error>", "make an operation fail, e.g. createKey=ForbiddenByRbac (repeatable; op * = all)", collect)

@@ -14,6 +14,8 @@ export interface EmulatorRecord {
   url: string;
   port: number;
   identityEndpoint?: string;
+  /** The emulator's process, when the record names it. */
+  pid?: number;
 }
 
 /** The state folder the settings point at: the emulator's CA lives in <stateDir>/tls/ca.pem. */
@@ -32,6 +34,7 @@ export function readEmulatorRecord(stateDir: string): EmulatorRecord | undefined
       url: `https://localhost:${port}`,
       port,
       identityEndpoint: typeof data.identityEndpoint === "string" ? data.identityEndpoint : undefined,
+      pid: Number.isSafeInteger(data.pid) ? (data.pid as number) : undefined,
     };
   } catch {
     return undefined;

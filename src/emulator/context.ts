@@ -3,7 +3,7 @@ import type { VaultClock } from "./clock";
 import type { KeyGenerator } from "./crypto/keygen";
 import type { CryptoWorkers } from "./crypto/worker-pool";
 import type { EmulatorLimits } from "./limits";
-import type { VaultStore } from "./store";
+import type { VaultStore } from "./store/vault-store";
 import type { VaultSettings, WireMapper } from "./wire";
 
 export interface VaultContext {

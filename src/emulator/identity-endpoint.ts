@@ -10,18 +10,22 @@
  */
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ConnectionGuard } from "./connections";
 import type { TokenAuthority } from "./tokens";
 
 export const IDENTITY_PATH = "/msi/token";
 
-export function identityHandler(tokens: TokenAuthority, identityHeader: string) {
+export function identityHandler(tokens: TokenAuthority, identityHeader: string, connections?: ConnectionGuard) {
   const expected = Buffer.from(identityHeader);
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const reply = (status: number, body: unknown) => {
-      res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
+    const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { ...headers, "content-type": "application/json; charset=utf-8" });
       res.end(JSON.stringify(body));
     };
     try {
+      if (connections?.overLimit(req)) {
+        return reply(503, { error: "temporarily_unavailable", error_description: "Every connection the endpoint takes is busy. Retry after the time in Retry-After." }, { "Retry-After": "1", Connection: "close" });
+      }
       const url = new URL(req.url ?? "/", "http://localhost");
       if (url.pathname !== IDENTITY_PATH && url.pathname !== `${IDENTITY_PATH}/`) return reply(404, { error: "not_found", error_description: `Use ${IDENTITY_PATH}.` });
       if (req.method !== "GET") return reply(405, { error: "invalid_request", error_description: "Use GET." });

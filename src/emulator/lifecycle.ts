@@ -16,7 +16,7 @@ export const isBeingDeleted = (ctx: VaultContext, deleted: StoredDeletedKey) => 
 
 /** A soft-deleted name cannot be reused until it is recovered or purged (FACTS.md §2). */
 export function assertNameNotDeleted(ctx: VaultContext, name: string): void {
-  const deleted = ctx.store.getDeleted(name);
+  const deleted = ctx.store.of("keys").deleted.get(name);
   if (!deleted) return;
   throw isBeingDeleted(ctx, deleted) ? beingDeleted(name) : deletedButRecoverable(name);
 }
@@ -24,14 +24,14 @@ export function assertNameNotDeleted(ctx: VaultContext, name: string): void {
 export const isBeingRecovered = (ctx: VaultContext, key: StoredKey) => key.recoveringUntilMs !== undefined && ctx.clock.nowMs() < key.recoveringUntilMs;
 
 export function findKey(ctx: VaultContext, name: string): StoredKey {
-  const key = ctx.store.getKey(name);
+  const key = ctx.store.of("keys").live.get(name);
   if (!key || isBeingRecovered(ctx, key)) throw keyNotFound(name);
   return key;
 }
 
 /** A new version cannot be added to a key that is still coming back. */
 export function assertNotBeingRecovered(ctx: VaultContext, name: string): void {
-  const key = ctx.store.getKey(name);
+  const key = ctx.store.of("keys").live.get(name);
   if (key && isBeingRecovered(ctx, key)) throw beingRecovered(key.name);
 }
 
@@ -67,7 +67,7 @@ export function isBeingPurged(ctx: VaultContext, name: string): boolean {
 /** Purges soft-deleted keys whose retention has ended, as the service does on its own. */
 export function purgeExpired(ctx: VaultContext): void {
   const now = ctx.clock.nowSeconds();
-  for (const deleted of Object.values(ctx.store.state.deleted)) {
-    if (deleted.scheduledPurgeDate <= now) ctx.store.removeDeleted(deleted.key.name);
+  for (const deleted of [...ctx.store.of("keys").deleted.values()]) {
+    if (deleted.scheduledPurgeDate <= now) ctx.store.of("keys").deleted.remove(deleted.key.name);
   }
 }

@@ -15,9 +15,27 @@ export interface EmulatorLimits {
   connections: number;
   /** Key generations queued or running; past it a create answers 429 with Retry-After. */
   pendingKeyGenerations: number;
+  /** A TLS handshake not finished by then is closed (Node's own default: 120 s). */
+  handshakeTimeoutMs: number;
+  /** A request's headers and body must have arrived whole by then (checked every second). */
+  requestTimeoutMs: number;
 }
 
-export const DEFAULT_LIMITS: EmulatorLimits = { keys: 10_000, versionsPerKey: 500, connections: 256, pendingKeyGenerations: 64 };
+export const DEFAULT_LIMITS: EmulatorLimits = {
+  keys: 10_000,
+  versionsPerKey: 500,
+  connections: 256,
+  pendingKeyGenerations: 64,
+  handshakeTimeoutMs: 10_000,
+  requestTimeoutMs: 60_000,
+};
+
+/** Every connection is busy: come back in a second (the SDK retries a 503 with Retry-After; a reset it would not). */
+export const tooManyConnections = () =>
+  new VaultError(503, "ServiceUnavailable", "The emulator has as many connections open as it takes, all of them busy. Retry after the time in Retry-After.", undefined, {
+    "Retry-After": "1",
+    Connection: "close",
+  });
 
 /** Answered like the service's quota errors: 403 Forbidden with an inner code, the limit named. */
 export const quotaExceeded = (what: string, limit: number) =>

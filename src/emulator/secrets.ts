@@ -6,7 +6,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, randomUUID, type JsonWebKey, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { writeFileAtomicSync } from "../util/atomic-write";
-import { EmulatorStateError } from "./store";
+import { EmulatorStateError } from "./store/state-error";
 
 export interface EmulatorSecrets {
   tenantId: string;

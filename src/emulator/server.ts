@@ -5,12 +5,16 @@
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
+import type { ConnectionGuard } from "./connections";
 import type { VaultContext } from "./context";
 import { badParameter, methodNotAllowed, notFoundRoute, VaultError } from "./errors";
 import type { Faults } from "./faults";
+import { tooManyConnections } from "./limits";
 import { purgeExpired } from "./lifecycle";
 import { matchRoute } from "./routes";
+import { storeFailureMessage } from "./store/vault-store";
 import type { TokenAuthority } from "./tokens";
 
 /** Bodies larger than this are refused (the largest real request, a restore, is far smaller). */
@@ -38,6 +42,8 @@ export interface VaultServerDeps {
   ctx: VaultContext;
   tokens: TokenAuthority;
   faults: Faults;
+  /** Which connections to keep when there are too many (connections.ts). */
+  connections?: ConnectionGuard;
   /** Called once, on the first authenticated request (the emulator warms its key pool then). */
   onFirstAuthenticated?: () => void;
   log?: (line: string) => void;
@@ -48,11 +54,15 @@ export function vaultHandler(deps: VaultServerDeps) {
   let authenticatedOnce = false;
   let lastSweepMs = 0;
 
-  async function answer(req: IncomingMessage): Promise<{ status: number; body?: unknown; headers?: Record<string, string> }> {
+  async function answer(req: IncomingMessage, res: ServerResponse): Promise<{ status: number; body?: unknown; headers?: Record<string, string> }> {
+    // What this request reads must still be there when it is answered (store/vault-store.ts).
+    const epoch = ctx.store.epoch;
+    if (deps.connections?.overLimit(req)) throw tooManyConnections();
     // Authentication comes first and never waits for the body: the SDK's first request carries none
     // and expects the challenge (FACTS.md §4).
     const authError = await tokens.check(req.headers.authorization);
     if (authError) throw new VaultError(401, authError.code, authError.message, undefined, { "WWW-Authenticate": tokens.challenge });
+    deps.connections?.authenticated(req.socket as Socket);
     if (!authenticatedOnce) {
       authenticatedOnce = true;
       deps.onFirstAuthenticated?.();
@@ -84,14 +94,15 @@ export function vaultHandler(deps: VaultServerDeps) {
     const fault = faults.check(match.route);
     if (fault) throw fault;
 
+    // Only now is the client invited to send a body it announced with "Expect: 100-continue".
+    if (req.method !== "GET" && req.method !== "DELETE" && /^100-continue$/i.test(String(req.headers.expect ?? ""))) res.writeContinue();
     const body = req.method === "GET" || req.method === "DELETE" ? undefined : await readJson(req);
-    const revision = ctx.store.revision;
     // Answers take the fields of the api-version the request names (wire.ts).
     const result = await match.route.handler({ ...ctx, wire: ctx.wire.forApiVersion(apiVersion) }, { params: match.params, query: url.searchParams, body, apiVersion });
-    // A write is answered only once it is on disk: a 2xx means it survives a crash. (A sign or a
-    // GET changed nothing, and does not wait for other requests' writes.)
-    if (ctx.store.revision !== revision) await ctx.store.synced().catch((error: Error) => {
-      throw new VaultError(500, "InternalServerError", `The emulator could not save this change to disk (${(error as NodeJS.ErrnoException).code ?? error.message}); it may be lost on restart. Check the disk and the state folder.`);
+    // Answered only once every change so far is committed: a 2xx means it survives a crash. A read
+    // waits too while changes are on their way (it may have read them); when nothing is, at once.
+    await ctx.store.synced(epoch).catch((error: Error) => {
+      throw new VaultError(500, "InternalServerError", storeFailureMessage(error));
     });
     return result;
   }
@@ -103,7 +114,7 @@ export function vaultHandler(deps: VaultServerDeps) {
     let body: unknown;
     let headers: Record<string, string> = {};
     try {
-      const result = await answer(req);
+      const result = await answer(req, res);
       ({ status, body } = result);
       headers = result.headers ?? {};
     } catch (error) {
@@ -163,7 +174,11 @@ function requestUrl(target: string | undefined, vaultUrl: string): URL {
  * shape instead, then close: the connection cannot be read further.
  */
 export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
-  if (error.code === "ECONNRESET" || !socket.writable) {
+  // A failed or timed-out TLS handshake reaches here too (https forwards tlsClientError): there is no
+  // HTTP to answer in, and a 400 written into it would wait for a handshake that never ends, holding
+  // the connection (and its slot) for good.
+  const httpError = error.code?.startsWith("HPE_") || error.code === "ERR_HTTP_REQUEST_TIMEOUT";
+  if (!httpError || !socket.writable) {
     socket.destroy();
     return;
   }

@@ -9,7 +9,7 @@
 import { chmodSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { writeFileAtomicSync } from "../util/atomic-write";
-import { EmulatorStateError } from "./store";
+import { EmulatorStateError } from "./store/state-error";
 import { processAlive } from "../util/process-alive";
 
 /** The message catalogs load only for a refusal: the emulator's start needs them for nothing else. */
@@ -31,7 +31,7 @@ export function guardFolderPermissions(dir: string): void {
 }
 
 /** `.name.<pid>.<8 hex>.tmp`, as util/atomic-write and the store name their temp files. */
-const TEMP_FILE = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+const TEMP_FILE = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp(-wal|-shm)?$/;
 
 /** Removes temp files of writes that never finished: their process is gone. Returns how many. */
 export function removeLeftoverTemps(dirs: string[]): number {

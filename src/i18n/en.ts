@@ -318,6 +318,12 @@ export const en = {
   },
 
   doctor: {
+    emulatorState: {
+      title: "Emulator's state folder",
+      notLocal: "The vault is in Azure: there is no emulator state to check.",
+      clean: (dir: string) => `No damage found in ${dir}.`,
+      fix: (folders: string[]) => `The intact keys were kept and are served. Once you have read what was lost, delete ${folders.join(" and ")}.`,
+    },
     kernel: {
       title: "Notebook kernel (JupyterLab, VS Code)",
       installed: (file: string) => `Installed: ${file}.`,
@@ -408,6 +414,37 @@ export const en = {
         `If you trust what is in it, run "chmod 700 ${dir}" and start again; otherwise delete the folder (the vault starts empty).`,
       stateFolderForeign: (dir: string, uid: number) =>
         `The emulator's state folder ${dir} belongs to another user (uid ${uid}). It holds private keys and the CA: use a folder of your own (--state DIR).`,
+      /** A second emulator on a folder one already uses (the lock is vault.db's). */
+      stateFolderInUse: (dir: string, url: string, pid: number) =>
+        `Another emulator (process ${pid}) is using the state folder ${dir}; it serves ${url}. Two emulators on one folder would lose each other's keys, so this one did not start. ` +
+        `Use the one that runs (it printed its variables; npm run emulator also wrote them into .env), stop it first (Ctrl-C where it runs, or kill ${pid}), or give this one a folder of its own with --state DIR.`,
+      stateFileLocked: (file: string) =>
+        `The vault's database ${file} is locked by another process: an emulator that is starting, or a program that has the file open. Stop that process, or give this emulator a folder of its own with --state DIR.`,
+      notThisVaultsFile: (file: string) => `${file} is an SQLite file, but not this emulator's`,
+      stateFileTooNew: (file: string, format: number) =>
+        `${file} was written by a newer kvq (its format is ${format}). Update this project (git pull, then npm install), or start with another folder (--state DIR).`,
+      /** Said once, on the first start after an update: an older emulator's files are now in vault.db. */
+      migrated: (records: number, files: string[], movedTo: string) =>
+        `# Moved ${records} ${records === 1 ? "record" : "records"} from ${files.join(" and ")} (an older emulator's files) into vault.db. The old files are kept in ${movedTo}; delete that folder when you like.`,
+      damaged: (dir: string, kept: number, lost: string[], keptIn: string) =>
+        `The vault's state in ${dir} was damaged. Kept: ${kept} intact ${kept === 1 ? "record" : "records"}. Lost: ${lost.join("; ")}. ` +
+        `The damaged files are kept, unchanged, in ${keptIn}. If you have a copy of the state folder from before, stop the emulator and put that copy back; otherwise create the lost keys again. ` +
+        `Delete ${keptIn} once you no longer need it (kvq doctor reports it until then).`,
+      lost: {
+        record: (deleted: boolean, name: string, why: string) => `${deleted ? "soft-deleted key" : "key"} "${name}" (${why})`,
+        records: (count: number | undefined, why: string) =>
+          count === undefined ? `what a part that ${why} held (not known)` : `${count} ${count === 1 ? "record" : "records"} that ${why}`,
+        gap: (count: number) => `${count} ${count === 1 ? "change" : "changes"} missing from the old journal (or the snapshot it follows)`,
+        wal: (commits: number, offset: number) => `${commits} ${commits === 1 ? "commit" : "commits"} after byte ${offset} of vault.db-wal, which is damaged there`,
+        structure: (finding: string) => `the file's structure (SQLite: ${finding})`,
+        why: {
+          checksum: "its bytes fail their checksum",
+          unreadable: "could not be read",
+          malformed: "it is not a well-formed record",
+          misfiled: "it is filed under another name",
+          material: "its private and public halves do not match",
+        },
+      },
     },
     doctor: {
       line: (title: string, detail: string) => `${title} — ${detail}`,

@@ -303,6 +303,12 @@ export const zhTW: Messages = {
   },
 
   doctor: {
+    emulatorState: {
+      title: "模擬器的狀態資料夾",
+      notLocal: "保存庫在 Azure 上：沒有模擬器的狀態需要檢查。",
+      clean: (dir) => `${dir} 裡沒有發現損壞。`,
+      fix: (folders) => `完好的金鑰都已保留並照常提供。看過遺失的內容之後，請刪除 ${folders.join(" 和 ")}。`,
+    },
     kernel: {
       title: "筆記本核心（JupyterLab、VS Code）",
       installed: (file) => `已安裝：${file}。`,
@@ -387,6 +393,33 @@ export const zhTW: Messages = {
         `模擬器的狀態資料夾 ${dir} 可以被其他使用者寫入（權限 ${mode}）：別人可能已替換其中的 CA 或機密檔。沒有使用其中任何內容。` +
         `如果你信任裡面的內容，請執行「chmod 700 ${dir}」後再啟動；否則請刪除這個資料夾（保存庫會從空的開始）。`,
       stateFolderForeign: (dir, uid) => `模擬器的狀態資料夾 ${dir} 屬於另一位使用者（uid ${uid}）。裡面有私密金鑰和 CA：請改用你自己的資料夾（--state DIR）。`,
+      stateFolderInUse: (dir, url, pid) =>
+        `另一個模擬器（程序 ${pid}）正在使用狀態資料夾 ${dir}，服務位址是 ${url}。兩個模擬器共用一個資料夾會互相弄丟對方的金鑰，所以這一個沒有啟動。` +
+        `請使用正在執行的那一個（它已印出自己的變數；用 npm run emulator 啟動時也寫進了 .env），或先停止它（在它執行的地方按 Ctrl-C，或 kill ${pid}），或用 --state DIR 讓這一個使用自己的資料夾。`,
+      stateFileLocked: (file) =>
+        `保存庫的資料庫 ${file} 被另一個程序鎖住了：可能是正在啟動的模擬器，或開著這個檔案的程式。請停止那個程序，或用 --state DIR 讓這個模擬器使用自己的資料夾。`,
+      notThisVaultsFile: (file) => `${file} 是 SQLite 檔案，但不是這個模擬器的`,
+      stateFileTooNew: (file, format) => `${file} 是較新版本的 kvq 寫的（格式 ${format}）。請更新這個專案（git pull 之後 npm install），或改用另一個資料夾（--state DIR）。`,
+      migrated: (records, files, movedTo) =>
+        `# 已把 ${records} 筆記錄從 ${files.join(" 和 ")}（舊版模擬器的檔案）移到 vault.db。舊檔案保留在 ${movedTo}；你可以隨時刪除那個資料夾。`,
+      damaged: (dir, kept, lost, keptIn) =>
+        `${dir} 裡的保存庫狀態已損壞。保留了 ${kept} 筆完好的記錄。遺失：${lost.join("；")}。` +
+        `損壞的檔案原封不動地保留在 ${keptIn}。如果你有先前的狀態資料夾副本，請停止模擬器並放回那份副本；否則請重新建立遺失的金鑰。` +
+        `不再需要時請刪除 ${keptIn}（在那之前 kvq doctor 都會提醒你）。`,
+      lost: {
+        record: (deleted, name, why) => `${deleted ? "已虛刪除的金鑰" : "金鑰"}「${name}」（${why}）`,
+        records: (count, why) => (count === undefined ? `無法讀取的部分原本的內容（不明），${why}` : `${count} 筆記錄，${why}`),
+        gap: (count) => `舊日誌中缺少 ${count} 筆變更（或它所接續的快照缺漏）`,
+        wal: (commits, offset) => `vault.db-wal 第 ${offset} 位元組之後的 ${commits} 次提交（檔案在那裡損壞）`,
+        structure: (finding) => `檔案結構（SQLite：${finding}）`,
+        why: {
+          checksum: "內容與校驗碼不符",
+          unreadable: "無法讀取",
+          malformed: "不是格式正確的記錄",
+          misfiled: "存放的名稱與內容不符",
+          material: "私密與公開的兩半不相符",
+        },
+      },
     },
     doctor: {
       line: (title, detail) => `${title}：${detail}`,

@@ -13,6 +13,8 @@ import { DefaultAzureCredential } from "@azure/identity";
 import { KeyClient } from "@azure/keyvault-keys";
 import { cleanupKey } from "../cleanup";
 import { clientOptionsFor, emulatorCaFile, isLocalVaultUrl } from "../client-options";
+import { emulatorStateDirFor } from "../emulator-record";
+import { damageReports, describeDamage } from "../emulator/store/notices";
 import { checkEnvironment, loadEnvFile } from "../env";
 import { t } from "../i18n";
 import { formatProblem } from "../problems";
@@ -86,6 +88,22 @@ export const CHECKS: Check[] = [
         return warn(`${summary}\n${check.config.warnings.map((w) => formatProblem(w, "⚠")).join("\n")}`);
       }
       return pass(summary);
+    },
+  },
+  {
+    id: "emulator-state",
+    get title() {
+      return t().doctor.emulatorState.title;
+    },
+    needs: ["settings"],
+    async run(ctx) {
+      const m = t().doctor.emulatorState;
+      if (!isLocalVaultUrl(ctx.config!.vaultUrl)) return { status: "skip", detail: m.notLocal };
+      // What the emulator said at the start that found the damage, said again until its folder is gone.
+      const dir = emulatorStateDirFor(ctx.env);
+      const reports = damageReports(dir);
+      if (reports.length === 0) return pass(m.clean(dir));
+      return warn(reports.map((report) => describeDamage(dir, report)).join("\n"), m.fix(reports.map((r) => r.keptIn)));
     },
   },
   {

@@ -6,84 +6,21 @@
  * Raw HTTPS (no SDK retries) so that every answer is seen as it was sent.
  */
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, rmSync } from "node:fs";
-import { get as httpGet } from "node:http";
-import { Agent, request } from "node:https";
 import path from "node:path";
 import { after, test } from "node:test";
+import { API, childCaller, killChildren, kill9, startChild, type Call } from "../helpers/emulator-child";
 import { tempDir } from "../helpers/emulator";
+import { mountSmallDisk } from "../helpers/tmpfs";
 
-const ROOT = path.resolve(__dirname, "../..");
-const API = "api-version=2025-07-01";
 const ROUNDS = 5;
 const CLIENTS = 8;
 
 const dirs: string[] = [];
-const children: ChildProcess[] = [];
 after(() => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  killChildren();
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
-
-interface Running {
-  child: ChildProcess;
-  env: Record<string, string>;
-  exited: Promise<void>;
-}
-
-/** Starts `kvq emulator` on free ports and resolves once it has printed its environment. */
-function startChild(stateDir: string): Promise<Running> {
-  const { NODE_TEST_CONTEXT: _, ...env } = process.env;
-  const child = spawn(process.execPath, ["--", "src/kvq.cjs", "emulator", "--port", "0", "--state", stateDir, "--delete-delay", "0"], {
-    cwd: ROOT,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-  let stdout = "";
-  let stderr = "";
-  child.stderr!.on("data", (d) => (stderr += d));
-  return new Promise((resolve, reject) => {
-    const limit = setTimeout(() => reject(new Error(`kvq emulator did not start within 60 s:\n${stderr}`)), 60_000);
-    child.on("exit", (code) => reject(new Error(`kvq emulator exited (${code}) at start:\n${stderr}`)));
-    child.stdout!.on("data", (d) => {
-      stdout += d;
-      const env = Object.fromEntries([...stdout.matchAll(/^([A-Z_]+)=(\S*)$/gm)].map((m) => [m[1], m[2]]));
-      if (env.KEY_VAULT_URL && env.IDENTITY_ENDPOINT && env.IDENTITY_HEADER && env.KVQ_EMULATOR_CA) {
-        clearTimeout(limit);
-        resolve({ child, env, exited });
-      }
-    });
-  });
-}
-
-function token(env: Record<string, string>): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const url = `${env.IDENTITY_ENDPOINT}?api-version=2019-08-01&resource=${encodeURIComponent("https://vault.azure.net")}`;
-    httpGet(url, { headers: { "X-IDENTITY-HEADER": env.IDENTITY_HEADER } }, (res) => {
-      let body = "";
-      res.on("data", (d) => (body += d));
-      res.on("end", () => (res.statusCode === 200 ? resolve(JSON.parse(body).access_token) : reject(new Error(`token: ${res.statusCode} ${body}`))));
-    }).on("error", reject);
-  });
-}
-
-type Call = (method: string, target: string, body?: string) => Promise<number>;
-
-function caller(env: Record<string, string>, bearer: string, agent: Agent): Call {
-  return (method, target, body) =>
-    new Promise((resolve, reject) => {
-      const req = request(new URL(target, env.KEY_VAULT_URL), { method, agent, headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" } }, (res) => {
-        res.resume();
-        res.on("end", () => resolve(res.statusCode ?? 0));
-        res.on("error", reject);
-      });
-      req.on("error", reject);
-      req.end(body);
-    });
-}
 
 test("every acknowledged create and delete survives SIGKILL at random points", { timeout: 300_000 }, async () => {
   const stateDir = tempDir("kvq-crash-");
@@ -94,9 +31,7 @@ test("every acknowledged create and delete survives SIGKILL at random points", {
 
   for (let round = 0; round <= ROUNDS; round++) {
     const running = await startChild(stateDir);
-    const ca = (await import("node:fs")).readFileSync(running.env.KVQ_EMULATOR_CA, "utf8");
-    const agent = new Agent({ keepAlive: true, ca, maxSockets: CLIENTS + 2 });
-    const call = caller(running.env, await token(running.env), agent);
+    const { call, agent } = await childCaller(running, CLIENTS + 2);
 
     // Everything acknowledged before any earlier kill is here, and every acknowledged delete stayed.
     assert.deepEqual(readdirSync(stateDir).filter((f) => f.endsWith(".tmp")), [], "no temp file is left after a restart");
@@ -183,4 +118,67 @@ test("every acknowledged create and delete survives SIGKILL at random points", {
   }
   assert.ok(acknowledged > 50, `the burst got too few writes through to test anything (${acknowledged})`);
   assert.ok(deleted.size > 10, `too few acknowledged deletes (${deleted.size})`);
+});
+
+const disk = mountSmallDisk(8);
+after(() => {
+  if (typeof disk !== "string") disk.unmount();
+});
+
+test("kill -9 while the disk is full: acknowledged creates survive, refused ones were never kept; with room again writes work and survive kill -9", { skip: typeof disk === "string" ? disk : false, timeout: 180_000 }, async () => {
+  if (typeof disk === "string") return;
+  const stateDir = path.join(disk.dir, "state");
+  const acknowledged = new Set<string>();
+  const refused = new Set<string>();
+  const creates = async (call: Call, prefix: string, count: number, clients = 8) => {
+    const statuses: number[] = [];
+    await Promise.all(
+      Array.from({ length: clients }, async (_, client) => {
+        for (let i = 0; i < count; i++) {
+          const name = `${prefix}-c${client}-k${i}`;
+          const status = await call("POST", `/keys/${name}/create?${API}`, '{"kty":"EC","crv":"P-256"}');
+          statuses.push(status);
+          if (status === 200) acknowledged.add(name);
+          else if (status === 500) refused.add(name);
+        }
+      }),
+    );
+    return statuses;
+  };
+  const gets = async (call: Call, names: Set<string>) => {
+    const found: Record<string, number> = {};
+    for (const name of names) found[name] = await call("GET", `/keys/${name}/?${API}`);
+    return found;
+  };
+
+  let running = await startChild(stateDir);
+  let { call, agent } = await childCaller(running);
+  assert.deepEqual(new Set(await creates(call, "room", 3)), new Set([200]));
+  const full = disk.fill();
+  const whileFull = await creates(call, "full", 6);
+  assert.ok(refused.size > 0, `no create was refused on a full disk: ${JSON.stringify(whileFull)}`);
+  assert.deepEqual(whileFull.filter((s) => s !== 200 && s !== 500), [], "a full disk answers 500, and nothing else goes wrong");
+  // A refused create is not there, not even for a moment after its answer.
+  const visible = Object.entries(await gets(call, refused)).filter(([, status]) => status !== 404);
+  assert.deepEqual(visible, [], "refused creates are not visible");
+  await kill9(running);
+  agent.destroy();
+
+  full.free();
+  running = await startChild(stateDir);
+  ({ call, agent } = await childCaller(running));
+  const afterCrash = await gets(call, acknowledged);
+  assert.deepEqual(Object.entries(afterCrash).filter(([, s]) => s !== 200), [], "every acknowledged create survived kill -9 on a full disk");
+  assert.deepEqual(Object.entries(await gets(call, refused)).filter(([, s]) => s !== 404), [], "no refused create was kept");
+  assert.doesNotMatch(running.stderr(), /damaged/, running.stderr());
+  // With room again, writes work and are kept through another kill -9.
+  assert.deepEqual(new Set(await creates(call, "again", 3)), new Set([200]));
+  await kill9(running);
+  agent.destroy();
+  running = await startChild(stateDir);
+  ({ call, agent } = await childCaller(running));
+  assert.deepEqual(Object.entries(await gets(call, acknowledged)).filter(([, s]) => s !== 200), []);
+  running.child.kill("SIGTERM");
+  await running.exited;
+  agent.destroy();
 });

@@ -3,7 +3,7 @@
  * (`KeyClient`, `CryptographyClient`, `DefaultAzureCredential`) pointed at it over verified TLS.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Agent, request } from "node:https";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -211,16 +211,30 @@ export const DAY_MS = 86_400_000;
  */
 export async function tutorialKeysIn(vault: TestVault): Promise<string[]> {
   await vault.emulator.flush();
-  const file = path.join(vault.emulator.stateDir, "vault.json");
-  assert.ok(existsSync(file), `tutorialKeysIn reads ${file}: start the vault with its state persisted`);
-  const state = JSON.parse(readFileSync(file, "utf8")) as {
-    keys: Record<string, RawStoredKey>;
-    deleted: Record<string, { key: RawStoredKey }>;
-  };
+  const records = storedRecords(vault.emulator.stateDir);
   const byName = (a: string, b: string) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1);
-  const live = Object.values(state.keys).filter(taggedByTutorial).map((k) => k.name).sort(byName);
-  const deleted = Object.values(state.deleted).map((d) => d.key).filter(taggedByTutorial).map((k) => k.name).sort(byName);
+  const live = records.filter((r) => r.state === "live").map((r) => r.value as RawStoredKey).filter(taggedByTutorial).map((k) => k.name).sort(byName);
+  const deleted = records.filter((r) => r.state === "deleted").map((r) => (r.value as { key: RawStoredKey }).key).filter(taggedByTutorial).map((k) => k.name).sort(byName);
   return [...live, ...deleted.map((name) => `${name} (deleted)`)];
+}
+
+/**
+ * The records in a state folder's vault.db, read with SQLite from a copy of the file (the running
+ * emulator holds the file's lock; flush() first, so the file holds everything). Not the store's code.
+ */
+export function storedRecords(stateDir: string): { kind: string; state: string; id: string; value: unknown }[] {
+  const file = path.join(stateDir, "vault.db");
+  assert.ok(existsSync(file), `${file} is missing: start the vault with its state persisted`);
+  const copyDir = mkdtempSync(path.join(tmpdir(), "kvq-db-copy-"));
+  try {
+    copyFileSync(file, path.join(copyDir, "vault.db"));
+    if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, path.join(copyDir, "vault.db-wal"));
+    const Database = require("libsql") as new (file: string) => { prepare(sql: string): { all(): Record<string, unknown>[] } };
+    const rows = new Database(path.join(copyDir, "vault.db")).prepare("SELECT kind, state, id, body FROM objects ORDER BY kind, state, id").all();
+    return rows.map((r) => ({ kind: r.kind as string, state: r.state as string, id: r.id as string, value: JSON.parse(r.body as string) }));
+  } finally {
+    rmSync(copyDir, { recursive: true, force: true });
+  }
 }
 
 interface RawStoredKey {

@@ -84,6 +84,7 @@ const SAMPLES: Samples<Messages> = {
   clientOptions: { caUnreadable: ["/nope/ca.pem", "ENOENT"] },
   throttle: { busy: [3] },
   doctor: {
+    emulatorState: { clean: ["/home/ana/.kvq/emulator"], fix: [["/home/ana/.kvq/emulator/damaged-2026-12-04T20-01-02-123Z"]] },
     kernel: { installed: ["/home/ana/.local/share/jupyter/kernels/kvq-tslab/kernel.json"], unreadable: ["kernel.json"], otherProject: ["kernel.json", "/home/ana/old-copy"], broken: ["kernel.json", ["/usr/bin/node"]], editionNotInstalled: ["kvq-tslab-zh-tw"] },
     node: { ok: ["20.19.0"], tooOld: ["18.20.0", "20.19"] },
     dependencies: { ok: [["tslab", "ora"]], missing: [["tslab", "ora"]], fix: ["/work/main"] },
@@ -170,7 +171,17 @@ const SAMPLES: Samples<Messages> = {
     usage: { badLang: ["fr"], timeout: ["soon"] },
   },
   commands: {
-    emulator: { stateFolderWritable: ["/home/me/.kvq/emulator", "0777"], stateFolderForeign: ["/home/me/.kvq/emulator", 1001] },
+    emulator: {
+      stateFolderWritable: ["/home/me/.kvq/emulator", "0777"],
+      stateFolderForeign: ["/home/me/.kvq/emulator", 1001],
+      stateFolderInUse: ["/home/me/.kvq/emulator", "https://localhost:47443", 4242],
+      stateFileLocked: ["/home/me/.kvq/emulator/vault.db"],
+      notThisVaultsFile: ["/home/me/.kvq/emulator/vault.db"],
+      stateFileTooNew: ["/home/me/.kvq/emulator/vault.db", 2],
+      migrated: [12, ["vault.json", "vault.journal"], "/home/me/.kvq/emulator/migrated-2026-12-04T20-01-02-123Z"],
+      damaged: ["/home/me/.kvq/emulator", 11, ['key "a" (its bytes fail their checksum)'], "/home/me/.kvq/emulator/damaged-2026-12-04T20-01-02-123Z"],
+      lost: { record: [true, "my-key", "could not be read"], records: [3, "could not be read"], gap: [2], wal: [4, 8272], structure: ["Tree 2 page 5 cell 0: invalid page number"] },
+    },
     doctor: { line: ["Node.js version", "Node.js 20.19.0"], summary: [1, 2] },
     cleanup: {
       notADuration: ["soon"],

@@ -3,7 +3,7 @@
  * produce (fault injection), with the fix the learner needs. The probe key never stays behind.
  */
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import path from "node:path";
 import { installKernelSpec } from "../../src/kernel/install";
@@ -80,13 +80,29 @@ describe("a healthy emulator", () => {
 
   test("every check passes, naming the credential, and the probe key is gone", async () => {
     const r = await doctor();
-    for (const id of ["node", "dependencies", "settings", "network", "sign-in", "permissions", "soft-delete"]) {
+    for (const id of ["node", "dependencies", "settings", "emulator-state", "network", "sign-in", "permissions", "soft-delete"]) {
       assert.equal(r[id].status, "pass", `${id}: ${r[id].detail}`);
     }
     assert.match(r["sign-in"].detail, /ManagedIdentityCredential/);
     assert.match(r.permissions.detail, /create, get, list, delete, purge/);
     assert.match(r["soft-delete"].detail, /90 days; purge is allowed/);
     assert.deepEqual(await leftoverProbes(vault), { live: [], deleted: [] });
+  });
+
+  test("a state folder the emulator repaired: a warning saying what was lost, until its damaged-* folder is deleted", async () => {
+    const keptIn = path.join(stateDir, "damaged-2026-12-04T20-01-02-123Z");
+    mkdirSync(keptIn);
+    const report = { at: "2026-12-04T20:01:02.123Z", files: [path.join(stateDir, "vault.db")], keptIn, kept: 11, lost: [{ kind: "keys", state: "live", name: "lost-one", why: "checksum" }] };
+    writeFileSync(path.join(keptIn, "report.json"), JSON.stringify(report));
+    try {
+      const r = await doctor();
+      assert.equal(r["emulator-state"].status, "warn", r["emulator-state"].detail);
+      assert.match(r["emulator-state"].detail, /Kept: 11 intact records\. Lost: key "lost-one" \(its bytes fail their checksum\)/);
+      assert.ok(r["emulator-state"].fix?.includes(`delete ${keptIn}`), r["emulator-state"].fix);
+    } finally {
+      rmSync(keptIn, { recursive: true, force: true });
+    }
+    assert.equal((await doctor())["emulator-state"].status, "pass");
   });
 
   const refusals: [string, string, "ForbiddenByRbac" | "ForbiddenByPolicy" | "ForbiddenByFirewall" | "ForbiddenByConnection" | "WrongTenant", RegExp, RegExp][] = [

@@ -59,10 +59,10 @@ export const restoreKey: Operation = (ctx, req) => {
   if (!key) throw malformedBackup();
   assertNameNotDeleted(ctx, key.name);
   assertNotBeingRecovered(ctx, key.name);
-  if (ctx.store.getKey(key.name) || isBeingPurged(ctx, key.name)) throw restoreConflict(ctx.wire.keyId(key.name, key.versions[key.versions.length - 1].version));
+  if (ctx.store.of("keys").live.get(key.name) || isBeingPurged(ctx, key.name)) throw restoreConflict(ctx.wire.keyId(key.name, key.versions[key.versions.length - 1].version));
   if (key.versions.length > ctx.settings.limits.versionsPerKey) throw malformedBackup();
   assertRoomFor(ctx, key.name);
   delete key.recoveringUntilMs;
-  ctx.store.putKey(key);
+  ctx.store.of("keys").live.put(key.name, key);
   return ok(ctx.wire.keyBundle(key));
 };

@@ -11,13 +11,13 @@ import { paginate } from "./paging";
  * after the delete (FACTS.md §3), which is why the SDK's delete poller polls.
  */
 function findDeleted(ctx: VaultContext, name: string): StoredDeletedKey {
-  const deleted = ctx.store.getDeleted(checkKeyName(name));
+  const deleted = ctx.store.of("keys").deleted.get(checkKeyName(name));
   if (!deleted || isBeingDeleted(ctx, deleted)) throw deletedKeyNotFound(name);
   return deleted;
 }
 
 export const getDeletedKeys: Operation = (ctx, req) => {
-  const visible = Object.values(ctx.store.state.deleted)
+  const visible = [...ctx.store.of("keys").deleted.values()]
     .filter((d) => !isBeingDeleted(ctx, d))
     .sort((a, b) => (a.key.name.toLowerCase() < b.key.name.toLowerCase() ? -1 : 1));
   return ok(paginate(ctx, req, "/deletedkeys", visible.map((d) => ({ sortKey: d.key.name.toLowerCase(), item: () => ctx.wire.deletedKeyItem(d) }))));
@@ -26,7 +26,7 @@ export const getDeletedKeys: Operation = (ctx, req) => {
 export const getDeletedKey: Operation = (ctx, req) => ok(ctx.wire.deletedKeyBundle(findDeleted(ctx, req.params.name)));
 
 export const recoverDeletedKey: Operation = (ctx, req) => {
-  const deleted = ctx.store.getDeleted(checkKeyName(req.params.name));
+  const deleted = ctx.store.of("keys").deleted.get(checkKeyName(req.params.name));
   if (deleted && isBeingDeleted(ctx, deleted)) throw beingDeleted(deleted.key.name);
   // The service answers a recover of a name with no deleted key as it answers a missing key (recorded:
   // keys_client__restore_keys_and_recover_backups), not with GET /deletedkeys' "Deleted Key not found".
@@ -34,17 +34,17 @@ export const recoverDeletedKey: Operation = (ctx, req) => {
   const { key } = findDeleted(ctx, req.params.name);
   // Like a delete, a recover takes a moment: reads answer 404 until it is done, and the SDK's poller polls.
   key.recoveringUntilMs = ctx.clock.nowMs() + ctx.settings.recoverDelayMs;
-  ctx.store.removeDeleted(key.name);
-  ctx.store.putKey(key);
+  ctx.store.of("keys").deleted.remove(key.name);
+  ctx.store.of("keys").live.put(key.name, key);
   return ok(ctx.wire.keyBundle(key));
 };
 
 export const purgeDeletedKey: Operation = (ctx, req) => {
-  const deleted = ctx.store.getDeleted(checkKeyName(req.params.name));
+  const deleted = ctx.store.of("keys").deleted.get(checkKeyName(req.params.name));
   if (deleted && isBeingDeleted(ctx, deleted)) throw purgeWhileBeingDeleted();
   const { key } = findDeleted(ctx, req.params.name);
   if (ctx.settings.purgeProtection) throw purgeProtected();
-  ctx.store.removeDeleted(key.name);
+  ctx.store.of("keys").deleted.remove(key.name);
   notePurged(ctx, key.name);
   return { status: 204 };
 };

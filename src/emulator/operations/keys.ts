@@ -77,23 +77,23 @@ function addVersion(ctx: VaultContext, name: string, jwk: PrivateJwk, { keyOps, 
     updated: now,
     tags,
   };
-  const existing = ctx.store.getKey(name);
+  const existing = ctx.store.of("keys").live.get(name);
   if (existing) {
     existing.versions.push(version);
-    ctx.store.keyChanged(name);
+    ctx.store.of("keys").live.changed(name);
     return ok(ctx.wire.keyBundle(existing, version));
   }
   const key = { name, versions: [version] };
-  ctx.store.putKey(key);
+  ctx.store.of("keys").live.put(key.name, key);
   return ok(ctx.wire.keyBundle(key, version));
 }
 
 /** The local bounds on keys per vault and versions per key (limits.ts). */
 export function assertRoomFor(ctx: VaultContext, name: string): void {
   const { limits } = ctx.settings;
-  const existing = ctx.store.getKey(name);
+  const existing = ctx.store.of("keys").live.get(name);
   if (existing && existing.versions.length >= limits.versionsPerKey) throw quotaExceeded(`versions of one key`, limits.versionsPerKey);
-  if (!existing && ctx.store.count() >= limits.keys) throw quotaExceeded("keys (live and deleted)", limits.keys);
+  if (!existing && ctx.store.of("keys").count() >= limits.keys) throw quotaExceeded("keys (live and deleted)", limits.keys);
 }
 
 export const createKey: Operation = async (ctx, req) => {
@@ -140,12 +140,12 @@ export const updateKey: Operation = (ctx, req) => {
   if (keyOps) version.keyOps = keyOps;
   if (tags) version.tags = tags;
   version.updated = ctx.clock.nowSeconds();
-  ctx.store.keyChanged(key.name);
+  ctx.store.of("keys").live.changed(key.name);
   return ok(ctx.wire.keyBundle(key, version));
 };
 
 export const getKeys: Operation = (ctx, req) => {
-  const keys = Object.values(ctx.store.state.keys)
+  const keys = [...ctx.store.of("keys").live.values()]
     .filter((k) => !isBeingRecovered(ctx, k))
     .sort(byName);
   return ok(paginate(ctx, req, "/keys", keys.map((k) => ({ sortKey: k.name.toLowerCase(), item: () => ctx.wire.keyItem(k) }))));
@@ -154,7 +154,7 @@ export const getKeys: Operation = (ctx, req) => {
 export const getKeyVersions: Operation = (ctx, req) => {
   const name = checkKeyName(req.params.name);
   // A name that does not exist has no versions: the service answers an empty list, not 404.
-  const key = ctx.store.getKey(name);
+  const key = ctx.store.of("keys").live.get(name);
   if (!key || isBeingRecovered(ctx, key)) return ok({ value: [], nextLink: null });
   const entries = key.versions.map((v, index) => ({
     sortKey: String(index).padStart(8, "0"),
@@ -174,8 +174,8 @@ export const deleteKey: Operation = (ctx, req) => {
     scheduledPurgeDate: deletedDate + ctx.settings.retentionDays * 86_400,
     deletingUntilMs: nowMs + ctx.settings.deleteDelayMs,
   };
-  ctx.store.removeKey(key.name);
-  ctx.store.putDeleted(deleted);
+  ctx.store.of("keys").live.remove(key.name);
+  ctx.store.of("keys").deleted.put(deleted.key.name, deleted);
   return ok(ctx.wire.deletedKeyBundle(deleted));
 };
 

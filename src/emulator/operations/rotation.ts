@@ -46,7 +46,7 @@ export const rotateKey: Operation = async (ctx, req) => {
   const live = findKey(ctx, key.name);
   assertRoomFor(ctx, live.name);
   live.versions.push(version);
-  ctx.store.keyChanged(live.name);
+  ctx.store.of("keys").live.changed(live.name);
   return ok(ctx.wire.keyBundle(live, version));
 };
 
@@ -68,7 +68,7 @@ export const updateKeyRotationPolicy: Operation = (ctx, req) => {
   }
   const now = ctx.clock.nowSeconds();
   key.rotationPolicy = { lifetimeActions, expiryTime, created: key.rotationPolicy?.created ?? now, updated: now };
-  ctx.store.keyChanged(key.name);
+  ctx.store.of("keys").live.changed(key.name);
   return ok(ctx.wire.rotationPolicy(key.name, key.rotationPolicy));
 };
 
