@@ -4,8 +4,8 @@
  * written out, so the build in cli-build.cjs bundles it, and runs it only then). Exit codes: 0 success, 1 a failed run
  * or check, 2 bad usage or configuration, 130 interrupted — errors.ts maps a thrown error to its code.
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { EXIT, reportError } from "./errors";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { exitCodeFor } from "./errors";
 
 const integer = (min: number, max: number, what: string) => (text: string) => {
   const n = Number(text);
@@ -132,6 +132,8 @@ function buildProgram(): Command {
     .description("Rehearse a workshop: N attendees' full flows at once against an emulator with the real create limit; report waits, retries and leftovers.")
     .addOption(new Option("--attendees <n>", "how many attendees").default(30).argParser(integer(1, 500, "--attendees")))
     .addOption(new Option("--throttle <n>", "key creations per 10 s (Azure's limit is 20)").default(20).argParser(integer(1, 10_000, "--throttle")))
+    .option("--purge-protection", "the vault refuses purges, as one with purge protection: each attendee's key stays soft-deleted")
+    .option("--fault <op=error>", "make an operation fail as your vault might, e.g. purgeDeletedKey=ForbiddenByPolicy (repeatable)", collect)
     .option("--json", "the report as JSON")
     .action(async (options) => {
       const { rehearseCommand } = require("./commands/rehearse") as typeof import("./commands/rehearse");
@@ -176,16 +178,6 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv, { from: "user" });
   } catch (error) {
-    process.exitCode = exitCodeFor(error);
+    process.exitCode = exitCodeFor(error, (text) => process.stderr.write(text));
   }
-}
-
-function exitCodeFor(error: unknown): number {
-  if (error instanceof CommanderError) {
-    // Help and version are not failures; everything else commander reports is bad usage.
-    return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  }
-  const report = reportError(error);
-  process.stderr.write(report.text);
-  return report.exitCode;
 }

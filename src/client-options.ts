@@ -22,6 +22,7 @@
  * TLS verification stays on either way. `maxRetries` caps every kind of retry (tests pass a small number).
  */
 import { readFileSync } from "node:fs";
+import { inspect } from "node:util";
 import type { KeyClientOptions } from "@azure/keyvault-keys";
 import { t } from "./i18n";
 import { defaultThrottleMessage, throttleNoticePolicy, type ThrottleNotice } from "./throttle-notice";
@@ -49,8 +50,12 @@ export const TUTORIAL_MAX_RETRIES = 10;
 
 export { isLocalVaultUrl } from "./vault-url";
 
+/** The emulator's CA cannot be had: its message is the fix, so a notebook cell prints that, not a stack trace. */
 export class EmulatorCaError extends Error {
   override readonly name = "EmulatorCaError";
+  [inspect.custom](): string {
+    return `${this.name}: ${this.message}`;
+  }
 }
 
 /** Options every kind's client takes (KeyClient, SecretClient): no serviceVersion, whose type each package spells its own way. */

@@ -11,7 +11,7 @@ import { inspect } from "node:util";
 import { config as dotenvConfig } from "dotenv";
 import { displayWidth, padDisplay, t } from "./i18n";
 import { formatProblem, problem, type Problem } from "./problems";
-import { detectSignIn, type SignIn } from "./sign-in";
+import { detectSignIn, readErrorOf, type ReadError, type SignIn } from "./sign-in";
 import { CLOUDS, cloudLabel, parseCloudName, parseVaultUrl, vaultNameProblems, vaultUrlForName, type CloudName } from "./vault-url";
 
 type Env = Record<string, string | undefined>;
@@ -37,8 +37,8 @@ export interface QuickstartConfig {
 export type EnvironmentCheck = { ok: true; config: QuickstartConfig } | { ok: false; problems: Problem[]; warnings: Problem[] };
 
 export interface CheckOptions {
-  /** For tests: whether a file exists (the emulator's CA). */
-  fileExists?: (file: string) => boolean;
+  /** For tests: why a file (the emulator's CA) cannot be read, undefined when it can; default: reading it. */
+  readError?: ReadError;
 }
 
 export function checkEnvironment(env: Env, options: CheckOptions = {}): EnvironmentCheck {
@@ -81,7 +81,7 @@ export function checkEnvironment(env: Env, options: CheckOptions = {}): Environm
     }
   }
 
-  const signIn = detectSignIn(env, { local, azure: !local && vaultUrl !== undefined && cloud !== undefined }, options.fileExists ?? existsSync);
+  const signIn = detectSignIn(env, { local, azure: !local && vaultUrl !== undefined && cloud !== undefined }, options.readError ?? readErrorOf);
   problems.push(...signIn.problems);
   warnings.push(...signIn.warnings);
   if (problems.length > 0 || !vaultUrl || !signIn.signIn) return { ok: false, problems, warnings };

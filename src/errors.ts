@@ -3,6 +3,8 @@
  * exit code: 0 success, 1 a failed run or check (including a vault that cannot be reached or
  * refuses), 2 bad usage or configuration, 130 interrupted. Commands throw; only src/cli.ts exits.
  */
+import { CommanderError } from "commander";
+
 // What reportError needs (the message catalogs, the SDK errors' explanations) is loaded when an
 // error is reported: every command imports this file, and most end without one.
 const friendlyErrors = () => require("./friendly-errors") as typeof import("./friendly-errors");
@@ -59,4 +61,15 @@ export function reportError(error: unknown): ErrorReport {
     exitCode: EXIT.failed,
     text: `kvq: unexpected failure: ${(error as Error)?.stack ?? String(error)}\nThis is a bug in kvq; please report it with the lines above.\n`,
   };
+}
+
+/**
+ * The exit code for an error that ended a command, its report written first. Commander has printed
+ * its own message already: help is no failure, and everything else it reports is bad usage.
+ */
+export function exitCodeFor(error: unknown, write: (text: string) => void): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  const report = reportError(error);
+  write(report.text);
+  return report.exitCode;
 }

@@ -3,6 +3,7 @@
  * variable mix-ups that make it sign in as someone unexpected (FACTS.md §1, §4): a half-set service
  * principal, one left over next to `az login`, or the emulator's variables left in place for Azure.
  */
+import { readFileSync } from "node:fs";
 import { t } from "./i18n";
 import { problem, type Problem } from "./problems";
 
@@ -31,6 +32,19 @@ export interface SignInCheck {
 
 type Env = Record<string, string | undefined>;
 
+/** Why a file cannot be read — Node's error code (ENOENT, EISDIR, EACCES …) — or undefined when it can. */
+export type ReadError = (file: string) => string | undefined;
+
+/** Reads the file (the emulator's CA: about a kilobyte) to be sure a client can, as a stat cannot. */
+export const readErrorOf: ReadError = (file) => {
+  try {
+    readFileSync(file);
+    return undefined;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code ?? "EIO";
+  }
+};
+
 const isSet = (env: Env, name: string) => (env[name] ?? "").trim() !== "";
 const isLoopbackEndpoint = (value: string | undefined) => /^https?:\/\/(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:|\/|$)/i.test(value ?? "");
 
@@ -39,7 +53,7 @@ const isLoopbackEndpoint = (value: string | undefined) => /^https?:\/\/(localhos
  * parse or a host that is no vault address: whether the emulator's variables are wrong for it is
  * then unknown, and the URL's own problem is the one to fix.
  */
-export function detectSignIn(env: Env, target: { local: boolean; azure?: boolean }, fileExists: (path: string) => boolean): SignInCheck {
+export function detectSignIn(env: Env, target: { local: boolean; azure?: boolean }, readError: ReadError): SignInCheck {
   const m = t().signIn;
   const problems: Problem[] = [];
   const warnings: Problem[] = [];
@@ -57,10 +71,15 @@ export function detectSignIn(env: Env, target: { local: boolean; azure?: boolean
     }
     const caVariable = isSet(env, "KVQ_EMULATOR_CA") ? "KVQ_EMULATOR_CA" : "NODE_EXTRA_CA_CERTS";
     const ca = env[caVariable];
+    const unreadable = ca ? readError(ca) : undefined;
     if (!ca) {
       problems.push(problem("emulator-ca-missing", m.emulatorCaMissing.message, m.emulatorCaMissing.fix, "KVQ_EMULATOR_CA"));
-    } else if (!fileExists(ca)) {
+    } else if (unreadable === "ENOENT" || unreadable === "ENOTDIR") {
       problems.push(problem("emulator-ca-not-found", m.emulatorCaNotFound.message(caVariable, ca), m.emulatorCaNotFound.fix, caVariable));
+    } else if (unreadable === "EISDIR") {
+      problems.push(problem("emulator-ca-is-folder", m.emulatorCaIsFolder.message(caVariable, ca), m.emulatorCaIsFolder.fix(caVariable), caVariable));
+    } else if (unreadable) {
+      problems.push(problem("emulator-ca-unreadable", m.emulatorCaUnreadable.message(caVariable, ca, unreadable), m.emulatorCaUnreadable.fix(ca), caVariable));
     }
     if (sp.complete && restriction !== "managedidentitycredential") {
       problems.push(problem("emulator-with-service-principal", m.emulatorWithServicePrincipal.message, m.emulatorWithServicePrincipal.fix, "AZURE_CLIENT_ID"));

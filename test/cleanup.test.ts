@@ -10,7 +10,7 @@ import { hostname } from "node:os";
 import { after, before, describe, test } from "node:test";
 import { cleanupKey, cleanupRuns, ledgersToClean } from "../src/cleanup";
 import { RunLedger } from "../src/run-ledger";
-import { startTestVault, tempDir, type TestVault } from "./helpers/emulator";
+import { rawRequest, startTestVault, tempDir, type TestVault } from "./helpers/emulator";
 
 // One state folder for the file: every emulator started here shares its token-signing key, so the
 // credential's process-wide token cache stays valid from one emulator to the next.
@@ -47,6 +47,25 @@ describe("a vault that allows purge", () => {
     assert.ok(await vault.client.getKey("other-run"));
   });
 
+  test("a soft-deleted key without the tutorial's tags, or another run's, is never purged — even when a ledger names it", async () => {
+    const deleteNow = async (name: string) => (await vault.client.beginDeleteKey(name, { intervalInMs: 20 })).pollUntilDone();
+    await vault.client.createEcKey("deleted-someone-elses", { tags: { owner: "not the tutorial" } });
+    await deleteNow("deleted-someone-elses");
+    assert.equal((await cleanupKey(vault.client, "deleted-someone-elses")).outcome, "left-alone");
+    assert.equal((await vault.client.getDeletedKey("deleted-someone-elses")).name, "deleted-someone-elses", "still soft-deleted, not purged");
+
+    const other = RunLedger.start({ vaultUrl: vault.emulator.url, dir: tempDir() });
+    await vault.client.createEcKey("deleted-other-run", { tags: other.tags });
+    await deleteNow("deleted-other-run");
+    // This run's ledger names both (copied from elsewhere, or a name reused): neither is this run's key.
+    const run = RunLedger.start({ vaultUrl: vault.emulator.url, dir: tempDir() });
+    run.track("deleted-someone-elses");
+    run.track("deleted-other-run");
+    const [{ results }] = await cleanupRuns(vault.client, [run], { pollIntervalMs: 20 });
+    assert.deepEqual(results.map((r) => [r.name, r.outcome]), [["deleted-someone-elses", "left-alone"], ["deleted-other-run", "left-alone"]]);
+    for (const name of ["deleted-someone-elses", "deleted-other-run"]) assert.equal((await vault.client.getDeletedKey(name)).name, name, `${name} is still soft-deleted`);
+  });
+
   test("a purge that meets ObjectIsBeingDeleted is retried until it goes through", async () => {
     const run = RunLedger.start({ vaultUrl: vault.emulator.url, dir: tempDir() });
     await vault.client.createRsaKey("being-deleted", { tags: run.tags });
@@ -56,6 +75,57 @@ describe("a vault that allows purge", () => {
     const result = await cleanupKey(vault.client, "being-deleted", { runId: run.runId });
     assert.equal(result.outcome, "purged", result.message);
     assert.ok(Date.now() - started >= 150, "it had to wait for the deletion to finish");
+  });
+
+  test("a key still being deleted — by this process, or by another that this one never heard of — is waited for, then purged; past maxWaitMs, left", async () => {
+    const run = RunLedger.start({ vaultUrl: vault.emulator.url, dir: tempDir() });
+    const names = ["settle-here", "settle-elsewhere", "settle-too-long"];
+    for (const name of names) await vault.client.createEcKey(name, { tags: run.tags });
+    // Neither waited for: each stays "being deleted" 300 ms, invisible to reads. The second is deleted
+    // below the SDK, as another process would: only a purge can tell this process it is on its way.
+    await vault.client.beginDeleteKey("settle-here");
+    const token = await vault.token();
+    for (const name of names.slice(1)) {
+      assert.equal((await rawRequest(vault.emulator, { method: "DELETE", path: `/keys/${name}?api-version=2025-07-01`, token })).status, 200);
+    }
+    // Short sleeps: the grace for a deleted key to show (20 ms) ends well inside the 300 ms of the
+    // deletion, so only the wait for a key under way can find it.
+    const quick = { runId: run.runId, graceMs: 20, pollIntervalMs: 20, sleep: (ms: number) => new Promise<void>((done) => setTimeout(done, Math.min(ms, 10))) };
+    // First, while all three are still being deleted: not waited for at all, it is left for later.
+    const late = await cleanupKey(vault.client, "settle-too-long", { ...quick, maxWaitMs: 0 });
+    assert.equal(late.outcome, "failed");
+    assert.match(late.message, /settle-too-long/);
+    for (const name of names.slice(0, 2)) {
+      const result = await cleanupKey(vault.client, name, quick);
+      assert.equal(result.outcome, "purged", `${name}: ${result.message}`);
+      await assert.rejects(vault.client.getDeletedKey(name), { statusCode: 404 });
+    }
+  });
+
+  test("a purge answered 409 ObjectIsBeingDeleted is retried with a growing wait until it goes through, or until maxWaitMs", async () => {
+    const beingDeleted = { status: 409, code: "Conflict", message: "Key is currently being deleted.", innerCode: "ObjectIsBeingDeleted" };
+    const run = RunLedger.start({ vaultUrl: vault.emulator.url, dir: tempDir() });
+    for (const name of ["purge-busy", "purge-stuck"]) {
+      await vault.client.createEcKey(name, { tags: run.tags });
+      await (await vault.client.beginDeleteKey(name, { intervalInMs: 20 })).pollUntilDone();
+    }
+    const twice = vault.emulator.faults.inject({ operation: "purgeDeletedKey", fault: beingDeleted, times: 2 });
+    const started = Date.now();
+    const result = await cleanupKey(vault.client, "purge-busy", { runId: run.runId });
+    assert.equal(result.outcome, "purged", result.message);
+    assert.equal(twice.hits, 2);
+    assert.ok(Date.now() - started >= 550, `waited 200 ms, then 400 ms (${Date.now() - started} ms)`);
+    await assert.rejects(vault.client.getDeletedKey("purge-busy"), { statusCode: 404 });
+
+    const always = vault.emulator.faults.inject({ operation: "purgeDeletedKey", fault: beingDeleted });
+    try {
+      const stuck = await cleanupKey(vault.client, "purge-stuck", { runId: run.runId, maxWaitMs: 300 });
+      assert.equal(stuck.outcome, "failed");
+      assert.ok(always.hits >= 2 && always.hits <= 4, `retried until maxWaitMs, then gave up (${always.hits} purges)`);
+      assert.equal((await vault.client.getDeletedKey("purge-stuck")).name, "purge-stuck", "left for the next clean-up");
+    } finally {
+      always.remove();
+    }
   });
 
   test("a run that died halfway is cleaned by the next run, from its ledger", async () => {

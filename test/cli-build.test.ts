@@ -2,7 +2,8 @@
  * The CLI's build (src/cli-build.cjs), in a copy of the project so the real build is not touched:
  * a current build is what runs (the Jupyter client's packages built into a file beside it, their
  * files among its inputs); an edited source runs at once, even one whose size and modification
- * time were put back; a missing build is remade, also by several starts at once; a build folder that
+ * time were put back; a change to what shapes the output besides the sources (tsconfig.json,
+ * src/package.json, esbuild) makes a new build; a missing build is remade, also by several starts at once; a build folder that
  * cannot be written leaves the sources to tsx; and paths the sources build from __dirname still
  * point into src/.
  */
@@ -62,8 +63,19 @@ describe("the CLI's build", () => {
     root = tempDir("kvq-cli-build-");
     cpSync(path.join(PROJECT_ROOT, "src"), path.join(root, "src"), { recursive: true, filter: (from) => path.basename(from) !== ".types" });
     for (const file of ["package.json", "tsconfig.json"]) cpSync(path.join(PROJECT_ROOT, file), path.join(root, file));
-    // A junction needs no special rights on Windows; elsewhere it is a plain symlink.
-    symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(root, "node_modules"), "junction");
+    // The packages linked one by one (a junction needs no special rights on Windows; elsewhere it is
+    // a plain symlink), but for esbuild, copied: the build's manifest records its package.json, and a
+    // test changes it. The project's own package (kvq, file:src) is the copy's src/.
+    const modules = path.join(root, "node_modules");
+    mkdirSync(modules);
+    for (const entry of readdirSync(path.join(PROJECT_ROOT, "node_modules"), { withFileTypes: true })) {
+      const from = path.join(PROJECT_ROOT, "node_modules", entry.name);
+      const to = path.join(modules, entry.name);
+      if (entry.name === "esbuild") cpSync(from, to, { recursive: true, dereference: true });
+      else if (entry.name === "kvq") symlinkSync(path.join(root, "src"), to, "junction");
+      else if (entry.isFile()) cpSync(from, to);
+      else symlinkSync(from, to, "junction");
+    }
     buildDir = path.join(root, ".kvq", "cli");
     cliSource = path.join(root, "src", "cli.ts");
     utimesSync(cliSource, ROUND_MTIME, ROUND_MTIME);
@@ -131,6 +143,23 @@ describe("the CLI's build", () => {
     await help(); // records the build once its files settled
     const current = await kvq(["--help"], { KVQ_CLI_BUILD_NOTICE_MS: "0" });
     assert.equal(current.stderr, "");
+  });
+
+  test("a change to tsconfig.json, src/package.json or esbuild's package.json makes a new build, each on its own", async () => {
+    const building = /^kvq: building the command from src\//m;
+    await settle();
+    await help(); // recorded: every input settled
+    assert.equal((await kvq(["--help"], { KVQ_CLI_BUILD_NOTICE_MS: "0" })).stderr, "", "the build is current");
+    for (const [index, file] of ["tsconfig.json", "src/package.json", "node_modules/esbuild/package.json"].entries()) {
+      if (index > 0) {
+        await settle(); // the previous change settled: this start records a build that includes it
+        await help();
+      }
+      appendFileSync(path.join(root, file), "\n"); // still JSON; only its size and times change
+      const start = await kvq(["--help"], { KVQ_CLI_BUILD_NOTICE_MS: "0" });
+      assert.equal(start.code, 0, start.stderr);
+      assert.match(start.stderr, building, `a change to ${file} did not make a new build`);
+    }
   });
 
   test("paths made from __dirname point into src/, as under tsx", async () => {

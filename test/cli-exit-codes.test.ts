@@ -38,6 +38,7 @@ const USAGE: [string[], RegExp, "fix"?][] = [
   [["cleanup", "--older-than", "soon"], /--older-than "soon" is not a duration/],
   [["rehearse", "--attendees", "0"], /--attendees must be a whole number from 1 to 500/],
   [["rehearse", "--throttle", "x"], /--throttle must be a whole number/],
+  [["rehearse", "--fault", "purgeKey=ForbiddenByPolicy"], /--fault purgeKey=ForbiddenByPolicy: unknown operation "purgeKey"\. Operations: .*purgeDeletedKey/],
   [["emulator", "--port", "70000"], /--port must be a whole number from 0 to 65535/],
   [["emulator", "--delete-delay", "-1"], /--delete-delay must be a whole number/],
   [["emulator", "--fault", "nonsense=Throttled"], /unknown operation "nonsense"/],
@@ -57,6 +58,21 @@ describe("bad usage exits 2 with what to fix, for every command", { concurrency:
       if (fix) assert.match(result.stderr, /^Fix: \S/m, "the fix on its own line");
       assert.doesNotMatch(result.stdout, /^Vault: /m, "told before an emulator started or a vault was asked");
       assert.doesNotMatch(result.stderr, NO_STACK, "no stack trace");
+    });
+  }
+});
+
+describe("a broken emulator CA path (KVQ_EMULATOR_CA naming a folder) exits 2, naming the path and the fix", { concurrency: 2 }, () => {
+  const folder = tempDir("kvq-ca-folder-");
+  const env = { ...ENV, KVQ_EMULATOR_CA: folder, NODE_EXTRA_CA_CERTS: "", IDENTITY_ENDPOINT: "http://127.0.0.1:9/msi/token", IDENTITY_HEADER: "not-a-real-header" };
+  for (const args of [["run", "--vault", "https://localhost:9"], ["cleanup", "--vault", "https://localhost:9"]]) {
+    test(`kvq ${args.join(" ")}`, async () => {
+      const result = await runKvq(args, { env, timeoutMs: 60_000 });
+      assert.equal(result.code, 2, `exit ${result.code}:\n${result.stdout}${result.stderr}`);
+      assert.ok(result.stderr.includes(`KVQ_EMULATOR_CA names ${folder}, which is a folder`), result.stderr);
+      assert.match(result.stderr, /^ {2}Fix: .*ca\.pem/m);
+      assert.doesNotMatch(result.stdout + result.stderr, NO_STACK, "no stack trace");
+      assert.doesNotMatch(result.stdout, /^Vault: /m, "told before a kernel started or a vault was asked");
     });
   }
 });

@@ -4,12 +4,16 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { KeyClient } from "@azure/keyvault-keys";
+import { KeyClient, type KeyClientOptions } from "@azure/keyvault-keys";
+import { createServer as createNetServer, type AddressInfo, type LookupFunction } from "node:net";
+import { Agent } from "node:https";
+import { createServer as createTlsServer } from "node:tls";
 import { clientOptionsFor, EmulatorCaError, isLocalVaultUrl } from "../src/client-options";
 import type { ThrottleNotice } from "../src/throttle-notice";
 import { readFileSync } from "node:fs";
+import { inspect } from "node:util";
 import { explainError } from "../src/vault-errors";
-import { VaultUnreachableError } from "../src/vault-unreachable";
+import { connectionFailureKind, VaultUnreachableError } from "../src/vault-unreachable";
 import { startTestVault, tempDir, type TestVault } from "./helpers/emulator";
 import { deadPort } from "./helpers/ports";
 
@@ -28,13 +32,34 @@ describe("options", () => {
     for (const url of ["https://kv1.vault.azure.net", "https://localhost.evil.com", "not a url"]) assert.equal(isLocalVaultUrl(url), false, url);
   });
 
+  test("which failures are connection failures, by Node's code; an answer from the server never is", () => {
+    const kinds = {
+      refused: ["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH"],
+      hostNotFound: ["ENOTFOUND", "EAI_AGAIN", "EAI_NONAME"],
+      dropped: ["ECONNRESET", "ETIMEDOUT", "ESOCKETTIMEDOUT", "EPIPE"],
+      tls: ["SELF_SIGNED_CERT_IN_CHAIN", "DEPTH_ZERO_SELF_SIGNED_CERT", "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "UNABLE_TO_GET_ISSUER_CERT", "CERT_HAS_EXPIRED", "ERR_TLS_CERT_ALTNAME_INVALID", "CERT_SIGNATURE_FAILURE"],
+    };
+    for (const [kind, codes] of Object.entries(kinds)) for (const code of codes) assert.equal(connectionFailureKind({ code }), kind, code);
+    for (const error of [{ code: "ECONNREFUSED", response: { status: 502 } }, { code: "EACCES" }, { code: 61 }, new Error("no code"), undefined, null]) {
+      assert.equal(connectionFailureKind(error), undefined, JSON.stringify(error));
+    }
+  });
+
   test("a local URL without the CA variable: a clear error naming the command that writes it", () => {
     assert.throws(() => clientOptionsFor("https://localhost:47443", { env: {} }), (error: Error) => {
       assert.ok(error instanceof EmulatorCaError);
       assert.match(error.message, /KVQ_EMULATOR_CA.*npm run emulator/s);
       return true;
     });
-    assert.throws(() => clientOptionsFor("https://localhost:47443", { env: { KVQ_EMULATOR_CA: "/nope/ca.pem" } }), /Cannot read the emulator's CA certificate at \/nope\/ca\.pem/);
+    assert.throws(() => clientOptionsFor("https://localhost:47443", { env: { KVQ_EMULATOR_CA: "/nope/ca.pem" } }), /Cannot read the emulator's CA certificate at \/nope\/ca\.pem: ENOENT\./);
+  });
+
+  test("the CA's error prints as its message in a notebook cell (tslab inspects it), not a stack trace", () => {
+    const folder = tempDir();
+    assert.throws(() => clientOptionsFor("https://localhost:47443", { env: { KVQ_EMULATOR_CA: folder } }), (error: Error) => {
+      assert.equal(inspect(error), `EmulatorCaError: Cannot read the emulator's CA certificate at ${folder}: EISDIR. Start the emulator once (\`npm run emulator\`) to create it.`);
+      return true;
+    });
   });
 });
 
@@ -55,7 +80,9 @@ describe("against the emulator", () => {
     const notices: ThrottleNotice[] = [];
     const client = new KeyClient(vault.emulator.url, vault.credential, clientOptionsFor(vault.emulator.url, { ca: vault.emulator.caPem, onThrottle: (n) => notices.push(n) }));
     await client.getKey("ca-from-own-variable").catch(() => undefined); // sign in first
-    const fault = vault.emulator.faults.inject({ operation: "createKey", fault: "Throttled", times: 1 });
+    // The service's throttle answer, asking for a 1-s wait (the named fault asks for 5).
+    const throttled = { status: 429, code: "Throttled", message: "Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached", headers: { "Retry-After": "1" } };
+    const fault = vault.emulator.faults.inject({ operation: "createKey", fault: throttled, times: 1 });
     const key = await client.createRsaKey("after-busy");
     assert.equal(fault.hits, 1);
     assert.equal(key.name, "after-busy");
@@ -66,9 +93,11 @@ describe("against the emulator", () => {
 });
 
 /** Fails a first request against url and returns the error, the explanation and how long it took. */
-async function failure(url: string, options: Parameters<typeof clientOptionsFor>[1], credential: TestVault["credential"]) {
+async function failure(url: string, options: Parameters<typeof clientOptionsFor>[1], credential: TestVault["credential"], extra: KeyClientOptions = {}) {
   const started = Date.now();
-  const error = await new KeyClient(url, credential, clientOptionsFor(url, options)).getKey("any").then(
+  // The SDK's retry delays, short: what is tested is how often and what for, not the SDK's backoff.
+  const fast = { retryOptions: { maxRetries: options?.maxRetries ?? 10, retryDelayInMs: 10, maxRetryDelayInMs: 50 } };
+  const error = await new KeyClient(url, credential, { ...clientOptionsFor(url, options), ...fast, ...extra }).getKey("any").then(
     () => assert.fail(`${url} answered`),
     (e: unknown) => e,
   );
@@ -113,6 +142,91 @@ describe("connection failures fail fast, named, with the fix for their cause", (
     await stopped.stop();
     const { explanation } = await failure(stopped.emulator.url, { ca: stopped.emulator.caPem, env: { ...stopped.emulator.env } }, vault.credential);
     assert.match(explanation.meaning, /emulator is not running/);
+  });
+
+  test("a refused connection to a vault in Azure is named for Azure (the URL, a firewall or proxy), not for the emulator", FAIL_FAST_BOUND, async () => {
+    // An Azure vault's name that resolves to this machine, where nothing listens on the port: the
+    // refusal a firewall would give, without the internet. The emulator's variables are set and it
+    // runs on another port, so advice for the emulator would have something to say.
+    const port = await deadPort();
+    const url = `https://kvq-refused.vault.azure.net:${port}`;
+    const lookup: LookupFunction = (hostname, options, callback) => {
+      if (hostname !== "kvq-refused.vault.azure.net") return callback(Object.assign(new Error(`not this test's host: ${hostname}`), { code: "ENOTFOUND" }), "", 4);
+      if (options.all) (callback as unknown as (e: null, all: { address: string; family: number }[]) => void)(null, [{ address: "127.0.0.1", family: 4 }]);
+      else callback(null, "127.0.0.1", 4);
+    };
+    const agent = new Agent({ lookup });
+    try {
+      const { error, explanation } = await failure(url, { env: { ...vault.emulator.env } }, vault.credential, { agent });
+      assert.equal(error.kind, "refused");
+      assert.equal(error.diagnosis.cause, "refused");
+      assert.match(error.message, new RegExp(`Could not reach ${url.replace(/[.]/g, "\\.")} \\(connection refused\\)`));
+      assert.match(explanation.meaning, /the port is wrong, or a firewall or proxy refuses the connection/);
+      assert.match(explanation.fix, /https:\/\/<name>\.vault\.azure\.net, no port/);
+      assert.doesNotMatch(`${explanation.meaning}\n${explanation.fix}`, /emulator/);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  test("each kind is retried as often as promised — refused and not found once, TLS never, dropped three times, none past maxRetries — and keeps its cause", FAIL_FAST_BOUND, async () => {
+    const host = "kvq-retries.vault.azure.net";
+    /** The agent's look-ups of the host: one per connection the client opens. */
+    const counting = (answer: "loopback" | "not found") => {
+      const agent = Object.assign(new Agent({
+        lookup: ((_hostname, options, callback) => {
+          agent.attempts++;
+          if (answer === "not found") return callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND" }), "", 4);
+          if (options.all) (callback as unknown as (e: null, all: { address: string; family: number }[]) => void)(null, [{ address: "127.0.0.1", family: 4 }]);
+          else callback(null, "127.0.0.1", 4);
+        }) as LookupFunction,
+      }), { attempts: 0 });
+      return agent;
+    };
+    /** A server that takes each connection and ends it at once, or answers TLS with a certificate of its own. */
+    const listening = async (tls: boolean) => {
+      const { generate } = require("selfsigned") as typeof import("selfsigned");
+      const own = tls ? await generate([{ name: "commonName", value: host }], { keyType: "ec", algorithm: "sha256" }) : undefined;
+      const server = own ? createTlsServer({ key: own.private, cert: own.cert }) : createNetServer((socket) => socket.destroy());
+      const connections = { count: 0 };
+      server.on("connection", () => connections.count++);
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      return { server, connections, port: (server.address() as AddressInfo).port };
+    };
+
+    const refused = counting("loopback");
+    const notFound = counting("not found");
+    const refusedError = (await failure(`https://${host}:${await deadPort()}`, {}, vault.credential, { agent: refused })).error;
+    const notFoundError = (await failure(`https://${host}`, {}, vault.credential, { agent: notFound })).error;
+    assert.deepEqual([refusedError.kind, refused.attempts, notFoundError.kind, notFound.attempts], ["refused", 2, "hostNotFound", 2]);
+    assert.equal((refusedError.cause as { code?: string }).code, "ECONNREFUSED", "the SDK's error is the cause");
+
+    const dropping = await listening(false);
+    const tls = await listening(true);
+    try {
+      const drops = async (maxRetries: number) => {
+        const before = dropping.connections.count;
+        const { error } = await failure(`https://${host}:${dropping.port}`, { maxRetries }, vault.credential, { agent: counting("loopback") });
+        assert.equal(error.kind, "dropped");
+        return dropping.connections.count - before;
+      };
+      assert.equal(await drops(10), 4, "a dropped connection: tried, then retried 3 times");
+      assert.equal(await drops(2), 3, "never more retries than maxRetries");
+      const { error } = await failure(`https://${host}:${tls.port}`, {}, vault.credential, { agent: counting("loopback") });
+      assert.deepEqual([error.kind, tls.connections.count], ["tls", 1], "an untrusted certificate: not retried");
+    } finally {
+      dropping.server.close();
+      tls.server.close();
+    }
+  });
+
+  test("a request the caller aborts is not a connection failure: the SDK's AbortError, as it is", async () => {
+    const url = `https://localhost:${await deadPort()}`;
+    const client = new KeyClient(url, vault.credential, clientOptionsFor(url, { ca: vault.emulator.caPem, env: {} }));
+    await assert.rejects(client.getKey("any", { abortSignal: AbortSignal.abort() }), (error: Error) => {
+      assert.equal(error.name, "AbortError");
+      return true;
+    });
   });
 
   test("a host that does not resolve: a typo'd host is named as no vault address; a vault name that does not exist, as such", FAIL_FAST_BOUND, async () => {

@@ -7,8 +7,8 @@ import { inspect } from "node:util";
 import { describe, test } from "node:test";
 import { checkEnvironment, ConfigurationError, findEnvFile, loadEnvFile, type EnvironmentCheck } from "../src/env";
 
-const exists = () => true;
-const check = (env: Record<string, string>) => checkEnvironment(env, { fileExists: exists });
+const readable = () => undefined;
+const check = (env: Record<string, string>) => checkEnvironment(env, { readError: readable });
 const codes = (result: EnvironmentCheck) => (result.ok ? [] : result.problems.map((p) => p.code));
 const config = (result: EnvironmentCheck) => {
   assert.ok(result.ok, `expected no problems, got ${JSON.stringify(!result.ok && result.problems, null, 1)}`);
@@ -109,9 +109,29 @@ describe("which sign-in", () => {
   });
 
   test("the emulator without its variables or CA: each missing one named, with the command that writes them", () => {
-    const result = checkEnvironment({ KEY_VAULT_URL: "https://localhost:47443", KVQ_EMULATOR_CA: "/nope/ca.pem" }, { fileExists: () => false });
+    const result = checkEnvironment({ KEY_VAULT_URL: "https://localhost:47443", KVQ_EMULATOR_CA: "/nope/ca.pem" }, { readError: () => "ENOENT" });
     assert.deepEqual(codes(result), ["emulator-variable-missing", "emulator-variable-missing", "emulator-ca-not-found"]);
     assert.ok(!result.ok && result.problems.every((p) => /npm run emulator/.test(p.fix)));
+  });
+
+  test("a CA path that is a folder, or a file that cannot be read, is told as such (read for real: a folder exists)", () => {
+    const folder = mkdtempSync(path.join(tmpdir(), "kvq-ca-folder-"));
+    const asFolder = checkEnvironment({ ...EMULATOR, KVQ_EMULATOR_CA: folder });
+    assert.deepEqual(codes(asFolder), ["emulator-ca-is-folder"]);
+    assert.ok(!asFolder.ok);
+    assert.equal(asFolder.problems[0].message, `KVQ_EMULATOR_CA names ${folder}, which is a folder, not the emulator's CA certificate.`);
+    assert.match(asFolder.problems[0].fix, /Set KVQ_EMULATOR_CA to the certificate file itself: ca\.pem in the tls folder/);
+    const asShellVariable = checkEnvironment({ ...EMULATOR, KVQ_EMULATOR_CA: "", NODE_EXTRA_CA_CERTS: folder });
+    assert.ok(!asShellVariable.ok && asShellVariable.problems[0].variable === "NODE_EXTRA_CA_CERTS" && /^NODE_EXTRA_CA_CERTS names/.test(asShellVariable.problems[0].message));
+    const file = path.join(folder, "ca.pem");
+    writeFileSync(file, "-----BEGIN CERTIFICATE-----\n");
+    assert.deepEqual(codes(checkEnvironment({ ...EMULATOR, KVQ_EMULATOR_CA: file })), [], "a file that can be read is fine");
+    // Root reads any file, so the permission error comes from the check's seam.
+    const denied = checkEnvironment({ ...EMULATOR, KVQ_EMULATOR_CA: file }, { readError: () => "EACCES" });
+    assert.ok(!denied.ok);
+    assert.deepEqual(codes(denied), ["emulator-ca-unreadable"]);
+    assert.equal(denied.problems[0].message, `KVQ_EMULATOR_CA names ${file}, which cannot be read (EACCES).`);
+    assert.ok(denied.problems[0].fix.includes(`chmod u+r ${file}`));
   });
 
   test("the emulator with a complete service principal and no restriction: would go to Entra ID", () => {

@@ -82,9 +82,9 @@ const QUICK_MS = 2_000;
  * others), or leave the environment changed. A group's files run one after another, in this order.
  */
 const SHARED_PROCESSES = [
-  ["emulator/auth", "emulator/crypto", "emulator/errors", "emulator/hardening", "emulator/keys", "emulator/fuzz", "emulator/replay"],
-  ["emulator/lifecycle", "emulator/listing", "emulator/paging-boundaries", "emulator/persistence", "emulator/quickstart-flow", "emulator/crash"],
-  ["cleanup", "env", "errors", "secrets", "object-names", "util/env-file", "i18n/catalogs", "i18n/lang", "workshop/doctor-exit-code"],
+  ["emulator/auth", "emulator/crypto", "emulator/errors", "emulator/hardening", "emulator/keys", "emulator/fuzz", "emulator/replay", "emulator/tls", "emulator/state-folder"],
+  ["emulator/lifecycle", "emulator/listing", "emulator/paging-boundaries", "emulator/persistence", "emulator/quickstart-flow", "emulator/crash", "emulator/limits", "emulator/validate"],
+  ["cleanup", "env", "errors", "secrets", "key-names", "util/env-file", "i18n/catalogs", "i18n/lang", "workshop/doctor-exit-code"],
   ["notebook/notebook-names", "notebook/committed-notebooks", "notebook/redact-output", "notebook/render-markdown", "kernel/jupyter-paths", "notebook/runner-units", "notebook/strip-command"],
 ].map((group) => group.map((name) => path.join(root, "test", `${name}.test.ts`)));
 

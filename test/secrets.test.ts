@@ -44,6 +44,15 @@ test("Authorization headers are redacted whatever the token's format", () => {
   assert.equal(redact("Use a Bearer token.", []), "Use a Bearer token.");
 });
 
+test("an opaque Authorization credential is redacted in any case of Bearer or Basic (HTTP's schemes are case-insensitive)", () => {
+  // Opaque (not JWTs): only the Authorization pattern can catch them.
+  for (const scheme of ["bearer", "BEARER", "bEaReR", "basic", "BASIC"]) {
+    const credential = b64url(32);
+    const out = redact(`authorization: ${scheme} ${credential}`, []);
+    assert.equal(out, `authorization: ${scheme} [redacted token]`);
+  }
+});
+
 test("the identity header is redacted by its value, and by its name when the value is not known", () => {
   const header = b64url(24);
   const out = redact(`X-IDENTITY-HEADER: ${header}\nIDENTITY_HEADER=${header}\n{"x-identity-header":"${header}"}`, []);

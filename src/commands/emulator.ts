@@ -2,8 +2,8 @@
 import path from "node:path";
 import { UsageError } from "../errors";
 import { parseDuration } from "../util/duration";
-import { isFaultName, NAMED_FAULTS, type FaultRule } from "../emulator/faults";
-import { OPERATIONS, startEmulator } from "../emulator/index";
+import { startEmulator } from "../emulator/index";
+import { parseFault } from "./fault-option";
 import { formatEnv, upsertEnvFile } from "../util/env-file";
 import { waitForShutdownSignal } from "../util/signals";
 
@@ -95,14 +95,4 @@ function throughNpm(error: unknown): unknown {
   if (!script || !(error instanceof Error) || error.name !== "EmulatorStartError" || !/--(identity-)?port/.test(error.message)) return error;
   error.message += ` Through npm, options go after "--": npm run ${script} -- --port 0`;
   return error;
-}
-
-/** "createKey=ForbiddenByRbac", or just "ForbiddenByFirewall" for every operation. */
-function parseFault(spec: string): FaultRule {
-  const [left, right] = spec.includes("=") ? spec.split("=", 2) : ["*", spec];
-  if (left !== "*" && !OPERATIONS.has(left)) {
-    throw new UsageError(`--fault ${spec}: unknown operation "${left}". Operations: ${[...OPERATIONS].join(", ")}, or * for all.`);
-  }
-  if (!isFaultName(right)) throw new UsageError(`--fault ${spec}: unknown error "${right}". Errors: ${Object.keys(NAMED_FAULTS).join(", ")}.`);
-  return { operation: left, fault: right };
 }

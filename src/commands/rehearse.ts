@@ -1,14 +1,26 @@
 /** `kvq rehearse --attendees N`: run N attendees' flows at once against a throttled emulator and report. */
 import { displayWidth, padDisplay, t } from "../i18n";
 import { rehearse, type RehearsalReport } from "../workshop/rehearse";
+import { parseFault } from "./fault-option";
 import { startStep } from "./output";
 
-export async function rehearseCommand(options: { attendees: number; throttle: number; json?: boolean }): Promise<number> {
+export interface RehearseCommandOptions {
+  attendees: number;
+  throttle: number;
+  purgeProtection?: boolean;
+  fault?: string[];
+  json?: boolean;
+}
+
+export async function rehearseCommand(options: RehearseCommandOptions): Promise<number> {
   const m = t().commands.rehearse;
+  const faults = (options.fault ?? []).map(parseFault);
   const step = options.json ? undefined : startStep(m.starting(options.attendees, options.throttle));
   const report = await rehearse({
     attendees: options.attendees,
     throttle: options.throttle,
+    purgeProtection: options.purgeProtection,
+    faults,
     onAttendeeDone: (_, done) => step?.update(m.progress(done, options.attendees)),
   });
   const ok = report.finished === report.attendees && report.leftoverKeys.length === 0;

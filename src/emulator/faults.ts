@@ -31,7 +31,7 @@ export interface FaultRule {
   /** The operation to fail (e.g. "createKey", "purgeDeletedKey"), or "*" for every operation. */
   operation: string;
   /** A named fault, or a custom error. */
-  fault: FaultName | { status: number; code: string; message: string; innerCode?: string };
+  fault: FaultName | { status: number; code: string; message: string; innerCode?: string; headers?: Record<string, string> };
   /** How many requests fail before the rule is spent; default: all of them. */
   times?: number;
 }
@@ -101,7 +101,7 @@ export class Faults {
       entry.left--;
       entry.hits++;
       const { fault } = entry.rule;
-      return typeof fault === "string" ? NAMED_FAULTS[fault](route) : new VaultError(fault.status, fault.code, fault.message, fault.innerCode);
+      return typeof fault === "string" ? NAMED_FAULTS[fault](route) : new VaultError(fault.status, fault.code, fault.message, fault.innerCode, fault.headers);
     }
     // Fixed 10-s windows, Retry-After = the rest of the window: a throttled client waits one window
     // per retry, as kvq rehearse's Azure estimate assumes. (A sliding window answered "1 s" again and

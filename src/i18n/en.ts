@@ -136,6 +136,16 @@ export const en = {
       message: (variable: string, file: string) => `${variable} names ${file}, which does not exist.`,
       fix: "Start the emulator once (`npm run emulator`): it creates its CA there and rewrites .env.",
     },
+    emulatorCaIsFolder: {
+      message: (variable: string, folder: string) => `${variable} names ${folder}, which is a folder, not the emulator's CA certificate.`,
+      fix: (variable: string) =>
+        `Set ${variable} to the certificate file itself: ca.pem in the tls folder of the emulator's state folder (.kvq/emulator/tls/ca.pem unless it was started with --state), or restart the emulator with \`npm run emulator\`, which writes it into .env.`,
+    },
+    emulatorCaUnreadable: {
+      message: (variable: string, file: string, code: string) => `${variable} names ${file}, which cannot be read (${code}).`,
+      fix: (file: string) =>
+        `Give yourself read access to it (it is the emulator's CA certificate, not a secret), e.g. chmod u+r ${file} — or delete it and start the emulator again (\`npm run emulator\`), which makes a new one.`,
+    },
     emulatorWithServicePrincipal: {
       message: "AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET are set, so DefaultAzureCredential would sign in to Entra ID as that service principal instead of using the emulator's token endpoint.",
       fix: "Set AZURE_TOKEN_CREDENTIALS=managedidentitycredential (npm run emulator writes it), or remove the service-principal variables.",

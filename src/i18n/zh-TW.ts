@@ -132,6 +132,15 @@ export const zhTW: Messages = {
       message: (variable, file) => `${variable} 指向 ${file}，但這個檔案不存在。`,
       fix: "請先啟動一次模擬器（`npm run emulator`）：它會在那裡建立 CA，並重新寫入 .env。",
     },
+    emulatorCaIsFolder: {
+      message: (variable, folder) => `${variable} 指向 ${folder}，這是資料夾，不是模擬器的 CA 憑證。`,
+      fix: (variable) =>
+        `請把 ${variable} 設成憑證檔本身：模擬器狀態資料夾裡 tls 資料夾中的 ca.pem（沒有用 --state 啟動時是 .kvq/emulator/tls/ca.pem）；或用 \`npm run emulator\` 重新啟動模擬器，它會把路徑寫進 .env。`,
+    },
+    emulatorCaUnreadable: {
+      message: (variable, file, code) => `${variable} 指向 ${file}，但這個檔案無法讀取（${code}）。`,
+      fix: (file) => `請讓自己有讀取權限（這是模擬器的 CA 憑證，不是機密），例如 chmod u+r ${file}；或刪除它再啟動一次模擬器（\`npm run emulator\`），它會重新建立一個。`,
+    },
     emulatorWithServicePrincipal: {
       message: "AZURE_CLIENT_ID、AZURE_TENANT_ID 和 AZURE_CLIENT_SECRET 都有設定，所以 DefaultAzureCredential 會以那個服務主體的身分登入 Entra ID，而不是向模擬器的權杖端點取得權杖。",
       fix: "請設定 AZURE_TOKEN_CREDENTIALS=managedidentitycredential（npm run emulator 會寫入這一行），或移除服務主體的那幾個變數。",

@@ -10,6 +10,8 @@
  * POSIX) and parent-watch.cjs preloaded, whose worker thread ends the kernel as soon as the
  * operating system closes that pipe — the runner's death, by any signal, even while a cell is
  * busy. The CLI should still turn SIGINT/SIGTERM into an orderly close (abort the run's signal).
+ * When the kernel exits, however it ends, what is left of its process group (processes its cells
+ * started) is killed too (POSIX: the group is the kernel's, as it starts in a session of its own).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import path from "node:path";
@@ -89,6 +91,9 @@ export function launchKernelProcess(options: LaunchOptions): KernelProcess {
   const exited = new Promise<KernelExit>((resolve) => {
     child.once("exit", (code, signal) => {
       hasExited = true;
+      // The kernel leads its own process group: what its cells started and left running (a tool, a
+      // server) would outlive it, and the command that started it, after a clean shutdown too.
+      if (posix && child.pid !== undefined) endGroup(child.pid);
       resolve({ code, signal });
     });
     child.once("error", (error) => {
@@ -152,6 +157,15 @@ export function launchKernelProcess(options: LaunchOptions): KernelProcess {
       child.stdin.end(JSON.stringify(env));
     },
   };
+}
+
+/** SIGKILL to what is left of a process group whose leader has exited; nothing when none is left. */
+function endGroup(leader: number): void {
+  try {
+    process.kill(-leader, "SIGKILL");
+  } catch {
+    // ESRCH: the group went with its leader.
+  }
 }
 
 const PARENT_WATCH = path.join(__dirname, "parent-watch.cjs");

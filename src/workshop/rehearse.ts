@@ -12,7 +12,7 @@ import { DefaultAzureCredential } from "@azure/identity";
 import { KeyClient } from "@azure/keyvault-keys";
 import { cleanupRuns } from "../cleanup";
 import { clientOptionsFor, TUTORIAL_MAX_RETRIES } from "../client-options";
-import { startEmulator } from "../emulator/index";
+import { startEmulator, type FaultRule } from "../emulator/index";
 import { checkEnvironment } from "../env";
 import { t } from "../i18n";
 import { chooseKeyName } from "../object-names";
@@ -68,6 +68,10 @@ export interface RehearseOptions {
   throttle?: number;
   /** Delete/recover poller interval; default the SDK's 2 s, as in the notebook. */
   pollIntervalMs?: number;
+  /** The vault refuses purges, as one with purge protection does: each attendee's key stays soft-deleted. */
+  purgeProtection?: boolean;
+  /** Operations the vault fails, as the class's vault might (an access policy without purge, a firewall …). */
+  faults?: FaultRule[];
   onAttendeeDone?: (result: AttendeeResult, done: number) => void;
 }
 
@@ -76,7 +80,14 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
   const ledgerDir = path.join(stateDir, "runs");
   // Ready keys for the first attendees' creates; no more than there are attendees to take them.
   const keyPoolSize = Math.min(8, options.attendees);
-  const emulator = await startEmulator({ port: 0, stateDir, throttle: options.throttle ?? AZURE_CREATE_LIMIT, keyPoolSize });
+  const emulator = await startEmulator({
+    port: 0,
+    stateDir,
+    throttle: options.throttle ?? AZURE_CREATE_LIMIT,
+    keyPoolSize,
+    purgeProtection: options.purgeProtection,
+    faults: options.faults,
+  });
   const previousEnv = { ...process.env };
   Object.assign(process.env, emulator.env);
   try {

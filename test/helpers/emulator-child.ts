@@ -26,9 +26,11 @@ export function killChildren(): void {
 }
 
 /** Starts `kvq emulator` on free ports and resolves once it has printed its environment. */
-export function startChild(stateDir: string, args: string[] = []): Promise<RunningChild> {
+export function startChild(stateDir: string, args: string[] = [], options: { under?: string[] } = {}): Promise<RunningChild> {
   const { NODE_TEST_CONTEXT: _, ...env } = process.env;
-  const child = spawn(process.execPath, ["--", "src/kvq.cjs", "emulator", "--port", "0", "--state", stateDir, "--delete-delay", "0", ...args], {
+  // `under`: a command to run it under (strace …), its own arguments first.
+  const command = [...(options.under ?? []), process.execPath, "--", "src/kvq.cjs", "emulator", "--port", "0", "--state", stateDir, "--delete-delay", "0", ...args];
+  const child = spawn(command[0], command.slice(1), {
     cwd: ROOT,
     env,
     stdio: ["ignore", "pipe", "pipe"],

@@ -50,6 +50,8 @@ const SAMPLES: Samples<Messages> = {
     tokenCredentialsUnknown: { message: ["magic"] },
     emulatorVariableMissing: { message: ["IDENTITY_HEADER"] },
     emulatorCaNotFound: { message: ["KVQ_EMULATOR_CA", "/nope/ca.pem"] },
+    emulatorCaIsFolder: { message: ["KVQ_EMULATOR_CA", "/home/me/.kvq/emulator"], fix: ["KVQ_EMULATOR_CA"] },
+    emulatorCaUnreadable: { message: ["KVQ_EMULATOR_CA", "/home/me/ca.pem", "EACCES"], fix: ["/home/me/ca.pem"] },
     emulatorVariablesWithAzureVault: { message: [["IDENTITY_ENDPOINT", "IDENTITY_HEADER"]], fix: [["IDENTITY_ENDPOINT", "IDENTITY_HEADER"]] },
     servicePrincipalInUse: { message: ["AZURE_CLIENT_SECRET", "app-1"] },
     servicePrincipalIncomplete: { message: [["AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET"], ["AZURE_TENANT_ID"]], fix: [["AZURE_TENANT_ID"], ["AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET"]] },

@@ -37,7 +37,7 @@ const restError = (statusCode: number, code: string, innerCode: string | undefin
 
 describe("the environment check", () => {
   test("a vault name that is too short: the problem and its fix in Chinese, the code unchanged", () => {
-    const result = checkEnvironment({ KEY_VAULT_NAME: "ab" }, { fileExists: () => true });
+    const result = checkEnvironment({ KEY_VAULT_NAME: "ab" }, { readError: () => undefined });
     assert.ok(!result.ok);
     const [p] = result.problems;
     assert.equal(p.code, "vault-name-too-short");
@@ -47,7 +47,7 @@ describe("the environment check", () => {
   });
 
   test("a name inside a URL variable says which variable; URL fixes keep the URL exact", () => {
-    const result = checkEnvironment({ KEY_VAULT_URL: "https://k--v.vault.azure.net/keys/x" }, { fileExists: () => true });
+    const result = checkEnvironment({ KEY_VAULT_URL: "https://k--v.vault.azure.net/keys/x" }, { readError: () => undefined });
     assert.ok(!result.ok);
     assert.deepEqual(result.problems.map((p) => p.code), ["vault-url-has-path", "vault-name-double-dash"]);
     assert.equal(result.problems[0].fix, "請設定 KEY_VAULT_URL=https://k--v.vault.azure.net");
@@ -55,14 +55,14 @@ describe("the environment check", () => {
   });
 
   test("sign-in problems list the variables with 、 and 和", () => {
-    const result = checkEnvironment({ KEY_VAULT_NAME: "kv1", AZURE_CLIENT_ID: "app-1", AZURE_CLIENT_SECRET: "s" }, { fileExists: () => true });
+    const result = checkEnvironment({ KEY_VAULT_NAME: "kv1", AZURE_CLIENT_ID: "app-1", AZURE_CLIENT_SECRET: "s" }, { readError: () => undefined });
     assert.ok(!result.ok);
     assert.equal(result.problems[0].code, "service-principal-incomplete");
     assert.match(result.problems[0].message, /^已設定 AZURE_CLIENT_ID 和 AZURE_CLIENT_SECRET，卻缺少 AZURE_TENANT_ID，/);
   });
 
   test("ConfigurationError prints the Chinese list of fixes; the fix's later lines line up under its first", () => {
-    const result = checkEnvironment({ KEY_VAULT_NAME: "ab" }, { fileExists: () => true });
+    const result = checkEnvironment({ KEY_VAULT_NAME: "ab" }, { readError: () => undefined });
     const printed = inspect(new ConfigurationError(!result.ok ? result.problems : []));
     assert.match(printed, /^環境設定有 1 個問題：\n✖ 保存庫名稱「ab」/);
     assert.match(printed, /\n {2}解決方式：請填入/);
@@ -72,7 +72,7 @@ describe("the environment check", () => {
   });
 
   test("describeConfig: Chinese labels, values in one column", () => {
-    const result = checkEnvironment({ KEY_VAULT_NAME: "kv1" }, { fileExists: () => true });
+    const result = checkEnvironment({ KEY_VAULT_NAME: "kv1" }, { readError: () => undefined });
     assert.ok(result.ok);
     assert.equal(result.config.where, "Azure 公用雲端");
     const lines = describeConfig({ ...result.config, envFile: "/work/.env" }).split("\n");

@@ -138,6 +138,10 @@ describe("the kernel's conversion cache", () => {
     writeFileSync(path.join(dep, "index.js"), "exports.n = 1;\n");
     const declaration = path.join(dep, "index.d.ts");
     writeFileSync(declaration, "export declare const n: number;\n");
+    // A whole second: putting it back below restores the modification time exactly (a Date holds
+    // milliseconds, the file system nanoseconds), so the change there is seen by its ctime alone.
+    const wholeSecond = Math.floor(Date.now() / 1000) - 60;
+    utimesSync(declaration, wholeSecond, wholeSecond);
     // tslab converts a local .ts file the cell imports and hands its JavaScript to the executor with
     // that cell's conversion, once per kernel: kept with it. The next cell, which imports it again,
     // carries no copy: it is kept for kernels where the same local files were handed over first.
@@ -164,9 +168,12 @@ describe("the kernel's conversion cache", () => {
     assert.deepEqual(second.replies, first.replies, "the reused cell hands the local module over, and it is loaded once");
 
     // The same size and mtime, another type: only the ctime tells.
-    const { mtime } = statSync(declaration);
+    const before = statSync(declaration);
     writeFileSync(declaration, "export declare const n: string;\n");
-    utimesSync(declaration, mtime, mtime);
+    utimesSync(declaration, wholeSecond, wholeSecond);
+    const after = statSync(declaration);
+    assert.deepEqual([after.size, after.mtimeMs], [before.size, before.mtimeMs], "only the change time differs");
+    assert.notEqual(after.ctimeMs, before.ctimeMs);
     const later = path.join(cwd, "node_modules", "later");
     mkdirSync(later);
     writeFileSync(path.join(later, "index.js"), 'exports.m = "here";\n');

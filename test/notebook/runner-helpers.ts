@@ -16,6 +16,23 @@ export function tempDir(prefix = "kvq-runner-"): string {
   return dir;
 }
 
+/**
+ * A cell that starts a process of its own, left running (as a cell that starts a tool or a server
+ * would), and prints its pid: `child <pid>`. Not Node: a Node child inherits the kernel's
+ * NODE_OPTIONS, whose parent watch would end it by itself. POSIX (sleep).
+ */
+export const CELL_CHILD =
+  'const { spawn } = require("node:child_process");\n' +
+  'const tool = spawn("sleep", ["600"], { stdio: "ignore" });\n' +
+  'console.log("child", tool.pid);';
+
+/** The pid CELL_CHILD printed. */
+export function cellChildPid(result: { outputs: unknown[] }): number {
+  const pid = Number(/child (\d+)/.exec(JSON.stringify(result.outputs))?.[1]);
+  if (!Number.isInteger(pid)) throw new Error(`the cell printed no pid: ${JSON.stringify(result.outputs)}`);
+  return pid;
+}
+
 /** A non-TTY stream that keeps what is written. */
 export function captureStream(): Writable & { text(): string; isTTY: boolean } {
   let text = "";
@@ -33,9 +50,15 @@ export function captureStream(): Writable & { text(): string; isTTY: boolean } {
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  // A zombie has ended: only its exit status waits for a parent to read it (an orphan's new parent,
+  // PID 1, may not read it in a container).
+  try {
+    return readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /s, "")[0] !== "Z";
+  } catch {
+    return true; // no /proc (macOS): signal 0 is the answer
   }
 }
 

@@ -13,7 +13,7 @@ import { describe, test } from "node:test";
 import { parseNotebook, type CodeCell } from "../../src/notebook/notebook-file";
 import { startKernel, type Kernel } from "../../src/notebook/kernel";
 import { runNotebook } from "../../src/notebook/run-notebook";
-import { fixture, FIXTURES, isAlive, leftovers, tempDir } from "./runner-helpers";
+import { CELL_CHILD, cellChildPid, fixture, FIXTURES, isAlive, leftovers, tempDir } from "./runner-helpers";
 
 const STOPPED = "Stopped: this cell was interrupted before it finished.";
 const errorsOf = (outputs: any[]) => outputs.filter((o) => o.output_type === "error").map((o) => o.traceback.join("\n"));
@@ -72,20 +72,33 @@ describe("a hanging cell", () => {
     assert.deepEqual(leftovers(connectionDir), { files: [], processes: [] });
   });
 
-  for (const busy of [false, true]) {
-    test(`a runner killed outright (SIGKILL) does not leave its kernel running${busy ? ", even while a cell spins in a synchronous loop" : ""}`, async () => {
+  test("a kernel that shuts down cleanly takes the process a cell started with it", { skip: process.platform === "win32" ? "process groups are POSIX" : undefined }, async () => {
+    const kernel = await startKernel({ cwd: FIXTURES, connectionDir: tempDir("kvq-conn-") });
+    const child = cellChildPid(await kernel.execute(CELL_CHILD));
+    assert.ok(isAlive(child));
+    const exit = await kernel.close();
+    assert.equal(exit.code, 0, "a clean shutdown, not a kill");
+    const closed = Date.now();
+    while (Date.now() - closed < 5_000 && isAlive(child)) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(isAlive(child), false, "the process the cell started ended with the kernel");
+  });
+
+  for (const mode of ["idle", "busy", "child"] as const) {
+    const title = { idle: "", busy: ", even while a cell spins in a synchronous loop", child: ", nor the process a cell started" }[mode];
+    test(`a runner killed outright (SIGKILL) does not leave its kernel running${title}`, { skip: mode === "child" && process.platform === "win32" ? "process groups are POSIX" : undefined }, async () => {
       const connectionDir = tempDir("kvq-conn-");
-      const args = ["--import", "tsx", path.join(__dirname, "runner-orphan-child.ts"), connectionDir, ...(busy ? ["busy"] : [])];
+      const args = ["--import", "tsx", path.join(__dirname, "runner-orphan-child.ts"), connectionDir, ...(mode === "idle" ? [] : [mode])];
       const runner = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
       const [line] = (await once(runner.stdout!, "data")) as [Buffer];
-      const kernelPid = Number(line.toString().trim());
-      assert.ok(isAlive(kernelPid));
+      const pids = line.toString().trim().split(" ").map(Number);
+      for (const pid of pids) assert.ok(isAlive(pid), `${pid} runs`);
       runner.kill("SIGKILL");
       await once(runner, "exit");
       const killed = Date.now();
       // parent-watch.cjs's worker sees the runner's pipe close at once; the bound is for a loaded machine.
-      while (Date.now() - killed < 20_000 && isAlive(kernelPid)) await new Promise((r) => setTimeout(r, 50));
-      assert.equal(isAlive(kernelPid), false, `the kernel noticed its runner was gone and exited (waited ${Date.now() - killed} ms)`);
+      while (Date.now() - killed < 20_000 && pids.some(isAlive)) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(isAlive(pids[0]!), false, `the kernel noticed its runner was gone and exited (waited ${Date.now() - killed} ms)`);
+      if (mode === "child") assert.equal(isAlive(pids[1]!), false, "the process the cell started went with the kernel");
       // The watch also removed the connection file.
       assert.deepEqual(leftovers(connectionDir), { files: [], processes: [] });
       rmSync(connectionDir, { recursive: true, force: true });

@@ -1,4 +1,8 @@
-/** `kvq rehearse` with a small room: everyone finishes through the throttle, nothing is left, and the Azure advice scales with N. */
+/**
+ * `kvq rehearse` with a small room: everyone finishes through the throttle, nothing is left, and the
+ * Azure advice scales with N; through the command, a vault that fails attendees or keeps their keys
+ * makes the verdict, the exit code and the advice say so.
+ */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Faults } from "../../src/emulator/faults";
@@ -50,4 +54,23 @@ test("the command prints the report and exits 0 when everyone finished", async (
   assert.match(result.stdout, /Attendees finished: {3}2\/2/);
   assert.match(result.stdout, /Leftover keys: {8}0/);
   assert.match(result.stdout, /On Azure:/);
+});
+
+test("the command, when attendees fail or keys are left: exit 1, each named, and no advice that everyone finishes", async () => {
+  // Both rooms at once: each waits on its pollers (2 s, as in the notebook), not on the CPU.
+  const [failing, keeping] = await Promise.all([
+    runKvq(["rehearse", "--attendees", "2", "--throttle", "100", "--fault", "purgeDeletedKey=ForbiddenByPolicy"]),
+    runKvq(["rehearse", "--attendees", "2", "--throttle", "100", "--purge-protection"]),
+  ]);
+  // An access policy without purge: every attendee's clean-up fails, and their keys stay soft-deleted.
+  assert.equal(failing.code, 1, failing.stdout + failing.stderr);
+  assert.match(failing.stdout, /Attendees finished: {3}0\/2/);
+  assert.match(failing.stdout, /^✖ attendee-001: .*lacks a key permission \(purge\)/m);
+  assert.match(failing.stdout, /^✖ attendee-002: /m);
+  assert.match(failing.stdout, /2 of 2 attendees did not finish/);
+  assert.doesNotMatch(failing.stdout, /Everyone finishes|One vault is enough/);
+  // Purge protection: everyone finishes, and every key is left soft-deleted — still a failed rehearsal.
+  assert.equal(keeping.code, 1, keeping.stdout + keeping.stderr);
+  assert.match(keeping.stdout, /Attendees finished: {3}2\/2/);
+  assert.match(keeping.stdout, /Leftover keys: {8}2 \(quickstart-attendee-001-\S+ \(deleted\), quickstart-attendee-002-\S+ \(deleted\)\)/);
 });
