@@ -234,7 +234,7 @@ async function permissionsRoundTrip(
     return pass(t().doctor.permissions.allowed(done));
   } catch (error) {
     const outcome = explained(error, t().doctor.permissions.refused(step, done));
-    const forbidden = ["ForbiddenByRbac", "ForbiddenByPolicy"].includes(explainError(error)?.id ?? "");
+    const forbidden = ["ForbiddenByRbac", "ForbiddenByPolicy", "SecretForbiddenByRbac", "SecretForbiddenByPolicy"].includes(explainError(error)?.id ?? "");
     return { ...outcome, detail: `${outcome.detail}\n${needed}`, ...(forbidden && permissionFix ? { fix: permissionFix } : {}) };
   } finally {
     // Whatever happened, leave nothing behind (a probe we could not create needs nothing).
