@@ -1,15 +1,6 @@
 /** Keys, through `@azure/keyvault-keys`' KeyClient. */
-import type { DeletedKey, KeyClient, KeyProperties } from "@azure/keyvault-keys";
-import type { DeletedFacts, LiveFacts, ObjectKind, VaultObjectClient } from "./kind";
-
-const live = (p: KeyProperties): LiveFacts => ({ name: p.name, tags: p.tags, createdOn: p.createdOn });
-const deleted = (d: DeletedKey): DeletedFacts => ({
-  ...live(d.properties),
-  deletedOn: d.properties.deletedOn,
-  scheduledPurgeDate: d.properties.scheduledPurgeDate,
-  recoveryLevel: d.properties.recoveryLevel,
-  recoverableDays: d.properties.recoverableDays,
-});
+import type { KeyClient } from "@azure/keyvault-keys";
+import { deletedFacts as deleted, liveFacts as live, type ObjectKind, type VaultObjectClient } from "./kind";
 
 export const keyKind: ObjectKind<KeyClient> = {
   id: "key",

@@ -27,6 +27,18 @@ export interface DeletedFacts extends LiveFacts {
   recoverableDays?: number;
 }
 
+/** What the scaffolding keeps of a live object's properties (a secret's value is never among them). */
+export const liveFacts = (p: LiveFacts): LiveFacts => ({ name: p.name, tags: p.tags, createdOn: p.createdOn });
+
+/** What the scaffolding keeps of a deleted object (DeletedKey, DeletedSecret: the same fields in `properties`). */
+export const deletedFacts = ({ properties: p }: { properties: DeletedFacts }): DeletedFacts => ({
+  ...liveFacts(p),
+  deletedOn: p.deletedOn,
+  scheduledPurgeDate: p.scheduledPurgeDate,
+  recoveryLevel: p.recoveryLevel,
+  recoverableDays: p.recoverableDays,
+});
+
 export interface ObjectKind<Client extends VaultObjectClient = VaultObjectClient> {
   id: KindId;
   /** The URL collections: `/keys/{name}` and `/deletedkeys/{name}`. */

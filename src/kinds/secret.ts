@@ -2,17 +2,8 @@
  * Secrets, through `@azure/keyvault-secrets`' SecretClient. The scaffolding reads a secret's
  * properties only: `getSecret` brings its value too, which is dropped here and never kept.
  */
-import type { DeletedSecret, SecretClient, SecretProperties } from "@azure/keyvault-secrets";
-import type { DeletedFacts, LiveFacts, ObjectKind, VaultObjectClient } from "./kind";
-
-const live = (p: SecretProperties): LiveFacts => ({ name: p.name, tags: p.tags, createdOn: p.createdOn });
-const deleted = (d: DeletedSecret): DeletedFacts => ({
-  ...live(d.properties),
-  deletedOn: d.properties.deletedOn,
-  scheduledPurgeDate: d.properties.scheduledPurgeDate,
-  recoveryLevel: d.properties.recoveryLevel,
-  recoverableDays: d.properties.recoverableDays,
-});
+import type { SecretClient } from "@azure/keyvault-secrets";
+import { deletedFacts as deleted, liveFacts as live, type ObjectKind, type VaultObjectClient } from "./kind";
 
 export const secretKind: ObjectKind<SecretClient> = {
   id: "secret",
