@@ -43,12 +43,16 @@ export interface TerminalSession {
   type(keys: string): void;
   /** The exit code, once `script` ends. */
   readonly closed: Promise<number | null>;
+  /** Whether `script` has ended. */
+  readonly ended: boolean;
   /** Ends it at once (for a test's clean-up). */
   kill(): void;
 }
 
 export function kvqInTerminal(args: string[], options: { env?: NodeJS.ProcessEnv } = {}): TerminalSession {
-  const command = [process.execPath, "--", KVQ, ...args].map((a) => `'${a}'`).join(" ");
+  // `exec`: script runs the command through $SHELL -c, and with no SHELL that is /bin/sh (dash in
+  // Debian), which would stay as the parent, hear the terminal's Ctrl-C as well, and exit 130 after kvq.
+  const command = `exec ${[process.execPath, "--", KVQ, ...args].map((a) => `'${a}'`).join(" ")}`;
   const child = spawn("script", ["-qfec", command, "/dev/null"], { cwd: PROJECT_ROOT, env: { ...process.env, ...options.env } });
   let output = "";
   child.stdout.on("data", (d) => (output += d.toString()));
@@ -70,6 +74,9 @@ export function kvqInTerminal(args: string[], options: { env?: NodeJS.ProcessEnv
     },
     type: (keys) => void child.stdin.write(keys),
     closed,
+    get ended() {
+      return child.exitCode !== null || child.signalCode !== null;
+    },
     kill: () => void child.kill("SIGKILL"),
   };
 }

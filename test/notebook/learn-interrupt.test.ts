@@ -39,6 +39,7 @@ for (const [lang, stopped, again] of [
     t.diagnostic(/waiting function/.test(s.output) ? "interrupted in the cell's await" : "interrupted in the cell's type-check");
     assert.doesNotMatch(s.output, /at .+:\d+:\d+/, "no stack trace");
     s.type("q");
-    assert.equal(await s.closed, 0, s.output);
+    const code = await s.closed;
+    assert.equal(code, 0, `exit ${code}\n${s.output}`);
   });
 }

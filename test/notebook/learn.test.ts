@@ -4,11 +4,10 @@
  * reason and accepts a good one; a second session resumes where the first stopped.
  */
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { after, test } from "node:test";
-import { PROJECT_ROOT } from "../helpers/cli";
+import { kvqInTerminal, type TerminalSession } from "../helpers/cli";
 import { tempDir } from "../helpers/emulator";
 import { stripAnsi } from "../../src/notebook/render-markdown";
 
@@ -18,43 +17,20 @@ const keyName = `learn-key-${randomBytes(3).toString("hex")}`;
 const ENV = { KVQ_ENV_FILE: "none", KEY_VAULT_URL: "", KEY_VAULT_NAME: "", KEYVAULT_URI: "", ATTENDEE: "tester", KVQ_LEARN_PROGRESS: progress, TERM: "xterm", NO_COLOR: "1" };
 
 /** Sessions still running when the file's tests end (a failed assertion left them waiting for keys): ended with q, then killed. */
-const sessions: ChildProcess[] = [];
+const sessions: TerminalSession[] = [];
 after(async () => {
-  for (const child of sessions.filter((c) => c.exitCode === null && c.signalCode === null)) {
-    child.stdin!.write("q");
+  for (const s of sessions.filter((s) => !s.ended)) {
+    s.type("q");
     await new Promise((resolve) => setTimeout(resolve, 5000));
-    child.kill("SIGKILL");
+    s.kill();
   }
 });
 
 /** `kvq learn` on a pseudo-terminal; `expect` waits for text, `type` sends keys. */
-function session(args: string[] = []) {
-  const command = [process.execPath, "--", path.join(PROJECT_ROOT, "src", "kvq.cjs"), "learn", ...args].map((a) => `'${a}'`).join(" ");
-  const child: ChildProcess = spawn("script", ["-qfec", command, "/dev/null"], { cwd: PROJECT_ROOT, env: { ...process.env, ...ENV } });
-  sessions.push(child);
-  let output = "";
-  child.stdout!.on("data", (d) => (output += d.toString()));
-  child.stderr!.on("data", (d) => (output += d.toString()));
-  const closed = new Promise<number | null>((resolve) => child.on("close", resolve));
-  return {
-    get output() {
-      return output.replace(/\r/g, "");
-    },
-    async expect(pattern: RegExp, after = 0, timeoutMs = 60_000): Promise<number> {
-      const started = Date.now();
-      for (;;) {
-        const text = output.replace(/\r/g, "");
-        const match = pattern.exec(text.slice(after));
-        if (match) return after + match.index + match[0].length;
-        if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${pattern}; output so far:\n${text}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    },
-    type(keys: string) {
-      child.stdin!.write(keys);
-    },
-    closed,
-  };
+function session(args: string[] = []): TerminalSession {
+  const s = kvqInTerminal(["learn", ...args], { env: ENV });
+  sessions.push(s);
+  return s;
 }
 
 test("Enter runs, the name prompt explains a refusal, s skips, q quits and cleans up", async () => {
