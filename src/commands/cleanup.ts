@@ -2,8 +2,9 @@
 import { UsageError } from "../errors";
 import { parseDuration } from "../util/duration";
 import { padDisplay, t } from "../i18n";
+import { KINDS } from "../kinds/index";
 import { openVaultClient } from "../vault-client";
-import { findLeftovers, sweep, type LeftoverKey, type RunGroup } from "../workshop/sweep";
+import { findLeftovers, sweep, type LeftoverObject, type RunGroup } from "../workshop/sweep";
 import { startStep } from "./output";
 
 export interface CleanupCommandOptions {
@@ -29,20 +30,21 @@ export async function cleanupCommand(options: CleanupCommandOptions): Promise<nu
     step?.end("fail", m.looking(config.vaultUrl));
     throw error;
   });
-  const count = groups.reduce((n, g) => n + g.keys.length, 0);
-  step?.end("info", m.found(count, groups.length, config.vaultUrl, !options.yes));
+  const all = groups.flatMap((g) => g.objects);
+  const counted = KINDS.map((k) => [k.id, all.filter((o) => o.kind === k.id).length] as const).filter(([, n]) => n > 0);
+  step?.end("info", m.found(counted.map(([kind, n]) => m.counted(kind, n)), groups.length, config.vaultUrl, !options.yes));
   for (const error of unreadableLedgers) process.stderr.write(`⚠ ${error.message}\n`);
 
   if (!options.yes) {
     if (options.json) process.stdout.write(`${JSON.stringify({ dryRun: true, runs: groups.map(toJson) })}\n`);
     else {
       for (const g of groups) printGroup(g);
-      if (count > 0) process.stdout.write(`\n${m.nothingChanged}\n`);
+      if (all.length > 0) process.stdout.write(`\n${m.nothingChanged}\n`);
     }
     return 0;
   }
   const results = await sweep(clients, groups, {
-    onKey: (r) => {
+    onObject: (r) => {
       if (!options.json) process.stdout.write(`${r.outcome === "failed" ? "✖" : "✔"} ${r.message}\n`);
     },
   });
@@ -56,15 +58,15 @@ const minutes = (d: Date) => d.toISOString().replace("T", " ").slice(0, 16);
 
 function printGroup(g: RunGroup): void {
   process.stdout.write(`\n${t().commands.cleanup.run(g.runId, g.attendee, g.startedAt && minutes(g.startedAt), g.ledger !== undefined)}\n`);
-  for (const key of g.keys) process.stdout.write(`  ${describe(key)}\n`);
+  for (const object of g.objects) process.stdout.write(`  ${describe(object)}\n`);
 }
 
-/** "<state>  <name>  (<when>)", the states in a column 10 wide. */
-function describe(key: LeftoverKey): string {
+/** "<state>  <kind>  <name>  (<when>)", the states in a column 10 wide, the kinds 8. */
+function describe(object: LeftoverObject): string {
   const m = t().commands.cleanup;
   const when = (d?: Date) => (d ? minutes(d) : "?");
-  const note = key.state === "live" ? m.created(when(key.since)) : key.state === "deleted" ? m.deleted(when(key.since), when(key.scheduledPurgeDate)) : m.ledgerOnly;
-  return `${padDisplay(m.states[key.state], 10)}${key.name}  ${note}`;
+  const note = object.state === "live" ? m.created(when(object.since)) : object.state === "deleted" ? m.deleted(when(object.since), when(object.scheduledPurgeDate)) : m.ledgerOnly;
+  return `${padDisplay(m.states[object.state], 10)}${padDisplay(t().kinds[object.kind], 8)}${object.name}  ${note}`;
 }
 
-const toJson = (g: RunGroup) => ({ runId: g.runId, attendee: g.attendee, startedAt: g.startedAt, ledger: g.ledger?.file, keys: g.keys });
+const toJson = (g: RunGroup) => ({ runId: g.runId, attendee: g.attendee, startedAt: g.startedAt, ledger: g.ledger?.file, objects: g.objects });

@@ -12,6 +12,9 @@ import { runnerEn } from "./runner.en";
 
 const RULE = "1-127 characters: letters (a-z, A-Z), digits (0-9) and dashes (-)";
 const kept = (days?: number) => (days ? `Deleted keys are kept ${days} days` : "Deleted keys are kept for the vault's retention period");
+/** The object kinds (kinds/), as messages name them. */
+const KIND_WORDS = { key: "key", secret: "secret" };
+type KindWord = keyof typeof KIND_WORDS;
 const needs = (done: string[]) => (done.length > 0 ? `${done.join(", ")} succeeded` : "nothing succeeded");
 
 export const en = {
@@ -183,7 +186,7 @@ export const en = {
   },
 
   /** The object kinds (kinds/), as the messages below name them. */
-  kinds: { key: "key", secret: "secret" },
+  kinds: KIND_WORDS,
 
   /** Names free of live and soft-deleted objects; `noun` is the kind's (kinds above). */
   keyNames: {
@@ -487,16 +490,18 @@ export const en = {
     },
     cleanup: {
       notADuration: (text: string) => `--older-than "${text}" is not a duration. Use e.g. 2h, 30m, 1d.`,
-      looking: (vaultUrl: string) => `Looking for tutorial keys in ${vaultUrl}`,
-      found: (keys: number, runs: number, vaultUrl: string, dryRun: boolean) =>
-        `${keys} tutorial ${keys === 1 ? "key" : "keys"} in ${runs} ${runs === 1 ? "run" : "runs"} at ${vaultUrl}${dryRun ? " (dry run)" : ""}.`,
-      nothingChanged: "Nothing was changed. Run again with --yes to delete and purge these keys.",
+      looking: (vaultUrl: string) => `Looking for what the tutorials left in ${vaultUrl}`,
+      /** "2 keys", "1 secret": a kind's count in the summary. */
+      counted: (kind: KindWord, count: number) => `${count} ${KIND_WORDS[kind]}${count === 1 ? "" : "s"}`,
+      found: (counted: string[], runs: number, vaultUrl: string, dryRun: boolean) =>
+        `${counted.length ? counted.join(", ") : "Nothing"} left by the tutorials${runs ? ` in ${runs} ${runs === 1 ? "run" : "runs"}` : ""} at ${vaultUrl}${dryRun ? " (dry run)" : ""}.`,
+      nothingChanged: "Nothing was changed. Run again with --yes to delete and purge them.",
       done: (cleaned: number, failed: number) => `${cleaned} cleaned, ${failed} failed.`,
       run: (runId: string, attendee: string | undefined, started: string | undefined, hasLedger: boolean) => {
         const since = started ? `, started ${started}` : "";
         return `Run ${runId}${attendee ? ` (attendee ${attendee}${since})` : since}${hasLedger ? "" : " — no local ledger"}`;
       },
-      /** A key's state, as the first column of its line. */
+      /** An object's state, as the first column of its line (its kind, kinds above, is the second). */
       states: { live: "live", deleted: "deleted", "ledger-only": "recorded" },
       created: (when: string) => `(created ${when})`,
       deleted: (when: string, purge: string) => `(deleted ${when}, purge scheduled ${purge})`,

@@ -13,6 +13,9 @@ import { runnerZhTW } from "./runner.zh-TW";
 
 /** "A、B 和 C": how a list of names reads in a sentence. */
 const list = (items: string[]) => (items.length <= 1 ? items.join("") : `${items.slice(0, -1).join("、")} 和 ${items[items.length - 1]}`);
+const KIND_WORDS = { key: "金鑰", secret: "祕密" };
+/** How each kind is counted: 2 把金鑰, 1 個祕密. */
+const MEASURE_WORDS = { key: "把", secret: "個" };
 const RULE = "長度 1 到 127 個字元，只能使用英文字母（a-z、A-Z）、數字（0-9）和連字號（-）";
 const kept = (days?: number) => (days ? `已刪除的金鑰會保留 ${days} 天` : "已刪除的金鑰會保留到保存庫的保留期間結束");
 const quoted = (characters: string[]) => characters.map((c) => (c === " " ? "空格" : `「${c}」`)).join("、");
@@ -175,7 +178,7 @@ export const zhTW: Messages = {
     },
   },
 
-  kinds: { key: "金鑰", secret: "祕密" },
+  kinds: KIND_WORDS,
 
   keyNames: {
     rule: RULE,
@@ -455,10 +458,12 @@ export const zhTW: Messages = {
     },
     cleanup: {
       notADuration: (text) => `--older-than "${text}" 不是有效的時間長度。請使用像 2h、30m、1d 這樣的寫法。`,
-      looking: (vaultUrl) => `正在 ${vaultUrl} 尋找本教學建立的金鑰`,
-      found: (keys, runs, vaultUrl, dryRun) => `${vaultUrl} 中有 ${keys} 把本教學的金鑰，分屬 ${runs} 次執行${dryRun ? "（試執行，不會變更任何東西）" : ""}。`,
-      nothingChanged: "沒有做任何變更。加上 --yes 再執行一次，就會刪除並清除這些金鑰。",
-      done: (cleaned, failed) => `已清理 ${cleaned} 把，失敗 ${failed} 把。`,
+      looking: (vaultUrl) => `正在 ${vaultUrl} 尋找教學留下的物件`,
+      counted: (kind, count) => `${count} ${MEASURE_WORDS[kind]}${KIND_WORDS[kind]}`,
+      found: (counted, runs, vaultUrl, dryRun) =>
+        `${vaultUrl} 中教學留下的物件：${counted.length ? counted.join("、") : "沒有"}${runs ? `，分屬 ${runs} 次執行` : ""}${dryRun ? "（試執行，不會變更任何東西）" : ""}。`,
+      nothingChanged: "沒有做任何變更。加上 --yes 再執行一次，就會刪除並清除它們。",
+      done: (cleaned, failed) => `已清理 ${cleaned} 個，失敗 ${failed} 個。`,
       run: (runId, attendee, started, hasLedger) => {
         const details = [attendee && `學員 ${attendee}`, started && `開始於 ${started}`].filter(Boolean);
         return `執行 ${runId}${details.length ? `（${details.join("，")}）` : ""}${hasLedger ? "" : "──本機沒有執行紀錄"}`;

@@ -9,14 +9,14 @@ import { cleanupObject, type CleanupClients, type ObjectCleanup } from "../clean
 import { KINDS, kindOf, type KindId, type VaultObjectClient } from "../kinds/index";
 import { ATTENDEE_TAG, isTutorialObject, RUN_TAG, RunLedger, type LedgerError } from "../run-ledger";
 
-export interface LeftoverKey {
+export interface LeftoverObject {
   name: string;
   kind: KindId;
   /** "ledger-only": recorded by a run but neither live nor deleted in the vault (never created, or already purged). */
   state: "live" | "deleted" | "ledger-only";
   runId: string;
   attendee?: string;
-  /** When the key was created (live) or deleted (deleted). */
+  /** When the object was created (live) or deleted (deleted). */
   since?: Date;
   scheduledPurgeDate?: Date;
 }
@@ -26,14 +26,14 @@ export interface RunGroup {
   attendee?: string;
   startedAt?: Date;
   ledger?: RunLedger;
-  keys: LeftoverKey[];
+  objects: LeftoverObject[];
 }
 
 export interface SweepFilter {
   runId?: string;
-  /** Only keys (and runs) older than this many milliseconds. */
+  /** Only objects (and runs) older than this many milliseconds. */
   olderThanMs?: number;
-  /** Only keys whose name starts with this. */
+  /** Only objects whose name starts with this. */
   prefix?: string;
   attendee?: string;
   now?: Date;
@@ -56,18 +56,18 @@ const clientsOf = (clients: CleanupClients): Array<[KindId, VaultObjectClient]> 
 export async function findLeftovers(clients: CleanupClients, options: { ledgerDir?: string; filter?: SweepFilter } = {}): Promise<Leftovers> {
   const filter = options.filter ?? {};
   const now = (filter.now ?? new Date()).getTime();
-  const keys: LeftoverKey[] = [];
+  const found: LeftoverObject[] = [];
   const present = clientsOf(clients);
   for (const [id, client] of present) {
     const kind = kindOf(client);
     for await (const live of kind.listLive(client)) {
       if (!isTutorialObject(live.tags)) continue;
-      keys.push({ name: live.name, kind: id, state: "live", runId: live.tags![RUN_TAG] ?? "unknown", attendee: live.tags![ATTENDEE_TAG], since: live.createdOn });
+      found.push({ name: live.name, kind: id, state: "live", runId: live.tags![RUN_TAG] ?? "unknown", attendee: live.tags![ATTENDEE_TAG], since: live.createdOn });
     }
     for await (const deleted of kind.listDeleted(client)) {
       if (!isTutorialObject(deleted.tags)) continue;
       const tags = deleted.tags!;
-      keys.push({
+      found.push({
         name: deleted.name,
         kind: id,
         state: "deleted",
@@ -82,7 +82,7 @@ export async function findLeftovers(clients: CleanupClients, options: { ledgerDi
   const groups = new Map<string, RunGroup>();
   const group = (runId: string) => {
     let g = groups.get(runId);
-    if (!g) groups.set(runId, (g = { runId, keys: [] }));
+    if (!g) groups.set(runId, (g = { runId, objects: [] }));
     return g;
   };
   for (const ledger of ledgers) {
@@ -90,34 +90,34 @@ export async function findLeftovers(clients: CleanupClients, options: { ledgerDi
     Object.assign(g, { ledger, startedAt: ledger.startedAt, attendee: ledger.attendee });
     for (const { name, kind } of ledger.pending) {
       if (!present.some(([id]) => id === kind)) continue; // no client of its kind: not this sweep's
-      const inVault = keys.some((k) => k.kind === kind && k.name.toLowerCase() === name.toLowerCase());
-      if (!inVault) keys.push({ name, kind, state: "ledger-only", runId: ledger.runId, attendee: ledger.attendee, since: ledger.startedAt });
+      const inVault = found.some((k) => k.kind === kind && k.name.toLowerCase() === name.toLowerCase());
+      if (!inVault) found.push({ name, kind, state: "ledger-only", runId: ledger.runId, attendee: ledger.attendee, since: ledger.startedAt });
     }
   }
-  for (const key of keys) {
+  for (const key of found) {
     if (filter.runId && key.runId !== filter.runId) continue;
     if (filter.prefix && !key.name.startsWith(filter.prefix)) continue;
     if (filter.attendee && key.attendee !== filter.attendee) continue;
     if (filter.olderThanMs !== undefined && (!key.since || now - key.since.getTime() < filter.olderThanMs)) continue;
     const g = group(key.runId);
     g.attendee ??= key.attendee;
-    g.keys.push(key);
+    g.objects.push(key);
   }
-  const result = [...groups.values()].filter((g) => g.keys.length > 0);
+  const result = [...groups.values()].filter((g) => g.objects.length > 0);
   result.sort((a, b) => a.runId.localeCompare(b.runId));
   return { groups: result, unreadableLedgers: unreadable };
 }
 
-export interface SweptKey extends ObjectCleanup {
+export interface SweptObject extends ObjectCleanup {
   runId: string;
 }
 
 /** Deletes and purges every listed object (each checked against its run's tag again), and closes finished ledgers. */
-export async function sweep(clients: CleanupClients, groups: RunGroup[], options: { pollIntervalMs?: number; onKey?: (result: SweptKey) => void } = {}): Promise<SweptKey[]> {
-  const results: SweptKey[] = [];
+export async function sweep(clients: CleanupClients, groups: RunGroup[], options: { pollIntervalMs?: number; onObject?: (result: SweptObject) => void } = {}): Promise<SweptObject[]> {
+  const results: SweptObject[] = [];
   const byKind = new Map(clientsOf(clients));
   for (const g of groups) {
-    for (const key of g.keys) {
+    for (const key of g.objects) {
       const client = byKind.get(key.kind);
       if (!client) continue;
       const result = {
@@ -126,7 +126,7 @@ export async function sweep(clients: CleanupClients, groups: RunGroup[], options
       };
       if (result.outcome !== "failed") g.ledger?.markCleaned(key.name, result.outcome, key.kind);
       results.push(result);
-      options.onKey?.(result);
+      options.onObject?.(result);
     }
     g.ledger?.closeIfClean();
   }

@@ -192,7 +192,8 @@ const SAMPLES: Samples<Messages> = {
     cleanup: {
       notADuration: ["soon"],
       looking: ["https://localhost:47443"],
-      found: [3, 2, "https://localhost:47443", true],
+      counted: ["secret", 1],
+      found: [["2 keys", "1 secret"], 2, "https://localhost:47443", true],
       done: [3, 1],
       run: ["r-20260301-abc", "ana", "2026-03-01 10:00", false],
       created: ["2026-03-01 10:00"],

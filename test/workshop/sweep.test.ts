@@ -27,7 +27,7 @@ after(() => vault.stop());
 
 test("groups tagged keys by run, adds the ledger's never-created key, and leaves untagged keys out", async () => {
   const { groups } = await findLeftovers(vault.client, { ledgerDir });
-  const summary = Object.fromEntries(groups.map((g) => [g.runId, g.keys.map((k) => `${k.state}:${k.name}`).sort()]));
+  const summary = Object.fromEntries(groups.map((g) => [g.runId, g.objects.map((k) => `${k.state}:${k.name}`).sort()]));
   assert.deepEqual(summary, {
     [crashed.runId]: ["deleted:ana-deleted", "ledger-only:ana-never-created", "live:ana-live"],
     [finished.runId]: ["live:ben-live"],
@@ -37,7 +37,7 @@ test("groups tagged keys by run, adds the ledger's never-created key, and leaves
 
 test("filters: run, attendee, prefix, age", async () => {
   const only = async (filter: Parameters<typeof findLeftovers>[1]) =>
-    (await findLeftovers(vault.client, { ledgerDir, ...filter })).groups.flatMap((g) => g.keys.map((k) => k.name)).sort();
+    (await findLeftovers(vault.client, { ledgerDir, ...filter })).groups.flatMap((g) => g.objects.map((k) => k.name)).sort();
   assert.deepEqual(await only({ filter: { runId: finished.runId } }), ["ben-live"]);
   assert.deepEqual(await only({ filter: { attendee: "ana", prefix: "ana-l" } }), ["ana-live"]);
   assert.deepEqual(await only({ filter: { olderThanMs: 3_600_000 } }), []);
@@ -49,7 +49,7 @@ test("the command: a dry run changes nothing; --yes deletes and purges only the 
   const dry = await runKvq(["cleanup"], { env });
   assert.equal(dry.code, 0, dry.stderr);
   assert.match(dry.stdout, new RegExp(`Run ${crashed.runId} \\(attendee ana`));
-  assert.match(dry.stdout, /live {6}ana-live/);
+  assert.match(dry.stdout, /live {6}key {5}ana-live/);
   assert.match(dry.stdout, /Nothing was changed\. Run again with --yes/);
   assert.ok(await vault.client.getKey("ana-live"));
 
