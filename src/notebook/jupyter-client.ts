@@ -178,6 +178,15 @@ export async function connectJupyterClient(info: ConnectionInfo, options: Jupyte
  */
 const TSLAB_ERROR_COOLDOWN_MS = 250;
 
+/**
+ * While an interrupted cell has not answered, the interrupt is sent again this often, within the
+ * grace period. The kernel stops a cell at the first interrupt that reaches it, but one SIGINT can
+ * still be lost: landing in the instant between the kernel's last turn of the loop and the start of
+ * the cell's code, it is dropped by Node's vm (src/kernel/protocol/interrupt.cjs). A second one
+ * finds the cell running; one that finds it finished is ignored by the kernel.
+ */
+const INTERRUPT_AGAIN_MS = 750;
+
 /** The client over any channel: enchannel's, or a fake one in tests. */
 export function createJupyterClient(channels: Channels, options: JupyterClientOptions = {}): JupyterClient {
   const interruptGraceMs = options.interruptGraceMs ?? 3000;
@@ -297,9 +306,14 @@ export function createJupyterClient(channels: Channels, options: JupyterClientOp
       const stop = (why: "timeout" | "abort") => {
         if (reply || stoppedBy) return;
         stoppedBy = why;
-        // Once: the kernel stops a cell at the first interrupt, whenever it lands (src/kernel/protocol/interrupt.cjs).
+        // The kernel stops a cell at the first interrupt that reaches it (src/kernel/protocol/interrupt.cjs).
         const interrupted = options.interrupt?.() ?? false;
         if (!interrupted) return done(true);
+        for (let at = INTERRUPT_AGAIN_MS; at < interruptGraceMs; at += INTERRUPT_AGAIN_MS) {
+          later(at, () => {
+            if (!reply) options.interrupt?.();
+          });
+        }
         later(interruptGraceMs, () => {
           if (!reply) done(true);
         });

@@ -72,6 +72,35 @@ describe("a hanging cell", () => {
     assert.deepEqual(leftovers(connectionDir), { files: [], processes: [] });
   });
 
+  // One SIGINT can still be lost in the instant before a cell's code starts (interrupt.cjs). A cell
+  // that swallows the first SIGINT stands for that lost one, deterministically: the client's second
+  // interrupt, within the grace period, must stop the cell and leave the kernel usable.
+  test("an interrupt the kernel lost is sent again within the grace period: the cell stops and the kernel goes on", async () => {
+    const kernel = await startKernel({ cwd: FIXTURES, connectionDir: tempDir("kvq-conn-"), interruptGraceMs: 20_000 });
+    try {
+      // After an await: the code then runs outside tslab's vm call, which holds the listeners while it runs.
+      const swallowFirst = [
+        "await new Promise((resolve) => setTimeout(resolve, 10));",
+        'const theKernels = process.listeners("SIGINT");',
+        'process.removeAllListeners("SIGINT");',
+        'process.once("SIGINT", () => { for (const listener of theKernels) process.on("SIGINT", listener); });',
+        'console.log("waiting");',
+        "await new Promise(() => {});",
+      ].join("\n");
+      const controller = new AbortController();
+      const result = await kernel.execute(swallowFirst, {
+        signal: controller.signal,
+        onOutput: (o: any) => o.text?.includes("waiting") && controller.abort(),
+      });
+      assert.equal(result.stoppedBy, "abort");
+      assert.equal(result.kernelStuck, false, "the second interrupt stopped the cell within the grace period");
+      assert.deepEqual(errorsOf(result.outputs), [STOPPED]);
+      assert.equal((await kernel.execute('console.log("still here")')).status, "ok");
+    } finally {
+      await kernel.close();
+    }
+  });
+
   test("a kernel that shuts down cleanly takes the process a cell started with it", { skip: process.platform === "win32" ? "process groups are POSIX" : undefined }, async () => {
     const kernel = await startKernel({ cwd: FIXTURES, connectionDir: tempDir("kvq-conn-") });
     const child = cellChildPid(await kernel.execute(CELL_CHILD));

@@ -30,6 +30,11 @@
 //
 // What still cannot be stopped: a loop after the cell's first await (its code runs outside any vm
 // call, and the event loop never turns); kvq run's grace period ends such a kernel.
+// What can still be lost: a SIGINT that lands after the last turn of the loop below and before
+// tslab's vm call starts its own watch (a few synchronous microseconds per cell; about 1 in 130
+// interrupts aimed at that instant, none otherwise). A second interrupt stops the cell: kvq's
+// client sends one again while the cell has not answered (src/notebook/jupyter-client.ts), and in
+// the Notebook a second click of ■ does.
 //
 // Loaded right after fast-start.cjs, before tslab: the listener is there from then on. What wraps
 // tslab's converter and executor is installed by preload.cjs once warm-up.cjs has run
