@@ -20,7 +20,7 @@ import { damageReports, describeDamage } from "../emulator/store/notices";
 import { checkEnvironment, loadEnvFile } from "../env";
 import { t } from "../i18n";
 import { formatProblem } from "../problems";
-import { RUN_TAG, TUTORIAL_TAG, TUTORIAL_TAG_VALUE } from "../run-ledger";
+import { QUICKSTART_TAG_VALUES, RUN_TAG, TUTORIAL_TAG } from "../run-ledger";
 import { redact, secretValues } from "../secrets";
 import { errorFacts, explainError } from "../vault-errors";
 import { connectionFailureKind, diagnoseUnreachable, explainUnreachable, VaultUnreachableError } from "../vault-unreachable";
@@ -210,7 +210,8 @@ async function permissionsRoundTrip(
 ): Promise<CheckOutcome> {
   const kind = kindOf(client);
   const name = `kvq-doctor-probe-${randomBytes(4).toString("hex")}`;
-  const tags = { [TUTORIAL_TAG]: TUTORIAL_TAG_VALUE, [RUN_TAG]: `doctor-${name}`, [DOCTOR_TAG]: "probe" };
+  // Tagged as its kind's quickstart tags its objects: were it left behind, cleanup would find it.
+  const tags = { [TUTORIAL_TAG]: QUICKSTART_TAG_VALUES[kind.id], [RUN_TAG]: `doctor-${name}`, [DOCTOR_TAG]: "probe" };
   const done: string[] = [];
   let step = "create";
   try {

@@ -144,6 +144,18 @@ describe("a healthy emulator", () => {
     assert.deepEqual(left, []);
   });
 
+  test("a probe secret whose purge was refused stays soft-deleted, tagged as the secrets quickstart's, so cleanup finds it", async () => {
+    const injected = vault.emulator.faults.inject({ operation: "purgeDeletedSecret", fault: "ForbiddenByPolicy" });
+    const r = await doctor();
+    injected.remove();
+    assert.equal(r["secret-permissions"].status, "fail");
+    const probes: Record<string, string | undefined>[] = [];
+    for await (const s of vault.secretClient.listDeletedSecrets()) if (s.name.startsWith("kvq-doctor-probe")) probes.push(s.properties.tags ?? {});
+    assert.equal(probes.length, 1);
+    assert.equal(probes[0]!["kvq-tutorial"], "secrets-quickstart");
+    for await (const s of vault.secretClient.listDeletedSecrets()) await vault.secretClient.purgeDeletedSecret(s.name);
+  });
+
   test("settings with problems: the fixes, and the vault checks skipped", async () => {
     const r = await doctor({ ...process.env, KEY_VAULT_URL: "http://localhost:1/keys/x" });
     assert.equal(r.settings.status, "fail");
