@@ -113,15 +113,15 @@ function buildProgram(): Command {
 
   program
     .command("cleanup")
-    .description("Find what tutorial runs left in the vault (tagged keys, unfinished ledgers), grouped by run. Dry run unless --yes.")
+    .description("Find what tutorial runs left in the vault (tagged keys and secrets, unfinished ledgers), grouped by run. Dry run unless --yes.")
     .option("--yes", "delete and purge what was found (purge protection is explained, not an error)")
     .option("--run <id>", "only this run")
-    .option("--older-than <duration>", "only keys older than this, e.g. 2h, 1d")
-    .option("--prefix <text>", "only keys whose name starts with this")
-    .option("--attendee <name>", "only this attendee's keys")
+    .option("--older-than <duration>", "only objects older than this, e.g. 2h, 1d")
+    .option("--prefix <text>", "only objects whose name starts with this")
+    .option("--attendee <name>", "only this attendee's objects")
     .option("--vault <url>", "this vault instead of the one in .env")
     .option("--json", "machine-readable output")
-    .addHelpText("after", "\nKeys without the tutorial's tags are never listed, so never touched.\n")
+    .addHelpText("after", "\nKeys and secrets without the tutorial's tags are never listed, so never touched.\n")
     .action(async (options) => {
       const { cleanupCommand } = require("./commands/cleanup") as typeof import("./commands/cleanup");
       process.exitCode = await cleanupCommand(options);
