@@ -13,6 +13,13 @@ const integer = (min: number, max: number, what: string) => (text: string) => {
   return n;
 };
 
+/** One of a few names; `choices` is called only when the option is given (it may load a module). */
+const oneOf = (choices: () => readonly string[], what: string) => (text: string) => {
+  const names = choices();
+  if (!names.includes(text)) throw new InvalidArgumentError(`${what} must be ${names.slice(0, -1).join(", ")}${names.length > 1 ? " or " : ""}${names.at(-1)}.`);
+  return text;
+};
+
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 function buildProgram(): Command {
@@ -129,12 +136,26 @@ function buildProgram(): Command {
 
   program
     .command("rehearse")
-    .description("Rehearse a workshop: N attendees' full flows at once against an emulator with the real create limit; report waits, retries and leftovers.")
+    .description("Rehearse a workshop: N attendees' full flows of a tutorial at once against an emulator held to Azure's limit for it; report waits, retries and leftovers.")
     .addOption(new Option("--attendees <n>", "how many attendees").default(30).argParser(integer(1, 500, "--attendees")))
-    .addOption(new Option("--throttle <n>", "key creations per 10 s (Azure's limit is 20)").default(20).argParser(integer(1, 10_000, "--throttle")))
-    .option("--purge-protection", "the vault refuses purges, as one with purge protection: each attendee's key stays soft-deleted")
-    .option("--fault <op=error>", "make an operation fail as your vault might, e.g. purgeDeletedKey=ForbiddenByPolicy (repeatable)", collect)
+    .addOption(
+      new Option("--tutorial <name>", "the notebook to rehearse: quickstart (keys) or secrets-quickstart")
+        .default("quickstart")
+        .argParser(oneOf(() => (require("./workshop/rehearsal-flows") as typeof import("./workshop/rehearsal-flows")).REHEARSAL_TUTORIALS, "--tutorial")),
+    )
+    .addOption(
+      new Option("--throttle <n>", "the limit per 10 s of the tutorial's kind (default: Azure's, 20 key creates for quickstart, 4000 secret transactions for secrets-quickstart)").argParser(
+        integer(1, 10_000, "--throttle"),
+      ),
+    )
+    .option("--purge-protection", "the vault refuses purges, as one with purge protection: each attendee's key or secret stays soft-deleted")
+    .option("--fault <op=error>", "make an operation fail as your vault might, e.g. purgeDeletedKey=ForbiddenByPolicy or purgeDeletedSecret=ForbiddenByRbac (repeatable)", collect)
     .option("--json", "the report as JSON")
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 everyone finished and nothing was left, 1 an attendee failed or\na key or secret was left, 2 bad usage.\n" +
+        "Examples:\n  npx kvq rehearse --attendees 30\n  npx kvq rehearse --tutorial secrets-quickstart --attendees 30\n  npx kvq rehearse --purge-protection --fault purgeDeletedKey=ForbiddenByPolicy\n",
+    )
     .action(async (options) => {
       const { rehearseCommand } = require("./commands/rehearse") as typeof import("./commands/rehearse");
       process.exitCode = await rehearseCommand(options);

@@ -57,6 +57,8 @@ export class Faults {
   private limits: ThrottleLimits;
   /** Each type's current 10-s window: when it started and how many requests it let through. */
   private windows = new Map<ThrottleBucket, { startMs: number; count: number }>();
+  /** Requests of each type let through since the start, throttled or not (kvq rehearse measures a flow with it). */
+  private passed = new Map<ThrottleBucket, number>();
 
   constructor(limits: number | ThrottleLimits = 0) {
     this.limits = throttleLimits(limits);
@@ -116,7 +118,16 @@ export class Faults {
       }
       window.count++;
     }
+    if (route.throttle) this.passed.set(route.throttle, this.transactions(route.throttle) + 1);
     return undefined;
+  }
+
+  /**
+   * How many requests of a type the vault has let through so far, counted as the service's limit
+   * counts them: a request answered 429 (or failed by an injected error) is not among them.
+   */
+  transactions(type: ThrottleBucket): number {
+    return this.passed.get(type) ?? 0;
   }
 }
 

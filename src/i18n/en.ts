@@ -15,6 +15,9 @@ const kept = (days?: number) => (days ? `Deleted keys are kept ${days} days` : "
 /** The object kinds (kinds/), as messages name them. */
 const KIND_WORDS = { key: "key", secret: "secret" };
 type KindWord = keyof typeof KIND_WORDS;
+/** 4000 → "4,000". */
+const count = (n: number) => n.toLocaleString("en-US");
+const people = (attendees: number) => `${attendees} ${attendees === 1 ? "attendee" : "attendees"}`;
 const needs = (done: string[]) => (done.length > 0 ? `${done.join(", ")} succeeded` : "nothing succeeded");
 
 export const en = {
@@ -428,12 +431,16 @@ export const en = {
   },
 
   rehearse: {
-    /** azureExpectations: what a class of N attendees meets on Azure. */
-    creates: (attendees: number, creates: number, limit: number) =>
-      `${attendees} attendees make about ${creates} key-create requests (the key, and the deliberate 409). One vault accepts ${limit} per 10 s.`,
-    nobodyWaits: "Even if everyone creates at the same moment, nobody waits.",
-    lastOnesWait: (seconds: number, retries: number) => `If everyone reaches a create step at the same moment, the last ones see "the vault is busy" and wait up to ${seconds} s (${retries} ${retries === 1 ? "retry" : "retries"}).`,
-    tooManyRetries: (maxRetries: number, vaults: number) => `That is more than the tutorial's ${maxRetries} retries: some creates would fail. Use ${vaults} vaults (a vault per table).`,
+    /** azureExpectations: what a class of N attendees meets on Azure, counted as each kind's limit counts. */
+    requests: {
+      key: (attendees: number, requests: number, perAttendee: number, limit: number) =>
+        `${people(attendees)} ${attendees === 1 ? "makes" : "make"} about ${count(requests)} key-create requests (${perAttendee} each: the key, and the deliberate 409). One vault accepts ${count(limit)} per 10 s.`,
+      secret: (attendees: number, requests: number, perAttendee: number, limit: number) =>
+        `${people(attendees)} ${attendees === 1 ? "makes" : "make"} about ${count(requests)} secret transactions (${perAttendee} each: every request for a secret counts, lists and the pollers' checks too). One vault accepts ${count(limit)} per 10 s.`,
+    } satisfies Record<KindWord, unknown>,
+    nobodyWaits: "Even if everyone makes them in the same moment, nobody waits.",
+    lastOnesWait: (seconds: number, retries: number) => `If everyone makes them in the same moment, the last ones see "the vault is busy" and wait up to ${seconds} s (${retries} ${retries === 1 ? "retry" : "retries"}).`,
+    tooManyRetries: (maxRetries: number, vaults: number) => `That is more than the tutorial's ${maxRetries} retries: some requests would fail. Use ${vaults} vaults (a vault per table).`,
     vaultPerTable: (acceptableWait: number, vaults: number, perVault: number, neverWait: number) =>
       `Everyone finishes, but waits over ${acceptableWait} s feel stuck: give each table its own vault — ${vaults} vaults of at most ${perVault} attendees (${neverWait} or fewer per vault never wait).`,
     oneVault: (perVault: number, neverWait: number) => `One vault is enough. Above ${perVault} attendees starting together, give each table its own vault (${neverWait} or fewer per vault never wait).`,
@@ -508,25 +515,35 @@ export const en = {
       ledgerOnly: "(in the run's ledger, not in the vault: never created, or already purged)",
     },
     rehearse: {
-      starting: (attendees: number, throttle: number) => `Rehearsing ${attendees} attendees against an emulator limited to ${throttle} creates per 10 s`,
+      starting: (tutorial: string, attendees: number, limit: string) => `Rehearsing ${tutorial} with ${people(attendees)} against an emulator limited to ${limit}`,
+      /** The emulator's limit, in the starting line: what each kind's limit counts. */
+      limit: {
+        key: (perTenSeconds: number) => `${count(perTenSeconds)} key creates per 10 s`,
+        secret: (perTenSeconds: number) => `${count(perTenSeconds)} secret transactions per 10 s`,
+      } satisfies Record<KindWord, unknown>,
       progress: (done: number, attendees: number) => `Rehearsing: ${done}/${attendees} attendees done`,
       finished: (finished: number, attendees: number, seconds: string) => `${finished}/${attendees} attendees finished in ${seconds} s`,
       /** Report rows; the labels are padded to line up. */
       finishedLabel: "Attendees finished:",
       timeLabel: "Time to all done:",
-      leftoverLabel: "Leftover keys:",
+      leftoverLabel: (kind: KindWord) => `Leftover ${KIND_WORDS[kind]}s:`,
+      /** The requests the limit counted, under its own name. */
+      countedLabel: { key: "Key creates:", secret: "Secret transactions:" } satisfies Record<KindWord, string>,
+      counted: (requests: number, perAttendee: number) => `${count(requests)} (${perAttendee} per attendee)`,
       seconds: (seconds: string) => `${seconds} s`,
-      leftover: (keys: string[]) => `${keys.length}${keys.length ? ` (${keys.join(", ")})` : ""}`,
+      leftover: (_kind: KindWord, names: string[]) => `${names.length}${names.length ? ` (${names.join(", ")})` : ""}`,
       retries: (retries: number, busyInsteadOfConflict: number) =>
         `"Vault is busy" (429) retries: ${retries}${busyInsteadOfConflict ? ` (${busyInsteadOfConflict} saw "busy" instead of the 409 in the reuse step)` : ""}`,
       failedAttendee: (attendee: string, error: string) => `${attendee}: ${error}`,
       columns: { step: "step", p50: "p50 s", p95: "p95 s", max: "max s" },
-      /** The human names of rehearse.ts's STEPS (the JSON report keeps the ids). */
+      /** The human names of the rehearsal's steps (rehearsal-flows.ts; the JSON report keeps the ids). */
       steps: {
         settings: "settings",
         name: "name",
         create: "create",
+        set: "set",
         get: "get",
+        versions: "versions",
         delete: "delete",
         "reuse (409)": "reuse (409)",
         "recover + delete": "recover + delete",

@@ -16,6 +16,8 @@ const list = (items: string[]) => (items.length <= 1 ? items.join("") : `${items
 const KIND_WORDS = { key: "金鑰", secret: "祕密" };
 /** How each kind is counted: 2 把金鑰, 1 個祕密. */
 const MEASURE_WORDS = { key: "把", secret: "個" };
+/** 4000 → "4,000" (Taiwan groups digits as English does). */
+const count = (n: number) => n.toLocaleString("en-US");
 const RULE = "長度 1 到 127 個字元，只能使用英文字母（a-z、A-Z）、數字（0-9）和連字號（-）";
 const kept = (days?: number) => (days ? `已刪除的金鑰會保留 ${days} 天` : "已刪除的金鑰會保留到保存庫的保留期間結束");
 const quoted = (characters: string[]) => characters.map((c) => (c === " " ? "空格" : `「${c}」`)).join("、");
@@ -407,10 +409,15 @@ export const zhTW: Messages = {
   },
 
   rehearse: {
-    creates: (attendees, creates, limit) => `${attendees} 位學員大約會送出 ${creates} 個建立金鑰的要求（金鑰本身，加上刻意觸發的 409）。一個保存庫每 10 秒只接受 ${limit} 個。`,
-    nobodyWaits: "就算所有人在同一刻建立金鑰，也不會有人需要等待。",
-    lastOnesWait: (seconds, retries) => `如果所有人同時走到建立金鑰的步驟，最後幾位會看到「保存庫正忙」，最多要等 ${seconds} 秒（重試 ${retries} 次）。`,
-    tooManyRetries: (maxRetries, vaults) => `這超過了教學的重試上限（${maxRetries} 次）：有些建立要求會失敗。請準備 ${vaults} 個保存庫（每桌一個）。`,
+    requests: {
+      key: (attendees, requests, perAttendee, limit) =>
+        `${attendees} 位學員大約會送出 ${count(requests)} 個建立金鑰的要求（每人 ${perAttendee} 個：金鑰本身，加上刻意觸發的 409）。一個保存庫每 10 秒只接受 ${count(limit)} 個。`,
+      secret: (attendees, requests, perAttendee, limit) =>
+        `${attendees} 位學員大約會進行 ${count(requests)} 次祕密交易（每人 ${perAttendee} 次：每個與祕密有關的要求都算，包括列出和輪詢時的查詢）。一個保存庫每 10 秒只接受 ${count(limit)} 次。`,
+    },
+    nobodyWaits: "就算所有人在同一刻送出這些要求，也不會有人需要等待。",
+    lastOnesWait: (seconds, retries) => `如果所有人在同一刻送出這些要求，最後幾位會看到「保存庫正忙」，最多要等 ${seconds} 秒（重試 ${retries} 次）。`,
+    tooManyRetries: (maxRetries, vaults) => `這超過了教學的重試上限（${maxRetries} 次）：有些要求會失敗。請準備 ${vaults} 個保存庫（每桌一個）。`,
     vaultPerTable: (acceptableWait, vaults, perVault, neverWait) =>
       `所有人都能完成，但等超過 ${acceptableWait} 秒就會讓人以為卡住了：請讓每一桌使用自己的保存庫──準備 ${vaults} 個保存庫，每個最多 ${perVault} 位學員（每個保存庫不超過 ${neverWait} 位，就完全不必等待）。`,
     oneVault: (perVault, neverWait) => `一個保存庫就夠了。如果同時開始的學員超過 ${perVault} 位，請讓每一桌使用自己的保存庫（每個保存庫不超過 ${neverWait} 位，就完全不必等待）。`,
@@ -474,14 +481,20 @@ export const zhTW: Messages = {
       ledgerOnly: "（只在執行紀錄裡，保存庫中沒有：可能從未建立，或已經清除）",
     },
     rehearse: {
-      starting: (attendees, throttle) => `正在演練 ${attendees} 位學員同時操作，模擬器限制每 10 秒最多建立 ${throttle} 次`,
+      starting: (tutorial, attendees, limit) => `正在演練 ${tutorial}：${attendees} 位學員同時操作，模擬器限制${limit}`,
+      limit: {
+        key: (perTenSeconds) => `每 10 秒最多建立 ${count(perTenSeconds)} 次金鑰`,
+        secret: (perTenSeconds) => `每 10 秒最多 ${count(perTenSeconds)} 次祕密交易`,
+      },
       progress: (done, attendees) => `演練中：${done}/${attendees} 位學員已完成`,
       finished: (finished, attendees, seconds) => `${finished}/${attendees} 位學員在 ${seconds} 秒內完成`,
       finishedLabel: "完成的學員：",
       timeLabel: "全部完成所需時間：",
-      leftoverLabel: "殘留的金鑰：",
+      leftoverLabel: (kind) => `殘留的${KIND_WORDS[kind]}：`,
+      countedLabel: { key: "建立金鑰次數：", secret: "祕密交易次數：" },
+      counted: (requests, perAttendee) => `${count(requests)}（每位學員 ${perAttendee} 次）`,
       seconds: (seconds) => `${seconds} 秒`,
-      leftover: (keys) => `${keys.length}${keys.length ? `（${keys.join("、")}）` : ""}`,
+      leftover: (kind, names) => `${names.length} ${MEASURE_WORDS[kind]}${names.length ? `（${names.join("、")}）` : ""}`,
       retries: (retries, busyInsteadOfConflict) =>
         `「保存庫正忙」（429）重試次數：${retries}${busyInsteadOfConflict ? `（其中 ${busyInsteadOfConflict} 位在重複使用名稱的步驟看到「忙碌」，而不是 409）` : ""}`,
       failedAttendee: (attendee, error) => `${attendee}：${error}`,
@@ -490,7 +503,9 @@ export const zhTW: Messages = {
         settings: "設定",
         name: "取名",
         create: "建立",
+        set: "設定祕密",
         get: "讀取",
+        versions: "版本和屬性",
         delete: "刪除",
         "reuse (409)": "重用名稱（409）",
         "recover + delete": "復原後再刪除",

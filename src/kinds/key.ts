@@ -10,6 +10,7 @@ export const keyKind: ObjectKind<KeyClient> = {
   get: async (client, name) => live((await client.getKey(name)).properties),
   getDeleted: async (client, name) => deleted(await client.getDeletedKey(name)),
   delete: async (client, name, options) => deleted(await (await client.beginDeleteKey(name, options)).pollUntilDone()),
+  recover: async (client, name, options) => live((await (await client.beginRecoverDeletedKey(name, options)).pollUntilDone()).properties),
   purge: (client, name) => client.purgeDeletedKey(name),
   async *listLive(client) {
     for await (const p of client.listPropertiesOfKeys()) yield live(p);

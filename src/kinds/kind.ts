@@ -50,6 +50,8 @@ export interface ObjectKind<Client extends VaultObjectClient = VaultObjectClient
   getDeleted(client: Client, name: string): Promise<DeletedFacts>;
   /** Deletes and waits until the delete is done. */
   delete(client: Client, name: string, options?: { intervalInMs?: number }): Promise<DeletedFacts>;
+  /** Recovers a soft-deleted one and waits until it is live again. */
+  recover(client: Client, name: string, options?: { intervalInMs?: number }): Promise<LiveFacts>;
   purge(client: Client, name: string): Promise<void>;
   listLive(client: Client): AsyncIterable<LiveFacts>;
   listDeleted(client: Client): AsyncIterable<DeletedFacts>;

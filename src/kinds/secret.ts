@@ -13,6 +13,7 @@ export const secretKind: ObjectKind<SecretClient> = {
   get: async (client, name) => live((await client.getSecret(name)).properties),
   getDeleted: async (client, name) => deleted(await client.getDeletedSecret(name)),
   delete: async (client, name, options) => deleted(await (await client.beginDeleteSecret(name, options)).pollUntilDone()),
+  recover: async (client, name, options) => live(await (await client.beginRecoverDeletedSecret(name, options)).pollUntilDone()),
   purge: (client, name) => client.purgeDeletedSecret(name),
   async *listLive(client) {
     for await (const p of client.listPropertiesOfSecrets()) yield live(p);

@@ -1,34 +1,33 @@
 /**
- * `kvq rehearse`: many attendees' full flows at once against an emulator held to the real create
- * limit (20 per 10 s), so an instructor sees before class what a shared vault does under a room
- * of learners: the "vault is busy" waits, the retries, how long until everyone is done, and that
- * nothing is left behind. The flows are the notebook's steps through the same helpers (not one
- * kernel per attendee: the vault is what is being rehearsed).
+ * `kvq rehearse`: many attendees' full flows of a tutorial at once against an emulator held to the
+ * real limit that tutorial meets (key creates: 20 per 10 s; secret transactions: 4,000 per 10 s),
+ * so an instructor sees before class what a shared vault does under a room of learners: the
+ * "vault is busy" waits, the retries, how long until everyone is done, and that nothing is left
+ * behind. The flows are the notebooks' steps through the same helpers (not one kernel per
+ * attendee: the vault is what is being rehearsed); each tutorial's is an entry of
+ * rehearsal-flows.ts, and everything here is written once for all of them.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { TokenCredential } from "@azure/core-auth";
 import { DefaultAzureCredential } from "@azure/identity";
-import { KeyClient } from "@azure/keyvault-keys";
 import { cleanupRuns } from "../cleanup";
 import { clientOptionsFor, TUTORIAL_MAX_RETRIES } from "../client-options";
-import { startEmulator, type FaultRule } from "../emulator/index";
+import { startEmulator, type Emulator, type FaultRule } from "../emulator/index";
 import { checkEnvironment } from "../env";
 import { t } from "../i18n";
-import { chooseKeyName } from "../object-names";
-import { kindOf, type VaultObjectClient } from "../kinds/index";
+import { newObjectClient } from "../kinds/clients";
+import { kindOf, type KindId, type VaultObjectClient } from "../kinds/index";
+import { chooseName } from "../object-names";
 import { isTutorialObject, RunLedger } from "../run-ledger";
 import { errorFacts } from "../vault-errors";
+import { FLOWS, stepsOf, type AttendeeRun, type RehearsalTutorial, type StepName, type TutorialFlow } from "./rehearsal-flows";
 
-/** The real service's limit on RSA-2048 software-key creates per vault per 10 s (FACTS.md §2). */
-export const AZURE_CREATE_LIMIT = 20;
-/** Create requests one attendee makes: the key, and the deliberate 409 of the reuse step. */
-export const CREATES_PER_ATTENDEE = 2;
+export { FLOWS, REHEARSAL_TUTORIALS, stepsOf, type RehearsalTutorial, type StepName } from "./rehearsal-flows";
+
 /** Seconds an attendee may wait for "the vault is busy" before the class feels stuck. */
 export const ACCEPTABLE_WAIT_SECONDS = 30;
-
-export const STEPS = ["settings", "name", "create", "get", "delete", "reuse (409)", "recover + delete", "clean up"] as const;
-export type StepName = (typeof STEPS)[number];
 
 export interface AttendeeResult {
   attendee: string;
@@ -49,7 +48,15 @@ export interface StepStats {
 }
 
 export interface RehearsalReport {
+  /** The notebook rehearsed, and the kind of object it makes. */
+  tutorial: RehearsalTutorial;
+  kind: KindId;
   attendees: number;
+  /** The emulator's limit per 10 s, of the kind's transactions (`limit`: keyCreates, secretTransactions). */
+  throttle: number;
+  limit: TutorialFlow["limit"];
+  /** Requests the limit counted (429s are not counted, as on the service). */
+  countedRequests: number;
   finished: number;
   failed: AttendeeResult[];
   retries: number;
@@ -58,17 +65,20 @@ export interface RehearsalReport {
   /** Wall time until the last attendee finished, seconds. */
   seconds: number;
   steps: StepStats[];
-  leftoverKeys: string[];
+  /** The tutorial's objects (of its kind) still in the vault, live or "(deleted)". */
+  leftovers: string[];
   azure: string[];
 }
 
 export interface RehearseOptions {
   attendees: number;
-  /** Creates allowed per 10 s; default the real limit. */
+  /** Which notebook's flow; default the keys quickstart. */
+  tutorial?: RehearsalTutorial;
+  /** The limit per 10 s of the tutorial's kind (key creates, secret transactions); default Azure's. */
   throttle?: number;
   /** Delete/recover poller interval; default the SDK's 2 s, as in the notebook. */
   pollIntervalMs?: number;
-  /** The vault refuses purges, as one with purge protection does: each attendee's key stays soft-deleted. */
+  /** The vault refuses purges, as one with purge protection does: each attendee's object stays soft-deleted. */
   purgeProtection?: boolean;
   /** Operations the vault fails, as the class's vault might (an access policy without purge, a firewall …). */
   faults?: FaultRule[];
@@ -76,15 +86,16 @@ export interface RehearseOptions {
 }
 
 export async function rehearse(options: RehearseOptions): Promise<RehearsalReport> {
+  const tutorial = options.tutorial ?? "quickstart";
+  const flow: TutorialFlow = FLOWS[tutorial];
+  const throttle = options.throttle ?? flow.azureLimit;
   const stateDir = mkdtempSync(path.join(tmpdir(), "kvq-rehearse-"));
   const ledgerDir = path.join(stateDir, "runs");
-  // Ready keys for the first attendees' creates; no more than there are attendees to take them.
-  const keyPoolSize = Math.min(8, options.attendees);
   const emulator = await startEmulator({
     port: 0,
     stateDir,
-    throttle: options.throttle ?? AZURE_CREATE_LIMIT,
-    keyPoolSize,
+    throttle: { [flow.limit]: throttle },
+    keyPoolSize: flow.keyPoolSize(options.attendees),
     purgeProtection: options.purgeProtection,
     faults: options.faults,
   });
@@ -96,23 +107,32 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
     let done = 0;
     const results = await Promise.all(
       Array.from({ length: options.attendees }, async (_, i) => {
-        const result = await attendeeFlow(`attendee-${String(i + 1).padStart(3, "0")}`, emulator.url, emulator.caPem, credential, ledgerDir, options.pollIntervalMs);
+        const attendee = `attendee-${String(i + 1).padStart(3, "0")}`;
+        const result = await attendeeFlow(flow, attendee, emulator, credential, ledgerDir, options.pollIntervalMs);
         options.onAttendeeDone?.(result, ++done);
         return result;
       }),
     );
     const seconds = (performance.now() - started) / 1000;
-    const audit = new KeyClient(emulator.url, credential, clientOptionsFor(emulator.url, { ca: emulator.caPem, onThrottle: () => undefined }));
+    // Read before the audit below, whose listing is counted too.
+    const countedRequests = emulator.faults.transactions(flow.limit);
+    const audit = newObjectClient(flow.kind, emulator.url, credential, clientOptionsFor(emulator.url, { ca: emulator.caPem, onThrottle: () => undefined }));
+    const failed = results.filter((r) => !r.ok);
     return {
+      tutorial,
+      kind: flow.kind,
       attendees: options.attendees,
-      finished: results.filter((r) => r.ok).length,
-      failed: results.filter((r) => !r.ok),
+      throttle,
+      limit: flow.limit,
+      countedRequests,
+      finished: results.length - failed.length,
+      failed,
       retries: results.reduce((n, r) => n + r.retries, 0),
       busyInsteadOfConflict: results.filter((r) => r.busyInsteadOfConflict).length,
       seconds,
-      steps: STEPS.map((step) => stats(step, results.map((r) => r.steps[step]).filter((v): v is number => v !== undefined))),
-      leftoverKeys: await tutorialKeysIn(audit),
-      azure: azureExpectations(options.attendees, results.filter((r) => !r.ok).length),
+      steps: stepsOf(tutorial).map((step) => stats(step, results.map((r) => r.steps[step]).filter((v): v is number => v !== undefined))),
+      leftovers: await tutorialObjectsIn(audit),
+      azure: azureExpectations(options.attendees, failed.length, tutorial),
     };
   } finally {
     await emulator.close();
@@ -122,12 +142,11 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
   }
 }
 
-/** One attendee through the notebook's steps, timed. */
-async function attendeeFlow(attendee: string, vaultUrl: string, ca: string, credential: DefaultAzureCredential, ledgerDir: string, pollIntervalMs?: number): Promise<AttendeeResult> {
+/** One attendee through the notebook's steps, timed: settings and a free name, then the flow's own. */
+async function attendeeFlow(flow: TutorialFlow, attendee: string, vault: Emulator, credential: TokenCredential, ledgerDir: string, pollIntervalMs?: number): Promise<AttendeeResult> {
   const result: AttendeeResult = { attendee, ok: false, steps: {}, retries: 0 };
-  const client = new KeyClient(vaultUrl, credential, clientOptionsFor(vaultUrl, { ca, onThrottle: () => result.retries++ }));
-  const poll = { intervalInMs: pollIntervalMs };
-  const step = async <T>(name: StepName, work: () => Promise<T>): Promise<T> => {
+  const client = newObjectClient(flow.kind, vault.url, credential, clientOptionsFor(vault.url, { ca: vault.caPem, onThrottle: () => result.retries++ }));
+  const timed = async <T>(name: StepName, work: () => Promise<T>): Promise<T> => {
     const started = performance.now();
     const value = await work();
     result.steps[name] = performance.now() - started;
@@ -135,35 +154,24 @@ async function attendeeFlow(attendee: string, vaultUrl: string, ca: string, cred
   };
   let ledger: RunLedger | undefined;
   try {
-    await step("settings", async () => {
+    await timed("settings", async () => {
       const check = checkEnvironment(process.env);
       if (!check.ok) throw new Error(check.problems.map((p) => p.message).join("; "));
     });
-    const name = await step("name", async () => (await chooseKeyName(client, { prefix: `quickstart-${attendee}` })).name);
-    ledger = RunLedger.start({ vaultUrl, dir: ledgerDir, attendee });
-    const run = ledger;
-    run.track(name);
-    await step("create", () => client.createRsaKey(name, { keySize: 2048, tags: run.tags }));
-    await step("get", () => client.getKey(name));
-    await step("delete", async () => (await client.beginDeleteKey(name, poll)).pollUntilDone());
-    await step("reuse (409)", async () => {
-      const outcome = await client.createRsaKey(name, { tags: run.tags }).then(
-        () => "created",
-        (error) => errorFacts(error).innerCode ?? String(errorFacts(error).statusCode),
-      );
-      // The notebook's cell prints whatever came back; a 429 after all retries is an answer too.
-      if (outcome === "429") result.busyInsteadOfConflict = true;
-      else if (outcome !== "ObjectIsDeletedButRecoverable") throw new Error(t().rehearse.expectedConflict(outcome));
-    });
-    await step("recover + delete", async () => {
-      await (await client.beginRecoverDeletedKey(name, poll)).pollUntilDone();
-      await (await client.beginDeleteKey(name, poll)).pollUntilDone();
-    });
-    await step("clean up", async () => {
-      const [{ results }] = await cleanupRuns(client, [run], { pollIntervalMs });
-      const failed = results.filter((r) => r.outcome === "failed");
-      if (failed.length > 0) throw new Error(failed.map((r) => r.message).join("; "));
-    });
+    const name = await timed("name", async () => (await chooseName(client, { prefix: `quickstart-${attendee}` })).name);
+    ledger = RunLedger.start({ vaultUrl: vault.url, dir: ledgerDir, attendee, tutorial: flow.tutorialTag });
+    ledger.track(name, flow.kind);
+    const run: AttendeeRun = {
+      attendee,
+      client,
+      kind: kindOf(client),
+      name,
+      ledger,
+      poll: { intervalInMs: pollIntervalMs },
+      earlier: {},
+      sawBusyInsteadOfConflict: () => (result.busyInsteadOfConflict = true),
+    };
+    for (const step of flow.steps) run.earlier[step.name] = await timed(step.name, () => step.run(run));
     result.ok = true;
   } catch (error) {
     result.error = errorFacts(error).message.split("\n")[0];
@@ -173,8 +181,8 @@ async function attendeeFlow(attendee: string, vaultUrl: string, ca: string, cred
   return result;
 }
 
-/** Every tutorial object the vault still holds, live or deleted (any kind: the listing is kinds/'). */
-async function tutorialKeysIn(client: VaultObjectClient): Promise<string[]> {
+/** Every tutorial object of the client's kind the vault still holds, live or deleted. */
+async function tutorialObjectsIn(client: VaultObjectClient): Promise<string[]> {
   const kind = kindOf(client);
   const names: string[] = [];
   for await (const live of kind.listLive(client)) if (isTutorialObject(live.tags)) names.push(live.name);
@@ -189,20 +197,22 @@ function stats(step: StepName, values: number[]): StepStats {
 }
 
 /**
- * What the instructor should expect on Azure: the create requests of N attendees who reach the
- * create step together arrive in waves of 20 per 10 s; each later wave is one more 429 and retry.
- * The lines are in the current language. When attendees of the rehearsal did not finish, the
- * advice says so instead of promising that everyone finishes: one verdict, one exit code, one advice.
+ * What the instructor should expect on Azure: the requests of N attendees that count against the
+ * tutorial's limit (its key creates, its secret transactions), all in the same moment at worst,
+ * arrive in waves of the limit per 10 s; each later wave is one more 429 and retry. The lines are
+ * in the current language. When attendees of the rehearsal did not finish, the advice says so
+ * instead of promising that everyone finishes: one verdict, one exit code, one advice.
  */
-export function azureExpectations(attendees: number, failedInRehearsal = 0): string[] {
+export function azureExpectations(attendees: number, failedInRehearsal = 0, tutorial: RehearsalTutorial = "quickstart"): string[] {
   const m = t().rehearse;
-  const creates = attendees * CREATES_PER_ATTENDEE;
-  const waves = Math.ceil(creates / AZURE_CREATE_LIMIT);
+  const { kind, azureLimit: limit, requestsPerAttendee: perAttendee } = FLOWS[tutorial];
+  const requests = attendees * perAttendee;
+  const waves = Math.ceil(requests / limit);
   const worstWait = (waves - 1) * 10;
-  const lines = [m.creates(attendees, creates, AZURE_CREATE_LIMIT), waves <= 1 ? m.nobodyWaits : m.lastOnesWait(worstWait, waves - 1)];
+  const lines = [m.requests[kind](attendees, requests, perAttendee, limit), waves <= 1 ? m.nobodyWaits : m.lastOnesWait(worstWait, waves - 1)];
   // Attendees per vault for a simultaneous burst: never waiting, and waiting at most ACCEPTABLE_WAIT_SECONDS.
-  const noWait = AZURE_CREATE_LIMIT / CREATES_PER_ATTENDEE;
-  const acceptable = ((ACCEPTABLE_WAIT_SECONDS / 10 + 1) * AZURE_CREATE_LIMIT) / CREATES_PER_ATTENDEE;
+  const noWait = Math.floor(limit / perAttendee);
+  const acceptable = Math.floor(((ACCEPTABLE_WAIT_SECONDS / 10 + 1) * limit) / perAttendee);
   if (failedInRehearsal > 0) {
     lines.push(m.notEveryoneFinished(failedInRehearsal, attendees));
   } else if (waves - 1 > TUTORIAL_MAX_RETRIES) {

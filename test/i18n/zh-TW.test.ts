@@ -20,7 +20,7 @@ import { defaultThrottleMessage } from "../../src/throttle-notice";
 import { explainError } from "../../src/vault-errors";
 import type { CheckResult } from "../../src/workshop/checks";
 import { runDoctor } from "../../src/workshop/doctor";
-import { azureExpectations, STEPS, type RehearsalReport } from "../../src/workshop/rehearse";
+import { azureExpectations, stepsOf, type RehearsalReport } from "../../src/workshop/rehearse";
 import { runKvq } from "../helpers/cli";
 import { startTestVault, tempDir, type TestVault } from "../helpers/emulator";
 
@@ -106,18 +106,24 @@ describe("errors and notices", () => {
     assert.equal(keyNameProblem("my key_1"), "「my key_1」含有空格、「_」，不符合金鑰名稱的規則：長度 1 到 127 個字元，只能使用英文字母（a-z、A-Z）、數字（0-9）和連字號（-）。");
   });
 
-  test("rehearse: the Azure advice and the report, in Chinese and lined up", () => {
+  test("rehearse: the Azure advice and the report, in Chinese and lined up, for keys and for secrets", () => {
     assert.match(azureExpectations(100).join("\n"), /最多要等 90 秒.*準備 3 個保存庫，每個最多 40 位學員/s);
-    const report: RehearsalReport = {
-      attendees: 2, finished: 2, failed: [], retries: 1, busyInsteadOfConflict: 0, seconds: 12.34, leftoverKeys: [], azure: ["一個保存庫就夠了。"],
-      steps: STEPS.map((step) => ({ step, p50: 0.1, p95: 0.2, max: 0.3 })),
-    };
-    const text = formatReport(report);
-    assert.match(text, /完成的學員：\s+2\/2\n「保存庫正忙」（429）重試次數：1\n全部完成所需時間：\s+12\.3 秒\n殘留的金鑰：\s+0\n/);
+    assert.match(azureExpectations(30, 0, "secrets-quickstart").join("\n"), /次祕密交易.*4,000 次.*不會有人需要等待.*一個保存庫就夠了/s);
+    const report = (tutorial: "quickstart" | "secrets-quickstart", kind: "key" | "secret", leftovers: string[]): RehearsalReport => ({
+      tutorial, kind, attendees: 2, throttle: 20, limit: "keyCreates", countedRequests: 4, finished: 2, failed: [], retries: 1, busyInsteadOfConflict: 0, seconds: 12.34, leftovers, azure: ["一個保存庫就夠了。"],
+      steps: stepsOf(tutorial).map((step) => ({ step, p50: 0.1, p95: 0.2, max: 0.3 })),
+    });
+    const text = formatReport(report("quickstart", "key", []));
+    assert.match(text, /完成的學員：\s+2\/2\n「保存庫正忙」（429）重試次數：1\n全部完成所需時間：\s+12\.3 秒\n建立金鑰次數：\s+4（每位學員 2 次）\n殘留的金鑰：\s+0 把\n/);
     const table = text.split("\n").filter((line) => /\d\.\d\d$|p50/.test(line));
-    assert.equal(table.length, STEPS.length + 1);
+    assert.equal(table.length, stepsOf("quickstart").length + 1);
     assert.equal(new Set(table.map(displayWidth)).size, 1, `the table's rows are one width:\n${table.join("\n")}`);
     assert.match(text, /\n {2}復原後再刪除 /);
+    // Secrets: their own counter, their own leftovers (counted with 個), their own steps.
+    const secrets = formatReport(report("secrets-quickstart", "secret", ["s-1 (deleted)"]));
+    assert.match(secrets, /祕密交易次數：\s+4（每位學員 2 次）\n殘留的祕密：\s+1 個（s-1 \(deleted\)）\n/);
+    assert.match(secrets, /\n {2}設定祕密 .*\n {2}讀取 .*\n {2}版本和屬性 /s);
+    assert.doesNotMatch(secrets, /金鑰/);
   });
 });
 
