@@ -46,8 +46,6 @@ export interface FlowStep<Client extends VaultObjectClient = VaultObjectClient> 
 
 export interface TutorialFlow<Client extends VaultObjectClient = VaultObjectClient> {
   kind: KindId;
-  /** The tag value its objects carry (run-ledger.ts: the notebook's RunLedger.start). */
-  tutorialTag: string;
   /** The service's limit the flow meets, as the emulator's throttle counts it (emulator/routes.ts). */
   limit: ThrottleBucket;
   /** That limit on Azure, per vault per 10 s (FACTS.md §2; learn.microsoft.com, Key Vault service limits). */
@@ -129,7 +127,6 @@ export const FLOWS = {
   /** notebooks/quickstart.ipynb: the keys quickstart. */
   quickstart: flow<KeyClient>({
     kind: "key",
-    tutorialTag: "keys-quickstart",
     limit: "keyCreates",
     azureLimit: 20,
     // The key, and the deliberate 409 of the reuse step (a create the vault counts, then refuses).
@@ -147,12 +144,11 @@ export const FLOWS = {
   /** notebooks/secrets-quickstart.ipynb: every request to the secrets data plane is a secret transaction. */
   "secrets-quickstart": flow<SecretClient>({
     kind: "secret",
-    tutorialTag: "secrets-quickstart",
     limit: "secretTransactions",
     azureLimit: 4000,
     // Measured with the SDK's 2-s pollers, as the notebook runs: name 2 (live? deleted?), set 1,
     // get 1, versions 4, delete 4 (the poller reads twice at once, then after 2 s), reuse 3 (state 2,
-    // the 409), recover 5, read back 1, delete 4, purge 1. A slower delete polls more: a floor.
+    // the 409), recover 5, read back 1, delete 4, purge 1. The pollers' reads vary by one or two with timing.
     requestsPerAttendee: 26,
     keyPoolSize: () => 0,
     steps: [

@@ -20,7 +20,7 @@ import { t } from "../i18n";
 import { newObjectClient } from "../kinds/clients";
 import { kindOf, type KindId, type VaultObjectClient } from "../kinds/index";
 import { chooseName } from "../object-names";
-import { isTutorialObject, RunLedger } from "../run-ledger";
+import { isTutorialObject, QUICKSTART_TAG_VALUES, RunLedger } from "../run-ledger";
 import { errorFacts } from "../vault-errors";
 import { FLOWS, stepsOf, type AttendeeRun, type RehearsalTutorial, type StepName, type TutorialFlow } from "./rehearsal-flows";
 
@@ -159,7 +159,7 @@ async function attendeeFlow(flow: TutorialFlow, attendee: string, vault: Emulato
       if (!check.ok) throw new Error(check.problems.map((p) => p.message).join("; "));
     });
     const name = await timed("name", async () => (await chooseName(client, { prefix: `quickstart-${attendee}` })).name);
-    ledger = RunLedger.start({ vaultUrl: vault.url, dir: ledgerDir, attendee, tutorial: flow.tutorialTag });
+    ledger = RunLedger.start({ vaultUrl: vault.url, dir: ledgerDir, attendee, tutorial: QUICKSTART_TAG_VALUES[flow.kind] });
     ledger.track(name, flow.kind);
     const run: AttendeeRun = {
       attendee,

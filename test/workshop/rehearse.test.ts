@@ -115,7 +115,11 @@ test("the command, for each tutorial: the report, the exit code, each failing at
   assert.match(secrets.stdout, /"Vault is busy" \(429\) retries: 0\n/);
   // Measured: every request one attendee's flow makes to the secrets data plane, pollers' reads included.
   const perAttendee = FLOWS[SECRETS].requestsPerAttendee;
-  assert.match(secrets.stdout, new RegExp(`Secret transactions: {2}${perAttendee} \\(${perAttendee} per attendee\\)`), "FLOWS' requestsPerAttendee is what the emulator counts");
+  // The pollers' reads vary with the machine's timing by one or two (25 and 26 seen): the constant is
+  // the advice's "about", held to what the emulator counts within that.
+  const [, total, each] = /Secret transactions: {2}(\d+) \((\d+) per attendee\)/.exec(secrets.stdout) ?? [];
+  assert.equal(total, each, secrets.stdout);
+  assert.ok(Math.abs(Number(each) - perAttendee) <= 2, `FLOWS' requestsPerAttendee (${perAttendee}) is what the emulator counts (${each})`);
   assert.match(secrets.stdout, /Leftover secrets: {5}0/);
   assert.match(secrets.stdout, /^ {2}set .*\n {2}get .*\n {2}versions /m);
   assert.match(secrets.stdout, /On Azure:\n {2}1 attendee makes about \d+ secret transactions.*\n {2}Even if everyone .* nobody waits/);
