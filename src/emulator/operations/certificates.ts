@@ -79,7 +79,7 @@ export const createCertificate: Operation = async (ctx, req) => {
 
   const fields = newVersionFields(ctx, input);
   const validity = der ? validitySeconds(der) : {};
-  const version: StoredCertificateVersion = { ...fields, ...validity, cer: der?.toString("base64"), readyAtMs: self ? ctx.clock.nowMs() + ctx.settings.issueDelayMs : undefined };
+  const version: StoredCertificateVersion = { ...fields, ...validity, cer: der?.toString("base64") };
   const backing = { ...fields, ...validity, tags: undefined, managed: true };
   const keyVersion: StoredKeyVersion = { ...backing, jwk, keyOps: [...DEFAULT_KEY_OPS[jwk.kty]], exportable: keyProps.exportable };
   addVersion(ctx, "keys", name, keyVersion);
@@ -88,6 +88,8 @@ export const createCertificate: Operation = async (ctx, req) => {
     assertNameFree(ctx, name);
     addVersion(ctx, "secrets", name, secretVersion);
   }
+  // The issuing moment starts with the answer (after every await), so the 202 always says "inProgress".
+  if (self) version.readyAtMs = ctx.clock.nowMs() + ctx.settings.issueDelayMs;
   const certificate = addVersion(ctx, "certificates", name, version);
   certificate.policy = policy;
   certificate.operation = {
