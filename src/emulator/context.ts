@@ -10,7 +10,7 @@ export interface VaultContext {
   vaultUrl: string;
   store: VaultStore;
   clock: VaultClock;
-  settings: VaultSettings & { deleteDelayMs: number; recoverDelayMs: number; limits: EmulatorLimits };
+  settings: VaultSettings & { deleteDelayMs: number; recoverDelayMs: number; issueDelayMs: number; limits: EmulatorLimits };
   wire: WireMapper;
   keygen: KeyGenerator;
   /** Workers for RSA private-key operations (sign, decrypt), apart from key generation's. */
@@ -30,6 +30,8 @@ export interface VaultRequest {
 export interface VaultResponse {
   status: number;
   body?: unknown;
+  /** Headers of the answer's own (a pending certificate's Location and Retry-After). */
+  headers?: Record<string, string>;
 }
 
 export type Operation = (ctx: VaultContext, req: VaultRequest) => VaultResponse | Promise<VaultResponse>;

@@ -38,6 +38,7 @@ export class VaultError extends Error {
 export const KIND_WORDS = {
   keys: { Noun: "Key", noun: "key", notFound: "KeyNotFound" },
   secrets: { Noun: "Secret", noun: "secret", notFound: "SecretNotFound" },
+  certificates: { Noun: "Certificate", noun: "certificate", notFound: "CertificateNotFound" },
 } as const satisfies Record<ObjectKind, { Noun: string; noun: string; notFound: string }>;
 
 const recoveryHint = (kind: ObjectKind) =>
@@ -83,6 +84,23 @@ export const restoreConflict = (kind: ObjectKind, id: string) => {
     `There was a conflict restoring the ${noun} '${id}'. This can happen if either: a second ${noun} with the same name was created after the first ${noun} was deleted; thus trying to restore a ${noun} whose name is already in use. To fix this, rename the second ${noun} to something else so that the restore works. The second probable cause of this exception is when multiple operations are performed in parallel against the ${noun}. To avoid this error, perform operations against a ${noun} in a sequential manner.`,
   );
 };
+
+/**
+ * A certificate's key or secret changed on its own: it lives and dies with its certificate. The
+ * service refuses it; its exact wording is not recorded (no recording deletes a managed key), so
+ * this message names what to do instead.
+ */
+export const managedObject = (kind: ObjectKind, name: string, operation: string) =>
+  new VaultError(
+    403,
+    "Forbidden",
+    `Operation ${operation} is not allowed on ${KIND_WORDS[kind].noun} ${name}: it is managed by certificate ${name}. ${operation[0].toUpperCase()}${operation.slice(1)} the certificate instead.`,
+    "ManagedObjectOperationNotAllowed",
+  );
+
+/** A name a certificate would take is held by a key or secret of its own (not one of a certificate's). */
+export const nameHeldByUnmanaged = (kind: ObjectKind, name: string) =>
+  new VaultError(409, "Conflict", `A ${KIND_WORDS[kind].noun} named ${name} exists and is not managed by a certificate: a certificate's key and secret take its name. Choose another name.`);
 
 /** An operation segment the keys API does not have: POST /keys/{name}/{anything else}, or an empty name. */
 export const operationNotSpecified = () => badParameter("Operation not specified");

@@ -46,7 +46,7 @@ export const DEFAULT_PORT = 47443;
  * their 2 s interval; and no pool of ready keys, which a run that creates a key or two would leave
  * mostly unused, generated on the core the kernel needs (npm start: 1.70 → 1.60 s, 2.3 → 1.9 CPU-s).
  */
-export const SHORT_RUN = { deleteDelayMs: 0, recoverDelayMs: 0, keyPoolSize: 0 } as const;
+export const SHORT_RUN = { deleteDelayMs: 0, recoverDelayMs: 0, issueDelayMs: 0, keyPoolSize: 0 } as const;
 
 export interface EmulatorOptions {
   /** Vault port; 0 picks a free one. Default 47443. */
@@ -77,6 +77,8 @@ export interface EmulatorOptions {
   deleteDelayMs?: number;
   /** How long a recovered key stays "being recovered" (404 to reads, as the service answers). Default 250 ms. */
   recoverDelayMs?: number;
+  /** How long a `Self`-issued certificate's create operation answers "inProgress" (so the SDK's poller polls). Default 250 ms. */
+  issueDelayMs?: number;
   /** Local bounds a real vault does not need but a local process does (limits.ts); each has a default. */
   limits?: Partial<EmulatorLimits>;
   /**
@@ -165,6 +167,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     purgeProtection: options.purgeProtection ?? false,
     deleteDelayMs: options.deleteDelayMs ?? 250,
     recoverDelayMs: options.recoverDelayMs ?? 250,
+    issueDelayMs: options.issueDelayMs ?? 250,
     limits,
   };
 
@@ -197,7 +200,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     await stopAll();
     throw error;
   });
-  const ctx: VaultContext = { vaultUrl: url, store, clock, settings, wire: new WireMapper(url, settings), keygen, privateOps, backupKey: secrets.backupKey };
+  const ctx: VaultContext = { vaultUrl: url, store, clock, settings, wire: new WireMapper(url, settings, undefined, clock), keygen, privateOps, backupKey: secrets.backupKey };
   purgeExpired(ctx);
   const handle = vaultHandler({ ctx, tokens, faults, connections: vaultConnections, log: options.log, onFirstAuthenticated: () => keygen.warm() });
   vaultServer.on("request", handle);

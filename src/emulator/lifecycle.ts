@@ -8,9 +8,9 @@
  */
 import { randomBytes } from "node:crypto";
 import type { VaultContext } from "./context";
-import { beingDeleted, beingRecovered, deletedButRecoverable, deletedNotFound, KIND_WORDS, notFound, purgeProtected, purgeWhileBeingDeleted } from "./errors";
+import { beingDeleted, beingRecovered, deletedButRecoverable, deletedNotFound, KIND_WORDS, managedObject, notFound, purgeProtected, purgeWhileBeingDeleted } from "./errors";
 import { quotaExceeded } from "./limits";
-import { deletedObject, deletedRecord, nameKey, type DeletedOf, type Deletion, type LiveOf, type ObjectKind, type StoredObject, type StoredVersion, type VersionOf } from "./model";
+import { currentVersion, deletedObject, deletedRecord, nameKey, type DeletedOf, type Deletion, type LiveOf, type ObjectKind, type StoredObject, type StoredVersion, type VersionOf } from "./model";
 import { OBJECT_KINDS } from "./store/kinds";
 import { checkAttributes, optionalAttributes, optionalTags, VERSION_PATTERN, type AttributesInput, type Json } from "./validate";
 
@@ -31,6 +31,20 @@ export function newVersionFields(ctx: VaultContext, { attributes, tags }: { attr
 }
 
 const collection = <K extends ObjectKind>(ctx: VaultContext, kind: K) => ctx.store.of(kind);
+
+/**
+ * The objects of other kinds that live and die with an object of a kind, under its name: a
+ * certificate's key and secret (the service makes them with it and deletes, recovers and purges them
+ * with it). They are marked `managed`, and refused a delete, recover or purge of their own.
+ */
+export const BACKING: Partial<Record<ObjectKind, ObjectKind[]>> = { certificates: ["keys", "secrets"] };
+
+/** Whether an object (live, or the object of a deleted record) backs a certificate. */
+export const isManaged = (object: StoredObject) => currentVersion(object).managed === true;
+
+function assertNotManaged(kind: ObjectKind, object: StoredObject | undefined, operation: string): void {
+  if (object && isManaged(object)) throw managedObject(kind, object.name, operation);
+}
 
 export const isBeingDeleted = (ctx: VaultContext, deleted: Deletion) => ctx.clock.nowMs() < deleted.deletingUntilMs;
 
@@ -115,16 +129,25 @@ export function updateVersion<K extends ObjectKind>(ctx: VaultContext, kind: K, 
 /** Soft-deletes an object: its versions and all move to the deleted records, "being deleted" for a moment. */
 export function softDelete<K extends ObjectKind>(ctx: VaultContext, kind: K, name: string): DeletedOf<K> {
   const object = findObject(ctx, kind, name);
+  assertNotManaged(kind, object, "delete");
   const nowMs = ctx.clock.nowMs();
   const deletedDate = Math.floor(nowMs / 1000);
-  const deleted = deletedRecord(kind, object, {
+  const deletion: Deletion = {
     deletedDate,
     scheduledPurgeDate: deletedDate + ctx.settings.retentionDays * 86_400,
     deletingUntilMs: nowMs + ctx.settings.deleteDelayMs,
-  });
-  collection(ctx, kind).live.remove(object.name);
-  collection(ctx, kind).deleted.put(object.name, deleted);
-  return deleted;
+  };
+  const move = <B extends ObjectKind>(of: B, live: LiveOf<B>): DeletedOf<B> => {
+    const record = deletedRecord(of, live, deletion);
+    collection(ctx, of).live.remove(live.name);
+    collection(ctx, of).deleted.put(live.name, record);
+    return record;
+  };
+  for (const backing of BACKING[kind] ?? []) {
+    const live = collection(ctx, backing).live.get(object.name);
+    if (live && isManaged(live)) move(backing, live);
+  }
+  return move(kind, object);
 }
 
 /**
@@ -148,11 +171,20 @@ export function recover<K extends ObjectKind>(ctx: VaultContext, kind: K, name: 
   // keys_client__restore_keys_and_recover_backups, secret_client__restore_…/can_recover_a_deleted_secret_non_existing),
   // not with GET /deleted…' "Deleted … not found".
   if (!deleted) throw notFound(kind, name);
-  const object = deletedObject(kind, deleted);
-  object.recoveringUntilMs = ctx.clock.nowMs() + ctx.settings.recoverDelayMs;
-  collection(ctx, kind).deleted.remove(object.name);
-  collection(ctx, kind).live.put(object.name, object);
-  return object;
+  assertNotManaged(kind, deletedObject(kind, deleted), "recover");
+  const recoveringUntilMs = ctx.clock.nowMs() + ctx.settings.recoverDelayMs;
+  const bringBack = <B extends ObjectKind>(of: B, record: DeletedOf<B>): LiveOf<B> => {
+    const object = deletedObject(of, record);
+    object.recoveringUntilMs = recoveringUntilMs;
+    collection(ctx, of).deleted.remove(object.name);
+    collection(ctx, of).live.put(object.name, object);
+    return object;
+  };
+  for (const backing of BACKING[kind] ?? []) {
+    const record = collection(ctx, backing).deleted.get(name);
+    if (record && isManaged(deletedObject(backing, record))) bringBack(backing, record);
+  }
+  return bringBack(kind, deleted);
 }
 
 /** Purges a soft-deleted object for good (not while it is being deleted, nor under purge protection). */
@@ -160,7 +192,12 @@ export function purge(ctx: VaultContext, kind: ObjectKind, name: string): void {
   const pending = collection(ctx, kind).deleted.get(name);
   if (pending && isBeingDeleted(ctx, pending)) throw purgeWhileBeingDeleted(kind);
   const object = deletedObject(kind, findDeleted(ctx, kind, name));
+  assertNotManaged(kind, object, "purge");
   if (ctx.settings.purgeProtection) throw purgeProtected();
+  for (const backing of BACKING[kind] ?? []) {
+    const record = collection(ctx, backing).deleted.get(name);
+    if (record && isManaged(deletedObject(backing, record))) collection(ctx, backing).deleted.remove(name);
+  }
   collection(ctx, kind).deleted.remove(object.name);
   notePurged(ctx, kind, object.name);
 }
@@ -172,11 +209,16 @@ export function listed<K extends ObjectKind>(ctx: VaultContext, kind: K): LiveOf
   return [...(collection(ctx, kind).live.values() as IterableIterator<LiveOf<K>>)].filter((o) => !isBeingRecovered(ctx, o)).sort(byName);
 }
 
-/** The soft-deleted objects a listing shows (not those still being deleted), by name. */
+/**
+ * The soft-deleted objects a listing shows (not those still being deleted), by name. A deleted
+ * certificate's key and secret are not listed (they are its), though a get finds them (seen on the
+ * service: james-gould/azure-keyvault-emulator#398).
+ */
 export function listedDeleted<K extends ObjectKind>(ctx: VaultContext, kind: K): { deleted: DeletedOf<K>; object: LiveOf<K> }[] {
   return [...(collection(ctx, kind).deleted.values() as IterableIterator<DeletedOf<K>>)]
     .filter((d) => !isBeingDeleted(ctx, d))
     .map((deleted) => ({ deleted, object: deletedObject(kind, deleted) }))
+    .filter(({ object }) => !isManaged(object))
     .sort((a, b) => byName(a.object, b.object));
 }
 

@@ -11,6 +11,8 @@ export interface EmulatorLimits {
   keys: number;
   /** Live and soft-deleted secrets together (a deleted secret still holds its values). */
   secrets: number;
+  /** Live and soft-deleted certificates together (each with its key and secret). */
+  certificates: number;
   /** Versions of one key or one secret (each rotation, re-create or set adds one). */
   versionsPerKey: number;
   /** Open connections to the vault (and, separately, to the identity endpoint). */
@@ -26,6 +28,7 @@ export interface EmulatorLimits {
 export const DEFAULT_LIMITS: EmulatorLimits = {
   keys: 10_000,
   secrets: 10_000,
+  certificates: 10_000,
   versionsPerKey: 500,
   connections: 256,
   pendingKeyGenerations: 64,

@@ -19,6 +19,8 @@ export interface StoredVersion {
   created: number;
   updated: number;
   tags?: Record<string, string>;
+  /** A key's or secret's version that backs a certificate of the same name and version: it lives and dies with it (lifecycle.ts). */
+  managed?: boolean;
 }
 
 /** A live object: its versions, oldest first (the last one is the current version). */
@@ -77,6 +79,65 @@ export interface StoredDeletedSecret extends Deletion {
 }
 
 /**
+ * A certificate's policy, kept in the service's wire form (certificates.json: key_props, secret_props,
+ * x509_props, lifetime_actions, issuer): it is answered as it was given, with the service's defaults
+ * filled in (operations/certificate-policy.ts).
+ */
+export interface StoredCertificatePolicy {
+  key_props: { exportable: boolean; kty: "RSA" | "EC"; key_size?: number; crv?: string; reuse_key: boolean };
+  secret_props: { contentType: string };
+  x509_props: {
+    subject: string;
+    sans: { emails?: string[]; dns_names?: string[]; upns?: string[]; uris?: string[]; ipAddresses?: string[] };
+    ekus: string[];
+    key_usage: string[];
+    validity_months: number;
+    basic_constraints: { ca: boolean };
+  };
+  lifetime_actions: { trigger: { lifetime_percentage?: number; days_before_expiry?: number }; action: { action_type: string } }[];
+  issuer: { name: string; cty?: string; cert_transparency?: boolean };
+  enabled: boolean;
+  created: number;
+  updated: number;
+}
+
+/**
+ * A certificate's pending operation (`/certificates/{name}/pending`): the CSR of the version being
+ * made, and whether it is done. The service keeps it after completion (recorded: a completed
+ * certificate still names its `pending` id), until it is deleted.
+ */
+export interface StoredCertificateOperation {
+  requestId: string;
+  issuer: string;
+  /** The CSR, base64 DER, signed by the new version's key. */
+  csr: string;
+  /** The version the operation makes. */
+  version: string;
+  cancellationRequested: boolean;
+  /** "inProgress" until `readyAtMs` (a Self issuer) or a merge (Unknown); "completed", "cancelled". */
+  status: "inProgress" | "completed" | "cancelled";
+}
+
+export interface StoredCertificateVersion extends StoredVersion {
+  /** The certificate, base64 DER; absent while its operation is in progress. */
+  cer?: string;
+  /**
+   * Until this moment (emulator clock, ms) the version is still being issued: its operation answers
+   * "inProgress", and it is answered as the service answers a pending one (disabled, no cer).
+   */
+  readyAtMs?: number;
+}
+
+export interface StoredCertificate extends StoredObject<StoredCertificateVersion> {
+  policy: StoredCertificatePolicy;
+  operation?: StoredCertificateOperation;
+}
+
+export interface StoredDeletedCertificate extends Deletion {
+  certificate: StoredCertificate;
+}
+
+/**
  * Every kind of object the vault keeps, each with its live records and its soft-deleted ones (a
  * live record holds its versions). The store (store/) is written against this map and knows no
  * kind by name: a new kind is a line here, a line in DELETED_FIELD and a line in store/kinds.ts,
@@ -85,6 +146,7 @@ export interface StoredDeletedSecret extends Deletion {
 export interface StoredKinds {
   keys: { live: StoredKey; deleted: StoredDeletedKey };
   secrets: { live: StoredSecret; deleted: StoredDeletedSecret };
+  certificates: { live: StoredCertificate; deleted: StoredDeletedCertificate };
 }
 
 export type ObjectKind = keyof StoredKinds;
@@ -93,7 +155,7 @@ export type DeletedOf<K extends ObjectKind> = StoredKinds[K]["deleted"];
 export type VersionOf<K extends ObjectKind> = LiveOf<K>["versions"][number];
 
 /** The field of a soft-deleted record that holds the object (a key's is "key", as older state folders have it). */
-export const DELETED_FIELD = { keys: "key", secrets: "secret" } as const satisfies Record<ObjectKind, string>;
+export const DELETED_FIELD = { keys: "key", secrets: "secret", certificates: "certificate" } as const satisfies Record<ObjectKind, string>;
 
 /** The object a soft-deleted record holds. */
 export const deletedObject = <K extends ObjectKind>(kind: K, deleted: DeletedOf<K>): LiveOf<K> =>

@@ -12,6 +12,7 @@ import { objectOperations } from "./operations/objects";
 import * as rng from "./operations/rng";
 import * as rotation from "./operations/rotation";
 import * as secrets from "./operations/secrets";
+import * as certificates from "./operations/certificates";
 import { operationNotSpecified } from "./errors";
 import type { ObjectKind } from "./model";
 
@@ -42,10 +43,17 @@ const keyRoute = (route: Omit<Route, "kind">): Route => ({ kind: "keys", ...rout
 /** Every secret operation is one secret transaction. */
 const secretRoute = (route: Omit<Route, "kind" | "throttle">): Route => ({ kind: "secrets", throttle: "secretTransactions", ...route });
 
+/**
+ * A certificate's routes: RBAC's certificates/* data actions ("Key Vault Certificates Officer"), the
+ * access policy's certificate permissions. A create makes a key: it counts against the key creates.
+ */
+const certificateRoute = (route: Omit<Route, "kind">): Route => ({ kind: "certificates", ...route });
+
 const keyObjects = objectOperations("keys");
 const keyBackup = backupOperations("keys");
 const secretObjects = objectOperations("secrets");
 const secretBackup = backupOperations("secrets");
+const certificateObjects = objectOperations("certificates");
 
 export const ROUTES: Route[] = [
   keyRoute({ method: "GET", path: "/keys", operation: "getKeys", handler: keyObjects.list, dataAction: "keys/read", permission: "list" }),
@@ -86,6 +94,19 @@ export const ROUTES: Route[] = [
   secretRoute({ method: "GET", path: "/deletedsecrets/:name", operation: "getDeletedSecret", handler: secretObjects.getDeleted, dataAction: "secrets/readMetadata/action", permission: "get" }),
   secretRoute({ method: "DELETE", path: "/deletedsecrets/:name", operation: "purgeDeletedSecret", handler: secretObjects.purgeDeleted, dataAction: "secrets/purge/action", permission: "purge" }),
   secretRoute({ method: "POST", path: "/deletedsecrets/:name/recover", operation: "recoverDeletedSecret", handler: secretObjects.recoverDeleted, dataAction: "secrets/recover/action", permission: "recover" }),
+  certificateRoute({ method: "GET", path: "/certificates", operation: "getCertificates", handler: certificateObjects.list, dataAction: "certificates/read", permission: "list" }),
+  certificateRoute({ method: "POST", path: "/certificates/:name/create", operation: "createCertificate", handler: certificates.createCertificate, dataAction: "certificates/create/action", permission: "create", throttle: "keyCreates" }),
+  certificateRoute({ method: "DELETE", path: "/certificates/:name", operation: "deleteCertificate", handler: certificateObjects.remove, dataAction: "certificates/delete", permission: "delete" }),
+  certificateRoute({ method: "GET", path: "/certificates/:name/versions", operation: "getCertificateVersions", handler: certificateObjects.listVersions, dataAction: "certificates/read", permission: "list" }),
+  certificateRoute({ method: "GET", path: "/certificates/:name/pending", operation: "getCertificateOperation", handler: certificates.getCertificateOperation, dataAction: "certificates/read", permission: "get" }),
+  certificateRoute({ method: "GET", path: "/certificates/:name/policy", operation: "getCertificatePolicy", handler: certificates.getCertificatePolicy, dataAction: "certificates/read", permission: "get" }),
+  certificateRoute({ method: "PATCH", path: "/certificates/:name/policy", operation: "updateCertificatePolicy", handler: certificates.updateCertificatePolicy, dataAction: "certificates/update/action", permission: "update" }),
+  certificateRoute({ method: "GET", path: "/certificates/:name/:version?", operation: "getCertificate", handler: certificates.getCertificate, dataAction: "certificates/read", permission: "get" }),
+  certificateRoute({ method: "PATCH", path: "/certificates/:name/:version?", operation: "updateCertificate", handler: certificates.updateCertificate, dataAction: "certificates/update/action", permission: "update" }),
+  certificateRoute({ method: "GET", path: "/deletedcertificates", operation: "getDeletedCertificates", handler: certificateObjects.listDeleted, dataAction: "certificates/read", permission: "list" }),
+  certificateRoute({ method: "GET", path: "/deletedcertificates/:name", operation: "getDeletedCertificate", handler: certificateObjects.getDeleted, dataAction: "certificates/read", permission: "get" }),
+  certificateRoute({ method: "DELETE", path: "/deletedcertificates/:name", operation: "purgeDeletedCertificate", handler: certificateObjects.purgeDeleted, dataAction: "certificates/purge/action", permission: "purge" }),
+  certificateRoute({ method: "POST", path: "/deletedcertificates/:name/recover", operation: "recoverDeletedCertificate", handler: certificateObjects.recoverDeleted, dataAction: "certificates/recover/action", permission: "recover" }),
 ];
 
 export const OPERATIONS = new Set(ROUTES.map((r) => r.operation));

@@ -5,8 +5,10 @@
  * ids, the attributes every version has, a deleted object's dates — is written once; each kind adds
  * its own fields.
  */
+import { thumbprint } from "./crypto/certificate";
 import { keySizeBits, publicJwk, type PrivateJwk } from "./crypto/key-material";
-import type { Deletion, ObjectKind, StoredDeletedKey, StoredDeletedSecret, StoredKey, StoredKeyVersion, StoredRotationPolicy, StoredSecret, StoredSecretVersion, StoredVersion } from "./model";
+import type { VaultClock } from "./clock";
+import type { Deletion, ObjectKind, StoredCertificate, StoredCertificateOperation, StoredCertificatePolicy, StoredCertificateVersion, StoredDeletedCertificate, StoredDeletedKey, StoredDeletedSecret, StoredKey, StoredKeyVersion, StoredRotationPolicy, StoredSecret, StoredSecretVersion, StoredVersion } from "./model";
 import { currentVersion } from "./model";
 
 export interface VaultSettings {
@@ -64,6 +66,7 @@ export interface KeyBundleWire {
   key: ReturnType<typeof publicJwk> & { kid: string; key_ops: string[] };
   attributes: KeyAttributesWire;
   tags?: Record<string, string>;
+  managed?: boolean;
 }
 
 export type DeletedKeyBundleWire = DeletedWire<KeyBundleWire>;
@@ -72,6 +75,7 @@ export interface KeyItemWire {
   kid: string;
   attributes: KeyAttributesWire;
   tags?: Record<string, string>;
+  managed?: boolean;
 }
 
 /** A secret as the service answers it: the value only where the operation returns it (get, set). */
@@ -79,8 +83,10 @@ export interface SecretBundleWire {
   value?: string;
   contentType?: string;
   id: string;
+  managed?: boolean;
   attributes: AttributesWire;
   tags?: Record<string, string>;
+  kid?: string;
 }
 
 export interface SecretItemWire {
@@ -88,6 +94,7 @@ export interface SecretItemWire {
   attributes: AttributesWire;
   tags?: Record<string, string>;
   contentType?: string;
+  managed?: boolean;
 }
 
 /**
@@ -104,11 +111,13 @@ export class WireMapper {
     private readonly vaultUrl: string,
     private readonly settings: VaultSettings,
     private readonly fields: AttributeFields = LATEST_FIELDS,
+    /** The vault's clock, for what a moment decides (a certificate still being issued). */
+    private readonly clock?: Pick<VaultClock, "nowMs">,
   ) {}
 
   /** The same mapper answering as the service does for `apiVersion`. */
   forApiVersion(apiVersion: string): WireMapper {
-    return new WireMapper(this.vaultUrl, this.settings, attributeFields(apiVersion));
+    return new WireMapper(this.vaultUrl, this.settings, attributeFields(apiVersion), this.clock);
   }
 
   /** `{vault}/keys/{name}/{version}`, `{vault}/secrets/{name}`: an object's id, with its version or without. */
@@ -148,6 +157,7 @@ export class WireMapper {
       attributes: this.attributes(v),
     };
     if (v.tags && Object.keys(v.tags).length > 0) bundle.tags = { ...v.tags };
+    if (v.managed) bundle.managed = true;
     return bundle;
   }
 
@@ -159,6 +169,7 @@ export class WireMapper {
   keyItem(key: StoredKey, v: StoredKeyVersion = currentVersion(key), withVersion = false): KeyItemWire {
     const item: KeyItemWire = { kid: this.keyId(key.name, withVersion ? v.version : undefined), attributes: this.attributes(v) };
     if (v.tags && Object.keys(v.tags).length > 0) item.tags = { ...v.tags };
+    if (v.managed) item.managed = true;
     return item;
   }
 
@@ -174,8 +185,12 @@ export class WireMapper {
     const bundle = {} as SecretBundleWire;
     if (withValue) bundle.value = v.value;
     if (v.contentType !== undefined) bundle.contentType = v.contentType;
-    Object.assign(bundle, { id: this.id("secrets", secret.name, v.version), attributes: this.baseAttributes(v) });
+    bundle.id = this.id("secrets", secret.name, v.version);
+    // A certificate's secret names its key too (the service's SecretBundle.kid, for managed secrets).
+    if (v.managed) bundle.managed = true;
+    bundle.attributes = this.baseAttributes(v);
     if (v.tags && Object.keys(v.tags).length > 0) bundle.tags = { ...v.tags };
+    if (v.managed) bundle.kid = this.keyId(secret.name, v.version);
     return bundle;
   }
 
@@ -188,11 +203,85 @@ export class WireMapper {
     const item: SecretItemWire = { id: this.id("secrets", secret.name, withVersion ? v.version : undefined), attributes: this.baseAttributes(v) };
     if (v.tags && Object.keys(v.tags).length > 0) item.tags = { ...v.tags };
     if (v.contentType !== undefined) item.contentType = v.contentType;
+    if (v.managed) item.managed = true;
     return item;
   }
 
   deletedSecretItem(d: StoredDeletedSecret): DeletedWire<SecretItemWire> {
     return this.deleted("secrets", d.secret.name, d, this.secretItem(d.secret));
+  }
+
+  /**
+   * Whether a certificate's version is still being issued: no certificate yet (an `Unknown` issuer's,
+   * until a merge), or a `Self` issuer's moment not yet over. The service answers such a version
+   * disabled and without `cer`, `x5t`, `kid` or `sid` (recorded: can_get_a_certificate, during its create).
+   */
+  isIssuing(v: StoredCertificateVersion): boolean {
+    return v.cer === undefined || (v.readyAtMs !== undefined && (this.clock?.nowMs() ?? Date.now()) < v.readyAtMs);
+  }
+
+  /** A certificate's attributes: a version being issued is not enabled yet. */
+  private certificateAttributes(v: StoredCertificateVersion): AttributesWire {
+    return this.baseAttributes(this.isIssuing(v) ? { ...v, enabled: false } : v);
+  }
+
+  /** `{vault}/certificates/{name}/policy` with the policy's fields, as the service answers it (recorded). */
+  certificatePolicy(name: string, p: StoredCertificatePolicy) {
+    const { enabled, created, updated, ...fields } = p;
+    return { id: `${this.vaultUrl}/certificates/${name}/policy`, ...structuredClone(fields), attributes: { enabled, created, updated } };
+  }
+
+  /**
+   * A certificate version (recorded: certificates_client__lro__create): id, kid, sid, x5t, cer (once
+   * issued), attributes, tags, policy, and the id of its operation.
+   */
+  certificateBundle(c: StoredCertificate, v: StoredCertificateVersion = currentVersion(c)) {
+    const bundle: Record<string, unknown> = { id: this.id("certificates", c.name, v.version) };
+    if (!this.isIssuing(v)) {
+      Object.assign(bundle, { kid: this.keyId(c.name, v.version), sid: this.id("secrets", c.name, v.version), x5t: certificateThumbprint(v.cer!), cer: v.cer });
+    }
+    bundle.attributes = this.certificateAttributes(v);
+    if (v.tags && Object.keys(v.tags).length > 0) bundle.tags = { ...v.tags };
+    bundle.policy = this.certificatePolicy(c.name, c.policy);
+    if (c.operation) bundle.pending = { id: `${this.vaultUrl}/certificates/${c.name}/pending` };
+    return bundle;
+  }
+
+  /** List items: `id` without a version for certificates, with one for versions; the thumbprint once issued. */
+  certificateItem(c: StoredCertificate, v: StoredCertificateVersion = currentVersion(c), withVersion = false) {
+    const item: Record<string, unknown> = { id: this.id("certificates", c.name, withVersion ? v.version : undefined) };
+    if (!this.isIssuing(v)) item.x5t = certificateThumbprint(v.cer!);
+    item.attributes = this.certificateAttributes(v);
+    if (v.tags && Object.keys(v.tags).length > 0) item.tags = { ...v.tags };
+    return item;
+  }
+
+  deletedCertificateBundle(d: StoredDeletedCertificate) {
+    return this.deleted("certificates", d.certificate.name, d, this.certificateBundle(d.certificate));
+  }
+
+  deletedCertificateItem(d: StoredDeletedCertificate) {
+    return this.deleted("certificates", d.certificate.name, d, this.certificateItem(d.certificate));
+  }
+
+  /**
+   * A certificate's operation (recorded: can_create_a_certificate): in progress with the service's
+   * status details, or completed with its target. `status` is the operation's as of now.
+   */
+  certificateOperation(name: string, op: StoredCertificateOperation, status: StoredCertificateOperation["status"]) {
+    const wire: Record<string, unknown> = {
+      id: `${this.vaultUrl}/certificates/${name}/pending`,
+      issuer: { name: op.issuer },
+      csr: op.csr,
+      cancellation_requested: op.cancellationRequested,
+      status,
+    };
+    if (status === "inProgress") {
+      wire.status_details = "Pending certificate created. Certificate request is in progress. This may take some time based on the issuer provider. Please check again later.";
+    }
+    if (status === "completed") wire.target = this.id("certificates", name);
+    wire.request_id = op.requestId;
+    return wire;
   }
 
   /**
@@ -209,5 +298,8 @@ export class WireMapper {
     return { id: `${this.vaultUrl}/keys/${name}/rotationpolicy`, lifetimeActions, attributes };
   }
 }
+
+/** `x5t`, made from the stored DER (crypto/certificate.ts). */
+const certificateThumbprint = (cer: string) => thumbprint(Buffer.from(cer, "base64"));
 
 const DEFAULT_NOTIFY = { trigger: { timeBeforeExpiry: "P30D" }, action: { type: "Notify" } };

@@ -206,7 +206,8 @@ test("every api-version the SDKs send is accepted; others get 400", async () => 
 });
 
 test("unknown routes and methods get a 4xx with the error shape", async () => {
-  assertErrorShape(await raw("GET", "/certificates?api-version=7.5"), 404, "NotFound");
+  // Certificates are served now; the storage-account keys a vault once managed are not.
+  assertErrorShape(await raw("GET", "/storage?api-version=7.5"), 404, "NotFound");
   assertErrorShape(await raw("GET", "/?api-version=7.5"), 404);
   assertErrorShape(await raw("GET", "/keys/a/b/c/d?api-version=7.5"), 404);
   assertErrorShape(await raw("PUT", "/deletedkeys/x?api-version=7.5", "{}"), 405, "MethodNotAllowed");

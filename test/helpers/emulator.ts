@@ -1,6 +1,6 @@
 /**
  * Test fixtures: a real emulator on free ports with its own state folder, and the real SDK
- * (`KeyClient`, `CryptographyClient`, `SecretClient`, `DefaultAzureCredential`) pointed at it over verified TLS.
+ * (`KeyClient`, `CryptographyClient`, `SecretClient`, `CertificateClient`, `DefaultAzureCredential`) pointed at it over verified TLS.
  */
 import assert from "node:assert/strict";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { DefaultAzureCredential } from "@azure/identity";
 import { CryptographyClient, KeyClient } from "@azure/keyvault-keys";
+import { CertificateClient, type CertificateClientOptions } from "@azure/keyvault-certificates";
 import { SecretClient, type SecretClientOptions } from "@azure/keyvault-secrets";
 import { clientOptionsFor } from "../../src/client-options";
 import type { ThrottleNotice } from "../../src/throttle-notice";
@@ -18,6 +19,7 @@ export interface TestVault {
   emulator: Emulator;
   client: KeyClient;
   secretClient: SecretClient;
+  certificateClient: CertificateClient;
   credential: DefaultAzureCredential;
   cryptoClient(keyId: string): CryptographyClient;
   /** The 429s the clients above were told to wait for (collected instead of printed). */
@@ -72,6 +74,7 @@ export async function startTestVault(options: TestVaultOptions = {}): Promise<Te
     client: new KeyClient(emulator.url, credential, clientOptions),
     // The same options: only their serviceVersion's type differs (each SDK names its own versions), and it is unset.
     secretClient: new SecretClient(emulator.url, credential, clientOptions as SecretClientOptions),
+    certificateClient: new CertificateClient(emulator.url, credential, clientOptions as CertificateClientOptions),
     cryptoClient: (keyId) => new CryptographyClient(keyId, credential, clientOptions),
     token: async () => (await emulator.issueToken()).accessToken,
     stop: async () => {

@@ -14,7 +14,7 @@ import { bodyObject, checkName, isBase64url, NAME_PATTERN, requiredString } from
 import { ANSWERS, type KindAnswers } from "./objects";
 
 /** "KVQBACKUP1" is the keys' magic since the first emulator (their blobs must stay restorable). */
-const MAGIC: Record<ObjectKind, Buffer> = { keys: Buffer.from("KVQBACKUP1"), secrets: Buffer.from("KVQSECRET1") };
+const MAGIC: Record<ObjectKind, Buffer> = { keys: Buffer.from("KVQBACKUP1"), secrets: Buffer.from("KVQSECRET1"), certificates: Buffer.from("KVQCERTIF1") };
 
 /**
  * The size of the service's backup of one version, which a learner sees ("about 7 KB"): an RSA-2048
@@ -23,7 +23,7 @@ const MAGIC: Record<ObjectKind, Buffer> = { keys: Buffer.from("KVQBACKUP1"), sec
  * can_backup_a_secret). The emulator pads its sealed JSON (with spaces, which JSON ignores) to as many
  * bytes per version. The service's sizes for other key types and longer values are not recorded.
  */
-const SERVICE_BYTES_PER_VERSION: Record<ObjectKind, number> = { keys: 7524, secrets: 3495 };
+const SERVICE_BYTES_PER_VERSION: Record<ObjectKind, number> = { keys: 7524, secrets: 3495, certificates: 0 }; // certificates: no backup route yet
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 

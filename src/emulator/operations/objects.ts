@@ -35,6 +35,13 @@ export const ANSWERS: { [K in ObjectKind]: KindAnswers<K> } = {
     deletedItem: (wire, deleted) => wire.deletedSecretItem(deleted),
     recovered: (wire, secret) => wire.secretBundle(secret, undefined, { withValue: false }),
   },
+  certificates: {
+    bundle: (wire, certificate, version) => wire.certificateBundle(certificate, version),
+    item: (wire, certificate, version, withVersion) => wire.certificateItem(certificate, version, withVersion),
+    deletedBundle: (wire, deleted) => wire.deletedCertificateBundle(deleted),
+    deletedItem: (wire, deleted) => wire.deletedCertificateItem(deleted),
+    recovered: (wire, certificate) => wire.certificateBundle(certificate),
+  },
 };
 
 export interface ObjectOperations {

@@ -4,7 +4,7 @@
  * for them (an old state folder being migrated, a salvage), their key material.
  */
 import { keyHalvesMatch } from "../crypto/key-material";
-import { nameKey, type ObjectKind, type StoredDeletedKey, type StoredDeletedSecret, type StoredKey, type StoredKinds, type StoredSecret } from "../model";
+import { nameKey, type ObjectKind, type StoredDeletedKey, type StoredCertificate, type StoredDeletedCertificate, type StoredDeletedSecret, type StoredKey, type StoredKinds, type StoredSecret } from "../model";
 
 export interface KindRules<Live, Deleted> {
   isLive(value: unknown): value is Live;
@@ -41,6 +41,16 @@ function isStoredSecret(secret: unknown): secret is StoredSecret {
 
 const isStoredDeletedSecret = (deleted: unknown): deleted is StoredDeletedSecret => isRecord(deleted) && isStoredSecret(deleted.secret) && isDeletion(deleted);
 
+function isStoredCertificate(certificate: unknown): certificate is StoredCertificate {
+  if (!isRecord(certificate) || typeof certificate.name !== "string" || !isRecord(certificate.policy) || !Array.isArray(certificate.versions) || certificate.versions.length === 0) return false;
+  return certificate.versions.every(
+    (v: unknown) => isRecord(v) && typeof v.version === "string" && typeof v.created === "number" && (v.cer === undefined || typeof v.cer === "string"),
+  );
+}
+
+const isStoredDeletedCertificate = (deleted: unknown): deleted is StoredDeletedCertificate =>
+  isRecord(deleted) && isStoredCertificate(deleted.certificate) && isDeletion(deleted);
+
 export const KINDS: Rules = {
   keys: {
     isLive: isStoredKey,
@@ -55,6 +65,14 @@ export const KINDS: Rules = {
     liveName: (secret) => secret.name,
     deletedName: (deleted) => deleted.secret.name,
     // A value has no halves to check: its checksum and its shape are all there is.
+    materialWhole: () => true,
+  },
+  certificates: {
+    isLive: isStoredCertificate,
+    isDeleted: isStoredDeletedCertificate,
+    liveName: (certificate) => certificate.name,
+    deletedName: (deleted) => deleted.certificate.name,
+    // The certificate's private key is its key's record, checked there.
     materialWhole: () => true,
   },
 };

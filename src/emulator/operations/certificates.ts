@@ -1,0 +1,150 @@
+/**
+ * Creating, reading and updating certificates: what is a certificate's own (its policy, its pending
+ * operation, its key and secret). Listing, deleting, recovering and purging are every kind's
+ * (objects.ts, lifecycle.ts: a certificate's key and secret go and come back with it).
+ *
+ * A create is a long-running operation, as on the service: POST /certificates/{name}/create answers
+ * 202 with the pending operation, which the SDK's poller reads at /certificates/{name}/pending until
+ * it is no longer "inProgress", then reads the certificate. The key is made as every key is
+ * (ctx.keygen); a `Self` issuer's certificate is signed with it at once, and answered as issued
+ * once the vault's `issueDelayMs` has passed. An `Unknown` issuer's stays pending (a merge is not
+ * served yet).
+ */
+import { randomBytes } from "node:crypto";
+import { makeCsr, makeSelfSigned, pkcs8Der } from "../crypto/certificate";
+import { DEFAULT_KEY_OPS, type PrivateJwk } from "../crypto/key-material";
+import { toPem, toPkcs12 } from "../crypto/pkcs12";
+import { ok, type Operation, type VaultContext } from "../context";
+import { nameHeldByUnmanaged, VaultError } from "../errors";
+import { addVersion, assertNameNotDeleted, assertNotBeingRecovered, assertRoomFor, findObject, findVersion, isManaged, newVersionFields, updateVersion, versionInput } from "../lifecycle";
+import { type ObjectKind, type StoredCertificate, type StoredCertificateOperation, type StoredCertificatePolicy, type StoredCertificateVersion, type StoredKeyVersion, type StoredSecretVersion } from "../model";
+import { bodyObject, checkName, optionalObject, type Json } from "../validate";
+import { PEM, readPolicy } from "./certificate-policy";
+
+const checkCertificateName = (name: string) => checkName("certificates", name);
+
+/** The service asks a poller to come back in 10 s (recorded: Retry-After on the 202 and each poll). */
+const RETRY_AFTER_SECONDS = "10";
+
+/** A certificate takes its name in three collections: its own, its key's and its secret's. */
+function assertNameFree(ctx: VaultContext, name: string): void {
+  for (const kind of ["certificates", "keys", "secrets"] as const satisfies ObjectKind[]) {
+    assertNameNotDeleted(ctx, kind, name);
+    assertNotBeingRecovered(ctx, kind, name);
+    assertRoomFor(ctx, kind, name);
+    if (kind === "certificates") continue;
+    const existing = ctx.store.of(kind).live.get(name);
+    if (existing && !isManaged(existing)) throw nameHeldByUnmanaged(kind, name);
+  }
+}
+
+/** The secret's value: the certificate with its private key, as the policy's content type says. */
+async function secretValue(policy: StoredCertificatePolicy, der: Buffer, jwk: PrivateJwk): Promise<string> {
+  const key = pkcs8Der(jwk);
+  return policy.secret_props.contentType === PEM ? toPem(der, key) : (await toPkcs12(der, key)).toString("base64");
+}
+
+/** The operation's status now: a `Self` issuer's completes once its version's moment has passed. */
+export function operationStatus(ctx: VaultContext, certificate: StoredCertificate): StoredCertificateOperation["status"] {
+  const op = certificate.operation!;
+  if (op.status !== "inProgress") return op.status;
+  const version = certificate.versions.find((v) => v.version === op.version);
+  return version && !ctx.wire.isIssuing(version) ? "completed" : "inProgress";
+}
+
+const operationAnswer = (ctx: VaultContext, certificate: StoredCertificate, status = 200) => ({
+  status,
+  body: ctx.wire.certificateOperation(certificate.name, certificate.operation!, operationStatus(ctx, certificate)),
+  headers:
+    operationStatus(ctx, certificate) === "inProgress"
+      ? { Location: `${ctx.vaultUrl}/certificates/${certificate.name}/pending?api-version=2025-07-01&request_id=${certificate.operation!.requestId}`, "Retry-After": RETRY_AFTER_SECONDS }
+      : undefined,
+});
+
+export const createCertificate: Operation = async (ctx, req) => {
+  const name = checkCertificateName(req.params.name);
+  const body = bodyObject(req.body);
+  const now = ctx.clock.nowSeconds();
+  const existing = ctx.store.of("certificates").live.get(name);
+  const policy = readPolicy(body.policy, now, existing?.policy);
+  const input = versionInput("certificates", { attributes: optionalObject(body, "attributes"), tags: (body as Json).tags });
+  assertNameFree(ctx, name);
+  const { key_props: keyProps } = policy;
+  const jwk = await ctx.keygen.generate(keyProps.kty === "RSA" ? { kty: "RSA", size: keyProps.key_size } : { kty: "EC", crv: keyProps.crv as "P-256" });
+  const csr = await makeCsr(jwk, policy);
+  const self = policy.issuer.name === "Self";
+  const der = self ? await makeSelfSigned(jwk, policy, ctx.clock.nowSeconds()) : undefined;
+  // Checked again: the name may have been taken while the key was being made.
+  assertNameFree(ctx, name);
+
+  const fields = newVersionFields(ctx, input);
+  const validity = der ? validitySeconds(der) : {};
+  const version: StoredCertificateVersion = { ...fields, ...validity, cer: der?.toString("base64") };
+  const backing = { ...fields, ...validity, tags: undefined, managed: true };
+  const keyVersion: StoredKeyVersion = { ...backing, jwk, keyOps: [...DEFAULT_KEY_OPS[jwk.kty]], exportable: keyProps.exportable };
+  addVersion(ctx, "keys", name, keyVersion);
+  if (der) {
+    const secretVersion: StoredSecretVersion = { ...backing, value: await secretValue(policy, der, jwk), contentType: policy.secret_props.contentType };
+    assertNameFree(ctx, name);
+    addVersion(ctx, "secrets", name, secretVersion);
+  }
+  // The issuing moment starts with the answer (after every await), so the 202 always says "inProgress".
+  if (self) version.readyAtMs = ctx.clock.nowMs() + ctx.settings.issueDelayMs;
+  const certificate = addVersion(ctx, "certificates", name, version);
+  certificate.policy = policy;
+  certificate.operation = {
+    requestId: randomBytes(16).toString("hex"),
+    issuer: policy.issuer.name,
+    csr: csr.toString("base64"),
+    version: version.version,
+    cancellationRequested: false,
+    status: "inProgress",
+  };
+  ctx.store.of("certificates").live.changed(name);
+  return operationAnswer(ctx, certificate, 202);
+};
+
+/** nbf and exp, as the certificate says (the service's attributes carry its validity). */
+function validitySeconds(der: Buffer): { nbf: number; exp: number } {
+  const { X509Certificate } = require("node:crypto") as typeof import("node:crypto");
+  const cert = new X509Certificate(der);
+  return { nbf: Math.floor(Date.parse(cert.validFrom) / 1000), exp: Math.floor(Date.parse(cert.validTo) / 1000) };
+}
+
+export const getCertificateOperation: Operation = (ctx, req) => {
+  const certificate = findObject(ctx, "certificates", checkCertificateName(req.params.name));
+  if (!certificate.operation) throw new VaultError(404, "PendingCertificateNotFound", `Pending certificate not found: ${certificate.name}`);
+  return operationAnswer(ctx, certificate);
+};
+
+export const getCertificate: Operation = (ctx, req) => {
+  const { object, version } = findVersion(ctx, "certificates", checkCertificateName(req.params.name), req.params.version);
+  return ok(ctx.wire.certificateBundle(object, version));
+};
+
+/** Properties only: enabled, nbf/exp are the certificate's own; tags. The key's and secret's follow `enabled`. */
+export const updateCertificate: Operation = (ctx, req) => {
+  const body = bodyObject(req.body);
+  const { object, version } = findVersion(ctx, "certificates", checkCertificateName(req.params.name), req.params.version);
+  updateVersion(ctx, "certificates", object, version, { attributes: optionalObject(body, "attributes") && { enabled: (body.attributes as Json).enabled }, tags: body.tags });
+  if (body.policy !== undefined) object.policy = readPolicy(body.policy, ctx.clock.nowSeconds(), object.policy);
+  for (const kind of ["keys", "secrets"] as const) {
+    const backing = ctx.store.of(kind).live.get(object.name);
+    const same = backing?.versions.find((v) => v.version === version.version);
+    if (backing && same && isManaged(backing)) updateVersion(ctx, kind, backing as never, same as never, { attributes: { enabled: version.enabled } });
+  }
+  return ok(ctx.wire.certificateBundle(object, version));
+};
+
+export const getCertificatePolicy: Operation = (ctx, req) => {
+  const certificate = findObject(ctx, "certificates", checkCertificateName(req.params.name));
+  return ok(ctx.wire.certificatePolicy(certificate.name, certificate.policy));
+};
+
+/** The fields an update gives change; the others are kept (recorded: can_update_a_certificates_policy). */
+export const updateCertificatePolicy: Operation = (ctx, req) => {
+  const certificate = findObject(ctx, "certificates", checkCertificateName(req.params.name));
+  certificate.policy = readPolicy(bodyObject(req.body), ctx.clock.nowSeconds(), certificate.policy);
+  ctx.store.of("certificates").live.changed(certificate.name);
+  return ok(ctx.wire.certificatePolicy(certificate.name, certificate.policy));
+};
