@@ -9,7 +9,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import path from "node:path";
 import { test } from "node:test";
 import { PROJECT_ROOT } from "./helpers/cli";
-import { startTestVault, TEST_MAX_RETRIES, tutorialKeysIn } from "./helpers/emulator";
+import { startTestVault, STORED_KINDS, TEST_MAX_RETRIES, tutorialKeysIn, tutorialLeftoversIn } from "./helpers/emulator";
+import { OBJECT_KINDS } from "../src/emulator/store/kinds";
 import { joinShared } from "./helpers/shared-process";
 import { typeCheckArgs } from "./helpers/type-check";
 import { leftovers, PROCESS_LISTERS, processesMentioning, tempDir } from "./notebook/runner-helpers";
@@ -31,6 +32,30 @@ test("tutorialKeysIn finds tagged keys live, soft-deleted and still being delete
   } finally {
     await vault.stop();
   }
+});
+
+test("tutorialLeftoversIn finds every kind's tagged objects, live, soft-deleted and still being deleted, each named with its kind", async () => {
+  const vault = await startTestVault({ deleteDelayMs: 60_000 });
+  try {
+    const secretTags = { "kvq-tutorial": "secrets-quickstart", "kvq-run": "r1" };
+    await vault.client.createEcKey("tagged-key", { tags: { "kvq-tutorial": "keys-quickstart", "kvq-run": "r1" } });
+    await vault.secretClient.setSecret("Tagged-Secret", "v", { tags: secretTags });
+    await vault.secretClient.setSecret("untagged-secret", "v");
+    await vault.secretClient.setSecret("other-tag-secret", "v", { tags: { "kvq-tutorial": "something-else" } });
+    await vault.secretClient.setSecret("secret-deleting", "v", { tags: secretTags });
+    await vault.secretClient.beginDeleteSecret("secret-deleting");
+    // The same name as a key and as a secret: two objects, each listed with its kind.
+    await vault.secretClient.setSecret("tagged-key", "v", { tags: secretTags });
+    assert.deepEqual(await tutorialLeftoversIn(vault), ["key tagged-key", "secret tagged-key", "secret Tagged-Secret", "secret secret-deleting (deleted)"]);
+    // The keys-only check stays the keys quickstarts': it lists no secret.
+    assert.deepEqual(await tutorialKeysIn(vault), ["tagged-key"]);
+  } finally {
+    await vault.stop();
+  }
+});
+
+test("STORED_KINDS lists every kind of object the emulator stores, so no kind's leftovers go unseen", () => {
+  assert.deepEqual(STORED_KINDS.map((k) => k.kind).sort(), [...OBJECT_KINDS].sort());
 });
 
 test("processesMentioning sees a running process by its command line, and not once it has ended", async (t) => {

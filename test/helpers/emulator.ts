@@ -211,17 +211,58 @@ export async function rejectsWith(
 export const DAY_MS = 86_400_000;
 
 /**
- * Every key the vault holds that carries the tutorial's tags, live or soft-deleted ("name (deleted)"),
- * keys still "being deleted" included. Read from the emulator's state file, not through the SDK or the
- * vault's listing, and decided by the tag written out here, not by the project's `isTutorialKey`:
- * a leftover check must not share the code it checks.
+ * Every kind of object the emulator stores (the `kind` of a vault.db row), with the field of a
+ * soft-deleted record that holds the object and the word a leftover is listed with. Written out
+ * here, not taken from the store: a leftover check must not share the code it checks. A row of a
+ * kind missing here fails `tutorialLeftoversIn`, so a new kind (certificates) is one more entry.
  */
-export async function tutorialKeysIn(vault: TestVault): Promise<string[]> {
+export const STORED_KINDS = [
+  { kind: "keys", deletedField: "key", label: "key" },
+  { kind: "secrets", deletedField: "secret", label: "secret" },
+] as const;
+export type StoredKind = (typeof STORED_KINDS)[number]["kind"];
+
+/** The tag values the tutorial's objects carry (kvq-tutorial=…): the keys quickstarts' and the secrets quickstart's. */
+const TUTORIAL_TAG_VALUES_WRITTEN_OUT = ["keys-quickstart", "secrets-quickstart"];
+
+/**
+ * Every object of one kind the vault holds that carries the tutorial's tags, live or soft-deleted
+ * ("name (deleted)"), those still "being deleted" included. Read from the emulator's state file,
+ * not through the SDK or the vault's listing, and decided by the tag written out here, not by the
+ * project's `isTutorialObject`: a leftover check must not share the code it checks.
+ */
+export async function tutorialObjectsIn(vault: TestVault, kind: StoredKind): Promise<string[]> {
+  await vault.emulator.flush();
+  return tutorialNames(storedRecords(vault.emulator.stateDir), kind);
+}
+
+/** Every tagged key (tutorialObjectsIn for keys): the keys quickstarts' leftover check. */
+export const tutorialKeysIn = (vault: TestVault) => tutorialObjectsIn(vault, "keys");
+
+/**
+ * Every tutorial object the vault holds, of every kind it stores, each named with its kind
+ * ("key quickstart-tester-… (deleted)", "secret …"). Fails on a row of a kind STORED_KINDS does not
+ * list, rather than passing over what it cannot read.
+ */
+export async function tutorialLeftoversIn(vault: TestVault): Promise<string[]> {
   await vault.emulator.flush();
   const records = storedRecords(vault.emulator.stateDir);
+  const unknown = [...new Set(records.map((r) => r.kind))].filter((kind) => !STORED_KINDS.some((k) => k.kind === kind));
+  assert.deepEqual(unknown, [], "the vault stores a kind the leftover check does not know: add it to STORED_KINDS (test/helpers/emulator.ts)");
+  return STORED_KINDS.flatMap(({ kind, label }) => tutorialNames(records, kind).map((name) => `${label} ${name}`));
+}
+
+function tutorialNames(records: ReturnType<typeof storedRecords>, kind: StoredKind): string[] {
+  const { deletedField } = STORED_KINDS.find((k) => k.kind === kind)!;
+  const ofKind = records.filter((r) => r.kind === kind);
   const byName = (a: string, b: string) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1);
-  const live = records.filter((r) => r.state === "live").map((r) => r.value as RawStoredKey).filter(taggedByTutorial).map((k) => k.name).sort(byName);
-  const deleted = records.filter((r) => r.state === "deleted").map((r) => (r.value as { key: RawStoredKey }).key).filter(taggedByTutorial).map((k) => k.name).sort(byName);
+  const live = ofKind.filter((r) => r.state === "live").map((r) => r.value as RawStoredObject).filter(taggedByTutorial).map((o) => o.name).sort(byName);
+  const deleted = ofKind
+    .filter((r) => r.state === "deleted")
+    .map((r) => (r.value as Record<string, RawStoredObject>)[deletedField]!)
+    .filter(taggedByTutorial)
+    .map((o) => o.name)
+    .sort(byName);
   return [...live, ...deleted.map((name) => `${name} (deleted)`)];
 }
 
@@ -244,10 +285,10 @@ export function storedRecords(stateDir: string): { kind: string; state: string; 
   }
 }
 
-interface RawStoredKey {
+interface RawStoredObject {
   name: string;
   versions: { tags?: Record<string, string> }[];
 }
 
-/** The tag every key the tutorial creates carries (kvq-tutorial=keys-quickstart), on any of its versions. */
-const taggedByTutorial = (key: RawStoredKey) => key.versions.some((v) => v.tags?.["kvq-tutorial"] === "keys-quickstart");
+/** The tag every object the tutorial creates carries (kvq-tutorial=keys-quickstart or secrets-quickstart), on any of its versions. */
+const taggedByTutorial = (object: RawStoredObject) => object.versions.some((v) => TUTORIAL_TAG_VALUES_WRITTEN_OUT.includes(v.tags?.["kvq-tutorial"] ?? ""));

@@ -219,7 +219,36 @@ process.once("exit", () => {
  * temp folder. The kernel starts in the notebook's folder, as in JupyterLab.
  */
 export async function executeWithNbconvert(notebookPath: string, options: NbconvertOptions = {}): Promise<NbconvertResult> {
+  const { stdout, stderr, exitCode, command, notebooks } = await executeNotebooksWithNbconvert([notebookPath], options);
+  const { executedPath, notebook } = notebooks[0]!;
+  return { executedPath, notebook, stdout, stderr, exitCode, command };
+}
+
+export interface NbconvertBatchResult {
+  /** One entry per notebook given, in order. */
+  notebooks: {
+    path: string;
+    executedPath: string;
+    notebook: Notebook | undefined;
+    /** What nbconvert logged while it converted this notebook (from its "Converting notebook" line to the next one's). */
+    log: string;
+  }[];
+  stdout: string;
+  stderr: string;
+  exitCode: number | null;
+  command: string[];
+}
+
+/**
+ * Executes several notebooks with ONE nbconvert process (one Python and Jupyter start-up), one after
+ * another in the order given, each on a fresh kernel of its own, as `jupyter nbconvert --execute a b c`
+ * does. nbconvert stops at the first notebook that fails unless `allowErrors`; a notebook it did not
+ * get to has no executed copy (`notebook` undefined). Their file names must differ (one output folder).
+ */
+export async function executeNotebooksWithNbconvert(notebookPaths: string[], options: NbconvertOptions = {}): Promise<NbconvertBatchResult> {
   assertJupyter();
+  const names = notebookPaths.map((p) => path.basename(p));
+  assert.equal(new Set(names).size, names.length, `notebooks of one nbconvert run need different file names: ${names.join(", ")}`);
   const timeoutSeconds = options.timeoutSeconds ?? 60;
   const work = mkdtempSync(path.join(tmpdir(), "kvq-nbconvert-"));
   outputDirs.push(work);
@@ -232,12 +261,12 @@ export async function executeWithNbconvert(notebookPath: string, options: Nbconv
   env.JUPYTER_PATH = [jupyterPathEntry!, process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter);
   env.JUPYTER_RUNTIME_DIR = path.join(work, "runtime");
 
-  const args = [
+  const argsFor = (notebooks: string[]) => [
     "nbconvert",
     "--to",
     "notebook",
     "--execute",
-    notebookPath,
+    ...notebooks,
     ...(options.kernelName === "from-notebook" ? [] : [`--ExecutePreprocessor.kernel_name=${options.kernelName ?? KERNEL_NAME}`]),
     `--ExecutePreprocessor.timeout=${timeoutSeconds}`,
     "--ExecutePreprocessor.record_timing=False",
@@ -245,17 +274,36 @@ export async function executeWithNbconvert(notebookPath: string, options: Nbconv
     outputDir,
     ...(options.allowErrors ? ["--allow-errors"] : []),
   ];
-  const cells = readNotebook(notebookPath)?.cells.length ?? 10;
-  // nbconvert enforces the per-cell limit itself; this only stops a wedged Jupyter (kernel start-up is 60 s).
-  const hardLimitMs = (60 + 30 + timeoutSeconds * cells) * 1000;
+  const cells = notebookPaths.reduce((sum, file) => sum + (readNotebook(file)?.cells.length ?? 10), 0);
+  // nbconvert enforces the per-cell limit itself; this only stops a wedged Jupyter (kernel start-up is 60 s each).
+  const hardLimitMs = (60 * notebookPaths.length + 30 + timeoutSeconds * cells) * 1000;
+  const executedPathOf = (file: string) => path.join(outputDir, path.basename(file));
+  let args = argsFor(notebookPaths);
   let result = await run(JUPYTER, args, { cwd: PROJECT_ROOT, env }, hardLimitMs);
   // Jupyter chooses the kernel's ports and another process can take one before the kernel binds it:
   // the kernel then exits saying so (kernel/protocol/bind.cjs). The Notebook server starts it again on new
-  // ports by itself; nbclient has no such restarter, so the test starts nbconvert again, once.
-  if (result.exitCode !== 0 && PORT_RACE.test(result.stderr)) result = await run(JUPYTER, args, { cwd: PROJECT_ROOT, env }, hardLimitMs);
+  // ports by itself; nbclient has no such restarter, so the test starts nbconvert again, once, on
+  // the notebooks it did not finish.
+  if (result.exitCode !== 0 && PORT_RACE.test(result.stderr)) {
+    const unfinished = notebookPaths.filter((file) => !existsSync(executedPathOf(file)));
+    args = argsFor(unfinished);
+    const again = await run(JUPYTER, args, { cwd: PROJECT_ROOT, env }, hardLimitMs);
+    result = { stdout: result.stdout + again.stdout, stderr: `${result.stderr}\n[test helper] nbconvert started again (a kernel lost the race for a port)\n${again.stderr}`, exitCode: again.exitCode };
+  }
   const { stdout, stderr, exitCode } = result;
-  const executedPath = path.join(outputDir, path.basename(notebookPath));
-  return { executedPath, notebook: readNotebook(executedPath), stdout, stderr, exitCode, command: [JUPYTER, ...args] };
+  return {
+    notebooks: notebookPaths.map((file) => ({ path: file, executedPath: executedPathOf(file), notebook: readNotebook(executedPathOf(file)), log: logOf(stderr, file) })),
+    stdout,
+    stderr,
+    exitCode,
+    command: [JUPYTER, ...args],
+  };
+}
+
+/** nbconvert's log lines for one notebook: from its "Converting notebook <file>" line to the next such line. */
+function logOf(stderr: string, file: string): string {
+  const parts = stderr.split(/^(?=\[NbConvertApp\] Converting notebook )/m);
+  return parts.filter((part) => part.startsWith(`[NbConvertApp] Converting notebook ${file} `)).join("");
 }
 
 /** What the kernel says when it lost the race for a port (src/kernel/protocol/bind.cjs). */

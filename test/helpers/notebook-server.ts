@@ -7,10 +7,12 @@
  *
  * `stop()` shuts every kernel down through the REST API first (kernels run in their own session, so
  * ending the server alone could leave tslab running), then ends the server, and waits for both.
+ * One server can serve many notebooks, each on a kernel of its own: `stopKernelOf()` shuts down the
+ * kernel a notebook's page left running (closing a page does not), so kernels do not pile up.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -29,6 +31,8 @@ export interface NotebookServer {
   notebookUrl(relativePath: string): string;
   /** The kernels the server runs now (GET /api/kernels). */
   kernels(): Promise<{ id: string; execution_state: string }[]>;
+  /** Shuts down the kernel of the notebook at `relativePath` (its session, DELETE /api/sessions/ID) and waits until the server no longer lists it. */
+  stopKernelOf(relativePath: string): Promise<void>;
   /** The server's output so far, for assertion messages. */
   log(): string;
   /** The server's process id, for the leftover checks. */
@@ -63,7 +67,14 @@ const freePort = () =>
     });
   });
 
-type ServerOptions = { root: string; env?: Record<string, string | undefined> };
+/** A kernelspec beside the project's: a copy of the one named `from`, with more environment for its kernels. */
+export interface KernelSpecVariant {
+  name: string;
+  from: string;
+  env: Record<string, string>;
+}
+
+type ServerOptions = { root: string; env?: Record<string, string | undefined>; kernelSpecs?: KernelSpecVariant[] };
 
 /** Starts the server on `root` (the folder whose notebooks it serves) with extra environment for its kernels (undefined removes a variable). */
 export async function startNotebookServer(options: ServerOptions): Promise<NotebookServer> {
@@ -87,6 +98,12 @@ async function startOnce(options: ServerOptions): Promise<NotebookServer> {
   const workDir = mkdtempSync(path.join(tmpdir(), "kvq-notebook-server-"));
   // Every edition's kernel (the zh-TW notebook names its own), into one prefix.
   const { jupyterPathEntry } = installKernelSpecs({ prefix: path.join(workDir, "prefix") })[0]!;
+  for (const variant of options.kernelSpecs ?? []) {
+    const spec = JSON.parse(readFileSync(path.join(jupyterPathEntry!, "kernels", variant.from, "kernel.json"), "utf8")) as { display_name: string; env?: Record<string, string> };
+    mkdirSync(path.join(jupyterPathEntry!, "kernels", variant.name), { recursive: true });
+    const copy = { ...spec, display_name: `${spec.display_name} (${variant.name})`, env: { ...spec.env, ...variant.env } };
+    writeFileSync(path.join(jupyterPathEntry!, "kernels", variant.name, "kernel.json"), JSON.stringify(copy, null, 2));
+  }
   const token = randomBytes(24).toString("hex");
   const port = await freePort();
   const env: Record<string, string> = {};
@@ -122,6 +139,19 @@ async function startOnce(options: ServerOptions): Promise<NotebookServer> {
     workDir,
     notebookUrl: (relative) => `${url}/notebooks/${relative.split(path.sep).map(encodeURIComponent).join("/")}?token=${token}`,
     kernels: async () => (await (await api("/api/kernels")).json()) as { id: string; execution_state: string }[],
+    stopKernelOf: async (relative) => {
+      const wanted = relative.split(path.sep).join("/");
+      const sessions = (await (await api("/api/sessions")).json()) as { id: string; path: string; kernel: { id: string } }[];
+      for (const session of sessions.filter((s) => s.path === wanted)) {
+        const response = await api(`/api/sessions/${session.id}`, { method: "DELETE" });
+        if (!response.ok) throw new Error(`DELETE /api/sessions/${session.id} (${wanted}) answered ${response.status}:\n${server.log()}`);
+        const deadline = Date.now() + 30_000;
+        while ((await server.kernels()).some((k) => k.id === session.kernel.id)) {
+          if (Date.now() > deadline) throw new Error(`the kernel of ${wanted} was still running 30 s after its shutdown:\n${server.log()}`);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+    },
     log: () => redactToken(log, token),
     stop: async () => {
       if (child.exitCode === null) {

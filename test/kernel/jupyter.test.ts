@@ -19,8 +19,10 @@ import {
   assertJupyter,
   buildNotebook,
   cellById,
+  executeNotebooksWithNbconvert,
   executeWithNbconvert,
   needsJupyter,
+  type NbconvertBatchResult,
   notebookWorkspace,
   PROJECT_ROOT,
   streamText,
@@ -38,47 +40,25 @@ const TERMINAL_ENV = { CI: undefined, TERM: "xterm-256color", FORCE_COLOR: "3", 
 
 describe("the kvq-tslab kernel in real Jupyter", needsJupyter(), () => {
   let workspace: ReturnType<typeof notebookWorkspace>;
-  before(() => {
+  /**
+   * The first two tests' notebooks, executed by one nbconvert process (one Python start-up), each on
+   * a kernel of its own: with --allow-errors (the type error's test needs the notebook written and
+   * the next cell run), in a colourful terminal's environment (the output test's).
+   */
+  let batch: NbconvertBatchResult;
+  before(async () => {
     assertJupyter();
     workspace = notebookWorkspace("kernel-jupyter");
+    batch = await executeNotebooksWithNbconvert([importsAndOutputNotebook(workspace.dir), typeErrorNotebook(workspace.dir)], { env: TERMINAL_ENV, allowErrors: true, timeoutSeconds: 60 });
   });
   after(() => workspace?.remove());
 
-  test('a notebook in a subfolder of the repository imports "kvq/client-options"; ora and console output are plain text', async () => {
-    const file = writeNotebook(
-      path.join(workspace.dir, "imports-and-output.ipynb"),
-      buildNotebook([
-        { type: "markdown", source: "# Fixture\nA markdown cell is left alone." },
-        {
-          id: "import",
-          source: [
-            'import { isLocalVaultUrl } from "kvq/client-options";',
-            "",
-            'console.log(`emulator: ${isLocalVaultUrl("https://127.0.0.1:47443")}`);',
-            'console.log(`azure: ${isLocalVaultUrl("https://contoso.vault.azure.net")}`);',
-            "console.log(`cwd: ${process.cwd()}`);",
-          ].join("\n"),
-        },
-        {
-          id: "spinner",
-          source: [
-            'import ora from "ora";',
-            "",
-            "// As if Jupyter had been started from a terminal: the kernel's stdout is then a TTY.",
-            'Object.defineProperty(process.stdout, "isTTY", { value: true, configurable: true });',
-            'const spinner = ora({ text: "Creating the key", stream: process.stdout }).start();',
-            "await new Promise((resolve) => setTimeout(resolve, 300));",
-            'spinner.succeed("Created the key");',
-            "console.log(`spinner animated: ${spinner.isEnabled}`);",
-            'console.log({ kty: "RSA", size: 2048, ops: ["sign", "verify"] });',
-            'console.error(new Error("printed, not thrown").message);',
-          ].join("\n"),
-        },
-      ]),
-    );
-    const result = await executeWithNbconvert(file, { env: TERMINAL_ENV, timeoutSeconds: 60 });
-    assert.equal(result.exitCode, 0, `nbconvert failed:\n${result.stderr}`);
-    const notebook = result.notebook!;
+  test('a notebook in a subfolder of the repository imports "kvq/client-options"; ora and console output are plain text', () => {
+    assert.equal(batch.exitCode, 0, `nbconvert failed:\n${batch.stderr}`);
+    const notebook = batch.notebooks[0]!.notebook!;
+    assert.ok(notebook, `no executed notebook:\n${batch.notebooks[0]!.log}`);
+    // --allow-errors: a failing cell does not fail nbconvert here, so none may have failed.
+    assert.deepEqual(notebook.cells.flatMap((c) => (c.outputs ?? []).filter((o) => o.output_type === "error").map((o) => `${c.id}: ${o.ename}: ${o.evalue}`)), []);
 
     const imported = streamText(cellById(notebook, "import"), "stdout");
     assert.match(imported, /^emulator: true\nazure: false\n/);
@@ -98,25 +78,9 @@ describe("the kvq-tslab kernel in real Jupyter", needsJupyter(), () => {
     }
   });
 
-  test("type errors are a TypeScriptError naming line:col - message, checked against the helpers' types; the cell does not run, the next one does (--allow-errors)", async () => {
-    const file = writeNotebook(
-      path.join(workspace.dir, "type-error.ipynb"),
-      buildNotebook([
-        { id: "ok", source: 'console.log("before");' },
-        {
-          id: "typo",
-          source: [
-            'import { isLocalVaultUrl } from "kvq/client-options";',
-            'const size: number = "2048";',
-            "isLocalVaultUrl(47443);",
-          ].join("\n"),
-        },
-        { id: "after", source: 'console.log("after");' },
-      ]),
-    );
-    // --allow-errors, so nbconvert writes the notebook and the error text can be read.
-    const result = await executeWithNbconvert(file, { allowErrors: true });
-    assert.equal(result.exitCode, 0, result.stderr);
+  test("type errors are a TypeScriptError naming line:col - message, checked against the helpers' types; the cell does not run, the next one does (--allow-errors)", () => {
+    const result = { ...batch.notebooks[1]!, exitCode: batch.exitCode, stderr: batch.notebooks[1]!.log };
+    assert.equal(result.exitCode, 0, batch.stderr);
     const typo = cellById(result.notebook!, "typo");
     assert.deepEqual(typo.outputs, [
       {
@@ -190,3 +154,57 @@ test("fixture workspaces are inside the repository and git-ignored (.kvq/)", () 
     workspace.remove();
   }
 });
+
+/** The output test's notebook: an import from "kvq", an ora spinner on a TTY, console output. */
+function importsAndOutputNotebook(dir: string): string {
+  return writeNotebook(
+    path.join(dir, "imports-and-output.ipynb"),
+    buildNotebook([
+      { type: "markdown", source: "# Fixture\nA markdown cell is left alone." },
+      {
+        id: "import",
+        source: [
+          'import { isLocalVaultUrl } from "kvq/client-options";',
+          "",
+          'console.log(`emulator: ${isLocalVaultUrl("https://127.0.0.1:47443")}`);',
+          'console.log(`azure: ${isLocalVaultUrl("https://contoso.vault.azure.net")}`);',
+          "console.log(`cwd: ${process.cwd()}`);",
+        ].join("\n"),
+      },
+      {
+        id: "spinner",
+        source: [
+          'import ora from "ora";',
+          "",
+          "// As if Jupyter had been started from a terminal: the kernel's stdout is then a TTY.",
+          'Object.defineProperty(process.stdout, "isTTY", { value: true, configurable: true });',
+          'const spinner = ora({ text: "Creating the key", stream: process.stdout }).start();',
+          "await new Promise((resolve) => setTimeout(resolve, 300));",
+          'spinner.succeed("Created the key");',
+          "console.log(`spinner animated: ${spinner.isEnabled}`);",
+          'console.log({ kty: "RSA", size: 2048, ops: ["sign", "verify"] });',
+          'console.error(new Error("printed, not thrown").message);',
+        ].join("\n"),
+      },
+    ]),
+  );
+}
+
+/** The type error's notebook: a cell before, one with two type errors, one after. */
+function typeErrorNotebook(dir: string): string {
+  return writeNotebook(
+    path.join(dir, "type-error.ipynb"),
+    buildNotebook([
+      { id: "ok", source: 'console.log("before");' },
+      {
+        id: "typo",
+        source: [
+          'import { isLocalVaultUrl } from "kvq/client-options";',
+          'const size: number = "2048";',
+          "isLocalVaultUrl(47443);",
+        ].join("\n"),
+      },
+      { id: "after", source: 'console.log("after");' },
+    ]),
+  );
+}

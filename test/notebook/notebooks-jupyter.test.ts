@@ -1,19 +1,31 @@
 /**
- * The project's notebooks themselves — the quickstart and beyond-the-quickstart, each in English and
- * Traditional Chinese — executed in real Jupyter (Debian's nbconvert) with the tslab kernel against the
- * emulator: every cell succeeds, the output is plain text, and afterwards the vault holds no live or
- * deleted key of the tutorial's.
+ * The project's notebooks themselves — the quickstart, beyond-the-quickstart and the secrets
+ * quickstart, each in English and Traditional Chinese — executed in real Jupyter (Debian's nbconvert)
+ * with the tslab kernel against the emulator: every cell succeeds, the output is plain text, each
+ * notebook's clean-up finds what an earlier run left (and nothing of another notebook's), and
+ * afterwards the vault holds no live or deleted object of the tutorial's, of any kind.
  *
  * Each notebook runs on the kernel its metadata names, as JupyterLab and VS Code start it, with no
  * language setting at all (KVQ_LANG and the locale removed): the zh-TW editions speak Traditional
  * Chinese through their own kernelspec.
+ *
+ * Shared, since what is tested is each notebook and its kernel, not Jupyter's start-up: one
+ * nbconvert process per language runs that language's three notebooks one after another (each on
+ * a fresh kernel of its own, as `jupyter nbconvert --execute a b c` does), the two languages at
+ * once, against one vault. Each language has its own ledger folder, in which an earlier run that
+ * died before its clean-up left a key and a secret: the first keys notebook of the language must
+ * clean the key, the secrets quickstart the secret, and no other notebook may report an earlier run;
+ * beside it, a run still going in another process (this test's), whose key and secret no clean-up may touch.
+ * The languages take their notebooks in opposite orders, so each notebook's clean-up is the one that
+ * meets the earlier run in one of its editions.
  */
 import assert from "node:assert/strict";
 import path from "node:path";
-import { after, before, describe, test } from "node:test";
-import { startTestVault, tempDir, tutorialKeysIn, type TestVault } from "../helpers/emulator";
+import { before, describe, test } from "node:test";
+import { startTestVault, tempDir, tutorialLeftoversIn, type TestVault } from "../helpers/emulator";
 import { SHORT_RUN } from "../../src/emulator/index";
-import { assertJupyter, executeWithNbconvert, needsJupyter, PROJECT_ROOT, streamText } from "../helpers/jupyter";
+import { plantRun, type PlantedRun } from "../helpers/ledger";
+import { assertJupyter, executeNotebooksWithNbconvert, needsJupyter, PROJECT_ROOT, streamText, type NbconvertBatchResult } from "../helpers/jupyter";
 
 const QUICKSTART = [
   /Key name: quickstart-tester-\d{8}-[0-9a-z]{6}/,
@@ -36,44 +48,114 @@ const BEYOND = [
   /purged beyond-tester-\d{8}-[0-9a-z]{6}-ec: gone for good/,
   /restored beyond-tester-\d{8}-[0-9a-z]{6}-rsa: current version [0-9a-f]{32}, as before: true/,
 ];
-const EN = { where: /Where: {4}the local emulator/, cleaned: /-rsa: deleted and purged\./, meaning: /A soft-deleted key still holds this name/ };
-const ZH = { where: /位置： {5}本機模擬器/, cleaned: /-rsa：已刪除並清除。/, meaning: /已虛刪除的金鑰還占用著這個名稱/ };
-
-const EDITIONS = [
-  { file: "quickstart.ipynb", expect: [EN.where, EN.meaning, ...QUICKSTART] },
-  { file: "quickstart.zh-TW.ipynb", expect: [ZH.where, ZH.meaning, ...QUICKSTART] },
-  { file: "beyond-the-quickstart.ipynb", expect: [EN.where, EN.cleaned, ...BEYOND] },
-  { file: "beyond-the-quickstart.zh-TW.ipynb", expect: [ZH.where, ZH.cleaned, ...BEYOND] },
+const SECRETS = [
+  /value: {3}'my first secret, kept by Key Vault'/,
+  /https:\/\/localhost:\d+\/secrets\/quickstart-tester-\d{8}-[0-9a-z]{6}\/[0-9a-f]{32}/,
+  /Forgotten: your secret is now ''\./,
+  /Read back: your secret is 'my first secret, kept by Key Vault'\./,
+  /First version still reads the same value: true/,
+  /409 Conflict \/ ObjectIsDeletedButRecoverable/,
+  /Purged quickstart-tester-\d{8}-[0-9a-z]{6}\./,
 ];
+const EN = { where: /Where: {4}the local emulator/, cleaned: /-rsa: deleted and purged\./, meaning: /A soft-deleted key still holds this name/, secretMeaning: /A soft-deleted secret still holds this name/ };
+const ZH = { where: /位置： {5}本機模擬器/, cleaned: /-rsa：已刪除並清除。/, meaning: /已虛刪除的金鑰還占用著這個名稱/, secretMeaning: /已虛刪除的祕密還占用著這個名稱/ };
+/** What the clean-up says of an object it deleted and purged, per language (src/i18n: cleanup.purged). */
+const PURGED = { en: (name: string) => `${name}: deleted and purged.`, "zh-TW": (name: string) => `${name}：已刪除並清除。` };
 
-// Two notebooks at a time: each waits on its kernel and the vault far more than on the CPU.
-describe("the notebooks in real Jupyter", { ...needsJupyter(), concurrency: 2 }, () => {
-  // A vault per notebook: the check for leftovers must see only that notebook's keys.
-  const vaults: TestVault[] = [];
-  before(() => assertJupyter());
-  after(async () => {
-    for (const vault of vaults) await vault.stop();
+type Lang = "en" | "zh-TW";
+/** Which of the earlier run's objects the notebook's clean-up must report (the others report no earlier run). */
+type Meets = "key" | "secret" | undefined;
+
+/** Per language, the notebooks in the order its nbconvert runs them; opposite orders for the keys notebooks. */
+const RUNS: Record<Lang, { file: string; expect: RegExp[]; meets: Meets }[]> = {
+  en: [
+    { file: "quickstart.ipynb", expect: [EN.where, EN.meaning, ...QUICKSTART], meets: "key" },
+    { file: "beyond-the-quickstart.ipynb", expect: [EN.where, EN.cleaned, ...BEYOND], meets: undefined },
+    { file: "secrets-quickstart.ipynb", expect: [EN.where, EN.secretMeaning, ...SECRETS], meets: "secret" },
+  ],
+  "zh-TW": [
+    { file: "beyond-the-quickstart.zh-TW.ipynb", expect: [ZH.where, ZH.cleaned, ...BEYOND], meets: "key" },
+    { file: "quickstart.zh-TW.ipynb", expect: [ZH.where, ZH.meaning, ...QUICKSTART], meets: undefined },
+    { file: "secrets-quickstart.zh-TW.ipynb", expect: [ZH.where, ZH.secretMeaning, ...SECRETS], meets: "secret" },
+  ],
+};
+const LANGS = Object.keys(RUNS) as Lang[];
+
+// The two languages at once: each waits on its kernels and the vault far more than on the CPU.
+describe("the notebooks in real Jupyter", needsJupyter(), () => {
+  let vault: TestVault;
+  const earlierRuns = {} as Record<Lang, PlantedRun>;
+  /** A run still going in another process (this one), in each ledger folder: no notebook may touch its objects. */
+  const runningRuns = {} as Record<Lang, PlantedRun>;
+  const batches = {} as Record<Lang, NbconvertBatchResult>;
+  /** Every tutorial object left in the vault once all six notebooks have run, named with its kind. */
+  let leftovers: string[] = [];
+
+  before(async () => {
+    assertJupyter();
+    vault = await startTestVault(SHORT_RUN);
+    try {
+      await Promise.all(
+        LANGS.map(async (lang) => {
+          const ledgerDir = tempDir(`kvq-nb-ledger-${lang}-`);
+          earlierRuns[lang] = await plantRun(vault, ledgerDir, { owner: "gone", label: `earlier-${lang}` });
+          runningRuns[lang] = await plantRun(vault, ledgerDir, { owner: "running", label: `running-${lang}` });
+          batches[lang] = await executeNotebooksWithNbconvert(
+            RUNS[lang].map((run) => path.join(PROJECT_ROOT, "notebooks", run.file)),
+            {
+              // The emulator's variables come from this process; the developer's own .env is not read. No
+              // language variable at all: the notebook's kernel decides.
+              env: { ...vault.emulator.env, KVQ_ENV_FILE: "none", KVQ_LEDGER_DIR: ledgerDir, ATTENDEE: "tester", KVQ_LANG: undefined, LANG: "C.UTF-8", LC_ALL: undefined, LC_MESSAGES: undefined },
+              kernelName: "from-notebook",
+              timeoutSeconds: 120,
+              // Every notebook runs even when one before it fails: its own test says so, naming the cell.
+              allowErrors: true,
+            },
+          );
+        }),
+      );
+      leftovers = await tutorialLeftoversIn(vault);
+    } finally {
+      await vault.stop();
+    }
   });
 
-  for (const edition of EDITIONS) {
-    test(`${edition.file}: every cell runs in its language with no setting, output is plain, nothing is left in the vault`, async () => {
-      const vault = await startTestVault(SHORT_RUN);
-      vaults.push(vault);
-      const result = await executeWithNbconvert(path.join(PROJECT_ROOT, "notebooks", edition.file), {
-        // The emulator's variables come from this process; the developer's own .env is not read. No
-        // language variable at all: the notebook's kernel decides.
-        env: { ...vault.emulator.env, KVQ_ENV_FILE: "none", KVQ_LEDGER_DIR: tempDir("kvq-nb-ledger-"), ATTENDEE: "tester", KVQ_LANG: undefined, LANG: "C.UTF-8", LC_ALL: undefined, LC_MESSAGES: undefined },
-        kernelName: "from-notebook",
-        timeoutSeconds: 120,
+  for (const lang of LANGS) {
+    for (const [index, edition] of RUNS[lang].entries()) {
+      const meets = edition.meets ? `cleans the earlier run's ${edition.meets}` : "reports no earlier run";
+      test(`${edition.file}: every cell runs in its language with no setting, output is plain, ${meets}, nothing of its own is left in the vault`, () => {
+        const batch = batches[lang];
+        const executed = batch.notebooks[index]!;
+        assert.equal(executed.path, path.join(PROJECT_ROOT, "notebooks", edition.file));
+        assert.ok(executed.notebook, `nbconvert wrote no executed copy of ${edition.file} (exit ${batch.exitCode}):\n${(executed.log || batch.stderr).slice(-3000)}`);
+        const code = executed.notebook.cells.filter((c) => c.cell_type === "code");
+        const failed = code.flatMap((c) => (c.outputs ?? []).filter((o) => o.output_type === "error").map((o) => `cell ${c.id}: ${o.ename}: ${o.evalue}`));
+        assert.deepEqual(failed, [], `${edition.file}: a cell failed`);
+        assert.ok(code.every((c) => typeof c.execution_count === "number"), `${edition.file}: a code cell did not run`);
+        const text = code.map((c) => streamText(c)).join("\n");
+        assert.doesNotMatch(text, /\u001b\[/, "no escape codes");
+        assert.doesNotMatch(text, /Ora \{|\[object Object\]|undefined/, "no leftover values printed");
+        for (const expected of edition.expect) assert.match(text, expected);
+        assert.equal(code.flatMap((c) => c.outputs ?? []).filter((o) => o?.name === "stderr").length, 0, "nothing on stderr");
+
+        // The clean-up step: the earlier run's object of this notebook's kind, or no earlier run at all.
+        const cleanup = streamText(code.find((c) => c.id === "cleanup")!);
+        const earlier = earlierRuns[lang];
+        const fromEarlier = cleanup.split("\n").filter((line) => line.startsWith("[earlier run "));
+        const expected = edition.meets ? [`[earlier run ${earlier.runId}] ${PURGED[lang](earlier[edition.meets])}`] : [];
+        assert.deepEqual(fromEarlier, expected, `${edition.file}'s clean-up step:\n${cleanup}`);
+
+        // Nothing this notebook named in its output is left (the vault is shared: the names say whose a leftover is).
+        const names = new Set(text.match(/\b(?:quickstart|beyond)-tester-\d{8}-[0-9a-z]{6}(?:-(?:ec|rsa))?\b/g) ?? []);
+        assert.ok(names.size > 0, "the notebook names what it created");
+        assert.deepEqual(leftovers.filter((leftover) => names.has(leftover.split(" ")[1]!)), [], `${edition.file} left objects in the vault`);
       });
-      assert.equal(result.exitCode, 0, `nbconvert failed:\n${result.stderr.slice(-3000)}`);
-      const code = result.notebook!.cells.filter((c) => c.cell_type === "code");
-      const text = code.map((c) => streamText(c)).join("\n");
-      assert.doesNotMatch(text, /\u001b\[/, "no escape codes");
-      assert.doesNotMatch(text, /Ora \{|\[object Object\]|undefined/, "no leftover values printed");
-      for (const expected of edition.expect) assert.match(text, expected);
-      assert.equal(code.flatMap((c) => c.outputs ?? []).filter((o) => o?.name === "stderr").length, 0, "nothing on stderr");
-      assert.deepEqual(await tutorialKeysIn(vault), []);
-    });
+    }
   }
+
+  test("afterwards the vault holds no tutorial object of any kind (the earlier runs' included) but the running runs' own, untouched", () => {
+    const running = LANGS.flatMap((lang) => [`key ${runningRuns[lang].key}`, `secret ${runningRuns[lang].secret}`]);
+    assert.deepEqual(leftovers.filter((l) => !running.includes(l)), [], "tutorial objects left in the vault");
+    assert.deepEqual(running.filter((r) => !leftovers.includes(r)), [], "a notebook cleaned an object of a run still going elsewhere");
+  });
 });

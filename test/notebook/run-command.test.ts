@@ -2,11 +2,15 @@
  * `kvq run` as a learner runs it: the whole quickstart against the embedded emulator, --json,
  * parameters, --step/--until, and — against a vault the test can inspect — a failing cell and a
  * Ctrl-C, each exiting with its code and leaving no key behind.
+ *
+ * The tests of each part run at once (each `kvq run` waits on its kernel far more than on the CPU):
+ * each run has an emulator of its own (the embedded one, or a vault and ledger folder per test), so
+ * no test sees another's keys and each leftover check is about its own run.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { PROJECT_ROOT, runKvq } from "../helpers/cli";
 import { startTestVault, tempDir, tutorialKeysIn, type TestVault } from "../helpers/emulator";
 
@@ -14,7 +18,7 @@ const FIXTURES = path.join(PROJECT_ROOT, "test", "fixtures", "notebooks");
 // The developer's own .env must not steer these runs.
 const ISOLATED = { KVQ_ENV_FILE: "none", KEY_VAULT_URL: "", KEYVAULT_URI: "", KEY_VAULT_NAME: "", ATTENDEE: "tester" };
 
-describe("against the embedded emulator", () => {
+describe("against the embedded emulator", { concurrency: 2 }, () => {
   test("npm start's command: every step passes, keys created and cleaned, exit 0", async () => {
     const out = path.join(tempDir("kvq-run-out-"), "executed.ipynb");
     const result = await runKvq(["run", "--out", out], { env: ISOLATED });
@@ -77,17 +81,18 @@ describe("against the embedded emulator", () => {
   });
 });
 
-describe("against a vault the test can inspect", () => {
-  let vault: TestVault;
-  let env: NodeJS.ProcessEnv;
-  before(async () => {
-    vault = await startTestVault();
-    env = { ...ISOLATED, ...vault.emulator.env, KVQ_LEDGER_DIR: tempDir("kvq-run-ledgers-") };
-  });
-  after(() => vault.stop());
+/** A vault and a ledger folder of the test's own, stopped when it ends. */
+async function withVault(body: (vault: TestVault, env: NodeJS.ProcessEnv) => Promise<void>): Promise<void> {
+  const vault = await startTestVault();
+  try {
+    await body(vault, { ...ISOLATED, ...vault.emulator.env, KVQ_LEDGER_DIR: tempDir("kvq-run-ledgers-") });
+  } finally {
+    await vault.stop();
+  }
+}
 
-
-  test("a failing cell: exit 1, the step, its source and the fix; the key it created is cleaned", async () => {
+describe("against a vault the test can inspect", { concurrency: true }, () => {
+  test("a failing cell: exit 1, the step, its source and the fix; the key it created is cleaned", () => withVault(async (vault, env) => {
     const result = await runKvq(["run", "--vault", vault.emulator.url, "--notebook", path.join(FIXTURES, "creates-then-fails.ipynb")], { env });
     assert.equal(result.code, 1, result.stdout + result.stderr);
     assert.match(result.stdout, /Step 3 \(Read a key that does not exist\) failed\./);
@@ -98,9 +103,9 @@ describe("against a vault the test can inspect", () => {
     assert.match(result.stdout, /Keys: 1 created, 1 cleaned\./);
     assert.doesNotMatch(result.stdout, /unreachable/);
     assert.deepEqual(await tutorialKeysIn(vault), []);
-  });
+  }));
 
-  test("--keep-keys: stops before the clean-up step and says what it left", async () => {
+  test("--keep-keys: stops before the clean-up step and says what it left", () => withVault(async (vault, env) => {
     const result = await runKvq(["run", "--vault", vault.emulator.url, "--keep-keys", "--param", "keyName=kept-key"], { env });
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.doesNotMatch(result.stdout, /\[10\/10\] Clean up/);
@@ -110,9 +115,9 @@ describe("against a vault the test can inspect", () => {
     const cleanup = await runKvq(["cleanup", "--yes", "--vault", vault.emulator.url], { env });
     assert.equal(cleanup.code, 0, cleanup.stdout + cleanup.stderr);
     assert.deepEqual(await tutorialKeysIn(vault), []);
-  });
+  }));
 
-  test("Ctrl-C mid-run: the kernel is interrupted, the key cleaned, exit 130", async () => {
+  test("Ctrl-C mid-run: the kernel is interrupted, the key cleaned, exit 130", () => withVault(async (vault, env) => {
     const child = spawn(process.execPath, ["--", path.join(PROJECT_ROOT, "src", "kvq.cjs"), "run", "--vault", vault.emulator.url, "--notebook", path.join(FIXTURES, "creates-then-waits.ipynb")], {
       cwd: PROJECT_ROOT,
       env: { ...process.env, NO_COLOR: "1", ...env },
@@ -136,5 +141,5 @@ describe("against a vault the test can inspect", () => {
     assert.match(stderr, /Interrupted: stopping the kernel and cleaning up/);
     assert.doesNotMatch(stdout, /^ +woke up$/m, "the cell did not finish");
     assert.deepEqual(await tutorialKeysIn(vault), []);
-  });
+  }));
 });
