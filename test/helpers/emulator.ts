@@ -219,6 +219,7 @@ export const DAY_MS = 86_400_000;
 export const STORED_KINDS = [
   { kind: "keys", deletedField: "key", label: "key" },
   { kind: "secrets", deletedField: "secret", label: "secret" },
+  { kind: "certificates", deletedField: "certificate", label: "certificate" },
 ] as const;
 export type StoredKind = (typeof STORED_KINDS)[number]["kind"];
 
