@@ -58,18 +58,19 @@ mkdirSync(WORK, { recursive: true });
  * yet: they start first. A file missing from both is taken as a middling one.
  */
 const FIRST_RUN_SECONDS: Record<string, number> = {
-  "test/frontends/notebook-browser.test.ts": 110,
-  "test/notebook/run-command.test.ts": 100,
-  "test/notebook/notebooks-jupyter.test.ts": 90,
-  "test/notebook/docs.test.ts": 75,
-  "test/cli-exit-codes.test.ts": 60,
-  "test/notebook/redaction.test.ts": 50,
-  "test/kernel/jupyter.test.ts": 45,
-  "test/kernel/conformance.test.ts": 30,
-  "test/notebook/learn-interrupt.test.ts": 25,
-  "test/notebook/learn.test.ts": 40,
-  "test/notebook/runner-interrupt.test.ts": 40,
-  "test/workshop/doctor.test.ts": 35,
+  // A fresh clone's run (CI's), 2026-12-06.
+  "test/frontends/notebook-browser.test.ts": 85,
+  "test/workshop/doctor.test.ts": 55,
+  "test/notebook/run-command.test.ts": 55,
+  "test/cli-exit-codes.test.ts": 40,
+  "test/notebook/notebooks-jupyter.test.ts": 35,
+  "test/workshop/rehearse.test.ts": 32,
+  "test/kernel/conformance.test.ts": 32,
+  "test/kernel/warm-up.test.ts": 30,
+  "test/notebook/docs.test.ts": 25,
+  "test/cli-build.test.ts": 23,
+  "test/kernel/jupyter.test.ts": 22,
+  "test/notebook/runner-interrupt.test.ts": 18,
 };
 const MIDDLING_MS = 10_000;
 /** A file of a shared process (below) missing from both: they are there for being quick. */
