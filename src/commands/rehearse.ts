@@ -2,6 +2,7 @@
 import { displayWidth, padDisplay, t } from "../i18n";
 import { FLOWS, rehearse, type RehearsalReport, type RehearsalTutorial } from "../workshop/rehearse";
 import { parseFault } from "./fault-option";
+import { wrapPlain } from "../notebook/terminal-markdown";
 import { startStep } from "./output";
 
 export interface RehearseCommandOptions {
@@ -33,7 +34,8 @@ export async function rehearseCommand(options: RehearseCommandOptions): Promise<
   const ok = report.finished === report.attendees && report.leftovers.length === 0;
   step?.end(ok ? "succeed" : "fail", m.finished(report.finished, report.attendees, report.seconds.toFixed(1)));
   if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
-  else process.stdout.write(formatReport(report));
+  // On a terminal, lines are wrapped at its width by words (zh-TW by characters): the advice runs long.
+  else process.stdout.write(process.stdout.isTTY ? wrapPlain(formatReport(report)) : formatReport(report));
   return ok ? 0 : 1;
 }
 
