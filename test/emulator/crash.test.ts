@@ -22,7 +22,7 @@ after(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-test("every acknowledged create and delete survives SIGKILL at random points", { timeout: 300_000 }, async () => {
+test("every acknowledged create and delete survives SIGKILL at random points", { timeout: 300_000 }, async (t) => {
   const stateDir = tempDir("kvq-crash-");
   dirs.push(stateDir);
   const created = new Set<string>();
@@ -118,6 +118,8 @@ test("every acknowledged create and delete survives SIGKILL at random points", {
   }
   assert.ok(acknowledged > 50, `the burst got too few writes through to test anything (${acknowledged})`);
   assert.ok(deleted.size > 10, `too few acknowledged deletes (${deleted.size})`);
+  // Checked after every restart above: none lost, none revived.
+  t.diagnostic(`${acknowledged} acknowledged writes (${created.size} keys kept, ${deleted.size} deleted) over ${ROUNDS} kills by SIGKILL: 0 lost, 0 revived`);
 });
 
 const disk = mountSmallDisk(8);
@@ -125,7 +127,7 @@ after(() => {
   if (typeof disk !== "string") disk.unmount();
 });
 
-test("kill -9 while the disk is full: acknowledged creates survive, refused ones were never kept; with room again writes work and survive kill -9", { skip: typeof disk === "string" ? disk : false, timeout: 180_000 }, async () => {
+test("kill -9 while the disk is full: acknowledged creates survive, refused ones were never kept; with room again writes work and survive kill -9", { skip: typeof disk === "string" ? disk : false, timeout: 180_000 }, async (t) => {
   if (typeof disk === "string") return;
   const stateDir = path.join(disk.dir, "state");
   const acknowledged = new Set<string>();
@@ -178,6 +180,7 @@ test("kill -9 while the disk is full: acknowledged creates survive, refused ones
   running = await startChild(stateDir);
   ({ call, agent } = await childCaller(running));
   assert.deepEqual(Object.entries(await gets(call, acknowledged)).filter(([, s]) => s !== 200), []);
+  t.diagnostic(`full disk: ${acknowledged.size} acknowledged creates kept over 2 kills by SIGKILL, ${refused.size} refused (500) and never kept`);
   running.child.kill("SIGTERM");
   await running.exited;
   agent.destroy();
