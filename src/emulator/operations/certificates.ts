@@ -10,13 +10,13 @@
  * once the vault's `issueDelayMs` has passed. An `Unknown` issuer's stays pending (a merge is not
  * served yet).
  */
-import { randomBytes } from "node:crypto";
+import { randomBytes, X509Certificate } from "node:crypto";
 import { makeCsr, makeSelfSigned, pkcs8Der } from "../crypto/certificate";
 import { DEFAULT_KEY_OPS, type PrivateJwk } from "../crypto/key-material";
 import { toPem, toPkcs12 } from "../crypto/pkcs12";
 import { ok, type Operation, type VaultContext } from "../context";
 import { nameHeldByUnmanaged, VaultError } from "../errors";
-import { addVersion, assertNameNotDeleted, assertNotBeingRecovered, assertRoomFor, findObject, findVersion, isManaged, newVersionFields, updateVersion, versionInput } from "../lifecycle";
+import { addVersion, assertNameNotDeleted, assertNotBeingRecovered, assertRoomFor, BACKING, findObject, findVersion, isManaged, newVersionFields, updateVersion, versionInput } from "../lifecycle";
 import { type ObjectKind, type StoredCertificate, type StoredCertificateOperation, type StoredCertificatePolicy, type StoredCertificateVersion, type StoredKeyVersion, type StoredSecretVersion } from "../model";
 import { bodyObject, checkName, optionalObject, type Json } from "../validate";
 import { PEM, readPolicy } from "./certificate-policy";
@@ -26,9 +26,12 @@ const checkCertificateName = (name: string) => checkName("certificates", name);
 /** The service asks a poller to come back in 10 s (recorded: Retry-After on the 202 and each poll). */
 const RETRY_AFTER_SECONDS = "10";
 
+/** What backs a certificate (lifecycle.ts): its key and its secret. */
+const CERTIFICATE_BACKING = BACKING.certificates!;
+
 /** A certificate takes its name in three collections: its own, its key's and its secret's. */
 function assertNameFree(ctx: VaultContext, name: string): void {
-  for (const kind of ["certificates", "keys", "secrets"] as const satisfies ObjectKind[]) {
+  for (const kind of ["certificates", ...CERTIFICATE_BACKING] satisfies ObjectKind[]) {
     assertNameNotDeleted(ctx, kind, name);
     assertNotBeingRecovered(ctx, kind, name);
     assertRoomFor(ctx, kind, name);
@@ -74,7 +77,10 @@ export const createCertificate: Operation = async (ctx, req) => {
   const csr = await makeCsr(jwk, policy);
   const self = policy.issuer.name === "Self";
   const der = self ? await makeSelfSigned(jwk, policy, ctx.clock.nowSeconds()) : undefined;
-  // Checked again: the name may have been taken while the key was being made.
+  const value = der ? await secretValue(policy, der, jwk) : undefined;
+  // Checked again, after the last await: the name may have been taken while the key, the
+  // certificate and its secret were being made. From here on nothing waits, so the three are
+  // written together or not at all.
   assertNameFree(ctx, name);
 
   const fields = newVersionFields(ctx, input);
@@ -83,9 +89,8 @@ export const createCertificate: Operation = async (ctx, req) => {
   const backing = { ...fields, ...validity, tags: undefined, managed: true };
   const keyVersion: StoredKeyVersion = { ...backing, jwk, keyOps: [...DEFAULT_KEY_OPS[jwk.kty]], exportable: keyProps.exportable };
   addVersion(ctx, "keys", name, keyVersion);
-  if (der) {
-    const secretVersion: StoredSecretVersion = { ...backing, value: await secretValue(policy, der, jwk), contentType: policy.secret_props.contentType };
-    assertNameFree(ctx, name);
+  if (value !== undefined) {
+    const secretVersion: StoredSecretVersion = { ...backing, value, contentType: policy.secret_props.contentType };
     addVersion(ctx, "secrets", name, secretVersion);
   }
   // The issuing moment starts with the answer (after every await), so the 202 always says "inProgress".
@@ -106,7 +111,6 @@ export const createCertificate: Operation = async (ctx, req) => {
 
 /** nbf and exp, as the certificate says (the service's attributes carry its validity). */
 function validitySeconds(der: Buffer): { nbf: number; exp: number } {
-  const { X509Certificate } = require("node:crypto") as typeof import("node:crypto");
   const cert = new X509Certificate(der);
   return { nbf: Math.floor(Date.parse(cert.validFrom) / 1000), exp: Math.floor(Date.parse(cert.validTo) / 1000) };
 }
@@ -128,7 +132,7 @@ export const updateCertificate: Operation = (ctx, req) => {
   const { object, version } = findVersion(ctx, "certificates", checkCertificateName(req.params.name), req.params.version);
   updateVersion(ctx, "certificates", object, version, { attributes: optionalObject(body, "attributes") && { enabled: (body.attributes as Json).enabled }, tags: body.tags });
   if (body.policy !== undefined) object.policy = readPolicy(body.policy, ctx.clock.nowSeconds(), object.policy);
-  for (const kind of ["keys", "secrets"] as const) {
+  for (const kind of CERTIFICATE_BACKING) {
     const backing = ctx.store.of(kind).live.get(object.name);
     const same = backing?.versions.find((v) => v.version === version.version);
     if (backing && same && isManaged(backing)) updateVersion(ctx, kind, backing as never, same as never, { attributes: { enabled: version.enabled } });
