@@ -39,9 +39,12 @@ export {
   objectStateAdvice,
   secretState,
   secretStateAdvice,
+  certificateState,
+  certificateStateAdvice,
   type KeyState,
   type ObjectState,
   type SecretState,
+  type CertificateState,
 } from "./object-state";
 export { formatProblem, type Problem } from "./problems";
 export { redact, secretValues, SECRET_VARIABLES } from "./secrets";

@@ -1,5 +1,5 @@
 /**
- * Where an object (a key, a secret) stands, for notebook steps that only make sense in one state. A
+ * Where an object (a key, a secret, a certificate) stands, for notebook steps that only make sense in one state. A
  * learner can skip, re-run or interrupt cells in any order; a step that assumed the previous one
  * ran (or finished) would print something false. Tutorial scaffolding, not part of Azure's API.
  *
@@ -16,6 +16,7 @@
  */
 import type { KeyClient } from "@azure/keyvault-keys";
 import type { SecretClient } from "@azure/keyvault-secrets";
+import type { CertificateClient } from "@azure/keyvault-certificates";
 import { t } from "./i18n";
 import { kindOf, type KindId, type VaultObjectClient } from "./kinds/index";
 import { settled, transitionOf } from "./lifecycle-requests";
@@ -26,6 +27,7 @@ export type ObjectState = "live" | "being-deleted" | "soft-deleted" | "being-rec
 /** The name the keys quickstart has always used. */
 export type KeyState = ObjectState;
 export type SecretState = ObjectState;
+export type CertificateState = ObjectState;
 
 /** True when the read finds it, false on 404; any other failure is the caller's. */
 export const found = (read: Promise<unknown>): Promise<boolean> => read.then(() => true, (error) => (isNotFound(error) ? false : Promise.reject(error)));
@@ -45,8 +47,10 @@ export async function objectState(client: VaultObjectClient, name: string): Prom
 export const keyState: (client: KeyClient, name: string) => Promise<KeyState> = objectState;
 /** Where a secret stands (objectState, for a SecretClient). */
 export const secretState: (client: SecretClient, name: string) => Promise<SecretState> = objectState;
+/** Where a certificate stands (objectState, for a CertificateClient). */
+export const certificateState: (client: CertificateClient, name: string) => Promise<CertificateState> = objectState;
 
-const ADVICE = { key: "keyState", secret: "secretState" } as const satisfies Record<KindId, string>;
+const ADVICE = { key: "keyState", secret: "secretState", certificate: "certificateState" } as const satisfies Record<KindId, string>;
 
 /**
  * Where the object stands and what to do, in the current language, for a step that needs it
@@ -55,3 +59,4 @@ const ADVICE = { key: "keyState", secret: "secretState" } as const satisfies Rec
 export const objectStateAdvice = (kind: KindId, state: ObjectState, name: string): string => t()[ADVICE[kind]][state](name);
 export const keyStateAdvice = (state: KeyState, name: string): string => objectStateAdvice("key", state, name);
 export const secretStateAdvice = (state: SecretState, name: string): string => objectStateAdvice("secret", state, name);
+export const certificateStateAdvice = (state: CertificateState, name: string): string => objectStateAdvice("certificate", state, name);

@@ -17,7 +17,7 @@ import { processAlive } from "./util/process-alive";
 
 export const TUTORIAL_TAG = "kvq-tutorial";
 /** The tag's value names the quickstart that made the object, one per kind; cleanup accepts each of them. */
-export const QUICKSTART_TAG_VALUES: Readonly<Record<KindId, string>> = { key: "keys-quickstart", secret: "secrets-quickstart" };
+export const QUICKSTART_TAG_VALUES: Readonly<Record<KindId, string>> = { key: "keys-quickstart", secret: "secrets-quickstart", certificate: "certificates-quickstart" };
 export const TUTORIAL_TAG_VALUE = QUICKSTART_TAG_VALUES.key;
 export const TUTORIAL_TAG_VALUES: readonly string[] = Object.values(QUICKSTART_TAG_VALUES);
 export const RUN_TAG = "kvq-run";

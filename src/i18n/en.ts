@@ -13,7 +13,7 @@ import { runnerEn } from "./runner.en";
 const RULE = "1-127 characters: letters (a-z, A-Z), digits (0-9) and dashes (-)";
 const kept = (days?: number) => (days ? `Deleted keys are kept ${days} days` : "Deleted keys are kept for the vault's retention period");
 /** The object kinds (kinds/), as messages name them. */
-const KIND_WORDS = { key: "key", secret: "secret" };
+const KIND_WORDS = { key: "key", secret: "secret", certificate: "certificate" };
 type KindWord = keyof typeof KIND_WORDS;
 /** 4000 → "4,000". */
 const count = (n: number) => n.toLocaleString("en-US");
@@ -227,6 +227,17 @@ export const en = {
     absent: (name: string) => `There is no secret ${name}, live or deleted: run "Set a secret" and "Delete the secret" first.`,
   },
 
+  /** certificateStateAdvice: the same for a certificate, naming the certificates quickstart's steps. */
+  certificateState: {
+    live: (name: string) => `${name} is still live: run "Delete the certificate" first (creating it again now would only add a version).`,
+    "being-deleted": (name: string) =>
+      `${name} is still being deleted: the vault accepted the delete and has not finished it (it shows the certificate neither live nor deleted until then, and refuses to create the name: 409 ObjectIsBeingDeleted). Wait a few seconds and run this step again.`,
+    "soft-deleted": (name: string) => `${name} is soft-deleted, with its key and secret: recoverable, and its name stays taken until it is purged.`,
+    "being-recovered": (name: string) =>
+      `${name} is being recovered: the vault accepted the recover and has not finished it. Wait a few seconds, then run "Delete the certificate" and this step again.`,
+    absent: (name: string) => `There is no certificate ${name}, live or deleted: run "Create a certificate" and "Delete the certificate" first.`,
+  },
+
   cleanup: {
     stillBeingDeleted: (name: string) => `${name}: still being deleted after waiting; it stays in the run's ledger. Run npx kvq cleanup --yes in a minute.`,
     purged: (name: string) => `${name}: deleted and purged.`,
@@ -437,6 +448,8 @@ export const en = {
         `${people(attendees)} ${attendees === 1 ? "makes" : "make"} about ${count(requests)} key-create requests (${perAttendee} each: the key, and the deliberate 409). One vault accepts ${count(limit)} per 10 s.`,
       secret: (attendees: number, requests: number, perAttendee: number, limit: number) =>
         `${people(attendees)} ${attendees === 1 ? "makes" : "make"} about ${count(requests)} secret transactions (${perAttendee} each: every request for a secret counts, lists and the pollers' checks too). One vault accepts ${count(limit)} per 10 s.`,
+      certificate: (attendees: number, requests: number, perAttendee: number, limit: number) =>
+        `${people(attendees)} ${attendees === 1 ? "makes" : "make"} about ${count(requests)} certificate-create requests (${perAttendee} each: the certificate, and the deliberate 409). One vault accepts ${count(limit)} per 10 s.`,
     } satisfies Record<KindWord, unknown>,
     nobodyWaits: "Even if everyone makes them in the same moment, nobody waits.",
     lastOnesWait: (seconds: number, retries: number) => `If everyone makes them in the same moment, the last ones see "the vault is busy" and wait up to ${seconds} s (${retries} ${retries === 1 ? "retry" : "retries"}).`,
@@ -520,6 +533,7 @@ export const en = {
       limit: {
         key: (perTenSeconds: number) => `${count(perTenSeconds)} key creates per 10 s`,
         secret: (perTenSeconds: number) => `${count(perTenSeconds)} secret transactions per 10 s`,
+        certificate: (perTenSeconds: number) => `${count(perTenSeconds)} certificate creates per 10 s`,
       } satisfies Record<KindWord, unknown>,
       progress: (done: number, attendees: number) => `Rehearsing: ${done}/${attendees} attendees done`,
       finished: (finished: number, attendees: number, seconds: string) => `${finished}/${attendees} attendees finished in ${seconds} s`,
@@ -528,7 +542,7 @@ export const en = {
       timeLabel: "Time to all done:",
       leftoverLabel: (kind: KindWord) => `Leftover ${KIND_WORDS[kind]}s:`,
       /** The requests the limit counted, under its own name. */
-      countedLabel: { key: "Key creates:", secret: "Secret transactions:" } satisfies Record<KindWord, string>,
+      countedLabel: { key: "Key creates:", secret: "Secret transactions:", certificate: "Certificate creates:" } satisfies Record<KindWord, string>,
       counted: (requests: number, perAttendee: number) => `${count(requests)} (${perAttendee} per attendee)`,
       seconds: (seconds: string) => `${seconds} s`,
       leftover: (_kind: KindWord, names: string[]) => `${names.length}${names.length ? ` (${names.join(", ")})` : ""}`,

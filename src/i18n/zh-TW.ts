@@ -13,9 +13,9 @@ import { runnerZhTW } from "./runner.zh-TW";
 
 /** "A、B 和 C": how a list of names reads in a sentence. */
 const list = (items: string[]) => (items.length <= 1 ? items.join("") : `${items.slice(0, -1).join("、")} 和 ${items[items.length - 1]}`);
-const KIND_WORDS = { key: "金鑰", secret: "祕密" };
-/** How each kind is counted: 2 把金鑰, 1 個祕密. */
-const MEASURE_WORDS = { key: "把", secret: "個" };
+const KIND_WORDS = { key: "金鑰", secret: "祕密", certificate: "憑證" };
+/** How each kind is counted: 2 把金鑰, 1 個祕密, 3 張憑證. */
+const MEASURE_WORDS = { key: "把", secret: "個", certificate: "張" };
 /** 4000 → "4,000" (Taiwan groups digits as English does). */
 const count = (n: number) => n.toLocaleString("en-US");
 const RULE = "長度 1 到 127 個字元，只能使用英文字母（a-z、A-Z）、數字（0-9）和連字號（-）";
@@ -209,6 +209,15 @@ export const zhTW: Messages = {
     "soft-deleted": (name) => `${name} 已被虛刪除：可以復原，在被清除之前這個名稱都被它占用。`,
     "being-recovered": (name) => `${name} 正在復原中：保存庫已經接受復原，但還沒完成。請等幾秒鐘，再依序執行「刪除祕密」和這一步。`,
     absent: (name) => `沒有名為 ${name} 的祕密，使用中或已刪除的都沒有：請先執行「設定祕密」和「刪除祕密」。`,
+  },
+
+  certificateState: {
+    live: (name) => `${name} 還在使用中：請先執行「刪除憑證」（現在再建立一次只會替它新增一個版本）。`,
+    "being-deleted": (name) =>
+      `${name} 還在刪除中：保存庫已經接受刪除，但還沒完成（完成之前，它既不算使用中也不算已刪除，而且拒絕再建立這個名稱：409 ObjectIsBeingDeleted）。請等幾秒鐘，再執行這一步一次。`,
+    "soft-deleted": (name) => `${name} 已被虛刪除，連同它的金鑰和祕密：可以復原，在被清除之前這個名稱都被它占用。`,
+    "being-recovered": (name) => `${name} 正在復原中：保存庫已經接受復原，但還沒完成。請等幾秒鐘，再依序執行「刪除憑證」和這一步。`,
+    absent: (name) => `沒有名為 ${name} 的憑證，使用中或已刪除的都沒有：請先執行「建立憑證」和「刪除憑證」。`,
   },
 
   cleanup: {
@@ -414,6 +423,8 @@ export const zhTW: Messages = {
         `${attendees} 位學員大約會送出 ${count(requests)} 個建立金鑰的要求（每人 ${perAttendee} 個：金鑰本身，加上刻意觸發的 409）。一個保存庫每 10 秒只接受 ${count(limit)} 個。`,
       secret: (attendees, requests, perAttendee, limit) =>
         `${attendees} 位學員大約會進行 ${count(requests)} 次祕密交易（每人 ${perAttendee} 次：每個與祕密有關的要求都算，包括列出和輪詢時的查詢）。一個保存庫每 10 秒只接受 ${count(limit)} 次。`,
+      certificate: (attendees, requests, perAttendee, limit) =>
+        `${attendees} 位學員大約會送出 ${count(requests)} 個建立憑證的要求（每人 ${perAttendee} 個：憑證本身，加上刻意觸發的 409）。一個保存庫每 10 秒只接受 ${count(limit)} 個。`,
     },
     nobodyWaits: "就算所有人在同一刻送出這些要求，也不會有人需要等待。",
     lastOnesWait: (seconds, retries) => `如果所有人在同一刻送出這些要求，最後幾位會看到「保存庫正忙」，最多要等 ${seconds} 秒（重試 ${retries} 次）。`,
@@ -485,13 +496,14 @@ export const zhTW: Messages = {
       limit: {
         key: (perTenSeconds) => `每 10 秒最多建立 ${count(perTenSeconds)} 次金鑰`,
         secret: (perTenSeconds) => `每 10 秒最多 ${count(perTenSeconds)} 次祕密交易`,
+        certificate: (perTenSeconds) => `每 10 秒最多建立 ${count(perTenSeconds)} 次憑證`,
       },
       progress: (done, attendees) => `演練中：${done}/${attendees} 位學員已完成`,
       finished: (finished, attendees, seconds) => `${finished}/${attendees} 位學員在 ${seconds} 秒內完成`,
       finishedLabel: "完成的學員：",
       timeLabel: "全部完成所需時間：",
       leftoverLabel: (kind) => `殘留的${KIND_WORDS[kind]}：`,
-      countedLabel: { key: "建立金鑰次數：", secret: "祕密交易次數：" },
+      countedLabel: { key: "建立金鑰次數：", secret: "祕密交易次數：", certificate: "建立憑證次數：" },
       counted: (requests, perAttendee) => `${count(requests)}（每位學員 ${perAttendee} 次）`,
       seconds: (seconds) => `${seconds} 秒`,
       leftover: (kind, names) => `${names.length} ${MEASURE_WORDS[kind]}${names.length ? `（${names.join("、")}）` : ""}`,

@@ -17,6 +17,10 @@ export function clientsFor(make: (kind: KindId) => VaultObjectClient): (kind: Ki
 
 /** A new client of the kind, by the SDK package of that kind. */
 export function newObjectClient(kind: KindId, vaultUrl: string, credential: TokenCredential, options: object): VaultObjectClient {
+  if (kind === "certificate") {
+    const { CertificateClient } = require("@azure/keyvault-certificates") as typeof import("@azure/keyvault-certificates");
+    return new CertificateClient(vaultUrl, credential, options);
+  }
   if (kind === "secret") {
     const { SecretClient } = require("@azure/keyvault-secrets") as typeof import("@azure/keyvault-secrets");
     return new SecretClient(vaultUrl, credential, options);

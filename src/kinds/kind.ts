@@ -6,11 +6,12 @@
  */
 import type { KeyClient } from "@azure/keyvault-keys";
 import type { SecretClient } from "@azure/keyvault-secrets";
+import type { CertificateClient } from "@azure/keyvault-certificates";
 
-export type KindId = "key" | "secret";
+export type KindId = "key" | "secret" | "certificate";
 
 /** A data-plane client of some kind: the Azure SDK's own, as the notebook made it. */
-export type VaultObjectClient = KeyClient | SecretClient;
+export type VaultObjectClient = KeyClient | SecretClient | CertificateClient;
 
 /** What the scaffolding reads of a live object. */
 export interface LiveFacts {

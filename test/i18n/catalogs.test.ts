@@ -68,6 +68,7 @@ const SAMPLES: Samples<Messages> = {
   },
   keyState: { live: ["k1"], "being-deleted": ["k1"], "soft-deleted": ["k1"], "being-recovered": ["k1"], absent: ["k1"] },
   secretState: { live: ["s1"], "being-deleted": ["s1"], "soft-deleted": ["s1"], "being-recovered": ["s1"], absent: ["s1"] },
+  certificateState: { live: ["c1"], "being-deleted": ["c1"], "soft-deleted": ["c1"], "being-recovered": ["c1"], absent: ["c1"] },
   cleanup: {
     stillBeingDeleted: ["k1"],
     purged: ["k1"],
@@ -108,7 +109,7 @@ const SAMPLES: Samples<Messages> = {
     serviceSaid: ["Operation returned an invalid status code 'Forbidden'"],
   },
   rehearse: {
-    requests: { key: [30, 60, 2, 20], secret: [30, 570, 19, 4000] },
+    requests: { key: [30, 60, 2, 20], secret: [30, 570, 19, 4000], certificate: [30, 60, 2, 20] },
     lastOnesWait: [20, 2],
     tooManyRetries: [10, 5],
     vaultPerTable: [30, 3, 40, 10],
@@ -201,7 +202,7 @@ const SAMPLES: Samples<Messages> = {
     },
     rehearse: {
       starting: ["secrets-quickstart", 30, "4,000 secret transactions per 10 s"],
-      limit: { key: [20], secret: [4000] },
+      limit: { key: [20], secret: [4000], certificate: [20] },
       progress: [3, 30],
       finished: [30, 30, "42.0"],
       leftoverLabel: ["secret"],
