@@ -9,6 +9,7 @@
 
 import { failuresEn } from "./failures.en";
 import { runnerEn } from "./runner.en";
+import { workshopEn } from "./workshop.en";
 
 const RULE = "1-127 characters: letters (a-z, A-Z), digits (0-9) and dashes (-)";
 const kept = (days?: number) => (days ? `Deleted keys are kept ${days} days` : "Deleted keys are kept for the vault's retention period");
@@ -567,6 +568,7 @@ export const en = {
     },
   },
   runner: runnerEn,
+  workshop: workshopEn,
   failures: failuresEn,
 };
 

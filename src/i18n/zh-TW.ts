@@ -10,6 +10,7 @@
 import type { Messages } from "./en";
 import { failuresZhTW } from "./failures.zh-TW";
 import { runnerZhTW } from "./runner.zh-TW";
+import { workshopZhTW } from "./workshop.zh-TW";
 
 /** "A、B 和 C": how a list of names reads in a sentence. */
 const list = (items: string[]) => (items.length <= 1 ? items.join("") : `${items.slice(0, -1).join("、")} 和 ${items[items.length - 1]}`);
@@ -527,5 +528,6 @@ export const zhTW: Messages = {
     },
   },
   runner: runnerZhTW,
+  workshop: workshopZhTW,
   failures: failuresZhTW,
 };

@@ -130,6 +130,11 @@ const SAMPLES: Samples<Messages> = {
     missingEarlierCell: ["client"],
     environmentFailure: ["Could not reach https://localhost:47443."],
   },
+  workshop: {
+    time: [4],
+    commands: { rehearse: [30, "20 key creates per 10 s"] },
+    timeStale: ["secrets-quickstart", 4, 12],
+  },
   runner: {
     target: { embedded: ["https://localhost:40001"], vault: ["https://kv1.vault.azure.net"] },
     kernelReady: ["2.1"],
