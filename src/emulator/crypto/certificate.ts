@@ -13,7 +13,7 @@ type X509 = typeof import("@peculiar/x509");
 let loaded: X509 | undefined;
 
 /** Loaded on first use (most vaults make no certificate); x509 2.x needs its Reflect polyfill first (tls.ts). */
-function x509(): X509 {
+export function x509(): X509 {
   if (loaded) return loaded;
   require("reflect-metadata");
   loaded = require("@peculiar/x509") as X509;
@@ -51,7 +51,7 @@ export function checkSubject(subject: string): void {
   new Name(subjectName(subject));
 }
 
-const KEY_USAGE_BITS: Record<string, number> = {
+export const KEY_USAGE_BITS: Record<string, number> = {
   digitalSignature: 1, nonRepudiation: 2, keyEncipherment: 4, dataEncipherment: 8, keyAgreement: 16, keyCertSign: 32, cRLSign: 64, encipherOnly: 128, decipherOnly: 256,
 };
 export const KEY_USAGES = Object.keys(KEY_USAGE_BITS);
