@@ -37,11 +37,14 @@ async function cryptoKeys(jwk: PrivateJwk) {
   return { algorithm, privateKey, publicKey };
 }
 
-/** "cn=MyCert, o=Contoso": the policy's subject, its attribute names as X.500 writes them. */
+/**
+ * "cn=MyCert, o=Contoso": the policy's subject, its attribute names as X.500 writes them ("S", as the
+ * service writes a state in an imported certificate's subject, is "ST").
+ */
 export function subjectName(subject: string): string {
   return subject
     .split(/,(?=\s*[A-Za-z][A-Za-z0-9.]*\s*=)/)
-    .map((part) => part.trim().replace(/^([A-Za-z][A-Za-z0-9]*)\s*=\s*/, (_, type: string) => `${type.toUpperCase()}=`))
+    .map((part) => part.trim().replace(/^([A-Za-z][A-Za-z0-9]*)\s*=\s*/, (_, type: string) => `${type.toUpperCase() === "S" ? "ST" : type.toUpperCase()}=`))
     .join(", ");
 }
 
@@ -64,11 +67,11 @@ function extensions(lib: X509, policy: StoredCertificatePolicy) {
   list.push(new lib.BasicConstraintsExtension(x.basic_constraints.ca, undefined, false));
   if (x.ekus.length > 0) list.push(new lib.ExtendedKeyUsageExtension(x.ekus, false));
   const names = [
-    ...(x.sans.dns_names ?? []).map((value) => ({ type: "dns" as const, value })),
-    ...(x.sans.emails ?? []).map((value) => ({ type: "email" as const, value })),
-    ...(x.sans.uris ?? []).map((value) => ({ type: "url" as const, value })),
-    ...(x.sans.ipAddresses ?? []).map((value) => ({ type: "ip" as const, value })),
-    ...(x.sans.upns ?? []).map((value) => ({ type: "upn" as const, value })),
+    ...(x.sans?.dns_names ?? []).map((value) => ({ type: "dns" as const, value })),
+    ...(x.sans?.emails ?? []).map((value) => ({ type: "email" as const, value })),
+    ...(x.sans?.uris ?? []).map((value) => ({ type: "url" as const, value })),
+    ...(x.sans?.ipAddresses ?? []).map((value) => ({ type: "ip" as const, value })),
+    ...(x.sans?.upns ?? []).map((value) => ({ type: "upn" as const, value })),
   ];
   if (names.length > 0) list.push(new lib.SubjectAlternativeNameExtension(names, false));
   return list;
