@@ -34,7 +34,8 @@ after(async () => {
 });
 
 const API = "api-version=2025-07-01";
-const POLL = { intervalInMs: 20 };
+/** A poller's options: a new object each time (the SDK's create poller keeps, and writes into, the one it is given). */
+const POLL = () => ({ intervalInMs: 20 });
 const UNKNOWN: CertificatePolicy = { issuerName: "Unknown", subject: "CN=merge.example", subjectAlternativeNames: { dnsNames: ["merge.example"] } };
 
 const file = (name: string) => path.join(dir, name);
@@ -57,11 +58,11 @@ async function raw(method: string, pathname: string, body?: unknown) {
 }
 
 /** The pending operation, as the SDK's operation poller reads it. */
-const operationOf = async (name: string) => (await client.getCertificateOperation(name, POLL)).getOperationState().certificateOperation!;
+const operationOf = async (name: string) => (await client.getCertificateOperation(name, POLL())).getOperationState().certificateOperation!;
 
 /** Starts an `Unknown` issuer's create: its poller (past the 202), and its operation. */
 async function createPending(name: string, policy: CertificatePolicy = UNKNOWN) {
-  const poller = await client.beginCreateCertificate(name, policy, POLL);
+  const poller = await client.beginCreateCertificate(name, policy, POLL());
   return { poller, operation: await operationOf(name) };
 }
 
@@ -159,13 +160,13 @@ test("the SDK sample's merge: the base64 text of a PEM file's lines, its END lin
 });
 
 test("cancelling an Unknown issuer's operation: inProgress with cancellation_requested, then cancelled, never issued; a merge may still complete it", async () => {
-  const { poller } = await createPending("to-cancel");
+  const poller = await client.beginCreateCertificate("to-cancel", UNKNOWN, { ...POLL(), abortSignal: AbortSignal.timeout(30_000) });
   const patched = await raw("PATCH", "/certificates/to-cancel/pending", { cancellation_requested: true });
   assert.equal(patched.status, 200, patched.text);
   assert.equal(patched.body.cancellation_requested, true);
   assert.equal(patched.body.status, "inProgress");
   assert.equal(patched.headers["retry-after"], undefined, "the PATCH's answer has no Retry-After (recorded)");
-  // The SDK's poller follows it to the end.
+  // The SDK's poller follows it to the end (an operation that never ends fails here, not by hanging the run).
   const certificate = await poller.pollUntilDone();
   const cancelled = await operationOf("to-cancel");
   assert.deepEqual([cancelled.status, cancelled.cancellationRequested, cancelled.statusDetails, cancelled.target], ["cancelled", true, undefined, undefined]);
@@ -184,7 +185,7 @@ test("cancelling an Unknown issuer's operation: inProgress with cancellation_req
 test("cancelling a Self issuer's create within its issuing moment: cancelled, its certificate and secret never made; a create or merge meanwhile is refused", async () => {
   vault.emulator.clock.advance(-60_000); // the issuing moment lasts while the vault's clock is held back
   try {
-    const poller = await client.beginCreateCertificate("self-cancel", { issuerName: "Self", subject: "CN=self-cancel" }, POLL);
+    const poller = await client.beginCreateCertificate("self-cancel", { issuerName: "Self", subject: "CN=self-cancel" }, POLL());
     await rejectsWith(client.beginCreateCertificate("self-cancel", { issuerName: "Self", subject: "CN=self-cancel" }), {
       status: 409,
       code: "Forbidden",
@@ -222,15 +223,15 @@ test("deleting an operation answers it as it stood; then it is 404 PendingCertif
   await rejectsWith(client.deleteCertificateOperation("never-made"), { status: 404, code: "CertificateNotFound" });
 
   // A completed (Self) one, as recorded: deleted after completion, the certificate stays whole.
-  await (await client.beginCreateCertificate("op-delete-done", { issuerName: "Self", subject: "CN=done" }, POLL)).pollUntilDone();
+  await (await client.beginCreateCertificate("op-delete-done", { issuerName: "Self", subject: "CN=done" }, POLL())).pollUntilDone();
   assert.equal((await client.deleteCertificateOperation("op-delete-done")).status, "completed");
   assert.ok((await client.getCertificate("op-delete-done")).cer);
 });
 
 test("backup and restore: every version, the policy, the key and the secret come back; conflicts and malformed blobs as for keys", async () => {
   const policy: CertificatePolicy = { issuerName: "Self", subject: "CN=backed.example", contentType: "application/x-pem-file", validityInMonths: 7 };
-  const first = await (await client.beginCreateCertificate("backed", policy, POLL)).pollUntilDone();
-  const second = await (await client.beginCreateCertificate("backed", policy, { ...POLL, tags: { v: "2" } })).pollUntilDone();
+  const first = await (await client.beginCreateCertificate("backed", policy, POLL())).pollUntilDone();
+  const second = await (await client.beginCreateCertificate("backed", policy, { ...POLL(), tags: { v: "2" } })).pollUntilDone();
   const secretBefore = (await vault.secretClient.getSecret("backed")).value;
   const backup = await client.backupCertificate("backed");
   assert.ok(backup && backup.length >= 2 * 33_000, `about 33 KB a version, as the service's: ${backup?.length} bytes`);
@@ -238,7 +239,7 @@ test("backup and restore: every version, the policy, the key and the secret come
 
   const CONFLICT = /^There was a conflict restoring the certificate '.*\/certificates\/backed\/[0-9a-f]{32}'/;
   await rejectsWith(client.restoreCertificateBackup(backup!), { status: 409, code: "Conflict", message: CONFLICT });
-  await (await client.beginDeleteCertificate("backed", POLL)).pollUntilDone();
+  await (await client.beginDeleteCertificate("backed", POLL())).pollUntilDone();
   await rejectsWith(client.restoreCertificateBackup(backup!), { status: 409, code: "Conflict", inner: "ObjectIsDeletedButRecoverable" });
   await client.purgeDeletedCertificate("backed");
   vault.emulator.clock.advance(vault.emulator.settings.deleteDelayMs + 1); // past the purge's moment
@@ -267,7 +268,7 @@ test("backup and restore: every version, the policy, the key and the secret come
   await rejectsWith(vault.client.restoreKeyBackup(backup!), MALFORMED);
 
   // A name held by a plain secret of its own: the certificate cannot come back under it.
-  await (await client.beginDeleteCertificate("backed", POLL)).pollUntilDone();
+  await (await client.beginDeleteCertificate("backed", POLL())).pollUntilDone();
   await client.purgeDeletedCertificate("backed");
   vault.emulator.clock.advance(vault.emulator.settings.deleteDelayMs + 1); // past the purge's moment
   await vault.secretClient.setSecret("backed", "mine");
@@ -302,7 +303,7 @@ test("permissions: each new route names its certificates data action and access-
 test("the certificates limit: a vault of at most one certificate refuses a second by create or import, and keeps nothing of it", async () => {
   const small = await startTestVault({ limits: { certificates: 1 }, issueDelayMs: 0 });
   try {
-    await (await small.certificateClient.beginCreateCertificate("only-one", { issuerName: "Self", subject: "CN=one" }, POLL)).pollUntilDone();
+    await (await small.certificateClient.beginCreateCertificate("only-one", { issuerName: "Self", subject: "CN=one" }, POLL())).pollUntilDone();
     const QUOTA = { status: 403, code: "Forbidden", inner: "QuotaExceeded", message: /at most 1 certificates \(live and deleted\)/ };
     await rejectsWith(small.certificateClient.beginCreateCertificate("second", { issuerName: "Self", subject: "CN=two" }), QUOTA);
     const pfx = Buffer.from((await small.secretClient.getSecret("only-one")).value!, "base64");
