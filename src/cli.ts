@@ -83,6 +83,7 @@ function buildProgram(): Command {
     .addOption(new Option("--throttle-secrets <n>", "allow n secret transactions per 10 s, then answer 429 (the real limit is 4000)").default(0).argParser(integer(0, 1_000_000, "--throttle-secrets")))
     .addOption(new Option("--max-keys <n>", "keys (live and deleted) the vault holds at most").default(10_000).argParser(integer(1, 1_000_000, "--max-keys")))
     .addOption(new Option("--max-secrets <n>", "secrets (live and deleted) the vault holds at most").default(10_000).argParser(integer(1, 1_000_000, "--max-secrets")))
+    .addOption(new Option("--max-certificates <n>", "certificates (live and deleted) the vault holds at most").default(10_000).argParser(integer(1, 1_000_000, "--max-certificates")))
     .addOption(new Option("--max-versions <n>", "versions one key or secret holds at most").default(500).argParser(integer(1, 100_000, "--max-versions")))
     .addOption(new Option("--max-connections <n>", "open connections the vault keeps (past it, idle ones make room; busy: 503)").default(256).argParser(integer(1, 100_000, "--max-connections")))
     .option("--reset", "forget every key and secret in the vault first (keeps the CA and the emulator's own credentials)")

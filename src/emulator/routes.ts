@@ -13,6 +13,8 @@ import * as rng from "./operations/rng";
 import * as rotation from "./operations/rotation";
 import * as secrets from "./operations/secrets";
 import * as certificates from "./operations/certificates";
+import { importCertificate } from "./operations/certificate-import";
+import * as certificateOperation from "./operations/certificate-operation";
 import { operationNotSpecified } from "./errors";
 import type { ObjectKind } from "./model";
 
@@ -54,6 +56,7 @@ const keyBackup = backupOperations("keys");
 const secretObjects = objectOperations("secrets");
 const secretBackup = backupOperations("secrets");
 const certificateObjects = objectOperations("certificates");
+const certificateBackup = backupOperations("certificates");
 
 export const ROUTES: Route[] = [
   keyRoute({ method: "GET", path: "/keys", operation: "getKeys", handler: keyObjects.list, dataAction: "keys/read", permission: "list" }),
@@ -95,10 +98,17 @@ export const ROUTES: Route[] = [
   secretRoute({ method: "DELETE", path: "/deletedsecrets/:name", operation: "purgeDeletedSecret", handler: secretObjects.purgeDeleted, dataAction: "secrets/purge/action", permission: "purge" }),
   secretRoute({ method: "POST", path: "/deletedsecrets/:name/recover", operation: "recoverDeletedSecret", handler: secretObjects.recoverDeleted, dataAction: "secrets/recover/action", permission: "recover" }),
   certificateRoute({ method: "GET", path: "/certificates", operation: "getCertificates", handler: certificateObjects.list, dataAction: "certificates/read", permission: "list" }),
+  certificateRoute({ method: "POST", path: "/certificates/restore", operation: "restoreCertificate", handler: certificateBackup.restore, dataAction: "certificates/restore/action", permission: "restore" }),
   certificateRoute({ method: "POST", path: "/certificates/:name/create", operation: "createCertificate", handler: certificates.createCertificate, dataAction: "certificates/create/action", permission: "create", throttle: "keyCreates" }),
+  certificateRoute({ method: "POST", path: "/certificates/:name/import", operation: "importCertificate", handler: importCertificate, dataAction: "certificates/import/action", permission: "import" }),
+  certificateRoute({ method: "POST", path: "/certificates/:name/backup", operation: "backupCertificate", handler: certificateBackup.backup, dataAction: "certificates/backup/action", permission: "backup" }),
   certificateRoute({ method: "DELETE", path: "/certificates/:name", operation: "deleteCertificate", handler: certificateObjects.remove, dataAction: "certificates/delete", permission: "delete" }),
   certificateRoute({ method: "GET", path: "/certificates/:name/versions", operation: "getCertificateVersions", handler: certificateObjects.listVersions, dataAction: "certificates/read", permission: "list" }),
   certificateRoute({ method: "GET", path: "/certificates/:name/pending", operation: "getCertificateOperation", handler: certificates.getCertificateOperation, dataAction: "certificates/read", permission: "get" }),
+  // The REST reference: a cancellation needs certificates/update, deleting the operation certificates/delete, a merge certificates/create.
+  certificateRoute({ method: "PATCH", path: "/certificates/:name/pending", operation: "updateCertificateOperation", handler: certificateOperation.updateCertificateOperation, dataAction: "certificates/update/action", permission: "update" }),
+  certificateRoute({ method: "DELETE", path: "/certificates/:name/pending", operation: "deleteCertificateOperation", handler: certificateOperation.deleteCertificateOperation, dataAction: "certificates/delete", permission: "delete" }),
+  certificateRoute({ method: "POST", path: "/certificates/:name/pending/merge", operation: "mergeCertificate", handler: certificateOperation.mergeCertificate, dataAction: "certificates/create/action", permission: "create" }),
   certificateRoute({ method: "GET", path: "/certificates/:name/policy", operation: "getCertificatePolicy", handler: certificates.getCertificatePolicy, dataAction: "certificates/read", permission: "get" }),
   certificateRoute({ method: "PATCH", path: "/certificates/:name/policy", operation: "updateCertificatePolicy", handler: certificates.updateCertificatePolicy, dataAction: "certificates/update/action", permission: "update" }),
   certificateRoute({ method: "GET", path: "/certificates/:name/:version?", operation: "getCertificate", handler: certificates.getCertificate, dataAction: "certificates/read", permission: "get" }),
