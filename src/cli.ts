@@ -120,7 +120,7 @@ function buildProgram(): Command {
 
   program
     .command("cleanup")
-    .description("Find what tutorial runs left in the vault (tagged keys and secrets, unfinished ledgers), grouped by run. Dry run unless --yes.")
+    .description("Find what tutorial runs left in the vault (tagged keys, secrets and certificates, unfinished ledgers), grouped by run. Dry run unless --yes.")
     .option("--yes", "delete and purge what was found (purge protection is explained, not an error)")
     .option("--run <id>", "only this run")
     .option("--older-than <duration>", "only objects older than this, e.g. 2h, 1d")
@@ -128,7 +128,10 @@ function buildProgram(): Command {
     .option("--attendee <name>", "only this attendee's objects")
     .option("--vault <url>", "this vault instead of the one in .env")
     .option("--json", "machine-readable output")
-    .addHelpText("after", "\nKeys and secrets without the tutorial's tags are never listed, so never touched.\n")
+    .addHelpText(
+      "after",
+      "\nKeys, secrets and certificates without the tutorial's tags are never listed, so\nnever touched. A certificate's own key and secret (managed: true) go with the\ncertificate: they are never listed or cleaned on their own.\n",
+    )
     .action(async (options) => {
       const { cleanupCommand } = require("./commands/cleanup") as typeof import("./commands/cleanup");
       process.exitCode = await cleanupCommand(options);

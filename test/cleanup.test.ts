@@ -1,20 +1,26 @@
 /**
  * Cleanup against the emulator with the real SDK: purged when allowed, purge protection explained,
- * "being deleted" retried, a half-finished run cleaned from its ledger, untagged keys left alone.
+ * "being deleted" retried, a half-finished run cleaned from its ledger, untagged keys left alone;
+ * a certificate cleaned with its key and secret, which are never cleaned on their own.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { DefaultCertificatePolicy } from "@azure/keyvault-certificates";
 import { once } from "node:events";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { after, before, describe, test } from "node:test";
-import { cleanupKey, cleanupRuns, ledgersToClean } from "../src/cleanup";
+import { cleanupKey, cleanupObject, cleanupRuns, ledgersToClean } from "../src/cleanup";
 import { RunLedger } from "../src/run-ledger";
 import { rawRequest, startTestVault, tempDir, type TestVault } from "./helpers/emulator";
 
 // One state folder for the file: every emulator started here shares its token-signing key, so the
 // credential's process-wide token cache stays valid from one emulator to the next.
 const stateDir = tempDir("kvq-cleanup-state-");
+
+/** A certificate as the certificates quickstart creates one: the default policy, the poller followed to the end. */
+const createCertificate = async (vault: TestVault, name: string, tags: Record<string, string>) =>
+  (await vault.certificateClient.beginCreateCertificate(name, DefaultCertificatePolicy, { tags, intervalInMs: 20 })).pollUntilDone();
 
 describe("a vault that allows purge", () => {
   let vault: TestVault;
@@ -128,6 +134,42 @@ describe("a vault that allows purge", () => {
     }
   });
 
+  test("a tagged certificate is deleted and purged, its key and secret with it; they, even tagged as the run's, are never cleaned alone", async () => {
+    const run = RunLedger.start({ vaultUrl: vault.emulator.url, dir: tempDir(), tutorial: "certificates-quickstart" });
+    const certificate = await createCertificate(vault, "cert-clean-me", run.tags);
+    // Whether the service copies a certificate's tags onto its key and secret is not recorded: here
+    // they carry the run's tags, so only their being the certificate's (managed) keeps cleanup off them.
+    await vault.client.updateKeyProperties("cert-clean-me", certificate.properties.version!, { tags: run.tags });
+    await vault.secretClient.updateSecretProperties("cert-clean-me", certificate.properties.version!, { tags: run.tags });
+    const alone = [
+      vault.emulator.faults.inject({ operation: "deleteKey", fault: "ForbiddenByPolicy" }),
+      vault.emulator.faults.inject({ operation: "deleteSecret", fault: "ForbiddenByPolicy" }),
+    ];
+    try {
+      for (const client of [vault.client, vault.secretClient]) {
+        const result = await cleanupObject(client, "cert-clean-me", { runId: run.runId, pollIntervalMs: 20 });
+        assert.equal(result.outcome, "left-alone", result.message);
+        assert.match(result.message, /^cert-clean-me: left alone — this (key|secret) is certificate cert-clean-me's own \(managed\)/);
+      }
+      assert.deepEqual(alone.map((f) => f.hits), [0, 0], "no delete of the key or the secret was even tried");
+      const result = await cleanupObject(vault.certificateClient, "cert-clean-me", { runId: run.runId, pollIntervalMs: 20 });
+      assert.equal(result.outcome, "purged", result.message);
+      assert.equal(result.kind, "certificate");
+    } finally {
+      for (const fault of alone) fault.remove();
+    }
+    await assert.rejects(vault.certificateClient.getDeletedCertificate("cert-clean-me"), { statusCode: 404 });
+    await assert.rejects(vault.client.getKey("cert-clean-me"), { statusCode: 404 });
+    await assert.rejects(vault.client.getDeletedKey("cert-clean-me"), { statusCode: 404 });
+    await assert.rejects(vault.secretClient.getDeletedSecret("cert-clean-me"), { statusCode: 404 });
+    // A soft-deleted certificate's key, found by a get though no listing shows it, is its certificate's too.
+    await createCertificate(vault, "cert-deleted", run.tags);
+    await (await vault.certificateClient.beginDeleteCertificate("cert-deleted", { intervalInMs: 20 })).pollUntilDone();
+    assert.equal((await cleanupObject(vault.client, "cert-deleted", { runId: run.runId })).outcome, "left-alone");
+    assert.equal((await vault.client.getDeletedKey("cert-deleted")).name, "cert-deleted", "still soft-deleted with its certificate");
+    assert.equal((await cleanupObject(vault.certificateClient, "cert-deleted", { runId: run.runId })).outcome, "purged");
+  });
+
   test("a run that died halfway is cleaned by the next run, from its ledger", async () => {
     const crashed = RunLedger.start({ vaultUrl: vault.emulator.url, dir: ledgerDir });
     crashed.track("crashed-live");
@@ -184,6 +226,17 @@ describe("a vault with purge protection", () => {
     assert.match(results[0].message, new RegExp(`purge protection.*purges it on ${inSevenDays}`));
     assert.equal(run.pendingKeys.length, 0, "nothing more the tutorial can do: the ledger is done");
   });
+
+  test("a certificate too: deleted, its purge date told", async () => {
+    const run = RunLedger.start({ vaultUrl: vault.emulator.url, dir: tempDir(), tutorial: "certificates-quickstart" });
+    run.track("protected-cert", "certificate");
+    await createCertificate(vault, "protected-cert", run.tags);
+    const [{ results }] = await cleanupRuns(vault.certificateClient, [run], { pollIntervalMs: 20 });
+    assert.deepEqual(results.map((r) => [r.kind, r.outcome]), [["certificate", "awaiting-purge"]]);
+    assert.match(results[0].message, /purges it on \d{4}-\d\d-\d\d/);
+    assert.equal((await vault.certificateClient.getDeletedCertificate("protected-cert")).name, "protected-cert");
+    assert.ok(run.closedAt);
+  });
 });
 
 describe("a vault that forbids purge", () => {
@@ -205,6 +258,20 @@ describe("a vault that forbids purge", () => {
     assert.deepEqual(run.pendingKeys, ["no-purge-right"]);
     assert.equal(existsSync(run.file), true);
     const [{ results: again }] = await cleanupRuns(vault.client, [run]);
+    assert.equal(again[0].outcome, "purged");
+  });
+
+  test("a certificate whose purge is refused: the certificate permission and its fix, and it stays in the ledger", async () => {
+    const run = RunLedger.start({ vaultUrl: vault.emulator.url, dir: tempDir(), tutorial: "certificates-quickstart" });
+    run.track("no-cert-purge", "certificate");
+    await createCertificate(vault, "no-cert-purge", run.tags);
+    const fault = vault.emulator.faults.inject({ operation: "purgeDeletedCertificate", fault: "ForbiddenByPolicy" });
+    const [{ results }] = await cleanupRuns(vault.certificateClient, [run], { pollIntervalMs: 20 });
+    fault.remove();
+    assert.equal(results[0].outcome, "failed");
+    assert.match(results[0].message, /lacks a certificate permission \(purge\).*--certificate-permissions get list create delete recover purge/s);
+    assert.deepEqual(run.pending, [{ name: "no-cert-purge", kind: "certificate" }]);
+    const [{ results: again }] = await cleanupRuns(vault.certificateClient, [run]);
     assert.equal(again[0].outcome, "purged");
   });
 });

@@ -246,6 +246,9 @@ export const en = {
       `${name}: deleted. The vault has purge protection, so it cannot be purged now; ` +
       `the service purges it${purgeDate ? ` on ${purgeDate}` : " when its retention ends"}, and until then the name stays taken.`,
     leftAlone: (name: string) => `${name}: left alone — it does not carry this tutorial run's tags, so the tutorial did not create it.`,
+    /** A key or secret that backs certificate `name` (the service's "managed"): never cleaned apart from it. */
+    managedByCertificate: (name: string, noun: string) =>
+      `${name}: left alone — this ${noun} is certificate ${name}'s own (managed): it is deleted, recovered and purged with the certificate, never on its own.`,
     explained: (meaning: string, fix: string) => `${meaning} Fix: ${fix}`,
     failed: (name: string, message: string) => `Cleanup of ${name} failed: ${message}`,
   },
@@ -282,6 +285,14 @@ export const en = {
       SecretForbiddenByPolicy: {
         meaning: (permission?: string) => `The vault uses access policies, and yours lacks a secret permission${permission ? ` (${permission})` : ""}.`,
         fix: "az keyvault set-policy --name <vault> --upn <you> (or --spn <client id>) --secret-permissions get list set delete recover purge",
+      },
+      CertificateForbiddenByRbac: {
+        meaning: (action?: string) => `Your sign-in has no role that allows this on the vault's certificates${action ? ` (needed: ${action})` : ""}.`,
+        fix: 'Assign yourself "Key Vault Certificates Officer" on the vault: az role assignment create --role "Key Vault Certificates Officer" --assignee <your-upn> --scope <vault resource id>. Role assignments take a few minutes to apply.',
+      },
+      CertificateForbiddenByPolicy: {
+        meaning: (permission?: string) => `The vault uses access policies, and yours lacks a certificate permission${permission ? ` (${permission})` : ""}.`,
+        fix: "az keyvault set-policy --name <vault> --upn <you> (or --spn <client id>) --certificate-permissions get list create delete recover purge",
       },
       ForbiddenByPolicy: {
         meaning: (permission?: string) => `The vault uses access policies, and yours lacks a key permission${permission ? ` (${permission})` : ""}.`,

@@ -228,6 +228,7 @@ export const zhTW: Messages = {
       `${name}：已刪除。這個保存庫啟用了清除保護，所以現在無法清除；` +
       `服務會${purgeDate ? `在 ${purgeDate} ` : "在保留期間結束時"}自動清除它，在那之前這個名稱都會被占用。`,
     leftAlone: (name) => `${name}：不動它──它沒有這次教學執行的標籤，所以不是本教學建立的。`,
+    managedByCertificate: (name, noun) => `${name}：不動它──這個${noun}是同名憑證 ${name} 自己的（managed）：它會隨著憑證一起刪除、復原和清除，不能單獨清理。`,
     explained: (meaning, fix) => `${meaning}解決方式：${fix}`,
     failed: (name, message) => `清理 ${name} 失敗：${message}`,
   },
@@ -262,6 +263,14 @@ export const zhTW: Messages = {
       SecretForbiddenByPolicy: {
         meaning: (permission) => `這個保存庫使用存取原則，而你的存取原則缺少一項祕密權限${permission ? `（${permission}）` : ""}。`,
         fix: "請執行 az keyvault set-policy --name <vault> --upn <you> --secret-permissions get list set delete recover purge（服務主體請把 --upn <you> 換成 --spn <client id>）。",
+      },
+      CertificateForbiddenByRbac: {
+        meaning: (action) => `你登入的身分在這個保存庫的憑證上沒有允許這項操作的角色${action ? `（需要：${action}）` : ""}。`,
+        fix: '請在保存庫上替自己指派「Key Vault Certificates Officer」角色：az role assignment create --role "Key Vault Certificates Officer" --assignee <your-upn> --scope <vault resource id>。角色指派要過幾分鐘才會生效。',
+      },
+      CertificateForbiddenByPolicy: {
+        meaning: (permission) => `這個保存庫使用存取原則，而你的存取原則缺少一項憑證權限${permission ? `（${permission}）` : ""}。`,
+        fix: "請執行 az keyvault set-policy --name <vault> --upn <you> --certificate-permissions get list create delete recover purge（服務主體請把 --upn <you> 換成 --spn <client id>）。",
       },
       ForbiddenByPolicy: {
         meaning: (permission) => `這個保存庫使用存取原則，而你的存取原則缺少一項金鑰權限${permission ? `（${permission}）` : ""}。`,
