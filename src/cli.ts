@@ -110,9 +110,17 @@ function buildProgram(): Command {
 
   program
     .command("doctor")
-    .description("Check this machine and the vault before a class: settings, network, sign-in, permissions, purge protection.")
+    .description("Check this machine and the vault before a class: settings, network, sign-in, key, secret and certificate permissions, purge protection.")
+    .addOption(
+      new Option("--tutorial <name>", "check only the permissions this notebook needs: quickstart or beyond-the-quickstart (keys), secrets-quickstart, certificates-quickstart (default: every kind)").argParser(
+        oneOf(() => (require("./workshop/doctor") as typeof import("./workshop/doctor")).DOCTOR_TUTORIAL_NAMES, "--tutorial"),
+      ),
+    )
     .option("--json", "one JSON object per check, for collecting from many machines")
-    .addHelpText("after", "\nThe exit code is the number of failed checks (0: ready).\n")
+    .addHelpText(
+      "after",
+      "\nEach permissions check creates a tagged probe object, reads, deletes and purges\nit (the certificate's also reads its key, signs with it, and reads its secret).\nThe exit code is the number of failed checks (0: ready).\n",
+    )
     .action(async (options) => {
       const { doctorCommand } = require("./commands/doctor") as typeof import("./commands/doctor");
       process.exitCode = await doctorCommand(options);

@@ -11,10 +11,10 @@ import { failuresEn } from "./failures.en";
 import { runnerEn } from "./runner.en";
 
 const RULE = "1-127 characters: letters (a-z, A-Z), digits (0-9) and dashes (-)";
-const kept = (days?: number) => (days ? `Deleted keys are kept ${days} days` : "Deleted keys are kept for the vault's retention period");
 /** The object kinds (kinds/), as messages name them. */
 const KIND_WORDS = { key: "key", secret: "secret", certificate: "certificate" };
 type KindWord = keyof typeof KIND_WORDS;
+const kept = (days: number | undefined, kind: KindWord) => `Deleted ${KIND_WORDS[kind]}s are kept ${days ? `${days} days` : "for the vault's retention period"}`;
 /** 4000 → "4,000". */
 const count = (n: number) => n.toLocaleString("en-US");
 const people = (attendees: number) => `${attendees} ${attendees === 1 ? "attendee" : "attendees"}`;
@@ -437,12 +437,18 @@ export const en = {
       needed:
         'The secrets quickstart needs: get, list, set, delete, recover and purge on secrets — RBAC: "Key Vault Secrets Officer" (az role assignment create --role "Key Vault Secrets Officer" --assignee <your-upn> --scope <vault resource id>); access policy: az keyvault set-policy -n <vault> --upn <you> --secret-permissions get list set delete recover purge.',
     },
+    certificatePermissions: {
+      title: "Permissions round trip (probe certificate)",
+      needed:
+        'The certificates quickstart needs: get, list, create, delete, recover and purge on certificates, and, to read the certificate\'s key and secret, get and sign on keys and get on secrets — RBAC: "Key Vault Certificates Officer" (az role assignment create --role "Key Vault Certificates Officer" --assignee <your-upn> --scope <vault resource id>; it gives no key or secret access: add "Key Vault Crypto User" and "Key Vault Secrets User" the same way, unless you already have the keys\' and secrets\' Officer roles); access policy: az keyvault set-policy -n <vault> --upn <you> --certificate-permissions get list create delete recover purge --key-permissions get sign --secret-permissions get.',
+    },
     softDelete: {
       title: "Soft delete and purge protection",
-      purgeProtected: (days: number | undefined, recoveryLevel: string) =>
-        `${kept(days)}, and purge protection is on (${recoveryLevel}): the tutorial's clean-up can delete its key but not purge it, so each run's key name stays taken ${days ? `for ${days} days` : "until the retention period ends"}.`,
+      purgeProtected: (days: number | undefined, recoveryLevel: string, kind: KindWord) =>
+        `${kept(days, kind)}, and purge protection is on (${recoveryLevel}): the tutorial's clean-up can delete its ${KIND_WORDS[kind]} but not purge it, so each run's ${KIND_WORDS[kind]} name stays taken ${days ? `for ${days} days` : "until the retention period ends"}.`,
       purgeProtectedFix: "Fine for one run. For a tutorial you repeat, use a vault without purge protection (it cannot be turned off on an existing vault).",
-      purgeAllowed: (days: number | undefined, recoveryLevel: string) => `${kept(days)}; purge is allowed (${recoveryLevel}), so the tutorial's clean-up removes its key completely.`,
+      purgeAllowed: (days: number | undefined, recoveryLevel: string, kind: KindWord) =>
+        `${kept(days, kind)}; purge is allowed (${recoveryLevel}), so the tutorial's clean-up removes its ${KIND_WORDS[kind]} completely.`,
     },
     skipped: (title: string) => `Skipped: needs "${title}" to pass first.`,
     couldNotRun: (title: string) => `${title} could not run`,

@@ -19,7 +19,7 @@ const MEASURE_WORDS = { key: "把", secret: "個", certificate: "張" };
 /** 4000 → "4,000" (Taiwan groups digits as English does). */
 const count = (n: number) => n.toLocaleString("en-US");
 const RULE = "長度 1 到 127 個字元，只能使用英文字母（a-z、A-Z）、數字（0-9）和連字號（-）";
-const kept = (days?: number) => (days ? `已刪除的金鑰會保留 ${days} 天` : "已刪除的金鑰會保留到保存庫的保留期間結束");
+const kept = (days: number | undefined, kind: keyof typeof KIND_WORDS) => `已刪除的${KIND_WORDS[kind]}會保留${days ? ` ${days} 天` : "到保存庫的保留期間結束"}`;
 const quoted = (characters: string[]) => characters.map((c) => (c === " " ? "空格" : `「${c}」`)).join("、");
 
 export const zhTW: Messages = {
@@ -412,12 +412,17 @@ export const zhTW: Messages = {
       needed:
         "祕密快速入門需要祕密的 get、list、set、delete、recover 和 purge 權限──RBAC：「Key Vault Secrets Officer」（az role assignment create --role \"Key Vault Secrets Officer\" --assignee <你的 UPN> --scope <保存庫的資源識別碼>）；存取原則：az keyvault set-policy -n <保存庫> --upn <你> --secret-permissions get list set delete recover purge。",
     },
+    certificatePermissions: {
+      title: "權限往返測試（探測用憑證）",
+      needed:
+        "憑證快速入門需要憑證的 get、list、create、delete、recover 和 purge 權限，讀取憑證的金鑰和祕密時還需要金鑰的 get、sign 和祕密的 get 權限──RBAC：「Key Vault Certificates Officer」（az role assignment create --role \"Key Vault Certificates Officer\" --assignee <你的 UPN> --scope <保存庫的資源識別碼>；這個角色不含金鑰和祕密的權限：請用同樣的方式再指派「Key Vault Crypto User」和「Key Vault Secrets User」，除非你已經有金鑰和祕密的 Officer 角色）；存取原則：az keyvault set-policy -n <保存庫> --upn <你> --certificate-permissions get list create delete recover purge --key-permissions get sign --secret-permissions get。",
+    },
     softDelete: {
       title: "虛刪除與清除保護",
-      purgeProtected: (days, recoveryLevel) =>
-        `${kept(days)}，而且已啟用清除保護（${recoveryLevel}）：教學的清理步驟能刪除金鑰，卻無法清除，所以每次執行用過的金鑰名稱都會被占用${days ? ` ${days} 天` : "到保留期間結束"}。`,
+      purgeProtected: (days, recoveryLevel, kind) =>
+        `${kept(days, kind)}，而且已啟用清除保護（${recoveryLevel}）：教學的清理步驟能刪除${KIND_WORDS[kind]}，卻無法清除，所以每次執行用過的${KIND_WORDS[kind]}名稱都會被占用${days ? ` ${days} 天` : "到保留期間結束"}。`,
       purgeProtectedFix: "只執行一次的話沒有問題。如果教學要反覆執行，請改用沒有啟用清除保護的保存庫（現有的保存庫一旦啟用就無法關閉）。",
-      purgeAllowed: (days, recoveryLevel) => `${kept(days)}；允許清除（${recoveryLevel}），所以教學的清理步驟會把金鑰完全移除。`,
+      purgeAllowed: (days, recoveryLevel, kind) => `${kept(days, kind)}；允許清除（${recoveryLevel}），所以教學的清理步驟會把${KIND_WORDS[kind]}完全移除。`,
     },
     skipped: (title) => `已略過：要先通過「${title}」。`,
     couldNotRun: (title) => `「${title}」無法執行`,

@@ -105,7 +105,7 @@ const SAMPLES: Samples<Messages> = {
     },
     signIn: { token: ["ManagedIdentityCredential", "2026-03-01T10:00:00.000Z"] },
     permissions: { allowed: [["create", "get"]], refused: ["list", ["create", "get"]] },
-    softDelete: { purgeProtected: [7, "CustomizedRecoverable"], purgeAllowed: [90, "CustomizedRecoverable+Purgeable"] },
+    softDelete: { purgeProtected: [7, "CustomizedRecoverable", "certificate"], purgeAllowed: [90, "CustomizedRecoverable+Purgeable", "secret"] },
     skipped: ["Settings (.env)"],
     couldNotRun: ["Settings (.env)"],
     failure: ["Getting a token failed", "401", "The credential was refused."],

@@ -152,9 +152,11 @@ describe("against the emulator (purge protection on)", () => {
   test("the doctor: Chinese titles, details and fixes; ids and statuses unchanged", async () => {
     const results = await runDoctor({ env: { ...process.env, KVQ_ENV_FILE: "none" }, projectRoot });
     const r: Record<string, CheckResult> = Object.fromEntries(results.map((x) => [x.id, x]));
-    assert.deepEqual(results.map((x) => x.id), ["node", "dependencies", "kernel", "settings", "emulator-state", "network", "sign-in", "permissions", "secret-permissions", "soft-delete"]);
+    assert.deepEqual(results.map((x) => x.id), ["node", "dependencies", "kernel", "settings", "emulator-state", "network", "sign-in", "permissions", "secret-permissions", "certificate-permissions", "soft-delete"]);
     // The kernel check depends on this machine's Jupyter set-up; it is tested in test/workshop/doctor.test.ts.
-    assert.deepEqual(results.filter((x) => x.id !== "kernel").map((x) => x.status), ["pass", "pass", "pass", "pass", "pass", "pass", "pass", "pass", "warn"], JSON.stringify(results, null, 1));
+    assert.deepEqual(results.filter((x) => x.id !== "kernel").map((x) => x.status), ["pass", "pass", "pass", "pass", "pass", "pass", "pass", "pass", "pass", "warn"], JSON.stringify(results, null, 1));
+    assert.equal(r["certificate-permissions"].title, "權限往返測試（探測用憑證）");
+    assert.match(r["certificate-permissions"].detail, /^create、get、list、get key、sign、get secret、delete：全部允許。$/);
     assert.equal(r["soft-delete"].title, "虛刪除與清除保護");
     assert.equal(r["emulator-state"].title, "模擬器的狀態資料夾");
     assert.match(r["emulator-state"].detail, /裡沒有發現損壞。$/);
