@@ -150,7 +150,7 @@ function buildProgram(): Command {
     .description("Rehearse a workshop: N attendees' full flows of a tutorial at once against an emulator held to Azure's limit for it; report waits, retries and leftovers.")
     .addOption(new Option("--attendees <n>", "how many attendees").default(30).argParser(integer(1, 500, "--attendees")))
     .addOption(
-      new Option("--tutorial <name>", "the notebook to rehearse: quickstart (keys) or secrets-quickstart")
+      new Option("--tutorial <name>", "the notebook to rehearse: quickstart (keys), secrets-quickstart or certificates-quickstart")
         .default("quickstart")
         .argParser(oneOf(() => (require("./workshop/rehearsal-flows") as typeof import("./workshop/rehearsal-flows")).REHEARSAL_TUTORIALS, "--tutorial")),
     )
@@ -164,8 +164,8 @@ function buildProgram(): Command {
     .option("--json", "the report as JSON")
     .addHelpText(
       "after",
-      "\nExit codes: 0 everyone finished and nothing was left, 1 an attendee failed or\na key or secret was left, 2 bad usage.\n" +
-        "Examples:\n  npx kvq rehearse --attendees 30\n  npx kvq rehearse --tutorial secrets-quickstart --attendees 30\n  npx kvq rehearse --purge-protection --fault purgeDeletedKey=ForbiddenByPolicy\n",
+      "\nExit codes: 0 everyone finished and nothing was left, 1 an attendee failed or\na key, secret or certificate was left, 2 bad usage.\n" +
+        "Examples:\n  npx kvq rehearse --attendees 30\n  npx kvq rehearse --tutorial secrets-quickstart --attendees 30\n  npx kvq rehearse --tutorial certificates-quickstart --attendees 30\n  npx kvq rehearse --purge-protection --fault purgeDeletedKey=ForbiddenByPolicy\n",
     )
     .action(async (options) => {
       const { rehearseCommand } = require("./commands/rehearse") as typeof import("./commands/rehearse");

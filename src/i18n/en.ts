@@ -466,7 +466,9 @@ export const en = {
       secret: (attendees: number, requests: number, perAttendee: number, limit: number) =>
         `${people(attendees)} ${attendees === 1 ? "makes" : "make"} about ${count(requests)} secret transactions (${perAttendee} each: every request for a secret counts, lists and the pollers' checks too). One vault accepts ${count(limit)} per 10 s.`,
       certificate: (attendees: number, requests: number, perAttendee: number, limit: number) =>
-        `${people(attendees)} ${attendees === 1 ? "makes" : "make"} about ${count(requests)} certificate-create requests (${perAttendee} each: the certificate, and the deliberate 409). One vault accepts ${count(limit)} per 10 s.`,
+        `${people(attendees)} ${attendees === 1 ? "makes" : "make"} about ${count(requests)} certificate-create requests (${perAttendee} each: the certificate, and the deliberate 409). ` +
+        `Azure names no limit of its own for creating a certificate; each one creates the certificate's key, so plan with the key-create limit: one vault accepts ${count(limit)} per 10 s, the keys quickstart's creates included. ` +
+        `The other requests (reads, the pollers', the signature) count against 4,000 per 10 s.`,
     } satisfies Record<KindWord, unknown>,
     nobodyWaits: "Even if everyone makes them in the same moment, nobody waits.",
     lastOnesWait: (seconds: number, retries: number) => `If everyone makes them in the same moment, the last ones see "the vault is busy" and wait up to ${seconds} s (${retries} ${retries === 1 ? "retry" : "retries"}).`,
@@ -550,7 +552,7 @@ export const en = {
       limit: {
         key: (perTenSeconds: number) => `${count(perTenSeconds)} key creates per 10 s`,
         secret: (perTenSeconds: number) => `${count(perTenSeconds)} secret transactions per 10 s`,
-        certificate: (perTenSeconds: number) => `${count(perTenSeconds)} certificate creates per 10 s`,
+        certificate: (perTenSeconds: number) => `${count(perTenSeconds)} key creates per 10 s (each certificate create is one)`,
       } satisfies Record<KindWord, unknown>,
       progress: (done: number, attendees: number) => `Rehearsing: ${done}/${attendees} attendees done`,
       finished: (finished: number, attendees: number, seconds: string) => `${finished}/${attendees} attendees finished in ${seconds} s`,
@@ -559,7 +561,7 @@ export const en = {
       timeLabel: "Time to all done:",
       leftoverLabel: (kind: KindWord) => `Leftover ${KIND_WORDS[kind]}s:`,
       /** The requests the limit counted, under its own name. */
-      countedLabel: { key: "Key creates:", secret: "Secret transactions:", certificate: "Certificate creates:" } satisfies Record<KindWord, string>,
+      countedLabel: { key: "Key creates:", secret: "Secret transactions:", certificate: "Key creates (certificates):" } satisfies Record<KindWord, string>,
       counted: (requests: number, perAttendee: number) => `${count(requests)} (${perAttendee} per attendee)`,
       seconds: (seconds: string) => `${seconds} s`,
       leftover: (_kind: KindWord, names: string[]) => `${names.length}${names.length ? ` (${names.join(", ")})` : ""}`,
@@ -575,6 +577,7 @@ export const en = {
         set: "set",
         get: "get",
         versions: "versions",
+        "key + secret": "key + secret",
         delete: "delete",
         "reuse (409)": "reuse (409)",
         "recover + delete": "recover + delete",

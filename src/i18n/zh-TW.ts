@@ -438,7 +438,9 @@ export const zhTW: Messages = {
       secret: (attendees, requests, perAttendee, limit) =>
         `${attendees} 位學員大約會進行 ${count(requests)} 次祕密交易（每人 ${perAttendee} 次：每個與祕密有關的要求都算，包括列出和輪詢時的查詢）。一個保存庫每 10 秒只接受 ${count(limit)} 次。`,
       certificate: (attendees, requests, perAttendee, limit) =>
-        `${attendees} 位學員大約會送出 ${count(requests)} 個建立憑證的要求（每人 ${perAttendee} 個：憑證本身，加上刻意觸發的 409）。一個保存庫每 10 秒只接受 ${count(limit)} 個。`,
+        `${attendees} 位學員大約會送出 ${count(requests)} 個建立憑證的要求（每人 ${perAttendee} 個：憑證本身，加上刻意觸發的 409）。` +
+        `Azure 沒有為建立憑證另訂上限；每建立一張憑證都會一併建立它的金鑰，所以請以建立金鑰的上限來規劃：一個保存庫每 10 秒只接受 ${count(limit)} 個，金鑰快速入門的建立也算在內。` +
+        `其他要求（讀取、輪詢、簽署）算在每 10 秒 4,000 次的上限裡。`,
     },
     nobodyWaits: "就算所有人在同一刻送出這些要求，也不會有人需要等待。",
     lastOnesWait: (seconds, retries) => `如果所有人在同一刻送出這些要求，最後幾位會看到「保存庫正忙」，最多要等 ${seconds} 秒（重試 ${retries} 次）。`,
@@ -510,14 +512,14 @@ export const zhTW: Messages = {
       limit: {
         key: (perTenSeconds) => `每 10 秒最多建立 ${count(perTenSeconds)} 次金鑰`,
         secret: (perTenSeconds) => `每 10 秒最多 ${count(perTenSeconds)} 次祕密交易`,
-        certificate: (perTenSeconds) => `每 10 秒最多建立 ${count(perTenSeconds)} 次憑證`,
+        certificate: (perTenSeconds) => `每 10 秒最多建立 ${count(perTenSeconds)} 次金鑰（建立一張憑證算一次）`,
       },
       progress: (done, attendees) => `演練中：${done}/${attendees} 位學員已完成`,
       finished: (finished, attendees, seconds) => `${finished}/${attendees} 位學員在 ${seconds} 秒內完成`,
       finishedLabel: "完成的學員：",
       timeLabel: "全部完成所需時間：",
       leftoverLabel: (kind) => `殘留的${KIND_WORDS[kind]}：`,
-      countedLabel: { key: "建立金鑰次數：", secret: "祕密交易次數：", certificate: "建立憑證次數：" },
+      countedLabel: { key: "建立金鑰次數：", secret: "祕密交易次數：", certificate: "建立金鑰次數（憑證）：" },
       counted: (requests, perAttendee) => `${count(requests)}（每位學員 ${perAttendee} 次）`,
       seconds: (seconds) => `${seconds} 秒`,
       leftover: (kind, names) => `${names.length} ${MEASURE_WORDS[kind]}${names.length ? `（${names.join("、")}）` : ""}`,
@@ -532,6 +534,7 @@ export const zhTW: Messages = {
         set: "設定祕密",
         get: "讀取",
         versions: "版本和屬性",
+        "key + secret": "金鑰和祕密",
         delete: "刪除",
         "reuse (409)": "重用名稱（409）",
         "recover + delete": "復原後再刪除",
