@@ -155,12 +155,19 @@ function buildProgram(): Command {
         .argParser(oneOf(() => (require("./workshop/rehearsal-flows") as typeof import("./workshop/rehearsal-flows")).REHEARSAL_TUTORIALS, "--tutorial")),
     )
     .addOption(
-      new Option("--throttle <n>", "the limit per 10 s of the tutorial's kind (default: Azure's, 20 key creates for quickstart, 4000 secret transactions for secrets-quickstart)").argParser(
+      new Option(
+        "--throttle <n>",
+        "the limit per 10 s the tutorial meets (default: Azure's — 20 key creates for quickstart and certificates-quickstart, a certificate create being a key create; 4000 secret transactions for secrets-quickstart)",
+      ).argParser(
         integer(1, 10_000, "--throttle"),
       ),
     )
-    .option("--purge-protection", "the vault refuses purges, as one with purge protection: each attendee's key or secret stays soft-deleted")
-    .option("--fault <op=error>", "make an operation fail as your vault might, e.g. purgeDeletedKey=ForbiddenByPolicy or purgeDeletedSecret=ForbiddenByRbac (repeatable)", collect)
+    .option("--purge-protection", "the vault refuses purges, as one with purge protection: each attendee's key, secret or certificate stays soft-deleted")
+    .option(
+      "--fault <op=error>",
+      "make an operation fail as your vault might, e.g. purgeDeletedKey=ForbiddenByPolicy, purgeDeletedSecret=ForbiddenByRbac or purgeDeletedCertificate=ForbiddenByPolicy (repeatable)",
+      collect,
+    )
     .option("--json", "the report as JSON")
     .addHelpText(
       "after",
