@@ -88,7 +88,7 @@ test("the throttle works in fixed 10-s windows: a throttled create waits for the
 
 test("the command, for each tutorial: the report, the exit code, each failing attendee named, and no advice that everyone finishes", async () => {
   // Every room at once: each waits on throttle windows and its pollers (2 s, as in the notebooks), not on the CPU.
-  const [keys, keysFailing, keysKeeping, secrets, secretsRoom, secretsFailing, secretsKeeping, certificates, certificatesRoom] = await Promise.all([
+  const [keys, keysFailing, keysKeeping, secrets, secretsRoom, secretsFailing, secretsKeeping, certificates, certificatesRoom, certificatesFailing] = await Promise.all([
     runKvq(["rehearse", "--attendees", "2", "--throttle", "100"]),
     runKvq(["rehearse", "--attendees", "2", "--throttle", "100", "--fault", "purgeDeletedKey=ForbiddenByPolicy"]),
     runKvq(["rehearse", "--attendees", "2", "--throttle", "100", "--purge-protection"]),
@@ -103,6 +103,8 @@ test("the command, for each tutorial: the report, the exit code, each failing at
     // 3 attendees' 6 certificate creates through 3 per 10 s (the reuse steps wait for the next window),
     // in a vault with purge protection: everyone finishes, every certificate is left soft-deleted.
     runKvq(["rehearse", "--tutorial", CERTIFICATES, "--attendees", "3", "--throttle", "3", "--purge-protection", "--json"]),
+    // An access policy without keys sign: the step that signs with the certificate's key fails.
+    runKvq(["rehearse", "--tutorial", CERTIFICATES, "--attendees", "1", "--fault", "sign=ForbiddenByPolicy"]),
   ]);
 
   assert.equal(keys.code, 0, keys.stdout + keys.stderr);
@@ -184,6 +186,11 @@ test("the command, for each tutorial: the report, the exit code, each failing at
   assert.equal(certificateRoom.countedRequests, 3 * FLOWS[CERTIFICATES].requestsPerAttendee);
   assert.deepEqual(certificateRoom.leftovers.map((name) => /^(quickstart-attendee-\d{3})-\S+ \(deleted\)$/.exec(name)?.[1]).sort(), ["quickstart-attendee-001", "quickstart-attendee-002", "quickstart-attendee-003"]);
   assert.deepEqual(certificateRoom.steps.map((s) => s.step), stepsOf(CERTIFICATES));
+
+  assert.equal(certificatesFailing.code, 1, certificatesFailing.stdout + certificatesFailing.stderr);
+  assert.match(certificatesFailing.stdout, /^✖ attendee-001: .*does not have keys sign permission/m);
+  assert.match(certificatesFailing.stdout, /Leftover certificates: {7}0\n/, "a failed flow still cleans up after itself");
+  assert.match(certificatesFailing.stdout, /1 of 1 attendees did not finish/);
 });
 
 test("a --tutorial it does not rehearse: exit 2, naming the choices, before any emulator starts", async () => {
