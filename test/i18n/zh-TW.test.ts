@@ -141,7 +141,7 @@ describe("against the emulator (purge protection on)", () => {
   let vault: TestVault;
   const projectRoot = path.resolve(__dirname, "..", "..");
   before(async () => {
-    vault = await startTestVault({ purgeProtection: true, retentionDays: 7 });
+    vault = await startTestVault({ purgeProtection: true, retentionDays: 7, issueDelayMs: 20 });
   });
   after(() => vault.stop());
 

@@ -83,7 +83,8 @@ test("node version rule", () => {
 describe("a healthy emulator", () => {
   let vault: TestVault;
   before(async () => {
-    vault = await startTestVault({ stateDir });
+    // The probe certificate's issuing moment short: the create's poller still polls (the 202 says inProgress).
+    vault = await startTestVault({ stateDir, issueDelayMs: 20 });
   });
   after(() => vault.stop());
 
@@ -233,7 +234,7 @@ describe("a healthy emulator", () => {
 describe("a vault with purge protection", () => {
   let vault: TestVault;
   before(async () => {
-    vault = await startTestVault({ stateDir, reset: true, purgeProtection: true, retentionDays: 7 });
+    vault = await startTestVault({ stateDir, reset: true, purgeProtection: true, retentionDays: 7, issueDelayMs: 20 });
   });
   after(() => vault.stop());
 
