@@ -68,6 +68,8 @@ interface Probe {
   permissionFix?(): string;
   client(ctx: DoctorContext): VaultObjectClient;
   create(client: VaultObjectClient, name: string, tags: Record<string, string>): Promise<unknown>;
+  /** The create is a long-running operation: it can fail after the vault accepted it (its poller's reads), leaving a probe. */
+  createPolls?: true;
   /** Steps after get and list, named as they are reported: the certificates quickstart reads the certificate's key and secret. */
   more?(ctx: DoctorContext, name: string): Array<[step: string, run: () => Promise<unknown>]>;
 }
@@ -95,8 +97,10 @@ const PROBES: Record<KindId, Probe> = {
     needed: () => t().doctor.certificatePermissions.needed,
     permissionFix: () => t().doctor.certificatePermissions.needed,
     client: (ctx) => new CertificateClient(ctx.config!.vaultUrl, ctx.credential!, optionsFor(ctx) as CertificateClientOptions),
-    // The default policy, as the quickstart creates its certificate: self-signed, issued while the poller waits.
+    // The default policy, as the quickstart creates its certificate: self-signed, issued while the
+    // poller waits. Its reads of the pending operation need the certificates get permission.
     create: async (client, name, tags) => (await (client as CertificateClient).beginCreateCertificate(name, DefaultCertificatePolicy, { tags, intervalInMs: 500 })).pollUntilDone(),
+    createPolls: true,
     // One name, three objects: the notebook reads the certificate's key (and signs with it) and its secret, each with its own client.
     more(ctx, name) {
       const keys = new KeyClient(ctx.config!.vaultUrl, ctx.credential!, optionsFor(ctx));
@@ -309,13 +313,15 @@ async function permissionsRoundTrip(ctx: DoctorContext, probe: Probe): Promise<C
     return fix ? { ...outcome, fix } : { ...outcome, detail: `${outcome.detail}\n${probe.needed()}` };
   } finally {
     // Whatever happened, leave nothing behind: a probe never created, or purged, needs nothing.
-    if (done.includes("create") && !done.includes("purge")) await removeProbe(client, name, tags[RUN_TAG]);
+    const mayExist = done.includes("create") || (probe.createPolls && step === "create");
+    if (mayExist && !done.includes("purge")) await removeProbe(client, name, tags[RUN_TAG]);
   }
 }
 
 /** The probe is ours by construction: if the careful cleanup (which reads its tags first) is refused, delete it directly. */
 async function removeProbe(client: VaultObjectClient, name: string, runId: string): Promise<void> {
-  const result = await cleanupObject(client, name, { runId, pollIntervalMs: 500 });
+  // Not found live or deleted, a probe is gone (or was never made): half a second's grace is enough for one deleted just now.
+  const result = await cleanupObject(client, name, { runId, pollIntervalMs: 500, graceMs: 500 });
   if (result.outcome !== "failed") return;
   try {
     await kindOf(client).delete(client, name, { intervalInMs: 500 });

@@ -161,6 +161,16 @@ describe("a healthy emulator", () => {
     assert.deepEqual(await leftoverProbes(vault), { ...none, deleted: before.deleted });
   });
 
+  test("an access policy without certificates get: the create is accepted, its pending operation refused, and the probe it made is still cleaned up", async () => {
+    const before = await leftoverProbes(vault);
+    const injected = vault.emulator.faults.inject({ operation: "getCertificateOperation", fault: "ForbiddenByPolicy" });
+    const r = byId(await runDoctor({ env: { ...process.env, KVQ_ENV_FILE: "none" }, projectRoot, kinds: ["certificate"] }));
+    injected.remove();
+    assert.equal(r["certificate-permissions"].status, "fail");
+    assert.match(r["certificate-permissions"].detail, /^create was refused after nothing succeeded: 403 ForbiddenByPolicy: .*lacks a certificate permission \(get\)/);
+    assert.deepEqual(await leftoverProbes(vault), { ...none, deleted: before.deleted });
+  });
+
   test("kvq doctor --tutorial certificates-quickstart, an access policy without keys sign: only the certificate's round trip, its message, exit 1", async () => {
     const before = await leftoverProbes(vault);
     const injected = vault.emulator.faults.inject({ operation: "sign", fault: "ForbiddenByPolicy" });
