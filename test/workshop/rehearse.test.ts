@@ -87,24 +87,28 @@ test("the throttle works in fixed 10-s windows: a throttled create waits for the
 });
 
 test("the command, for each tutorial: the report, the exit code, each failing attendee named, and no advice that everyone finishes", async () => {
-  // Every room at once: each waits on throttle windows and its pollers (2 s, as in the notebooks), not on the CPU.
+  // One attendee at the default throttle (Azure's 4,000): what one attendee's secrets flow costs, measured.
+  const measuring = runKvq(["rehearse", "--tutorial", SECRETS, "--attendees", "1"]);
+  // The certificates' rooms start once that is measured: with more processes beside it on two cores,
+  // its requests outlast the emulator's 250-ms "being deleted" moment and its pollers read less (21 seen).
+  const measured = (args: string[]) => measuring.then(() => runKvq(args));
+  // Every other room at once: each waits on throttle windows and its pollers (2 s, as in the notebooks), not on the CPU.
   const [keys, keysFailing, keysKeeping, secrets, secretsRoom, secretsFailing, secretsKeeping, certificates, certificatesRoom, certificatesFailing] = await Promise.all([
     runKvq(["rehearse", "--attendees", "2", "--throttle", "100"]),
     runKvq(["rehearse", "--attendees", "2", "--throttle", "100", "--fault", "purgeDeletedKey=ForbiddenByPolicy"]),
     runKvq(["rehearse", "--attendees", "2", "--throttle", "100", "--purge-protection"]),
-    // One attendee at the default throttle (Azure's 4,000): what one attendee's flow costs, measured.
-    runKvq(["rehearse", "--tutorial", SECRETS, "--attendees", "1"]),
+    measuring,
     // A room against a low secrets limit: 3 attendees' ~80 transactions through 40 per 10 s.
     runKvq(["rehearse", "--tutorial", SECRETS, "--attendees", "3", "--throttle", "40", "--json"]),
     runKvq(["rehearse", "--tutorial", SECRETS, "--attendees", "2", "--fault", "purgeDeletedSecret=ForbiddenByPolicy"]),
     runKvq(["rehearse", "--tutorial", SECRETS, "--attendees", "2", "--purge-protection"]),
     // One attendee at the default throttle (Azure's 20 key creates): what one attendee's certificates flow counts.
-    runKvq(["rehearse", "--tutorial", CERTIFICATES, "--attendees", "1"]),
+    measured(["rehearse", "--tutorial", CERTIFICATES, "--attendees", "1"]),
     // 3 attendees' 6 certificate creates through 3 per 10 s (the reuse steps wait for the next window),
     // in a vault with purge protection: everyone finishes, every certificate is left soft-deleted.
-    runKvq(["rehearse", "--tutorial", CERTIFICATES, "--attendees", "3", "--throttle", "3", "--purge-protection", "--json"]),
+    measured(["rehearse", "--tutorial", CERTIFICATES, "--attendees", "3", "--throttle", "3", "--purge-protection", "--json"]),
     // An access policy without keys sign: the step that signs with the certificate's key fails.
-    runKvq(["rehearse", "--tutorial", CERTIFICATES, "--attendees", "1", "--fault", "sign=ForbiddenByPolicy"]),
+    measured(["rehearse", "--tutorial", CERTIFICATES, "--attendees", "1", "--fault", "sign=ForbiddenByPolicy"]),
   ]);
 
   assert.equal(keys.code, 0, keys.stdout + keys.stderr);
