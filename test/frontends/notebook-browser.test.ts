@@ -76,9 +76,9 @@ const STEP_PROMISES: Record<string, Promises> = {
     cleanup: both(/^Purged quickstart-tester-[\w-]+\.$/m),
   },
   "certificates-quickstart": {
-    create: both(/Issued quickstart-tester-[\w-]+/, /https:\/\/localhost:\d+\/certificates\/quickstart-tester-[\w-]+\/[0-9a-f]{32}/),
+    create: both(/Issued quickstart-tester-[\w-]+/, /id: https:\/\/localhost:\d+\/certificates\/quickstart-tester-[\w-]+\/[0-9a-f]{32}/),
     read: both(/issuer: +CN=MyCert \(the subject itself: true\)/, /signed by its own key \(self-signed\): true/, /\(the vault's: true\)/),
-    three: both(/\(managed: true\)/, /verified here, with the certificate: true/, /the secret's private key belongs to the certificate: true/),
+    three: both(/managed: true/, /verified here, with the certificate: true/, /the secret's private key belongs to the certificate: true/),
     delete: both(/its key is gone: +true/, /its secret is gone: true/),
     reuse: {
       en: [/409 Conflict \/ ObjectIsDeletedButRecoverable/, /A soft-deleted certificate still holds this name/],

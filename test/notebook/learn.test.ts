@@ -90,7 +90,7 @@ test("the certificates quickstart: its steps run one by one, and quitting after 
   at = await s.expect(/✔ Issued (quickstart-tester-\d{8}-[0-9a-z]{6})[\s\S]*Step 6 of 11 · Read the certificate[\s\S]*Run this step\?/, at);
   const name = /Certificate name: (quickstart-tester-\d{8}-[0-9a-z]{6})/.exec(stripAnsi(s.output))?.[1];
   assert.ok(name, s.output);
-  assert.match(stripAnsi(s.output), new RegExp(`done: false, certificate: https://localhost:\\d+/certificates/${name}/pending`));
+  assert.match(stripAnsi(s.output), /The poller, after the vault's answer: done: false, version: pending/);
   s.type("q");
   // The session's certificate is the one the clean-up on quitting finds: it is a certificate, not a key.
   await s.expect(new RegExp(`Cleaned up: ${name}: deleted and purged\\.[\\s\\S]*npm run learn -- certificates-quickstart --from 6`), at);
