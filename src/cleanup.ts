@@ -10,6 +10,7 @@
 import path from "node:path";
 import type { KeyClient } from "@azure/keyvault-keys";
 import type { SecretClient } from "@azure/keyvault-secrets";
+import type { CertificateClient } from "@azure/keyvault-certificates";
 import { t } from "./i18n";
 import { kindOf, type DeletedFacts, type KindId, type ObjectKind, type VaultObjectClient } from "./kinds/index";
 import { found, isNotFound } from "./object-state";
@@ -71,6 +72,8 @@ export async function cleanupObject(client: VaultObjectClient, name: string, opt
 export const cleanupKey: (client: KeyClient, name: string, options?: CleanupOptions) => Promise<KeyCleanup> = cleanupObject;
 /** cleanupObject, for a SecretClient. */
 export const cleanupSecret: (client: SecretClient, name: string, options?: CleanupOptions) => Promise<ObjectCleanup> = cleanupObject;
+/** cleanupObject, for a CertificateClient: the certificate, and with it (the service's doing) its key and secret. */
+export const cleanupCertificate: (client: CertificateClient, name: string, options?: CleanupOptions) => Promise<ObjectCleanup> = cleanupObject;
 
 async function cleanupOrThrow(kind: ObjectKind, client: VaultObjectClient, name: string, options: CleanupOptions): Promise<ObjectCleanup> {
   const sleep = options.sleep ?? defaultSleep;

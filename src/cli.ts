@@ -24,7 +24,7 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 
 function buildProgram(): Command {
   const program = new Command("kvq")
-    .description("The Azure Key Vault keys and secrets quickstarts, runnable: tslab notebooks, their helpers, and a local Key Vault emulator.")
+    .description("The Azure Key Vault keys, secrets and certificates quickstarts, runnable: tslab notebooks, their helpers, and a local Key Vault emulator.")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, "kvq: ")) });
@@ -32,7 +32,7 @@ function buildProgram(): Command {
   program
     .command("run")
     .description("Run the quickstart notebook end to end in the TypeScript kernel: against an emulator of its own, or the vault your .env names.")
-    .argument("[notebook]", "quickstart (default), beyond-the-quickstart, secrets-quickstart, or a notebook file; a name picks the edition in --lang")
+    .argument("[notebook]", "quickstart (default), beyond-the-quickstart, secrets-quickstart, certificates-quickstart, or a notebook file; a name picks the edition in --lang")
     .option("--notebook <file>", "the same as the [notebook] argument")
     .option("--param <name=value>", "set a parameter of the notebook's parameters cell (repeatable)", collect)
     .addOption(new Option("--step <n>", "run only step n").argParser(integer(1, 1000, "--step")))
@@ -40,14 +40,14 @@ function buildProgram(): Command {
     .option("--out <file>", "where to write the executed notebook (default: build/<notebook>)")
     .option("--timeout <duration>", "interrupt a cell that runs longer, e.g. 90s, 5m (the first cell gets twice as long: it also sets up type-checking)")
     .option("--vault <url>", "run against this vault instead of the one in .env")
-    .option("--keep-keys", "stop before the clean-up step and leave the keys (or secrets) in the vault")
+    .option("--keep-keys", "stop before the clean-up step and leave the keys (or secrets, or certificates) in the vault")
     .option("--keep-secret-values", "keep the secret values you give (--param secretValue=…) in the executed notebook and --json; redacted by default")
     .option("--lang <lang>", "en or zh-TW (default: from KVQ_LANG, LC_ALL, LANG)")
     .option("--json", "one JSON object per step, then one for the run")
     .addHelpText(
       "after",
       "\nExit codes: 0 all steps passed, 1 a step failed, 2 bad usage or configuration, 130 interrupted.\n" +
-        "Examples:\n  npm start\n  npx kvq run --param keyName=my-key --until 5\n  npx kvq run --lang zh-TW\n  npx kvq run beyond-the-quickstart\n  npx kvq run secrets-quickstart --param secretValue=my-own-value\n",
+        "Examples:\n  npm start\n  npx kvq run --param keyName=my-key --until 5\n  npx kvq run --lang zh-TW\n  npx kvq run beyond-the-quickstart\n  npx kvq run secrets-quickstart --param secretValue=my-own-value\n  npx kvq run certificates-quickstart --lang zh-TW\n",
     )
     .action(async (notebook: string | undefined, options) => {
       const { runCommand } = require("./commands/run") as typeof import("./commands/run");
@@ -60,7 +60,7 @@ function buildProgram(): Command {
     .addOption(new Option("--from <n>", "start at step n (earlier steps run again quietly)").argParser(integer(1, 1000, "--from")))
     .option("--lang <lang>", "en or zh-TW (default: from KVQ_LANG, LC_ALL, LANG)")
     .option("--vault <url>", "use this vault instead of the one in .env")
-    .argument("[notebook]", "quickstart (default), beyond-the-quickstart, secrets-quickstart, or a notebook file; a name picks the edition in --lang")
+    .argument("[notebook]", "quickstart (default), beyond-the-quickstart, secrets-quickstart, certificates-quickstart, or a notebook file; a name picks the edition in --lang")
     .option("--notebook <file>", "the same as the [notebook] argument")
     .action(async (notebook: string | undefined, options) => {
       const { learnCommand } = require("./commands/learn") as typeof import("./commands/learn");
@@ -183,7 +183,7 @@ function buildProgram(): Command {
   program
     .command("docs")
     .description("Regenerate docs/<notebook>.md (and the zh-TW editions) from real runs of the notebooks against an emulator of their own.")
-    .argument("[notebook]", "quickstart, beyond-the-quickstart or secrets-quickstart (default: all)")
+    .argument("[notebook]", "quickstart, beyond-the-quickstart, secrets-quickstart or certificates-quickstart (default: all)")
     .option("--check", "change nothing; exit 1 if docs/ is out of date (CI runs this)")
     .option("--lang <lang>", "en, zh-TW or all", "all")
     .option("--from <file>", "render this executed notebook instead of running one (needs --lang en or zh-TW)")

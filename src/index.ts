@@ -14,12 +14,16 @@ export { checkEnvironment, ConfigurationError, describeConfig, loadEnvFile, load
 // Every helper about vault objects is written once for every kind (kinds/); each kind keeps
 // readable names of its own (chooseKeyName, chooseSecretName …), the same function underneath.
 export {
+  chooseCertificateName,
   chooseKeyName,
   chooseName,
   chooseSecretName,
+  checkCertificateNameFree,
   checkKeyNameFree,
   checkNameFree,
   checkSecretNameFree,
+  certificateNameProblem,
+  defaultCertificatePrefix,
   defaultKeyPrefix,
   defaultSecretPrefix,
   keyNameProblem,
@@ -27,10 +31,14 @@ export {
   toValidKeyName,
   uniqueKeyName,
   KEY_NAME_RULE,
+  type ChooseCertificateNameOptions,
+  type ChooseKeyNameOptions,
+  type ChosenKeyName,
+  type NameStatus,
 } from "./object-names";
 export { attendeeName } from "./attendee";
 export { isTutorialKey, isTutorialObject, RunLedger, TUTORIAL_TAG } from "./run-ledger";
-export { cleanupKey, cleanupObject, cleanupRuns, cleanupSecret, ledgersToClean, type KeyCleanup, type ObjectCleanup } from "./cleanup";
+export { cleanupCertificate, cleanupKey, cleanupObject, cleanupRuns, cleanupSecret, ledgersToClean, type KeyCleanup, type ObjectCleanup } from "./cleanup";
 export { errorCodes, explainError } from "./vault-errors";
 export {
   keyState,

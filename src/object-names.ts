@@ -1,7 +1,8 @@
 /**
- * Object names (keys, secrets: the same rule) that are valid, unique, and free — free of live
- * objects *and* of soft-deleted ones, so creating the key or setting the secret never meets the
- * 409 "deleted but recoverable" the quickstarts warn about.
+ * Object names (keys, secrets, certificates: the same rule) that are valid, unique, and free — free
+ * of live objects *and* of soft-deleted ones, so creating the key or the certificate, or setting the
+ * secret, never meets the 409 "deleted but recoverable" the quickstarts warn about. A certificate's
+ * key and secret take its name too: its name must also be free of keys and secrets (`alsoFreeIn`).
  *
  * Names look like `<prefix>-<yyyymmdd>-<random>`. The seeded mode gives the same names on every
  * run (and a fixed date), so generated docs do not change from one regeneration to the next.
@@ -9,6 +10,7 @@
 import { randomBytes } from "node:crypto";
 import type { KeyClient } from "@azure/keyvault-keys";
 import type { SecretClient } from "@azure/keyvault-secrets";
+import type { CertificateClient } from "@azure/keyvault-certificates";
 import { attendeeName } from "./attendee";
 import { mulberry32, seedFromText } from "./util/prng";
 import { messagesFor, t } from "./i18n";
@@ -35,6 +37,8 @@ export function keyNameProblem(name: string, kind: KindId = "key"): string | und
 
 /** Why a name is not a valid secret name (the same rule as keys'), or undefined when it is. */
 export const secretNameProblem = (name: string): string | undefined => keyNameProblem(name, "secret");
+/** Why a name is not a valid certificate name (the same rule again), or undefined when it is. */
+export const certificateNameProblem = (name: string): string | undefined => keyNameProblem(name, "certificate");
 
 export const isValidKeyName = (name: string) => KEY_NAME.test(name);
 
@@ -92,26 +96,40 @@ export function uniqueKeyName(prefix: string, source: NameSource = randomNameSou
 
 export type NameStatus = { free: true } | { free: false; reason: Exclude<ObjectState, "absent">; detail: string };
 
-/** Asks the vault whether a name is free: no object of the client's kind holds it, live, soft-deleted, or on its way to either. */
-export async function checkNameFree(client: VaultObjectClient, name: string): Promise<NameStatus> {
-  const kind = kindOf(client);
-  const noun = t().kinds[kind.id];
-  const state = await objectState(client, name);
-  switch (state) {
-    case "absent":
-      return { free: true };
-    case "live":
-      return { free: false, reason: state, detail: t().keyNames.exists(name, noun) };
-    case "soft-deleted": {
-      const deleted = await kind.getDeleted(client, name).catch(() => undefined);
-      return { free: false, reason: state, detail: t().keyNames.softDeleted(name, deleted?.scheduledPurgeDate?.toISOString().slice(0, 10), noun) };
-    }
-    default:
-      return { free: false, reason: state, detail: t().keyNames.inTransition(name, state, noun) };
+/**
+ * Asks the vault whether a name is free: no object of the client's kind holds it, live,
+ * soft-deleted, or on its way to either — nor any object of the kinds of `alsoFreeIn`'s clients
+ * (a certificate's name is its key's and its secret's too: a key or secret holding it, even
+ * soft-deleted, makes the certificate's create fail with 409).
+ */
+export async function checkNameFree(client: VaultObjectClient, name: string, alsoFreeIn: readonly VaultObjectClient[] = []): Promise<NameStatus> {
+  const m = t().keyNames;
+  const noun = t().kinds[kindOf(client).id];
+  const own = await whereNameStands(client, name);
+  if (own) {
+    const { state, purgeDate } = own;
+    const detail = state === "live" ? m.exists(name, noun) : state === "soft-deleted" ? m.softDeleted(name, purgeDate, noun) : m.inTransition(name, state, noun);
+    return { free: false, reason: state, detail };
   }
+  for (const other of alsoFreeIn) {
+    const held = await whereNameStands(other, name);
+    if (held) return { free: false, reason: held.state, detail: m.heldByOther(name, t().kinds[kindOf(other).id], held.state, held.purgeDate, noun) };
+  }
+  return { free: true };
+}
+
+/** What holds a name in one client's kind (undefined: nothing), and a soft-deleted one's purge date. */
+async function whereNameStands(client: VaultObjectClient, name: string): Promise<{ state: Exclude<ObjectState, "absent">; purgeDate?: string } | undefined> {
+  const state = await objectState(client, name);
+  if (state === "absent") return undefined;
+  if (state !== "soft-deleted") return { state };
+  const deleted = await kindOf(client).getDeleted(client, name).catch(() => undefined);
+  return { state, purgeDate: deleted?.scheduledPurgeDate?.toISOString().slice(0, 10) };
 }
 export const checkKeyNameFree: (client: KeyClient, name: string) => Promise<NameStatus> = checkNameFree;
 export const checkSecretNameFree: (client: SecretClient, name: string) => Promise<NameStatus> = checkNameFree;
+/** checkNameFree for a CertificateClient: pass the KeyClient and SecretClient too, whose names a certificate takes. */
+export const checkCertificateNameFree: (client: CertificateClient, name: string, alsoFreeIn: readonly [KeyClient, SecretClient]) => Promise<NameStatus> = checkNameFree;
 
 export interface ChosenKeyName {
   name: string;
@@ -123,6 +141,8 @@ export interface ChosenKeyName {
 export const defaultKeyPrefix = (env: NodeJS.ProcessEnv = process.env) => `quickstart-${toValidKeyName(attendeeName(env), "attendee")}`;
 /** The same for secrets ("quickstart-<attendee>" too: a key and a secret may share a name). */
 export const defaultSecretPrefix = defaultKeyPrefix;
+/** The same for certificates (the random part keeps them apart from the other quickstarts' keys and secrets). */
+export const defaultCertificatePrefix = defaultKeyPrefix;
 
 export interface ChooseKeyNameOptions {
   /** Default: "quickstart-<attendee>". */
@@ -132,6 +152,11 @@ export interface ChooseKeyNameOptions {
   /** Seed for reproducible names (docs); default random. */
   seed?: string;
   maxAttempts?: number;
+  /**
+   * Clients of other kinds whose names the object takes too: a certificate's KeyClient and
+   * SecretClient (its key and secret are named as the certificate). The name must be free there as well.
+   */
+  alsoFreeIn?: readonly VaultObjectClient[];
 }
 
 /**
@@ -153,7 +178,7 @@ export async function chooseName(client: VaultObjectClient, options: ChooseKeyNa
   const base = preferred ? toValidKeyName(preferred) : options.prefix || defaultKeyPrefix();
   for (let i = 0; i < (options.maxAttempts ?? 5); i++) candidates.push(uniqueKeyName(base, source));
   for (const name of candidates) {
-    const status = await checkNameFree(client, name);
+    const status = await checkNameFree(client, name, options.alsoFreeIn);
     if (status.free) return { name, skipped };
     skipped.push({ name, why: status.detail });
   }
@@ -164,4 +189,14 @@ export async function chooseName(client: VaultObjectClient, options: ChooseKeyNa
 export const chooseKeyName: (client: KeyClient, options?: ChooseKeyNameOptions) => Promise<ChosenKeyName> = chooseName;
 /** A secret name no live or soft-deleted secret holds (chooseName, for a SecretClient). */
 export const chooseSecretName: (client: SecretClient, options?: ChooseKeyNameOptions) => Promise<ChosenKeyName> = chooseName;
+
+export interface ChooseCertificateNameOptions extends ChooseKeyNameOptions {
+  /** The vault's KeyClient and SecretClient: a certificate's key and secret take its name. */
+  alsoFreeIn: readonly [KeyClient, SecretClient];
+}
+/**
+ * A certificate name no live or soft-deleted certificate holds, nor any key or secret (chooseName,
+ * for a CertificateClient, with the KeyClient and SecretClient its key and secret are named in).
+ */
+export const chooseCertificateName: (client: CertificateClient, options: ChooseCertificateNameOptions) => Promise<ChosenKeyName> = chooseName;
 

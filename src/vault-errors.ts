@@ -53,11 +53,13 @@ interface Rule {
 
 const has = (f: ErrorFacts, text: string) => f.message.includes(text);
 const rbacAction = (f: ErrorFacts) => /Action: '([^']+)'/.exec(f.message)?.[1];
+const deletedButRecoverable = (f: ErrorFacts) => f.innerCode === "ObjectIsDeletedButRecoverable" || (f.statusCode === 409 && has(f, "deleted but recoverable"));
 
 // The first rule that matches explains the error.
 const RULES: Rule[] = [
   // The service names the kind first ("Secret x is currently in a deleted but recoverable state").
-  { id: "SecretIsDeletedButRecoverable", matches: (f) => (f.innerCode === "ObjectIsDeletedButRecoverable" || (f.statusCode === 409 && has(f, "deleted but recoverable"))) && /^Secret /.test(f.message) },
+  { id: "SecretIsDeletedButRecoverable", matches: (f) => deletedButRecoverable(f) && /^Secret /.test(f.message) },
+  { id: "CertificateIsDeletedButRecoverable", matches: (f) => deletedButRecoverable(f) && /^Certificate /.test(f.message) },
   { id: "ObjectIsDeletedButRecoverable", matches: (f) => f.innerCode === "ObjectIsDeletedButRecoverable" || (f.statusCode === 409 && has(f, "deleted but recoverable")) },
   { id: "ObjectIsBeingDeleted", matches: (f) => f.innerCode === "ObjectIsBeingDeleted" || (f.statusCode === 409 && has(f, "being deleted")) },
   { id: "PurgeProtection", matches: (f) => f.statusCode === 403 && has(f, "purge protection is enabled") },

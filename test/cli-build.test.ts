@@ -17,7 +17,7 @@ import { tempDir } from "./helpers/emulator";
 
 /** What cli-build.cjs waits for before it trusts a file's times (SETTLE_MS), and a little more. */
 const SETTLE_MS = 2100;
-const DESCRIPTION = "The Azure Key Vault keys and secrets quickstarts, runnable";
+const DESCRIPTION = "The Azure Key Vault keys, secrets and certificates quickstarts, runnable";
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 
@@ -110,20 +110,20 @@ describe("the CLI's build", () => {
   });
 
   test("an edited source runs at once, even with its size and modification time put back", async () => {
-    describeAs("THE AZURE KEY VAULT KEYS AND SECRETS QUICKSTARTS, RUNNABLE", true);
+    describeAs("THE AZURE KEY VAULT KEYS, SECRETS AND CERTIFICATES QUICKSTARTS, RUNNABLE", true);
     const out = await help();
-    assert.match(out, /THE AZURE KEY VAULT KEYS AND SECRETS QUICKSTARTS, RUNNABLE/);
+    assert.match(out, /THE AZURE KEY VAULT KEYS, SECRETS AND CERTIFICATES QUICKSTARTS, RUNNABLE/);
     assert.doesNotMatch(out, /FROM THE BUILD/);
   });
 
   test("a missing build is remade, also by several starts at once", async () => {
     rmSync(buildDir, { recursive: true, force: true });
-    describeAs("the azure key vault keys and secrets quickstarts, runnable", false);
+    describeAs("the azure key vault keys, secrets and certificates quickstarts, runnable", false);
     await settle();
     const results = await Promise.all([1, 2, 3, 4].map(() => kvq(["--help"])));
     for (const result of results) {
       assert.equal(result.code, 0, result.stderr);
-      assert.match(result.stdout, /the azure key vault keys and secrets quickstarts, runnable/);
+      assert.match(result.stdout, /the azure key vault keys, secrets and certificates quickstarts, runnable/);
     }
     const { bundle } = manifest();
     assert.ok(existsSync(path.join(buildDir, bundle)), "the manifest names a bundle that exists");
@@ -175,8 +175,8 @@ describe("the CLI's build", () => {
     rmSync(buildDir, { recursive: true, force: true });
     mkdirSync(path.dirname(buildDir), { recursive: true });
     writeFileSync(buildDir, "not a folder");
-    describeAs("The Azure Key Vault keys and secrets quickstarts, RUNNABLE", false);
-    assert.match(await help(), /The Azure Key Vault keys and secrets quickstarts, RUNNABLE/);
+    describeAs("The Azure Key Vault keys, secrets and certificates quickstarts, RUNNABLE", false);
+    assert.match(await help(), /The Azure Key Vault keys, secrets and certificates quickstarts, RUNNABLE/);
     assert.equal(readFileSync(buildDir, "utf8"), "not a folder");
   });
 });

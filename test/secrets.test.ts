@@ -103,3 +103,15 @@ test("an SDK error printed in a notebook (Jupyter, VS Code: no runner redacts af
     assert.match(shown, /token \[redacted token\] rejected; client_secret=\[redacted\]/);
   });
 });
+
+test("a private key in PEM is redacted whole, whatever its kind, and one cut off at the end of a text too; a certificate stays", () => {
+  const { generateKeyPairSync } = require("node:crypto") as typeof import("node:crypto");
+  const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const pkcs8 = privateKey.export({ type: "pkcs8", format: "pem" }) as string;
+  const sec1 = privateKey.export({ type: "sec1", format: "pem" }) as string;
+  const certificate = "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n";
+  const out = redact(`secret:\n${pkcs8}${certificate}ec: ${sec1}cut: ${pkcs8.slice(0, 80)}`, []);
+  assert.doesNotMatch(out, /PRIVATE KEY|MIG/, out);
+  assert.equal(out.match(/\[redacted private key\]/g)?.length, 3);
+  assert.ok(out.includes(certificate), "the certificate is public: it stays");
+});

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import path from "node:path";
 import { test } from "node:test";
 import { PROJECT_ROOT } from "./helpers/cli";
-import { startTestVault, STORED_KINDS, TEST_MAX_RETRIES, tutorialKeysIn, tutorialLeftoversIn } from "./helpers/emulator";
+import { objectsNamedIn, startTestVault, STORED_KINDS, TEST_MAX_RETRIES, tutorialKeysIn, tutorialLeftoversIn } from "./helpers/emulator";
 import { OBJECT_KINDS } from "../src/emulator/store/kinds";
 import { joinShared } from "./helpers/shared-process";
 import { typeCheckArgs } from "./helpers/type-check";
@@ -49,6 +49,35 @@ test("tutorialLeftoversIn finds every kind's tagged objects, live, soft-deleted 
     assert.deepEqual(await tutorialLeftoversIn(vault), ["key tagged-key", "secret tagged-key", "secret Tagged-Secret", "secret secret-deleting (deleted)"]);
     // The keys-only check stays the keys quickstarts': it lists no secret.
     assert.deepEqual(await tutorialKeysIn(vault), ["tagged-key"]);
+  } finally {
+    await vault.stop();
+  }
+});
+
+test("tutorialLeftoversIn finds tagged certificates, live and soft-deleted; objectsNamedIn finds their untagged key and secret too", async () => {
+  const vault = await startTestVault({ issueDelayMs: 0 });
+  try {
+    const policy = { issuerName: "Self", subject: "cn=leftover" };
+    const tags = { "kvq-tutorial": "certificates-quickstart", "kvq-run": "r1" };
+    await (await vault.certificateClient.beginCreateCertificate("Tagged-Cert", policy, { tags, intervalInMs: 20 })).pollUntilDone();
+    await (await vault.certificateClient.beginCreateCertificate("cert-deleted", policy, { tags, intervalInMs: 20 })).pollUntilDone();
+    await (await vault.certificateClient.beginDeleteCertificate("cert-deleted", { intervalInMs: 20 })).pollUntilDone();
+    await (await vault.certificateClient.beginCreateCertificate("untagged-cert", policy, { intervalInMs: 20 })).pollUntilDone();
+    await vault.client.createEcKey("unrelated");
+    assert.deepEqual(await tutorialLeftoversIn(vault), ["certificate Tagged-Cert", "certificate cert-deleted (deleted)"]);
+    // The certificate's own key and secret carry no tags: only a check by name sees them.
+    assert.deepEqual((await objectsNamedIn(vault, ["tagged-cert", "cert-deleted", "untagged-cert"])).sort(), [
+      "certificate Tagged-Cert",
+      "certificate cert-deleted (deleted)",
+      "certificate untagged-cert",
+      "key Tagged-Cert",
+      "key cert-deleted (deleted)",
+      "key untagged-cert",
+      "secret Tagged-Cert",
+      "secret cert-deleted (deleted)",
+      "secret untagged-cert",
+    ]);
+    assert.deepEqual(await objectsNamedIn(vault, ["nothing-of-that-name"]), []);
   } finally {
     await vault.stop();
   }

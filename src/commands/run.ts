@@ -93,7 +93,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   }
 }
 
-function humanSummary({ run, keys, secrets, cleanup, fix }: TutorialRunResult): string {
+function humanSummary({ run, keys, secrets, certificates, cleanup, fix }: TutorialRunResult): string {
   const m = t().runner;
   const lines: string[] = [""];
   if (run.failure) {
@@ -107,14 +107,16 @@ function humanSummary({ run, keys, secrets, cleanup, fix }: TutorialRunResult): 
   lines.push(summaryLine(run));
   const recorded = (c: typeof keys) => c.created.length + c.notCreated.length > 0;
   // A line per kind the run recorded (the keys line when it recorded none, as before secrets).
-  if (recorded(keys) || !recorded(secrets)) lines.push(m.keys(keys.created.length, keys.cleaned.length, keys.notCreated));
+  if (recorded(keys) || (!recorded(secrets) && !recorded(certificates))) lines.push(m.keys(keys.created.length, keys.cleaned.length, keys.notCreated));
   if (recorded(secrets)) lines.push(m.secrets(secrets.created.length, secrets.cleaned.length, secrets.notCreated));
+  if (recorded(certificates)) lines.push(m.certificates(certificates.created.length, certificates.cleaned.length, certificates.notCreated));
   if (keys.left.length > 0) lines.push(m.keysLeft(keys.left));
   if (secrets.left.length > 0) lines.push(m.secretsLeft(secrets.left));
+  if (certificates.left.length > 0) lines.push(m.certificatesLeft(certificates.left));
   return `${lines.join("\n")}\n`;
 }
 
-const jsonSummary = ({ run, keys, secrets, target, fix }: TutorialRunResult) => ({
+const jsonSummary = ({ run, keys, secrets, certificates, target, fix }: TutorialRunResult) => ({
   run: {
     status: run.status,
     seconds: run.seconds,
@@ -125,5 +127,6 @@ const jsonSummary = ({ run, keys, secrets, target, fix }: TutorialRunResult) => 
     failure: run.failure && { index: run.failure.index, name: run.failure.name, status: run.failure.status, stderr: run.failure.stderr, fix },
     keys,
     secrets,
+    certificates,
   },
 });

@@ -203,6 +203,9 @@ export const en = {
     exists: (name: string, noun: string) => `a ${noun} named ${name} already exists (${noun === "secret" ? "setting" : "creating"} it again would add a new version)`,
     softDeleted: (name: string, purgeDate: string | undefined, noun: string) => `a soft-deleted ${noun} named ${name} holds the name${purgeDate ? ` until it is purged on ${purgeDate}` : ""}`,
     inTransition: (name: string, state: "being-deleted" | "being-recovered", noun: string) => `a ${noun} named ${name} is ${state === "being-deleted" ? "being deleted" : "being recovered"} and holds the name`,
+    /** A name held in another collection the object takes its name in (a certificate's key and secret). */
+    heldByOther: (name: string, other: string, state: "live" | "soft-deleted" | "being-deleted" | "being-recovered", purgeDate: string | undefined, noun: string) =>
+      `${state === "live" ? `a ${other} named ${name} exists` : state === "soft-deleted" ? `a soft-deleted ${other} named ${name} holds the name${purgeDate ? ` until it is purged on ${purgeDate}` : ""}` : `a ${other} named ${name} is ${state === "being-deleted" ? "being deleted" : "being recovered"}`}, and a ${noun}'s own key and secret take its name`,
     noFreeName: (tries: number, names: string[], noun: string) => `No free ${noun} name after ${tries} tries (${names.join(", ")}). Choose another prefix.`,
   },
 
@@ -267,6 +270,10 @@ export const en = {
         meaning: "A soft-deleted secret still holds this name: until it is recovered or purged (or its retention ends), the name cannot be reused.",
         fix: "Recover it (beginRecoverDeletedSecret), purge it (purgeDeletedSecret), or use another name — chooseSecretName picks a free one.",
       },
+      CertificateIsDeletedButRecoverable: {
+        meaning: "A soft-deleted certificate still holds this name, with its key and secret: until it is recovered or purged (or its retention ends), the name cannot be reused.",
+        fix: "Recover it (beginRecoverDeletedCertificate), purge it (purgeDeletedCertificate), or use another name — chooseCertificateName picks a free one.",
+      },
       ObjectIsBeingDeleted: {
         meaning: "The key is still being deleted; for a few seconds its name can be neither reused nor purged.",
         fix: "Wait a moment and try again (cleanup retries this by itself).",
@@ -282,6 +289,14 @@ export const en = {
       SecretForbiddenByRbac: {
         meaning: (action?: string) => `Your sign-in has no role that allows this on the vault's secrets${action ? ` (needed: ${action})` : ""}.`,
         fix: 'Assign yourself "Key Vault Secrets Officer" on the vault: az role assignment create --role "Key Vault Secrets Officer" --assignee <your-upn> --scope <vault resource id>. Role assignments take a few minutes to apply.',
+      },
+      CertificateForbiddenByRbac: {
+        meaning: (action?: string) => `Your sign-in has no role that allows this on the vault's certificates${action ? ` (needed: ${action})` : ""}.`,
+        fix: 'Assign yourself "Key Vault Certificates Officer" on the vault: az role assignment create --role "Key Vault Certificates Officer" --assignee <your-upn> --scope <vault resource id>. Role assignments take a few minutes to apply.',
+      },
+      CertificateForbiddenByPolicy: {
+        meaning: (permission?: string) => `The vault uses access policies, and yours lacks a certificate permission${permission ? ` (${permission})` : ""}.`,
+        fix: "az keyvault set-policy --name <vault> --upn <you> (or --spn <client id>) --certificate-permissions get list create delete recover purge",
       },
       SecretForbiddenByPolicy: {
         meaning: (permission?: string) => `The vault uses access policies, and yours lacks a secret permission${permission ? ` (${permission})` : ""}.`,

@@ -1,6 +1,16 @@
 /** 執行器（`kvq run`、`kvq learn`、`kvq docs`、`kvq strip`）的訊息，繁體中文。屬於 `zhTW` 目錄的一部分。 */
 import type { runnerEn } from "./runner.en";
 
+/** 各種筆記本在 Azure 保存庫上需要的權限（文件頁的事前準備）。 */
+const VAULT_ACCESS = {
+  key: "該保存庫上的 **Key Vault Crypto Officer** 角色\n  （或具有金鑰權限 `get list create delete recover purge` 的存取原則）",
+  secret: "該保存庫上的 **Key Vault Secrets Officer** 角色\n  （或具有祕密權限 `get list set delete recover purge` 的存取原則）",
+  certificate:
+    "該保存庫上的 **Key Vault Certificates Officer** 角色，以及讀取憑證的金鑰和祕密所需的\n" +
+    "  **Key Vault Crypto User** 與 **Key Vault Secrets User** 角色（或具有憑證權限 `get list create delete recover purge`、\n" +
+    "  金鑰權限 `get sign verify` 與祕密權限 `get` 的存取原則）",
+};
+
 export const runnerZhTW: typeof runnerEn = {
   target: {
     embedded: (url: string) => `金鑰保存庫：自帶的模擬器，位於 ${url}（不需要 Azure 帳戶）`,
@@ -35,6 +45,9 @@ export const runnerZhTW: typeof runnerEn = {
   secrets: (created: number, cleaned: number, notCreated: string[] = []) =>
     `祕密：設定 ${created} 個，清理 ${cleaned} 個。${notCreated.length ? `沒有設定（保存庫沒有建立它）：${notCreated.join("、")}。` : ""}`,
   secretsLeft: (names: string[]) => `以下祕密還留在保存庫裡（因為指定了 --keep-keys，或清理失敗）：${names.join("、")}。要移除請執行：npx kvq cleanup --yes`,
+  certificates: (created: number, cleaned: number, notCreated: string[] = []) =>
+    `憑證：建立 ${created} 張，清理 ${cleaned} 張（每張都連同它的金鑰和祕密）。${notCreated.length ? `沒有建立（保存庫沒有建立它）：${notCreated.join("、")}。` : ""}`,
+  certificatesLeft: (names: string[]) => `以下憑證（連同它們的金鑰和祕密）還留在保存庫裡（因為指定了 --keep-keys，或清理失敗）：${names.join("、")}。要移除請執行：npx kvq cleanup --yes`,
   cleanedUp: (message: string) => `已清理：${message}`,
   failure: {
     heading: (index, name, status) =>
@@ -44,7 +57,7 @@ export const runnerZhTW: typeof runnerEn = {
   },
   notebookFile: {
     notFound: (file) => `找不到筆記本：${file}。`,
-    notFoundFix: "請檢查路徑：教學的名稱（quickstart、beyond-the-quickstart、secrets-quickstart）或一個 .ipynb 檔案。",
+    notFoundFix: "請檢查路徑：教學的名稱（quickstart、beyond-the-quickstart、secrets-quickstart、certificates-quickstart）或一個 .ipynb 檔案。",
     invalidJson: (file, detail) => `${file} 不是有效的 JSON：${detail}`,
     invalidJsonFix: "用 Jupyter 或編輯器打開它並修正 JSON，或從 git 還原。",
     notNbformat4: (file, found) => `${file} 不是 nbformat 4 的筆記本（讀到的 nbformat 是 ${found}）。`,
@@ -57,18 +70,17 @@ export const runnerZhTW: typeof runnerEn = {
   docs: {
     header: (notebook: string) => `<!-- 由 \`npx kvq docs\` 從 ${notebook} 產生。請勿直接編輯這個檔案：修改筆記本後重新產生。 -->`,
     labels: { code: "程式碼", output: "輸出" },
-    prerequisites: (notebook: string) =>
+    prerequisites: (notebook, kind = "key", tutorial = "") =>
       [
         "## 事前準備",
         "",
         "- [Node.js](https://nodejs.org/) 20.19 或更新版本，並在本專案資料夾執行過 `npm install`。",
         "- 使用**本機模擬器**：不需要其他東西——不需要 Azure 訂用帳戶，也不需要網路。",
-        "- 使用 **Azure 中的保存庫**：Azure 訂用帳戶、一個金鑰保存庫、該保存庫上的 **Key Vault Crypto Officer** 角色",
-        "  （或具有金鑰權限 `get list create delete recover purge` 的存取原則），以及用來登入的 Azure CLI。",
+        `- 使用 **Azure 中的保存庫**：Azure 訂用帳戶、一個金鑰保存庫、${VAULT_ACCESS[kind]}，以及用來登入的 Azure CLI。`,
         "",
         "[setup.zh-TW.md](../setup.zh-TW.md) 說明這兩種做法，以及如何在 JupyterLab、Jupyter Notebook 或 VS Code 開啟筆記本。",
         `本頁列出 [${notebook}](../${notebook}) 的程式碼，以及對模擬器執行一次的輸出：`,
-        "你可以自己在筆記本裡執行、用 `npm run learn` 在終端機裡逐步執行，或用 `npm start` 一次跑完。",
+        `你可以自己在筆記本裡執行、用 \`npm run learn${tutorial ? ` -- ${tutorial}` : ""}\` 在終端機裡逐步執行，或用 \`${tutorial ? `npx kvq run ${tutorial}` : "npm start"}\` 一次跑完。`,
       ].join("\n"),
     setupHeader: (source: string) => `<!-- 由 \`npx kvq docs\` 從 ${source} 產生，讓網站也有這一頁。請不要編輯這個檔案：修改 ${source} 後重新產生。 -->`,
     running: (notebook: string) => `正在用自帶的模擬器執行 ${notebook}`,

@@ -22,6 +22,8 @@ export const workshopEn = {
   teaches: {
     quickstart: "Sign in, create an RSA key, read it, delete it with soft delete, meet the 409 of a name still taken, recover, purge.",
     "secrets-quickstart": "The same life for a secret: set, read back, versions and properties, soft delete, recover, purge; the value never saved in what the course writes.",
+    "certificates-quickstart":
+      "A self-signed certificate from a policy, its poller watched while the vault issues it; read with `X509Certificate`; one name, three objects — its key signs in the vault, its secret's private key is shown to match, never printed; soft delete, recover, purge.",
     "beyond-the-quickstart": "More of keys, after the keys quickstart: elliptic-curve keys, encrypt, sign and wrap with `CryptographyClient`, disable and expiry, listing page by page, rotation, purge protection, backup and restore.",
   } satisfies Record<TutorialName, string>,
   stepsLabel: "Its steps:",

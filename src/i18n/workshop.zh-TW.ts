@@ -21,6 +21,7 @@ export const workshopZhTW: typeof workshopEn = {
   teaches: {
     quickstart: "登入、建立 RSA 金鑰、讀取、以虛刪除刪掉它、看到名稱仍被占用時的 409、復原、清除。",
     "secrets-quickstart": "祕密的同一段生命週期：設定、讀回、版本和屬性、虛刪除、復原、清除；祕密的值不會出現在課程存下的任何檔案中。",
+    "certificates-quickstart": "依原則建立一張自我簽署憑證，看著輪詢器等保存庫簽發它；用 `X509Certificate` 讀取；一個名稱，三個物件──它的金鑰在保存庫裡簽章，它的祕密裡的私密金鑰證明相符、絕不印出；虛刪除、復原、清除。",
     "beyond-the-quickstart": "接在金鑰快速入門之後，更深入的金鑰：橢圓曲線金鑰、用 `CryptographyClient` 加密、簽署和包裝、停用和到期、分頁列出、輪替、清除保護、備份和還原。",
   },
   stepsLabel: "步驟：",

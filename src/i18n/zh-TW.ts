@@ -191,6 +191,8 @@ export const zhTW: Messages = {
     exists: (name, noun) => `已經有名為 ${name} 的${noun}（再${noun === "祕密" ? "設定" : "建立"}一次只會替它新增一個版本）`,
     softDeleted: (name, purgeDate, noun) => `名為 ${name} 的${noun}已被虛刪除，${purgeDate ? `在 ${purgeDate} 被清除之前` : "在被清除之前"}這個名稱都還被它占用`,
     inTransition: (name, state, noun) => `名為 ${name} 的${noun}${state === "being-deleted" ? "正在刪除中" : "正在復原中"}，這個名稱還被它占用`,
+    heldByOther: (name, other, state, purgeDate, noun) =>
+      `${state === "live" ? `已經有名為 ${name} 的${other}` : state === "soft-deleted" ? `名為 ${name} 的${other}已被虛刪除，${purgeDate ? `在 ${purgeDate} 被清除之前` : "在被清除之前"}這個名稱都還被它占用` : `名為 ${name} 的${other}${state === "being-deleted" ? "正在刪除中" : "正在復原中"}`}，而${noun}自己的金鑰和祕密也要用這個名稱`,
     noFreeName: (tries, names) => `試了 ${tries} 個名稱都不能用（${names.join("、")}）。請換一個前置詞。`,
   },
 
@@ -245,6 +247,10 @@ export const zhTW: Messages = {
         meaning: "有一個已虛刪除的祕密還占用著這個名稱：在它被復原或清除（或保留期間結束）之前，這個名稱都不能再用。",
         fix: "復原它（beginRecoverDeletedSecret）、清除它（purgeDeletedSecret），或換個名稱──chooseSecretName 會幫你挑一個沒被占用的。",
       },
+      CertificateIsDeletedButRecoverable: {
+        meaning: "有一張已虛刪除的憑證（連同它的金鑰和祕密）還占用著這個名稱：在它被復原或清除（或保留期間結束）之前，這個名稱都不能再用。",
+        fix: "復原它（beginRecoverDeletedCertificate）、清除它（purgeDeletedCertificate），或換個名稱──chooseCertificateName 會幫你挑一個沒被占用的。",
+      },
       ObjectIsBeingDeleted: {
         meaning: "這把金鑰還在刪除中；接下來幾秒內，它的名稱既不能重複使用，也不能清除。",
         fix: "稍等一下再試一次（清理步驟會自己重試）。",
@@ -260,6 +266,14 @@ export const zhTW: Messages = {
       SecretForbiddenByRbac: {
         meaning: (action) => `你登入的身分在這個保存庫的祕密上沒有允許這項操作的角色${action ? `（需要：${action}）` : ""}。`,
         fix: '請在保存庫上替自己指派「Key Vault Secrets Officer」角色：az role assignment create --role "Key Vault Secrets Officer" --assignee <your-upn> --scope <vault resource id>。角色指派要過幾分鐘才會生效。',
+      },
+      CertificateForbiddenByRbac: {
+        meaning: (action) => `你登入的身分在這個保存庫的憑證上沒有允許這項操作的角色${action ? `（需要：${action}）` : ""}。`,
+        fix: '請在保存庫上替自己指派「Key Vault Certificates Officer」角色：az role assignment create --role "Key Vault Certificates Officer" --assignee <your-upn> --scope <vault resource id>。角色指派要過幾分鐘才會生效。',
+      },
+      CertificateForbiddenByPolicy: {
+        meaning: (permission) => `這個保存庫使用存取原則，而你的存取原則缺少一項憑證權限${permission ? `（${permission}）` : ""}。`,
+        fix: "請執行 az keyvault set-policy --name <vault> --upn <you> --certificate-permissions get list create delete recover purge（服務主體請把 --upn <you> 換成 --spn <client id>）。",
       },
       SecretForbiddenByPolicy: {
         meaning: (permission) => `這個保存庫使用存取原則，而你的存取原則缺少一項祕密權限${permission ? `（${permission}）` : ""}。`,

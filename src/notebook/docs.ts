@@ -7,6 +7,7 @@
 import { readFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import { messagesFor, type Lang } from "../i18n";
+import type { KindId } from "../kinds/index";
 import { BUILD_DIR, PROJECT_ROOT } from "../paths";
 import { redact, secretValues } from "../secrets";
 import { writeFileAtomic } from "../util/atomic-write";
@@ -17,6 +18,13 @@ import type { RunReporter } from "./reporter";
 import { notebookFor, runTutorial, type TutorialName } from "./tutorial-run";
 
 export const DOCS_DIR = path.join(PROJECT_ROOT, "docs");
+/** What each tutorial works with: its docs page names the role that needs. */
+const TUTORIAL_KINDS: Record<TutorialName, KindId> = {
+  quickstart: "key",
+  "beyond-the-quickstart": "key",
+  "secrets-quickstart": "secret",
+  "certificates-quickstart": "certificate",
+};
 /** docs/<tutorial>.md, and docs/<tutorial>.zh-TW.md for the zh-TW edition. */
 export const docsFileFor = (lang: Lang, tutorial: TutorialName = "quickstart") => path.join(DOCS_DIR, `${tutorial}${lang === "zh-TW" ? ".zh-TW" : ""}.md`);
 
@@ -109,7 +117,7 @@ export function docsMarkdown(executed: Notebook, lang: Lang, tutorial: TutorialN
     renderMarkdown(executed, {
       header: m.runner.docs.header(relativeNotebook),
       labels: m.runner.docs.labels,
-      afterTitle: m.runner.docs.prerequisites(relativeNotebook),
+      afterTitle: m.runner.docs.prerequisites(relativeNotebook, TUTORIAL_KINDS[tutorial], tutorial === "quickstart" ? "" : tutorial),
       transformOutput: (text) => normalize(redact(text, secrets)),
     }),
   );

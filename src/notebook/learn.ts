@@ -226,9 +226,9 @@ export async function learn(options: LearnOptions): Promise<{ lastStep: number; 
     options.interrupts?.removeEventListener("interrupt", onInterrupt);
     await kernel.close();
     if (quit) say(`\n${m.quitting}\n`);
-    // Whatever the notebook's own clean-up did not get to: this session's keys.
-    const ledgers = RunLedger.list({ dir: target.ledgerDir, session: sessionId }).ledgers.filter((l) => l.pendingKeys.length > 0);
-    for (const run of await cleanupRuns(target.client, ledgers)) for (const r of run.results) say(`${t().runner.cleanedUp(r.message)}\n`);
+    // Whatever the notebook's own clean-up did not get to: this session's objects, of every kind.
+    const ledgers = RunLedger.list({ dir: target.ledgerDir, session: sessionId }).ledgers.filter((l) => l.pending.length > 0);
+    for (const run of await cleanupRuns(target.clients, ledgers)) for (const r of run.results) say(`${t().runner.cleanedUp(r.message)}\n`);
     const tutorial = tutorialNamed(options.notebook);
     if (quit) say(`${m.resumeHint(Math.min(lastStep + 1, total), tutorial && tutorial !== "quickstart" ? tutorial : "")}\n`);
   }

@@ -213,7 +213,8 @@ export async function runNotebook(options: RunNotebookOptions): Promise<RunResul
         died = error as Error;
       }
       // What is kept is what a terminal would show at the end: ora's start lines go (progress-lines.ts).
-      const outputs = collapseProgress((reply?.outputs ?? []).map((o) => redactOutput(o, redact)));
+      // Redacted once its streams are joined: a private key printed in pieces is whole again here.
+      const outputs = collapseProgress(reply?.outputs ?? []).map((o) => redactOutput(o, redact));
       const cell = executed.cells[step.cellIndex] as CodeCell;
       cell.outputs = outputs;
       cell.execution_count = reply?.executionCount ?? null;

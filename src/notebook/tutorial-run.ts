@@ -23,7 +23,7 @@ import { openTutorialTarget, type TargetOptions, type TutorialTarget } from "./t
 export const CLEANUP_TAG = "kvq-cleanup";
 
 /** The project's notebooks, in the order a learner takes them; each has an English and a zh-TW edition. */
-export const TUTORIALS = ["quickstart", "beyond-the-quickstart", "secrets-quickstart"] as const;
+export const TUTORIALS = ["quickstart", "beyond-the-quickstart", "secrets-quickstart", "certificates-quickstart"] as const;
 export type TutorialName = (typeof TUTORIALS)[number];
 
 export const notebookFor = (lang: Lang, tutorial: TutorialName = "quickstart") => path.join(NOTEBOOKS_DIR, `${tutorial}${lang === "zh-TW" ? ".zh-TW" : ""}.ipynb`);
@@ -72,6 +72,8 @@ export interface TutorialRunResult {
   keys: RunKeyCounts;
   /** The same for the secret names it recorded. */
   secrets: RunKeyCounts;
+  /** The same for the certificate names it recorded (a certificate's key and secret are the certificate's, never counted apart). */
+  certificates: RunKeyCounts;
   /** What the runner cleaned itself (when the notebook did not get to its clean-up step). */
   cleanup: KeyCleanup[];
   /** For a failure that matches a known Key Vault error and whose output did not already explain it. */
@@ -134,6 +136,7 @@ async function runWithKernel(options: TutorialRunOptions, lang: Lang, notebook: 
       target: { kind: target.kind, vaultUrl: target.vaultUrl },
       keys: countRunKeys(ledgers(), "key"),
       secrets: countRunKeys(ledgers(), "secret"),
+      certificates: countRunKeys(ledgers(), "certificate"),
       cleanup,
       fix: run.failure && !alreadyExplained(run.failure.stderr) ? explainError({ message: run.failure.stderr }) : undefined,
     };

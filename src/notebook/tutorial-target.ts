@@ -104,6 +104,14 @@ function vaultTarget(vaultUrl: string, override?: string): TutorialTarget {
 }
 
 /**
+ * How long a new certificate stays pending. The service takes seconds to issue one, and the
+ * certificates quickstart shows its poller waiting: so does every run here, the docs' included (an
+ * answer at once would show a poller that never waited). Half the SDK's 2 s poll interval: the
+ * poller's first look, right after the create's answer, finds it pending, its next one issued.
+ */
+const ISSUE_DELAY_MS = 1000;
+
+/**
  * The embedded emulator keeps its vault in memory (every run starts empty) and its CA and secrets in
  * .kvq/run-emulator/, made on the first run and reused: a new CA every run would cost a fifth of a
  * second.
@@ -115,6 +123,7 @@ async function embeddedTarget(): Promise<TutorialTarget> {
     stateDir: path.join(WORK_DIR, "run-emulator"),
     persist: false,
     ...SHORT_RUN,
+    issueDelayMs: ISSUE_DELAY_MS,
   });
   // The runner's own credential signs in to this emulator too.
   Object.assign(process.env, emulator.env);

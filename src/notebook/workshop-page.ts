@@ -26,6 +26,7 @@ import { notebookFor, type TutorialName } from "./tutorial-run";
 const PLACE: Record<TutorialName, "quickstart" | "extra"> = {
   quickstart: "quickstart",
   "secrets-quickstart": "quickstart",
+  "certificates-quickstart": "quickstart",
   "beyond-the-quickstart": "extra",
 };
 export const TEACHING_ORDER = Object.keys(PLACE) as TutorialName[];

@@ -26,7 +26,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Page } from "playwright-core";
 import { launchChromium, needsChromium, type Browser } from "../helpers/browser";
-import { startTestVault, tempDir, tutorialLeftoversIn, type TestVault } from "../helpers/emulator";
+import { objectsNamedIn, startTestVault, tempDir, tutorialLeftoversIn, type TestVault } from "../helpers/emulator";
 import { SHORT_RUN } from "../../src/emulator/index";
 import { notebookWorkspace, PROJECT_ROOT } from "../helpers/jupyter";
 import { plantRun, type PlantedRun } from "../helpers/ledger";
@@ -72,6 +72,17 @@ const STEP_PROMISES: Record<string, Promises> = {
     reuse: {
       en: [/409 Conflict \/ ObjectIsDeletedButRecoverable/, /A soft-deleted secret still holds this name/],
       "zh-TW": [/409 Conflict \/ ObjectIsDeletedButRecoverable/, /已虛刪除的祕密還占用著這個名稱/],
+    },
+    cleanup: both(/^Purged quickstart-tester-[\w-]+\.$/m),
+  },
+  "certificates-quickstart": {
+    create: both(/Issued quickstart-tester-[\w-]+/, /id: https:\/\/localhost:\d+\/certificates\/quickstart-tester-[\w-]+\/[0-9a-f]{32}/),
+    read: both(/issuer: +CN=MyCert \(the subject itself: true\)/, /signed by its own key \(self-signed\): true/, /\(the vault's: true\)/),
+    three: both(/managed: true/, /verified here, with the certificate: true/, /the secret's private key belongs to the certificate: true/),
+    delete: both(/its key is gone: +true/, /its secret is gone: true/),
+    reuse: {
+      en: [/409 Conflict \/ ObjectIsDeletedButRecoverable/, /A soft-deleted certificate still holds this name/],
+      "zh-TW": [/409 Conflict \/ ObjectIsDeletedButRecoverable/, /已虛刪除的憑證/],
     },
     cleanup: both(/^Purged quickstart-tester-[\w-]+\.$/m),
   },
@@ -136,7 +147,7 @@ describe("the notebooks and the stop button in a real browser (Jupyter Notebook,
       const ps = spawnSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" }).stdout;
       assert.deepEqual(ps.split("\n").filter((line) => leftovers.some((dir) => line.includes(dir))), [], "processes left behind");
     }
-    const runningObjects = running ? [`key ${running.key}`, `secret ${running.secret}`] : [];
+    const runningObjects = running ? [`key ${running.key}`, `secret ${running.secret}`, `certificate ${running.certificate}`] : [];
     assert.deepEqual(objects.filter((o) => !runningObjects.includes(o)), [], "tutorial objects left in the vault");
     assert.deepEqual(runningObjects.filter((o) => !objects.includes(o)), [], "a notebook's clean-up took the objects of a run still going elsewhere");
   });
@@ -186,6 +197,10 @@ describe("the notebooks and the stop button in a real browser (Jupyter Notebook,
           assert.ok(names.size > 0, `${file} names what it created`);
           const left = (await tutorialLeftoversIn(vault)).filter((leftover) => names.has(leftover.split(" ")[1]!));
           assert.deepEqual(left, [], `${file} left objects in the vault`);
+          // Of any kind, tagged or not: a certificate's key and secret carry no tags of their own.
+          assert.deepEqual(await objectsNamedIn(vault, names), [], `${file} left objects in the vault`);
+          // No private key on the page: the certificates quickstart reads one and shows fingerprints only.
+          assert.doesNotMatch(cells.map((c) => c.text).join("\n"), /-----BEGIN|PRIVATE KEY/, `${file} shows a private key`);
 
           // Saved through the menu (as autosave would): no absolute path, and the metadata as committed.
           await page.click("#filelink");

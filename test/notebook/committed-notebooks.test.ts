@@ -11,6 +11,7 @@ import path from "node:path";
 import { test } from "node:test";
 import ts from "typescript";
 import { KERNELS } from "../../src/kernel/kernelspec";
+import { messagesFor } from "../../src/i18n";
 
 const NOTEBOOKS = path.resolve(__dirname, "..", "..", "notebooks");
 type Cell = { cell_type: string; id: string; source: string[] | string; metadata: Record<string, any>; outputs?: unknown[]; execution_count?: number | null };
@@ -37,7 +38,7 @@ for (const file of readdirSync(NOTEBOOKS).filter((f) => f.endsWith(".ipynb"))) {
   });
 }
 
-const TUTORIALS = ["quickstart", "beyond-the-quickstart", "secrets-quickstart"];
+const TUTORIALS = ["quickstart", "beyond-the-quickstart", "secrets-quickstart", "certificates-quickstart"];
 
 test("every notebook in notebooks/ is a tutorial with both editions", () => {
   const files = readdirSync(NOTEBOOKS).filter((f) => f.endsWith(".ipynb")).sort();
@@ -74,10 +75,22 @@ for (const tutorial of TUTORIALS) {
 }
 
 test("the quickstart's code lines fit a code cell at 1280 px (about 110 characters; issue 26)", () => {
-  for (const file of ["quickstart.ipynb", "quickstart.zh-TW.ipynb", "secrets-quickstart.ipynb", "secrets-quickstart.zh-TW.ipynb"]) {
+  for (const file of ["quickstart", "secrets-quickstart", "certificates-quickstart"].flatMap((t) => [`${t}.ipynb`, `${t}.zh-TW.ipynb`])) {
     const long = load(file).cells.filter((c) => c.cell_type === "code").flatMap((c) => source(c).split("\n")).filter((line) => line.length > 110);
     assert.deepEqual(long, [], file);
   }
+});
+
+test("the certificates quickstart's steps are the ones certificateStateAdvice names, in both editions", () => {
+  // Its advice sends the learner to "Create a certificate" and "Delete the certificate" (src/i18n): those steps must exist.
+  const headings = (file: string) => load(file).cells.filter((c) => c.cell_type === "markdown").map((c) => /^#+ (.*)$/m.exec(source(c))?.[1]);
+  for (const step of ["Create a certificate", "Read the certificate", "One name, three objects", "Delete the certificate", "Try to reuse the name"]) {
+    assert.ok(headings("certificates-quickstart.ipynb").includes(step), step);
+  }
+  for (const step of ["建立憑證", "刪除憑證"]) assert.ok(headings("certificates-quickstart.zh-TW.ipynb").includes(step), step);
+  const advice = (lang: "en" | "zh-TW") => Object.values(messagesFor(lang).certificateState).map((f) => f("c1")).join(" ");
+  assert.match(advice("en"), /"Create a certificate" and "Delete the certificate"/);
+  assert.match(advice("zh-TW"), /「建立憑證」和「刪除憑證」/);
 });
 
 test("the zh-TW quickstart says in its introduction why the programs' own output is English", () => {

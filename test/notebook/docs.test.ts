@@ -15,7 +15,7 @@ import { tempDir } from "../helpers/emulator";
 
 // One process per notebook, both at once: each waits on its kernel more than on the CPU.
 describe("kvq docs --check", { concurrency: true }, () => {
-for (const tutorial of ["quickstart", "beyond-the-quickstart", "secrets-quickstart"]) {
+for (const tutorial of ["quickstart", "beyond-the-quickstart", "secrets-quickstart", "certificates-quickstart"]) {
   test(`kvq docs ${tutorial} --check: docs/ matches a fresh regeneration, in both languages`, async () => {
     const result = await runKvq(["docs", tutorial, "--check"], { env: { KVQ_ENV_FILE: "none" }, timeoutMs: 240_000 });
     assert.equal(result.code, 0, `docs/ is stale or did not regenerate identically:\n${result.stdout}${result.stderr}`);

@@ -75,3 +75,24 @@ test("a second session resumes after the last finished step, catching the kernel
   await s.expect(new RegExp(`Cleaned up: ${keyName}: deleted and purged\\.`), at);
   assert.equal(await s.closed, 0, s.output);
 });
+
+test("the certificates quickstart: its steps run one by one, and quitting after the create cleans the certificate (its key and secret with it)", async () => {
+  const own = { ...ENV, KVQ_LEARN_PROGRESS: path.join(tempDir("kvq-learn-cert-"), "progress.json") };
+  const s = kvqInTerminal(["learn", "certificates-quickstart"], { env: own });
+  sessions.push(s);
+  let at = await s.expect(/Step 1 of 11 · Load and check your settings[\s\S]*Run this step\?/);
+  for (const step of [2, 3, 4, 5]) {
+    s.type("\r");
+    at = await s.expect(new RegExp(`Step ${step} of 11[\\s\\S]*Run this step\\?`), at);
+  }
+  assert.match(stripAnsi(s.output), /Step 5 of 11 · Create a certificate/);
+  s.type("\r"); // 5: create, watching the poller
+  at = await s.expect(/✔ Issued (quickstart-tester-\d{8}-[0-9a-z]{6})[\s\S]*Step 6 of 11 · Read the certificate[\s\S]*Run this step\?/, at);
+  const name = /Certificate name: (quickstart-tester-\d{8}-[0-9a-z]{6})/.exec(stripAnsi(s.output))?.[1];
+  assert.ok(name, s.output);
+  assert.match(stripAnsi(s.output), /The poller, after the vault's answer: done: false, version: pending/);
+  s.type("q");
+  // The session's certificate is the one the clean-up on quitting finds: it is a certificate, not a key.
+  await s.expect(new RegExp(`Cleaned up: ${name}: deleted and purged\\.[\\s\\S]*npm run learn -- certificates-quickstart --from 6`), at);
+  assert.equal(await s.closed, 0, s.output);
+});

@@ -79,3 +79,24 @@ test("normalising: ports, versions, run ids and times become stable; relations a
   assert.match(once, /deleted 2026-01-12T09:00:00\.000Z purge 2026-04-12T09:00:00\.000Z created 2026-01-12T09:00:00\.000Z/);
   assert.match(once, /file <project>\/\.env/);
 });
+
+test("normalising a certificate's facts: thumbprints, fingerprints and serials map alike; a year's validity stays a year, leap day or not", () => {
+  const thumbprint = "4fec7d3e935561f0897663a799c57b76c744665c";
+  const fingerprint = "c0edbf380bca249565e6fed85d8fbc9f309d11914a6bd375798c6c2d54682ac9";
+  const serial = "4F15738DC1FC83A9DD63B70ED9E92587";
+  const run = (from: string, to: string, purge: string) =>
+    createNormalizer()(
+      [`thumbprint: ${thumbprint} (again ${thumbprint})`, `public key: ${fingerprint} = ${fingerprint}`, `serial: ${serial}`, `valid from ${from} until ${to}`, `purge ${purge}`].join("\n"),
+    );
+  // Created in December (365 days to the next December), and in March before a leap day (366): the same page.
+  const december = run("2026-12-07T00:43:34.000Z", "2027-12-07T00:43:34.000Z", "2027-03-07T00:43:34.000Z");
+  const march = run("2027-03-07T00:43:34.000Z", "2028-03-07T00:43:34.000Z", "2027-06-05T00:43:34.000Z");
+  assert.equal(march, december);
+  assert.match(december, /valid from 2026-01-12T09:00:00\.000Z until 2027-01-12T09:00:00\.000Z\npurge 2026-04-12T09:00:00\.000Z/);
+  const [, t1, t2] = /thumbprint: ([0-9a-f]{40}) \(again ([0-9a-f]{40})\)/.exec(december)!;
+  assert.equal(t1, t2);
+  assert.notEqual(t1, thumbprint);
+  assert.match(december, /public key: ([0-9a-f]{64}) = \1/);
+  assert.doesNotMatch(december, new RegExp(`${fingerprint}|${serial}`));
+  assert.match(december, /serial: [0-9A-F]{32}\n/);
+});
