@@ -302,14 +302,6 @@ export const en = {
         meaning: (permission?: string) => `The vault uses access policies, and yours lacks a secret permission${permission ? ` (${permission})` : ""}.`,
         fix: "az keyvault set-policy --name <vault> --upn <you> (or --spn <client id>) --secret-permissions get list set delete recover purge",
       },
-      CertificateForbiddenByRbac: {
-        meaning: (action?: string) => `Your sign-in has no role that allows this on the vault's certificates${action ? ` (needed: ${action})` : ""}.`,
-        fix: 'Assign yourself "Key Vault Certificates Officer" on the vault: az role assignment create --role "Key Vault Certificates Officer" --assignee <your-upn> --scope <vault resource id>. Role assignments take a few minutes to apply.',
-      },
-      CertificateForbiddenByPolicy: {
-        meaning: (permission?: string) => `The vault uses access policies, and yours lacks a certificate permission${permission ? ` (${permission})` : ""}.`,
-        fix: "az keyvault set-policy --name <vault> --upn <you> (or --spn <client id>) --certificate-permissions get list create delete recover purge",
-      },
       ForbiddenByPolicy: {
         meaning: (permission?: string) => `The vault uses access policies, and yours lacks a key permission${permission ? ` (${permission})` : ""}.`,
         fix: "az keyvault set-policy --name <vault> --upn <you> (or --spn <client id>) --key-permissions get list create delete recover purge",

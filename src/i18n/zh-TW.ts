@@ -279,14 +279,6 @@ export const zhTW: Messages = {
         meaning: (permission) => `這個保存庫使用存取原則，而你的存取原則缺少一項祕密權限${permission ? `（${permission}）` : ""}。`,
         fix: "請執行 az keyvault set-policy --name <vault> --upn <you> --secret-permissions get list set delete recover purge（服務主體請把 --upn <you> 換成 --spn <client id>）。",
       },
-      CertificateForbiddenByRbac: {
-        meaning: (action) => `你登入的身分在這個保存庫的憑證上沒有允許這項操作的角色${action ? `（需要：${action}）` : ""}。`,
-        fix: '請在保存庫上替自己指派「Key Vault Certificates Officer」角色：az role assignment create --role "Key Vault Certificates Officer" --assignee <your-upn> --scope <vault resource id>。角色指派要過幾分鐘才會生效。',
-      },
-      CertificateForbiddenByPolicy: {
-        meaning: (permission) => `這個保存庫使用存取原則，而你的存取原則缺少一項憑證權限${permission ? `（${permission}）` : ""}。`,
-        fix: "請執行 az keyvault set-policy --name <vault> --upn <you> --certificate-permissions get list create delete recover purge（服務主體請把 --upn <you> 換成 --spn <client id>）。",
-      },
       ForbiddenByPolicy: {
         meaning: (permission) => `這個保存庫使用存取原則，而你的存取原則缺少一項金鑰權限${permission ? `（${permission}）` : ""}。`,
         fix: "請執行 az keyvault set-policy --name <vault> --upn <you> --key-permissions get list create delete recover purge（服務主體請把 --upn <you> 換成 --spn <client id>）。",

@@ -88,8 +88,6 @@ const SAMPLES: Samples<Messages> = {
       CertificateForbiddenByRbac: { meaning: ["Microsoft.KeyVault/vaults/certificates/create/action"] },
       CertificateForbiddenByPolicy: { meaning: ["create"] },
       SecretForbiddenByPolicy: { meaning: ["set"] },
-      CertificateForbiddenByRbac: { meaning: ["Microsoft.KeyVault/vaults/certificates/create/action"] },
-      CertificateForbiddenByPolicy: { meaning: ["create"] },
     },
   },
   clientOptions: { caUnreadable: ["/nope/ca.pem", "ENOENT"] },
