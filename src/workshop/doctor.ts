@@ -16,6 +16,7 @@ import { CryptographyClient, KeyClient } from "@azure/keyvault-keys";
 import { SecretClient, type SecretClientOptions } from "@azure/keyvault-secrets";
 import { cleanupObject } from "../cleanup";
 import { kindOf, type KindId, type VaultObjectClient } from "../kinds/index";
+import type { TutorialName } from "../notebook/tutorial-run";
 import { clientOptionsFor, emulatorCaFile, isLocalVaultUrl } from "../client-options";
 import { emulatorStateDirFor } from "../emulator-record";
 import { damageReports, describeDamage } from "../emulator/store/notices";
@@ -51,7 +52,7 @@ export const DOCTOR_TUTORIALS = {
   "beyond-the-quickstart": ["key"],
   "secrets-quickstart": ["secret"],
   "certificates-quickstart": ["certificate"],
-} as const satisfies Record<string, readonly KindId[]>;
+} as const satisfies Record<TutorialName, readonly KindId[]>;
 export type DoctorTutorial = keyof typeof DOCTOR_TUTORIALS;
 export const DOCTOR_TUTORIAL_NAMES = Object.keys(DOCTOR_TUTORIALS) as DoctorTutorial[];
 const ALL_KINDS: readonly KindId[] = ["key", "secret", "certificate"];

@@ -148,9 +148,6 @@ async function keyAndSecret({ client, name, credential, clientOptions }: Attende
   await (newObjectClient("secret", client.vaultUrl, credential, clientOptions) as SecretClient).getSecret(name);
 }
 
-/** The tutorials rehearsed: the notebooks' names, and the certificates quickstart's, whose notebook is being written (issue 28). */
-type Tutorial = TutorialName | "certificates-quickstart";
-
 export const FLOWS = {
   /** notebooks/quickstart.ipynb: the keys quickstart. */
   quickstart: flow<KeyClient>({
@@ -225,7 +222,7 @@ export const FLOWS = {
       cleanUp as FlowStep<CertificateClient>,
     ],
   }),
-} satisfies Partial<Record<Tutorial, TutorialFlow>>;
+} satisfies Partial<Record<TutorialName, TutorialFlow>>;
 
 export type RehearsalTutorial = keyof typeof FLOWS;
 export const REHEARSAL_TUTORIALS = Object.keys(FLOWS) as RehearsalTutorial[];
