@@ -13,6 +13,7 @@ import * as rng from "./operations/rng";
 import * as rotation from "./operations/rotation";
 import * as secrets from "./operations/secrets";
 import * as certificates from "./operations/certificates";
+import * as issuers from "./operations/certificate-issuers";
 import { operationNotSpecified } from "./errors";
 import type { ObjectKind } from "./model";
 
@@ -95,6 +96,18 @@ export const ROUTES: Route[] = [
   secretRoute({ method: "DELETE", path: "/deletedsecrets/:name", operation: "purgeDeletedSecret", handler: secretObjects.purgeDeleted, dataAction: "secrets/purge/action", permission: "purge" }),
   secretRoute({ method: "POST", path: "/deletedsecrets/:name/recover", operation: "recoverDeletedSecret", handler: secretObjects.recoverDeleted, dataAction: "secrets/recover/action", permission: "recover" }),
   certificateRoute({ method: "GET", path: "/certificates", operation: "getCertificates", handler: certificateObjects.list, dataAction: "certificates/read", permission: "list" }),
+  // The vault's contacts and issuers: RBAC's certificatecontacts/* and certificatecas/* data actions; the
+  // access policy's managecontacts and its issuer permissions, where manageissuers grants get, list
+  // and delete too (the spec: "certificates/manageissuers/getissuers"). Listed before the certificate
+  // routes their paths would match (/certificates/{name}/{version}).
+  certificateRoute({ method: "GET", path: "/certificates/contacts", operation: "getCertificateContacts", handler: issuers.getCertificateContacts, dataAction: "certificatecontacts/write", permission: "managecontacts" }),
+  certificateRoute({ method: "PUT", path: "/certificates/contacts", operation: "setCertificateContacts", handler: issuers.setCertificateContacts, dataAction: "certificatecontacts/write", permission: "managecontacts" }),
+  certificateRoute({ method: "DELETE", path: "/certificates/contacts", operation: "deleteCertificateContacts", handler: issuers.deleteCertificateContacts, dataAction: "certificatecontacts/write", permission: "managecontacts" }),
+  certificateRoute({ method: "GET", path: "/certificates/issuers", operation: "getCertificateIssuers", handler: issuers.getCertificateIssuers, dataAction: "certificatecas/read", permission: "manageissuers/listissuers" }),
+  certificateRoute({ method: "GET", path: "/certificates/issuers/:name", operation: "getCertificateIssuer", handler: issuers.getCertificateIssuer, dataAction: "certificatecas/read", permission: "manageissuers/getissuers" }),
+  certificateRoute({ method: "PUT", path: "/certificates/issuers/:name", operation: "setCertificateIssuer", handler: issuers.setCertificateIssuer, dataAction: "certificatecas/write", permission: "setissuers" }),
+  certificateRoute({ method: "PATCH", path: "/certificates/issuers/:name", operation: "updateCertificateIssuer", handler: issuers.updateCertificateIssuer, dataAction: "certificatecas/write", permission: "setissuers" }),
+  certificateRoute({ method: "DELETE", path: "/certificates/issuers/:name", operation: "deleteCertificateIssuer", handler: issuers.deleteCertificateIssuer, dataAction: "certificatecas/delete", permission: "manageissuers/deleteissuers" }),
   certificateRoute({ method: "POST", path: "/certificates/:name/create", operation: "createCertificate", handler: certificates.createCertificate, dataAction: "certificates/create/action", permission: "create", throttle: "keyCreates" }),
   certificateRoute({ method: "DELETE", path: "/certificates/:name", operation: "deleteCertificate", handler: certificateObjects.remove, dataAction: "certificates/delete", permission: "delete" }),
   certificateRoute({ method: "GET", path: "/certificates/:name/versions", operation: "getCertificateVersions", handler: certificateObjects.listVersions, dataAction: "certificates/read", permission: "list" }),

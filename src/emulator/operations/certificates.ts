@@ -19,6 +19,7 @@ import { nameHeldByUnmanaged, VaultError } from "../errors";
 import { addVersion, assertNameNotDeleted, assertNotBeingRecovered, assertRoomFor, BACKING, findObject, findVersion, isManaged, newVersionFields, updateVersion, versionInput } from "../lifecycle";
 import { type ObjectKind, type StoredCertificate, type StoredCertificateOperation, type StoredCertificatePolicy, type StoredCertificateVersion, type StoredKeyVersion, type StoredSecretVersion } from "../model";
 import { bodyObject, checkName, optionalObject, type Json } from "../validate";
+import { assertIssuerKnown } from "./certificate-issuers";
 import { PEM, readPolicy } from "./certificate-policy";
 
 const checkCertificateName = (name: string) => checkName("certificates", name);
@@ -71,6 +72,7 @@ export const createCertificate: Operation = async (ctx, req) => {
   const existing = ctx.store.of("certificates").live.get(name);
   const policy = readPolicy(body.policy, now, existing?.policy);
   const input = versionInput("certificates", { attributes: optionalObject(body, "attributes"), tags: (body as Json).tags });
+  assertIssuerKnown(ctx, policy.issuer.name);
   assertNameFree(ctx, name);
   const { key_props: keyProps } = policy;
   const jwk = await ctx.keygen.generate(keyProps.kty === "RSA" ? { kty: "RSA", size: keyProps.key_size } : { kty: "EC", crv: keyProps.crv as "P-256" });
