@@ -56,12 +56,16 @@ export function operationStatus(ctx: VaultContext, certificate: StoredCertificat
   return version && !ctx.wire.isIssuing(version) ? "completed" : "inProgress";
 }
 
+/** The operation's answer; while it is in progress, Retry-After, and on the create's 202 where to poll (recorded: no Location on a poll). */
 const operationAnswer = (ctx: VaultContext, certificate: StoredCertificate, status = 200) => ({
   status,
   body: ctx.wire.certificateOperation(certificate.name, certificate.operation!, operationStatus(ctx, certificate)),
   headers:
     operationStatus(ctx, certificate) === "inProgress"
-      ? { Location: `${ctx.vaultUrl}/certificates/${certificate.name}/pending?api-version=2025-07-01&request_id=${certificate.operation!.requestId}`, "Retry-After": RETRY_AFTER_SECONDS }
+      ? {
+          ...(status === 202 && { Location: `${ctx.vaultUrl}/certificates/${certificate.name}/pending?api-version=2025-07-01&request_id=${certificate.operation!.requestId}` }),
+          "Retry-After": RETRY_AFTER_SECONDS,
+        }
       : undefined,
 });
 
