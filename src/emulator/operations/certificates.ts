@@ -11,7 +11,7 @@
  * served yet).
  */
 import { randomBytes, X509Certificate } from "node:crypto";
-import { makeCsr, makeSelfSigned, pkcs8Der } from "../crypto/certificate";
+import { addMonths, BACKDATE_SECONDS, makeCsr, makeSelfSigned, pkcs8Der } from "../crypto/certificate";
 import { DEFAULT_KEY_OPS, type PrivateJwk } from "../crypto/key-material";
 import { toPem, toPkcs12 } from "../crypto/pkcs12";
 import { ok, type Operation, type VaultContext } from "../context";
@@ -90,7 +90,7 @@ export const createCertificate: Operation = async (ctx, req) => {
   assertNameFree(ctx, name);
 
   const fields = newVersionFields(ctx, input);
-  const validity = der ? validitySeconds(der) : {};
+  const validity = der ? validitySeconds(der) : policyValidity(policy, ctx.clock.nowSeconds());
   const version: StoredCertificateVersion = { ...fields, ...validity, cer: der?.toString("base64") };
   const backing = { ...fields, ...validity, tags: undefined, managed: true };
   const keyVersion: StoredKeyVersion = { ...backing, jwk, keyOps: [...DEFAULT_KEY_OPS[jwk.kty]], exportable: keyProps.exportable };
@@ -114,6 +114,14 @@ export const createCertificate: Operation = async (ctx, req) => {
   ctx.store.of("certificates").live.changed(name);
   return operationAnswer(ctx, certificate, 202);
 };
+
+/**
+ * A version still waiting for its CA (an issuer's, `Unknown`'s) has the validity its policy asks for
+ * already: from ten minutes before now, for its months (recorded: can_create_read_and_delete_a_certificate_issuer).
+ */
+function policyValidity(policy: StoredCertificatePolicy, now: number): { nbf: number; exp: number } {
+  return { nbf: now - BACKDATE_SECONDS, exp: Math.floor(addMonths(new Date(now * 1000), policy.x509_props.validity_months).getTime() / 1000) };
+}
 
 /** nbf and exp, as the certificate says (the service's attributes carry its validity). */
 function validitySeconds(der: Buffer): { nbf: number; exp: number } {
