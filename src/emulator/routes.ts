@@ -14,7 +14,7 @@ import * as rotation from "./operations/rotation";
 import * as secrets from "./operations/secrets";
 import * as certificates from "./operations/certificates";
 import * as issuers from "./operations/certificate-issuers";
-import { operationNotSpecified } from "./errors";
+import { methodNotAllowed, operationNotSpecified } from "./errors";
 import type { ObjectKind } from "./model";
 
 export interface Route {
@@ -120,6 +120,11 @@ export const ROUTES: Route[] = [
   certificateRoute({ method: "GET", path: "/deletedcertificates/:name", operation: "getDeletedCertificate", handler: certificateObjects.getDeleted, dataAction: "certificates/read", permission: "get" }),
   certificateRoute({ method: "DELETE", path: "/deletedcertificates/:name", operation: "purgeDeletedCertificate", handler: certificateObjects.purgeDeleted, dataAction: "certificates/purge/action", permission: "purge" }),
   certificateRoute({ method: "POST", path: "/deletedcertificates/:name/recover", operation: "recoverDeletedCertificate", handler: certificateObjects.recoverDeleted, dataAction: "certificates/recover/action", permission: "recover" }),
+  // Last, so that every POST /certificates/{name}/{operation} above is matched first: a POST no
+  // route takes (POST /certificates//create, an empty name) is to a certificate version's path,
+  // which takes no POST: the service answers 405 before it checks any permission (recorded:
+  // cannot_create_a_certificate_with_an_empty_name).
+  certificateRoute({ method: "POST", path: "/certificates/:name=/:version", operation: "postToCertificateVersion", handler: () => { throw methodNotAllowed("POST"); }, dataAction: "certificates/read", permission: "get" }),
 ];
 
 export const OPERATIONS = new Set(ROUTES.map((r) => r.operation));
