@@ -3,7 +3,9 @@
  * service to finish), then purge when the vault allows it. Safe to repeat — an object already
  * gone is fine — and it never touches one without the tutorial's tags. Purge protection is
  * explained, not treated as a failure; a name still "being deleted" is retried with backoff.
- * Written once for every kind (kinds/): the client says which.
+ * Written once for every kind (kinds/): the client says which. A certificate's key and secret
+ * (`managed`) are the certificate's: cleaning the certificate cleans them, and they are never
+ * deleted or purged on their own (the service refuses it, 403).
  */
 import path from "node:path";
 import type { KeyClient } from "@azure/keyvault-keys";
@@ -74,6 +76,8 @@ async function cleanupOrThrow(kind: ObjectKind, client: VaultObjectClient, name:
   const sleep = options.sleep ?? defaultSleep;
   const outcome = (outcome: CleanupOutcome, message: string): ObjectCleanup => ({ name, kind: kind.id, outcome, message });
   const live = await kind.get(client, name).catch((error) => (isNotFound(error) ? undefined : Promise.reject(error)));
+  // A certificate's key or secret goes with its certificate, whatever its tags say: never on its own.
+  if (live?.managed) return outcome("left-alone", t().cleanup.managedByCertificate(name, t().kinds[kind.id]));
   if (live) {
     if (!isTutorialObject(live.tags, options.runId)) return outcome("left-alone", t().cleanup.leftAlone(name));
     try {
@@ -92,6 +96,7 @@ async function cleanupOrThrow(kind: ObjectKind, client: VaultObjectClient, name:
     if (!(await settles(kind, client, name, Date.now() + waitMs, sleep))) return outcome("failed", t().cleanup.stillBeingDeleted(name));
     return cleanupOrThrow(kind, client, name, { ...options, maxWaitMs: waitMs / 2 });
   }
+  if (deleted.managed) return outcome("left-alone", t().cleanup.managedByCertificate(name, t().kinds[kind.id]));
   if (!isTutorialObject(deleted.tags, options.runId)) return outcome("left-alone", t().cleanup.leftAlone(name));
 
   const purgeDate = deleted.scheduledPurgeDate;

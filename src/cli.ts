@@ -83,6 +83,7 @@ function buildProgram(): Command {
     .addOption(new Option("--throttle-secrets <n>", "allow n secret transactions per 10 s, then answer 429 (the real limit is 4000)").default(0).argParser(integer(0, 1_000_000, "--throttle-secrets")))
     .addOption(new Option("--max-keys <n>", "keys (live and deleted) the vault holds at most").default(10_000).argParser(integer(1, 1_000_000, "--max-keys")))
     .addOption(new Option("--max-secrets <n>", "secrets (live and deleted) the vault holds at most").default(10_000).argParser(integer(1, 1_000_000, "--max-secrets")))
+    .addOption(new Option("--max-certificates <n>", "certificates (live and deleted) the vault holds at most").default(10_000).argParser(integer(1, 1_000_000, "--max-certificates")))
     .addOption(new Option("--max-versions <n>", "versions one key or secret holds at most").default(500).argParser(integer(1, 100_000, "--max-versions")))
     .addOption(new Option("--max-connections <n>", "open connections the vault keeps (past it, idle ones make room; busy: 503)").default(256).argParser(integer(1, 100_000, "--max-connections")))
     .option("--reset", "forget every key and secret in the vault first (keeps the CA and the emulator's own credentials)")
@@ -110,9 +111,17 @@ function buildProgram(): Command {
 
   program
     .command("doctor")
-    .description("Check this machine and the vault before a class: settings, network, sign-in, permissions, purge protection.")
+    .description("Check this machine and the vault before a class: settings, network, sign-in, key, secret and certificate permissions, purge protection.")
+    .addOption(
+      new Option("--tutorial <name>", "check only the permissions this notebook needs: quickstart or beyond-the-quickstart (keys), secrets-quickstart, certificates-quickstart (default: every kind)").argParser(
+        oneOf(() => (require("./workshop/doctor") as typeof import("./workshop/doctor")).DOCTOR_TUTORIAL_NAMES, "--tutorial"),
+      ),
+    )
     .option("--json", "one JSON object per check, for collecting from many machines")
-    .addHelpText("after", "\nThe exit code is the number of failed checks (0: ready).\n")
+    .addHelpText(
+      "after",
+      "\nEach permissions check creates a tagged probe object, reads, deletes and purges\nit (the certificate's also reads its key, signs with it, and reads its secret).\nThe exit code is the number of failed checks (0: ready).\n",
+    )
     .action(async (options) => {
       const { doctorCommand } = require("./commands/doctor") as typeof import("./commands/doctor");
       process.exitCode = await doctorCommand(options);
@@ -120,7 +129,7 @@ function buildProgram(): Command {
 
   program
     .command("cleanup")
-    .description("Find what tutorial runs left in the vault (tagged keys and secrets, unfinished ledgers), grouped by run. Dry run unless --yes.")
+    .description("Find what tutorial runs left in the vault (tagged keys, secrets and certificates, unfinished ledgers), grouped by run. Dry run unless --yes.")
     .option("--yes", "delete and purge what was found (purge protection is explained, not an error)")
     .option("--run <id>", "only this run")
     .option("--older-than <duration>", "only objects older than this, e.g. 2h, 1d")
@@ -128,7 +137,10 @@ function buildProgram(): Command {
     .option("--attendee <name>", "only this attendee's objects")
     .option("--vault <url>", "this vault instead of the one in .env")
     .option("--json", "machine-readable output")
-    .addHelpText("after", "\nKeys and secrets without the tutorial's tags are never listed, so never touched.\n")
+    .addHelpText(
+      "after",
+      "\nKeys, secrets and certificates without the tutorial's tags are never listed, so\nnever touched. A certificate's own key and secret (managed: true) go with the\ncertificate: they are never listed or cleaned on their own.\n",
+    )
     .action(async (options) => {
       const { cleanupCommand } = require("./commands/cleanup") as typeof import("./commands/cleanup");
       process.exitCode = await cleanupCommand(options);
@@ -139,22 +151,29 @@ function buildProgram(): Command {
     .description("Rehearse a workshop: N attendees' full flows of a tutorial at once against an emulator held to Azure's limit for it; report waits, retries and leftovers.")
     .addOption(new Option("--attendees <n>", "how many attendees").default(30).argParser(integer(1, 500, "--attendees")))
     .addOption(
-      new Option("--tutorial <name>", "the notebook to rehearse: quickstart (keys) or secrets-quickstart")
+      new Option("--tutorial <name>", "the notebook to rehearse: quickstart (keys), secrets-quickstart or certificates-quickstart")
         .default("quickstart")
         .argParser(oneOf(() => (require("./workshop/rehearsal-flows") as typeof import("./workshop/rehearsal-flows")).REHEARSAL_TUTORIALS, "--tutorial")),
     )
     .addOption(
-      new Option("--throttle <n>", "the limit per 10 s of the tutorial's kind (default: Azure's, 20 key creates for quickstart, 4000 secret transactions for secrets-quickstart)").argParser(
+      new Option(
+        "--throttle <n>",
+        "the limit per 10 s the tutorial meets (default: Azure's — 20 key creates for quickstart and certificates-quickstart, a certificate create being a key create; 4000 secret transactions for secrets-quickstart)",
+      ).argParser(
         integer(1, 10_000, "--throttle"),
       ),
     )
-    .option("--purge-protection", "the vault refuses purges, as one with purge protection: each attendee's key or secret stays soft-deleted")
-    .option("--fault <op=error>", "make an operation fail as your vault might, e.g. purgeDeletedKey=ForbiddenByPolicy or purgeDeletedSecret=ForbiddenByRbac (repeatable)", collect)
+    .option("--purge-protection", "the vault refuses purges, as one with purge protection: each attendee's key, secret or certificate stays soft-deleted")
+    .option(
+      "--fault <op=error>",
+      "make an operation fail as your vault might, e.g. purgeDeletedKey=ForbiddenByPolicy, purgeDeletedSecret=ForbiddenByRbac or purgeDeletedCertificate=ForbiddenByPolicy (repeatable)",
+      collect,
+    )
     .option("--json", "the report as JSON")
     .addHelpText(
       "after",
-      "\nExit codes: 0 everyone finished and nothing was left, 1 an attendee failed or\na key or secret was left, 2 bad usage.\n" +
-        "Examples:\n  npx kvq rehearse --attendees 30\n  npx kvq rehearse --tutorial secrets-quickstart --attendees 30\n  npx kvq rehearse --purge-protection --fault purgeDeletedKey=ForbiddenByPolicy\n",
+      "\nExit codes: 0 everyone finished and nothing was left, 1 an attendee failed or\na key, secret or certificate was left, 2 bad usage.\n" +
+        "Examples:\n  npx kvq rehearse --attendees 30\n  npx kvq rehearse --tutorial secrets-quickstart --attendees 30\n  npx kvq rehearse --tutorial certificates-quickstart --attendees 30\n  npx kvq rehearse --purge-protection --fault purgeDeletedKey=ForbiddenByPolicy\n",
     )
     .action(async (options) => {
       const { rehearseCommand } = require("./commands/rehearse") as typeof import("./commands/rehearse");

@@ -64,6 +64,8 @@ const RULES: Rule[] = [
   // A refusal names the kind it is about (an action under vaults/secrets/, "secrets get permission"): its fix is that kind's role or permissions.
   { id: "SecretForbiddenByRbac", matches: (f) => f.innerCode === "ForbiddenByRbac" && /Action: '[^']*\/secrets\//.test(f.message), detail: rbacAction },
   { id: "SecretForbiddenByPolicy", matches: (f) => f.innerCode === "ForbiddenByPolicy" && /secrets \w+ permission/.test(f.message), detail: (f) => /secrets (\w+) permission/.exec(f.message)?.[1] },
+  { id: "CertificateForbiddenByRbac", matches: (f) => f.innerCode === "ForbiddenByRbac" && /Action: '[^']*\/certificates\//.test(f.message), detail: rbacAction },
+  { id: "CertificateForbiddenByPolicy", matches: (f) => f.innerCode === "ForbiddenByPolicy" && /certificates \w+ permission/.test(f.message), detail: (f) => /certificates (\w+) permission/.exec(f.message)?.[1] },
   { id: "ForbiddenByRbac", matches: (f) => f.innerCode === "ForbiddenByRbac", detail: rbacAction },
   { id: "ForbiddenByPolicy", matches: (f) => f.innerCode === "ForbiddenByPolicy", detail: (f) => /keys (\w+) permission/.exec(f.message)?.[1] },
   { id: "ForbiddenByFirewall", matches: (f) => f.innerCode === "ForbiddenByFirewall" },

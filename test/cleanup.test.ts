@@ -1,14 +1,16 @@
 /**
  * Cleanup against the emulator with the real SDK: purged when allowed, purge protection explained,
- * "being deleted" retried, a half-finished run cleaned from its ledger, untagged keys left alone.
+ * "being deleted" retried, a half-finished run cleaned from its ledger, untagged keys left alone;
+ * a certificate cleaned with its key and secret, which are never cleaned on their own.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { DefaultCertificatePolicy } from "@azure/keyvault-certificates";
 import { once } from "node:events";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { after, before, describe, test } from "node:test";
-import { cleanupKey, cleanupRuns, ledgersToClean } from "../src/cleanup";
+import { cleanupKey, cleanupObject, cleanupRuns, ledgersToClean } from "../src/cleanup";
 import { RunLedger } from "../src/run-ledger";
 import { rawRequest, startTestVault, tempDir, type TestVault } from "./helpers/emulator";
 
@@ -16,11 +18,16 @@ import { rawRequest, startTestVault, tempDir, type TestVault } from "./helpers/e
 // credential's process-wide token cache stays valid from one emulator to the next.
 const stateDir = tempDir("kvq-cleanup-state-");
 
+/** A certificate as the certificates quickstart creates one: the default policy, the poller followed to the end. */
+const createCertificate = async (vault: TestVault, name: string, tags: Record<string, string>) =>
+  (await vault.certificateClient.beginCreateCertificate(name, DefaultCertificatePolicy, { tags, intervalInMs: 20 })).pollUntilDone();
+
 describe("a vault that allows purge", () => {
   let vault: TestVault;
   let ledgerDir: string;
   before(async () => {
-    vault = await startTestVault({ stateDir, deleteDelayMs: 300 });
+    // A certificate's issuing moment short (its default, 250 ms, is the emulator's as the notebook meets it).
+    vault = await startTestVault({ stateDir, deleteDelayMs: 300, issueDelayMs: 20 });
     ledgerDir = tempDir("kvq-ledger-");
   });
   after(() => vault.stop());
@@ -128,6 +135,39 @@ describe("a vault that allows purge", () => {
     }
   });
 
+  test("a certificate is cleaned with its key and secret; they, even tagged as the run's, live or soft-deleted, are never cleaned alone", async () => {
+    const run = RunLedger.start({ vaultUrl: vault.emulator.url, dir: tempDir(), tutorial: "certificates-quickstart" });
+    const certificate = await createCertificate(vault, "cert-clean-me", run.tags);
+    // Whether the service copies a certificate's tags onto its key and secret is not recorded: here
+    // they carry the run's tags, so only their being the certificate's (managed) keeps cleanup off them.
+    await vault.client.updateKeyProperties("cert-clean-me", certificate.properties.version!, { tags: run.tags });
+    await vault.secretClient.updateSecretProperties("cert-clean-me", certificate.properties.version!, { tags: run.tags });
+    const alone = ["deleteKey", "deleteSecret", "purgeDeletedKey", "purgeDeletedSecret"].map((operation) => vault.emulator.faults.inject({ operation, fault: "ForbiddenByPolicy" }));
+    const keyAndSecret = async () => {
+      for (const client of [vault.client, vault.secretClient]) {
+        const result = await cleanupObject(client, "cert-clean-me", { runId: run.runId, pollIntervalMs: 20 });
+        assert.equal(result.outcome, "left-alone", result.message);
+        assert.match(result.message, /^cert-clean-me: left alone — this (key|secret) is certificate cert-clean-me's own \(managed\)/);
+      }
+    };
+    try {
+      await keyAndSecret();
+      // Deleted with their certificate, they are soft-deleted with it (a get finds them, though no listing shows them): still its.
+      await (await vault.certificateClient.beginDeleteCertificate("cert-clean-me", { intervalInMs: 20 })).pollUntilDone();
+      assert.equal((await vault.client.getDeletedKey("cert-clean-me")).properties.managed, true);
+      await keyAndSecret();
+      assert.deepEqual(alone.map((f) => f.hits), [0, 0, 0, 0], "no delete or purge of the key or the secret was even tried");
+      const result = await cleanupObject(vault.certificateClient, "cert-clean-me", { runId: run.runId, pollIntervalMs: 20 });
+      assert.equal(result.outcome, "purged", result.message);
+      assert.equal(result.kind, "certificate");
+    } finally {
+      for (const fault of alone) fault.remove();
+    }
+    await assert.rejects(vault.certificateClient.getDeletedCertificate("cert-clean-me"), { statusCode: 404 });
+    await assert.rejects(vault.client.getDeletedKey("cert-clean-me"), { statusCode: 404 }, "its key went with it");
+    await assert.rejects(vault.secretClient.getDeletedSecret("cert-clean-me"), { statusCode: 404 }, "its secret went with it");
+  });
+
   test("a run that died halfway is cleaned by the next run, from its ledger", async () => {
     const crashed = RunLedger.start({ vaultUrl: vault.emulator.url, dir: ledgerDir });
     crashed.track("crashed-live");
@@ -170,7 +210,7 @@ test("a run still going in another process is not cleaned by this one; once that
 describe("a vault with purge protection", () => {
   let vault: TestVault;
   before(async () => {
-    vault = await startTestVault({ stateDir, reset: true, purgeProtection: true, retentionDays: 7 });
+    vault = await startTestVault({ stateDir, reset: true, purgeProtection: true, retentionDays: 7, issueDelayMs: 20 });
   });
   after(() => vault.stop());
 
@@ -184,12 +224,23 @@ describe("a vault with purge protection", () => {
     assert.match(results[0].message, new RegExp(`purge protection.*purges it on ${inSevenDays}`));
     assert.equal(run.pendingKeys.length, 0, "nothing more the tutorial can do: the ledger is done");
   });
+
+  test("a certificate too: deleted, its purge date told", async () => {
+    const run = RunLedger.start({ vaultUrl: vault.emulator.url, dir: tempDir(), tutorial: "certificates-quickstart" });
+    run.track("protected-cert", "certificate");
+    await createCertificate(vault, "protected-cert", run.tags);
+    const [{ results }] = await cleanupRuns(vault.certificateClient, [run], { pollIntervalMs: 20 });
+    assert.deepEqual(results.map((r) => [r.kind, r.outcome]), [["certificate", "awaiting-purge"]]);
+    assert.match(results[0].message, /purges it on \d{4}-\d\d-\d\d/);
+    assert.equal((await vault.certificateClient.getDeletedCertificate("protected-cert")).name, "protected-cert");
+    assert.ok(run.closedAt);
+  });
 });
 
 describe("a vault that forbids purge", () => {
   let vault: TestVault;
   before(async () => {
-    vault = await startTestVault({ stateDir, reset: true });
+    vault = await startTestVault({ stateDir, reset: true, issueDelayMs: 20 });
   });
   after(() => vault.stop());
 
@@ -205,6 +256,20 @@ describe("a vault that forbids purge", () => {
     assert.deepEqual(run.pendingKeys, ["no-purge-right"]);
     assert.equal(existsSync(run.file), true);
     const [{ results: again }] = await cleanupRuns(vault.client, [run]);
+    assert.equal(again[0].outcome, "purged");
+  });
+
+  test("a certificate whose purge is refused: the certificate permission and its fix, and it stays in the ledger", async () => {
+    const run = RunLedger.start({ vaultUrl: vault.emulator.url, dir: tempDir(), tutorial: "certificates-quickstart" });
+    run.track("no-cert-purge", "certificate");
+    await createCertificate(vault, "no-cert-purge", run.tags);
+    const fault = vault.emulator.faults.inject({ operation: "purgeDeletedCertificate", fault: "ForbiddenByPolicy" });
+    const [{ results }] = await cleanupRuns(vault.certificateClient, [run], { pollIntervalMs: 20 });
+    fault.remove();
+    assert.equal(results[0].outcome, "failed");
+    assert.match(results[0].message, /lacks a certificate permission \(purge\).*--certificate-permissions get list create delete recover purge/s);
+    assert.deepEqual(run.pending, [{ name: "no-cert-purge", kind: "certificate" }]);
+    const [{ results: again }] = await cleanupRuns(vault.certificateClient, [run]);
     assert.equal(again[0].outcome, "purged");
   });
 });

@@ -1,8 +1,8 @@
 /** `kvq cleanup`: list what tutorial runs left behind, grouped by run; with --yes, delete and purge it. */
 import { UsageError } from "../errors";
 import { parseDuration } from "../util/duration";
-import { padDisplay, t } from "../i18n";
-import { KINDS } from "../kinds/index";
+import { displayWidth, padDisplay, t } from "../i18n";
+import { KINDS, type KindId } from "../kinds/index";
 import { openVaultClient } from "../vault-client";
 import { findLeftovers, sweep, type LeftoverObject, type RunGroup } from "../workshop/sweep";
 import { startStep } from "./output";
@@ -31,12 +31,14 @@ export async function cleanupCommand(options: CleanupCommandOptions): Promise<nu
     throw error;
   });
   const all = groups.flatMap((g) => g.objects);
-  const counted = KINDS.map((k) => [k.id, all.filter((o) => o.kind === k.id).length] as const).filter(([, n]) => n > 0);
-  step?.end("info", m.found(counted.map(([kind, n]) => m.counted(kind, n)), groups.length, config.vaultUrl, !options.yes));
+  // Every kind, none left out (a JSON reader sees certificates: 0, not a missing field).
+  const found = Object.fromEntries(KINDS.map((k) => [k.id, all.filter((o) => o.kind === k.id).length])) as Record<KindId, number>;
+  const counted = KINDS.filter((k) => found[k.id] > 0).map((k) => m.counted(k.id, found[k.id]));
+  step?.end("info", m.found(counted, groups.length, config.vaultUrl, !options.yes));
   for (const error of unreadableLedgers) process.stderr.write(`⚠ ${error.message}\n`);
 
   if (!options.yes) {
-    if (options.json) process.stdout.write(`${JSON.stringify({ dryRun: true, runs: groups.map(toJson) })}\n`);
+    if (options.json) process.stdout.write(`${JSON.stringify({ dryRun: true, found, runs: groups.map(toJson) })}\n`);
     else {
       for (const g of groups) printGroup(g);
       if (all.length > 0) process.stdout.write(`\n${m.nothingChanged}\n`);
@@ -49,8 +51,10 @@ export async function cleanupCommand(options: CleanupCommandOptions): Promise<nu
     },
   });
   const failed = results.filter((r) => r.outcome === "failed").length;
-  if (options.json) process.stdout.write(`${JSON.stringify({ dryRun: false, results })}\n`);
-  else process.stdout.write(`\n${m.done(results.length - failed, failed)}\n`);
+  if (options.json) {
+    const cleaned = Object.fromEntries(KINDS.map((k) => [k.id, results.filter((r) => r.kind === k.id && r.outcome !== "failed").length]));
+    process.stdout.write(`${JSON.stringify({ dryRun: false, found, cleaned, failed, results })}\n`);
+  } else process.stdout.write(`\n${m.done(results.length - failed, failed)}\n`);
   return failed > 0 ? 1 : 0;
 }
 
@@ -58,15 +62,19 @@ const minutes = (d: Date) => d.toISOString().replace("T", " ").slice(0, 16);
 
 function printGroup(g: RunGroup): void {
   process.stdout.write(`\n${t().commands.cleanup.run(g.runId, g.attendee, g.startedAt && minutes(g.startedAt), g.ledger !== undefined)}\n`);
-  for (const object of g.objects) process.stdout.write(`  ${describe(object)}\n`);
+  for (const object of g.objects) process.stdout.write(`  ${describeLeftover(object)}\n`);
 }
 
-/** "<state>  <kind>  <name>  (<when>)", the states in a column 10 wide, the kinds 8. */
-function describe(object: LeftoverObject): string {
+/**
+ * "<state>  <kind>  <name>  (<when>)": the states in a column 10 wide, the kinds in one as wide as
+ * the widest kind's word and two spaces ("certificate", 「憑證」), whichever kinds are listed.
+ */
+export function describeLeftover(object: LeftoverObject): string {
   const m = t().commands.cleanup;
   const when = (d?: Date) => (d ? minutes(d) : "?");
   const note = object.state === "live" ? m.created(when(object.since)) : object.state === "deleted" ? m.deleted(when(object.since), when(object.scheduledPurgeDate)) : m.ledgerOnly;
-  return `${padDisplay(m.states[object.state], 10)}${padDisplay(t().kinds[object.kind], 8)}${object.name}  ${note}`;
+  const kindColumn = Math.max(...KINDS.map((k) => displayWidth(t().kinds[k.id]))) + 2;
+  return `${padDisplay(m.states[object.state], 10)}${padDisplay(t().kinds[object.kind], kindColumn)}${object.name}  ${note}`;
 }
 
 const toJson = (g: RunGroup) => ({ runId: g.runId, attendee: g.attendee, startedAt: g.startedAt, ledger: g.ledger?.file, objects: g.objects });

@@ -1,12 +1,14 @@
 /** `kvq doctor`: the checklist, as ✔/⚠/✖ lines with spinners, or one JSON object per check. */
 import { displayWidth, t } from "../i18n";
-import { runDoctor } from "../workshop/doctor";
+import { DOCTOR_TUTORIALS, runDoctor, type DoctorTutorial } from "../workshop/doctor";
 import type { CheckResult } from "../workshop/checks";
 import { indent, startStep, type Step, type StepEnd } from "./output";
 
-export async function doctorCommand(options: { json?: boolean }): Promise<number> {
+export async function doctorCommand(options: { json?: boolean; tutorial?: DoctorTutorial }): Promise<number> {
   let current: Step | undefined;
   const results = await runDoctor({
+    // One tutorial: the permissions of the kinds it makes; none given, every kind's.
+    kinds: options.tutorial && DOCTOR_TUTORIALS[options.tutorial],
     onStart: (check) => {
       if (!options.json) current = startStep(check.title);
     },

@@ -21,6 +21,7 @@ export interface EmulatorCommandOptions {
   throttleSecrets: number;
   maxKeys: number;
   maxSecrets: number;
+  maxCertificates: number;
   maxVersions: number;
   maxConnections: number;
   reset?: boolean;
@@ -49,7 +50,7 @@ export async function emulatorCommand(options: EmulatorCommandOptions): Promise<
     retentionDays: options.retentionDays,
     deleteDelayMs: options.deleteDelay,
     recoverDelayMs: options.recoverDelay,
-    limits: { keys: options.maxKeys, secrets: options.maxSecrets, versionsPerKey: options.maxVersions, connections: options.maxConnections },
+    limits: { keys: options.maxKeys, secrets: options.maxSecrets, certificates: options.maxCertificates, versionsPerKey: options.maxVersions, connections: options.maxConnections },
     throttle: { keyCreates: options.throttle, secretTransactions: options.throttleSecrets },
     clockOffsetMs,
     faults,

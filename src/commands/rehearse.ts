@@ -42,7 +42,10 @@ export async function rehearseCommand(options: RehearseCommandOptions): Promise<
 /** The report for people, in the current language; the JSON report (--json) keeps the step ids. */
 export function formatReport(r: RehearsalReport): string {
   const m = t().commands.rehearse;
-  const row = (label: string, value: string) => `${padDisplay(label, 22)}${value}`;
+  // The values in one column, 22 wide or two past the longest label ("Key creates (certificates):").
+  const labels = [m.finishedLabel, m.timeLabel, m.countedLabel[r.kind], m.leftoverLabel(r.kind)];
+  const labelWidth = Math.max(22, ...labels.map((label) => displayWidth(label) + 2));
+  const row = (label: string, value: string) => `${padDisplay(label, labelWidth)}${value}`;
   const names = r.steps.map((s) => m.steps[s.step]);
   const width = Math.max(displayWidth(m.columns.step), ...names.map(displayWidth));
   const column = Math.max(7, ...[m.columns.p50, m.columns.p95, m.columns.max].map(displayWidth));

@@ -88,7 +88,8 @@ export interface StoredCertificatePolicy {
   secret_props: { contentType: string };
   x509_props: {
     subject: string;
-    sans: { emails?: string[]; dns_names?: string[]; upns?: string[]; uris?: string[]; ipAddresses?: string[] };
+    /** Absent from an imported certificate's policy when it has none (recorded); a created one's is `{}` at least. */
+    sans?: { emails?: string[]; dns_names?: string[]; upns?: string[]; uris?: string[]; ipAddresses?: string[] };
     ekus: string[];
     key_usage: string[];
     validity_months: number;

@@ -14,6 +14,8 @@ import * as rotation from "./operations/rotation";
 import * as secrets from "./operations/secrets";
 import * as certificates from "./operations/certificates";
 import * as issuers from "./operations/certificate-issuers";
+import { importCertificate } from "./operations/certificate-import";
+import * as certificateOperation from "./operations/certificate-operation";
 import { methodNotAllowed, operationNotSpecified } from "./errors";
 import type { ObjectKind } from "./model";
 
@@ -55,6 +57,7 @@ const keyBackup = backupOperations("keys");
 const secretObjects = objectOperations("secrets");
 const secretBackup = backupOperations("secrets");
 const certificateObjects = objectOperations("certificates");
+const certificateBackup = backupOperations("certificates");
 
 export const ROUTES: Route[] = [
   keyRoute({ method: "GET", path: "/keys", operation: "getKeys", handler: keyObjects.list, dataAction: "keys/read", permission: "list" }),
@@ -108,10 +111,17 @@ export const ROUTES: Route[] = [
   certificateRoute({ method: "PUT", path: "/certificates/issuers/:name", operation: "setCertificateIssuer", handler: issuers.setCertificateIssuer, dataAction: "certificatecas/write", permission: "setissuers" }),
   certificateRoute({ method: "PATCH", path: "/certificates/issuers/:name", operation: "updateCertificateIssuer", handler: issuers.updateCertificateIssuer, dataAction: "certificatecas/write", permission: "setissuers" }),
   certificateRoute({ method: "DELETE", path: "/certificates/issuers/:name", operation: "deleteCertificateIssuer", handler: issuers.deleteCertificateIssuer, dataAction: "certificatecas/delete", permission: "manageissuers/deleteissuers" }),
+  certificateRoute({ method: "POST", path: "/certificates/restore", operation: "restoreCertificate", handler: certificateBackup.restore, dataAction: "certificates/restore/action", permission: "restore" }),
   certificateRoute({ method: "POST", path: "/certificates/:name/create", operation: "createCertificate", handler: certificates.createCertificate, dataAction: "certificates/create/action", permission: "create", throttle: "keyCreates" }),
+  certificateRoute({ method: "POST", path: "/certificates/:name/import", operation: "importCertificate", handler: importCertificate, dataAction: "certificates/import/action", permission: "import" }),
+  certificateRoute({ method: "POST", path: "/certificates/:name/backup", operation: "backupCertificate", handler: certificateBackup.backup, dataAction: "certificates/backup/action", permission: "backup" }),
   certificateRoute({ method: "DELETE", path: "/certificates/:name", operation: "deleteCertificate", handler: certificateObjects.remove, dataAction: "certificates/delete", permission: "delete" }),
   certificateRoute({ method: "GET", path: "/certificates/:name/versions", operation: "getCertificateVersions", handler: certificateObjects.listVersions, dataAction: "certificates/read", permission: "list" }),
   certificateRoute({ method: "GET", path: "/certificates/:name/pending", operation: "getCertificateOperation", handler: certificates.getCertificateOperation, dataAction: "certificates/read", permission: "get" }),
+  // The REST reference: a cancellation needs certificates/update, deleting the operation certificates/delete, a merge certificates/create.
+  certificateRoute({ method: "PATCH", path: "/certificates/:name/pending", operation: "updateCertificateOperation", handler: certificateOperation.updateCertificateOperation, dataAction: "certificates/update/action", permission: "update" }),
+  certificateRoute({ method: "DELETE", path: "/certificates/:name/pending", operation: "deleteCertificateOperation", handler: certificateOperation.deleteCertificateOperation, dataAction: "certificates/delete", permission: "delete" }),
+  certificateRoute({ method: "POST", path: "/certificates/:name/pending/merge", operation: "mergeCertificate", handler: certificateOperation.mergeCertificate, dataAction: "certificates/create/action", permission: "create" }),
   certificateRoute({ method: "GET", path: "/certificates/:name/policy", operation: "getCertificatePolicy", handler: certificates.getCertificatePolicy, dataAction: "certificates/read", permission: "get" }),
   certificateRoute({ method: "PATCH", path: "/certificates/:name/policy", operation: "updateCertificatePolicy", handler: certificates.updateCertificatePolicy, dataAction: "certificates/update/action", permission: "update" }),
   certificateRoute({ method: "GET", path: "/certificates/:name/:version?", operation: "getCertificate", handler: certificates.getCertificate, dataAction: "certificates/read", permission: "get" }),

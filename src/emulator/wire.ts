@@ -277,7 +277,11 @@ export class WireMapper {
       status,
     };
     if (status === "inProgress") {
-      wire.status_details = "Pending certificate created. Certificate request is in progress. This may take some time based on the issuer provider. Please check again later.";
+      // An `Unknown` issuer's waits for a merge (recorded: can_merge_a_self_signed_certificate).
+      wire.status_details =
+        op.issuer === "Unknown"
+          ? "Pending certificate created. Please Perform Merge to complete the request."
+          : "Pending certificate created. Certificate request is in progress. This may take some time based on the issuer provider. Please check again later.";
     }
     if (status === "completed") wire.target = this.id("certificates", name);
     wire.request_id = op.requestId;

@@ -9,12 +9,13 @@
 
 import { failuresEn } from "./failures.en";
 import { runnerEn } from "./runner.en";
+import { workshopEn } from "./workshop.en";
 
 const RULE = "1-127 characters: letters (a-z, A-Z), digits (0-9) and dashes (-)";
-const kept = (days?: number) => (days ? `Deleted keys are kept ${days} days` : "Deleted keys are kept for the vault's retention period");
 /** The object kinds (kinds/), as messages name them. */
 const KIND_WORDS = { key: "key", secret: "secret", certificate: "certificate" };
 type KindWord = keyof typeof KIND_WORDS;
+const kept = (days: number | undefined, kind: KindWord) => `Deleted ${KIND_WORDS[kind]}s are kept ${days ? `${days} days` : "for the vault's retention period"}`;
 /** 4000 → "4,000". */
 const count = (n: number) => n.toLocaleString("en-US");
 const people = (attendees: number) => `${attendees} ${attendees === 1 ? "attendee" : "attendees"}`;
@@ -246,6 +247,9 @@ export const en = {
       `${name}: deleted. The vault has purge protection, so it cannot be purged now; ` +
       `the service purges it${purgeDate ? ` on ${purgeDate}` : " when its retention ends"}, and until then the name stays taken.`,
     leftAlone: (name: string) => `${name}: left alone — it does not carry this tutorial run's tags, so the tutorial did not create it.`,
+    /** A key or secret that backs certificate `name` (the service's "managed"): never cleaned apart from it. */
+    managedByCertificate: (name: string, noun: string) =>
+      `${name}: left alone — this ${noun} is certificate ${name}'s own (managed): it is deleted, recovered and purged with the certificate, never on its own.`,
     explained: (meaning: string, fix: string) => `${meaning} Fix: ${fix}`,
     failed: (name: string, message: string) => `Cleanup of ${name} failed: ${message}`,
   },
@@ -282,6 +286,14 @@ export const en = {
       SecretForbiddenByPolicy: {
         meaning: (permission?: string) => `The vault uses access policies, and yours lacks a secret permission${permission ? ` (${permission})` : ""}.`,
         fix: "az keyvault set-policy --name <vault> --upn <you> (or --spn <client id>) --secret-permissions get list set delete recover purge",
+      },
+      CertificateForbiddenByRbac: {
+        meaning: (action?: string) => `Your sign-in has no role that allows this on the vault's certificates${action ? ` (needed: ${action})` : ""}.`,
+        fix: 'Assign yourself "Key Vault Certificates Officer" on the vault: az role assignment create --role "Key Vault Certificates Officer" --assignee <your-upn> --scope <vault resource id>. Role assignments take a few minutes to apply.',
+      },
+      CertificateForbiddenByPolicy: {
+        meaning: (permission?: string) => `The vault uses access policies, and yours lacks a certificate permission${permission ? ` (${permission})` : ""}.`,
+        fix: "az keyvault set-policy --name <vault> --upn <you> (or --spn <client id>) --certificate-permissions get list create delete recover purge",
       },
       ForbiddenByPolicy: {
         meaning: (permission?: string) => `The vault uses access policies, and yours lacks a key permission${permission ? ` (${permission})` : ""}.`,
@@ -426,12 +438,18 @@ export const en = {
       needed:
         'The secrets quickstart needs: get, list, set, delete, recover and purge on secrets — RBAC: "Key Vault Secrets Officer" (az role assignment create --role "Key Vault Secrets Officer" --assignee <your-upn> --scope <vault resource id>); access policy: az keyvault set-policy -n <vault> --upn <you> --secret-permissions get list set delete recover purge.',
     },
+    certificatePermissions: {
+      title: "Permissions round trip (probe certificate)",
+      needed:
+        'The certificates quickstart needs: get, list, create, delete, recover and purge on certificates, and, to read the certificate\'s key and secret, get and sign on keys and get on secrets — RBAC: "Key Vault Certificates Officer" (az role assignment create --role "Key Vault Certificates Officer" --assignee <your-upn> --scope <vault resource id>; it gives no key or secret access: add "Key Vault Crypto User" and "Key Vault Secrets User" the same way, unless you already have the keys\' and secrets\' Officer roles); access policy: az keyvault set-policy -n <vault> --upn <you> --certificate-permissions get list create delete recover purge --key-permissions get sign --secret-permissions get.',
+    },
     softDelete: {
       title: "Soft delete and purge protection",
-      purgeProtected: (days: number | undefined, recoveryLevel: string) =>
-        `${kept(days)}, and purge protection is on (${recoveryLevel}): the tutorial's clean-up can delete its key but not purge it, so each run's key name stays taken ${days ? `for ${days} days` : "until the retention period ends"}.`,
+      purgeProtected: (days: number | undefined, recoveryLevel: string, kind: KindWord) =>
+        `${kept(days, kind)}, and purge protection is on (${recoveryLevel}): the tutorial's clean-up can delete its ${KIND_WORDS[kind]} but not purge it, so each run's ${KIND_WORDS[kind]} name stays taken ${days ? `for ${days} days` : "until the retention period ends"}.`,
       purgeProtectedFix: "Fine for one run. For a tutorial you repeat, use a vault without purge protection (it cannot be turned off on an existing vault).",
-      purgeAllowed: (days: number | undefined, recoveryLevel: string) => `${kept(days)}; purge is allowed (${recoveryLevel}), so the tutorial's clean-up removes its key completely.`,
+      purgeAllowed: (days: number | undefined, recoveryLevel: string, kind: KindWord) =>
+        `${kept(days, kind)}; purge is allowed (${recoveryLevel}), so the tutorial's clean-up removes its ${KIND_WORDS[kind]} completely.`,
     },
     skipped: (title: string) => `Skipped: needs "${title}" to pass first.`,
     couldNotRun: (title: string) => `${title} could not run`,
@@ -449,7 +467,9 @@ export const en = {
       secret: (attendees: number, requests: number, perAttendee: number, limit: number) =>
         `${people(attendees)} ${attendees === 1 ? "makes" : "make"} about ${count(requests)} secret transactions (${perAttendee} each: every request for a secret counts, lists and the pollers' checks too). One vault accepts ${count(limit)} per 10 s.`,
       certificate: (attendees: number, requests: number, perAttendee: number, limit: number) =>
-        `${people(attendees)} ${attendees === 1 ? "makes" : "make"} about ${count(requests)} certificate-create requests (${perAttendee} each: the certificate, and the deliberate 409). One vault accepts ${count(limit)} per 10 s.`,
+        `${people(attendees)} ${attendees === 1 ? "makes" : "make"} about ${count(requests)} certificate-create requests (${perAttendee} each: the certificate, and the deliberate 409). ` +
+        `Azure names no limit of its own for creating a certificate; each one creates the certificate's key, so plan with the key-create limit: one vault accepts ${count(limit)} per 10 s, the keys quickstart's creates included. ` +
+        `The other requests (reads, the pollers', the signature) count against 4,000 per 10 s.`,
     } satisfies Record<KindWord, unknown>,
     nobodyWaits: "Even if everyone makes them in the same moment, nobody waits.",
     lastOnesWait: (seconds: number, retries: number) => `If everyone makes them in the same moment, the last ones see "the vault is busy" and wait up to ${seconds} s (${retries} ${retries === 1 ? "retry" : "retries"}).`,
@@ -535,7 +555,7 @@ export const en = {
       limit: {
         key: (perTenSeconds: number) => `${count(perTenSeconds)} key creates per 10 s`,
         secret: (perTenSeconds: number) => `${count(perTenSeconds)} secret transactions per 10 s`,
-        certificate: (perTenSeconds: number) => `${count(perTenSeconds)} certificate creates per 10 s`,
+        certificate: (perTenSeconds: number) => `${count(perTenSeconds)} key creates per 10 s (each certificate create is one)`,
       } satisfies Record<KindWord, unknown>,
       progress: (done: number, attendees: number) => `Rehearsing: ${done}/${attendees} attendees done`,
       finished: (finished: number, attendees: number, seconds: string) => `${finished}/${attendees} attendees finished in ${seconds} s`,
@@ -544,7 +564,7 @@ export const en = {
       timeLabel: "Time to all done:",
       leftoverLabel: (kind: KindWord) => `Leftover ${KIND_WORDS[kind]}s:`,
       /** The requests the limit counted, under its own name. */
-      countedLabel: { key: "Key creates:", secret: "Secret transactions:", certificate: "Certificate creates:" } satisfies Record<KindWord, string>,
+      countedLabel: { key: "Key creates:", secret: "Secret transactions:", certificate: "Key creates (certificates):" } satisfies Record<KindWord, string>,
       counted: (requests: number, perAttendee: number) => `${count(requests)} (${perAttendee} per attendee)`,
       seconds: (seconds: string) => `${seconds} s`,
       leftover: (_kind: KindWord, names: string[]) => `${names.length}${names.length ? ` (${names.join(", ")})` : ""}`,
@@ -560,6 +580,7 @@ export const en = {
         set: "set",
         get: "get",
         versions: "versions",
+        "key + secret": "key + secret",
         delete: "delete",
         "reuse (409)": "reuse (409)",
         "recover + delete": "recover + delete",
@@ -569,6 +590,7 @@ export const en = {
     },
   },
   runner: runnerEn,
+  workshop: workshopEn,
   failures: failuresEn,
 };
 

@@ -10,6 +10,7 @@
 import type { Messages } from "./en";
 import { failuresZhTW } from "./failures.zh-TW";
 import { runnerZhTW } from "./runner.zh-TW";
+import { workshopZhTW } from "./workshop.zh-TW";
 
 /** "A、B 和 C": how a list of names reads in a sentence. */
 const list = (items: string[]) => (items.length <= 1 ? items.join("") : `${items.slice(0, -1).join("、")} 和 ${items[items.length - 1]}`);
@@ -19,7 +20,7 @@ const MEASURE_WORDS = { key: "把", secret: "個", certificate: "張" };
 /** 4000 → "4,000" (Taiwan groups digits as English does). */
 const count = (n: number) => n.toLocaleString("en-US");
 const RULE = "長度 1 到 127 個字元，只能使用英文字母（a-z、A-Z）、數字（0-9）和連字號（-）";
-const kept = (days?: number) => (days ? `已刪除的金鑰會保留 ${days} 天` : "已刪除的金鑰會保留到保存庫的保留期間結束");
+const kept = (days: number | undefined, kind: keyof typeof KIND_WORDS) => `已刪除的${KIND_WORDS[kind]}會保留${days ? ` ${days} 天` : "到保存庫的保留期間結束"}`;
 const quoted = (characters: string[]) => characters.map((c) => (c === " " ? "空格" : `「${c}」`)).join("、");
 
 export const zhTW: Messages = {
@@ -228,6 +229,7 @@ export const zhTW: Messages = {
       `${name}：已刪除。這個保存庫啟用了清除保護，所以現在無法清除；` +
       `服務會${purgeDate ? `在 ${purgeDate} ` : "在保留期間結束時"}自動清除它，在那之前這個名稱都會被占用。`,
     leftAlone: (name) => `${name}：不動它──它沒有這次教學執行的標籤，所以不是本教學建立的。`,
+    managedByCertificate: (name, noun) => `${name}：不動它──這個${noun}是同名憑證 ${name} 自己的（managed）：它會隨著憑證一起刪除、復原和清除，不能單獨清理。`,
     explained: (meaning, fix) => `${meaning}解決方式：${fix}`,
     failed: (name, message) => `清理 ${name} 失敗：${message}`,
   },
@@ -262,6 +264,14 @@ export const zhTW: Messages = {
       SecretForbiddenByPolicy: {
         meaning: (permission) => `這個保存庫使用存取原則，而你的存取原則缺少一項祕密權限${permission ? `（${permission}）` : ""}。`,
         fix: "請執行 az keyvault set-policy --name <vault> --upn <you> --secret-permissions get list set delete recover purge（服務主體請把 --upn <you> 換成 --spn <client id>）。",
+      },
+      CertificateForbiddenByRbac: {
+        meaning: (action) => `你登入的身分在這個保存庫的憑證上沒有允許這項操作的角色${action ? `（需要：${action}）` : ""}。`,
+        fix: '請在保存庫上替自己指派「Key Vault Certificates Officer」角色：az role assignment create --role "Key Vault Certificates Officer" --assignee <your-upn> --scope <vault resource id>。角色指派要過幾分鐘才會生效。',
+      },
+      CertificateForbiddenByPolicy: {
+        meaning: (permission) => `這個保存庫使用存取原則，而你的存取原則缺少一項憑證權限${permission ? `（${permission}）` : ""}。`,
+        fix: "請執行 az keyvault set-policy --name <vault> --upn <you> --certificate-permissions get list create delete recover purge（服務主體請把 --upn <you> 換成 --spn <client id>）。",
       },
       ForbiddenByPolicy: {
         meaning: (permission) => `這個保存庫使用存取原則，而你的存取原則缺少一項金鑰權限${permission ? `（${permission}）` : ""}。`,
@@ -403,12 +413,17 @@ export const zhTW: Messages = {
       needed:
         "祕密快速入門需要祕密的 get、list、set、delete、recover 和 purge 權限──RBAC：「Key Vault Secrets Officer」（az role assignment create --role \"Key Vault Secrets Officer\" --assignee <你的 UPN> --scope <保存庫的資源識別碼>）；存取原則：az keyvault set-policy -n <保存庫> --upn <你> --secret-permissions get list set delete recover purge。",
     },
+    certificatePermissions: {
+      title: "權限往返測試（探測用憑證）",
+      needed:
+        "憑證快速入門需要憑證的 get、list、create、delete、recover 和 purge 權限，讀取憑證的金鑰和祕密時還需要金鑰的 get、sign 和祕密的 get 權限──RBAC：「Key Vault Certificates Officer」（az role assignment create --role \"Key Vault Certificates Officer\" --assignee <你的 UPN> --scope <保存庫的資源識別碼>；這個角色不含金鑰和祕密的權限：請用同樣的方式再指派「Key Vault Crypto User」和「Key Vault Secrets User」，除非你已經有金鑰和祕密的 Officer 角色）；存取原則：az keyvault set-policy -n <保存庫> --upn <你> --certificate-permissions get list create delete recover purge --key-permissions get sign --secret-permissions get。",
+    },
     softDelete: {
       title: "虛刪除與清除保護",
-      purgeProtected: (days, recoveryLevel) =>
-        `${kept(days)}，而且已啟用清除保護（${recoveryLevel}）：教學的清理步驟能刪除金鑰，卻無法清除，所以每次執行用過的金鑰名稱都會被占用${days ? ` ${days} 天` : "到保留期間結束"}。`,
+      purgeProtected: (days, recoveryLevel, kind) =>
+        `${kept(days, kind)}，而且已啟用清除保護（${recoveryLevel}）：教學的清理步驟能刪除${KIND_WORDS[kind]}，卻無法清除，所以每次執行用過的${KIND_WORDS[kind]}名稱都會被占用${days ? ` ${days} 天` : "到保留期間結束"}。`,
       purgeProtectedFix: "只執行一次的話沒有問題。如果教學要反覆執行，請改用沒有啟用清除保護的保存庫（現有的保存庫一旦啟用就無法關閉）。",
-      purgeAllowed: (days, recoveryLevel) => `${kept(days)}；允許清除（${recoveryLevel}），所以教學的清理步驟會把金鑰完全移除。`,
+      purgeAllowed: (days, recoveryLevel, kind) => `${kept(days, kind)}；允許清除（${recoveryLevel}），所以教學的清理步驟會把${KIND_WORDS[kind]}完全移除。`,
     },
     skipped: (title) => `已略過：要先通過「${title}」。`,
     couldNotRun: (title) => `「${title}」無法執行`,
@@ -424,7 +439,9 @@ export const zhTW: Messages = {
       secret: (attendees, requests, perAttendee, limit) =>
         `${attendees} 位學員大約會進行 ${count(requests)} 次祕密交易（每人 ${perAttendee} 次：每個與祕密有關的要求都算，包括列出和輪詢時的查詢）。一個保存庫每 10 秒只接受 ${count(limit)} 次。`,
       certificate: (attendees, requests, perAttendee, limit) =>
-        `${attendees} 位學員大約會送出 ${count(requests)} 個建立憑證的要求（每人 ${perAttendee} 個：憑證本身，加上刻意觸發的 409）。一個保存庫每 10 秒只接受 ${count(limit)} 個。`,
+        `${attendees} 位學員大約會送出 ${count(requests)} 個建立憑證的要求（每人 ${perAttendee} 個：憑證本身，加上刻意觸發的 409）。` +
+        `Azure 沒有為建立憑證另訂上限；每建立一張憑證都會一併建立它的金鑰，所以請以建立金鑰的上限來規劃：一個保存庫每 10 秒只接受 ${count(limit)} 個，金鑰快速入門的建立也算在內。` +
+        `其他要求（讀取、輪詢、簽署）算在每 10 秒 4,000 次的上限裡。`,
     },
     nobodyWaits: "就算所有人在同一刻送出這些要求，也不會有人需要等待。",
     lastOnesWait: (seconds, retries) => `如果所有人在同一刻送出這些要求，最後幾位會看到「保存庫正忙」，最多要等 ${seconds} 秒（重試 ${retries} 次）。`,
@@ -499,14 +516,14 @@ export const zhTW: Messages = {
       limit: {
         key: (perTenSeconds) => `每 10 秒最多建立 ${count(perTenSeconds)} 次金鑰`,
         secret: (perTenSeconds) => `每 10 秒最多 ${count(perTenSeconds)} 次祕密交易`,
-        certificate: (perTenSeconds) => `每 10 秒最多建立 ${count(perTenSeconds)} 次憑證`,
+        certificate: (perTenSeconds) => `每 10 秒最多建立 ${count(perTenSeconds)} 次金鑰（建立一張憑證算一次）`,
       },
       progress: (done, attendees) => `演練中：${done}/${attendees} 位學員已完成`,
       finished: (finished, attendees, seconds) => `${finished}/${attendees} 位學員在 ${seconds} 秒內完成`,
       finishedLabel: "完成的學員：",
       timeLabel: "全部完成所需時間：",
       leftoverLabel: (kind) => `殘留的${KIND_WORDS[kind]}：`,
-      countedLabel: { key: "建立金鑰次數：", secret: "祕密交易次數：", certificate: "建立憑證次數：" },
+      countedLabel: { key: "建立金鑰次數：", secret: "祕密交易次數：", certificate: "建立金鑰次數（憑證）：" },
       counted: (requests, perAttendee) => `${count(requests)}（每位學員 ${perAttendee} 次）`,
       seconds: (seconds) => `${seconds} 秒`,
       leftover: (kind, names) => `${names.length} ${MEASURE_WORDS[kind]}${names.length ? `（${names.join("、")}）` : ""}`,
@@ -521,6 +538,7 @@ export const zhTW: Messages = {
         set: "設定祕密",
         get: "讀取",
         versions: "版本和屬性",
+        "key + secret": "金鑰和祕密",
         delete: "刪除",
         "reuse (409)": "重用名稱（409）",
         "recover + delete": "復原後再刪除",
@@ -530,5 +548,6 @@ export const zhTW: Messages = {
     },
   },
   runner: runnerZhTW,
+  workshop: workshopZhTW,
   failures: failuresZhTW,
 };

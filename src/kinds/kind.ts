@@ -1,5 +1,5 @@
 /**
- * One shape for every object kind a vault holds. Keys, secrets (and certificates next) share
+ * One shape for every object kind a vault holds. Keys, secrets and certificates share
  * their life — live, deleted with soft delete, recovered, purged — and the tutorial's scaffolding
  * (free names, where an object stands, the ledger, clean-up, doctor, rehearse) is written once
  * against this interface. A kind says only what differs: which SDK calls, which URL collections.
@@ -18,6 +18,11 @@ export interface LiveFacts {
   name: string;
   tags?: Record<string, string>;
   createdOn?: Date;
+  /**
+   * A key or secret that backs a certificate (the service's `managed: true`): it lives and dies with
+   * its certificate, and is never cleaned on its own — a listing of keys or secrets still shows it.
+   */
+  managed?: boolean;
 }
 
 /** What the scaffolding reads of a soft-deleted object. */
@@ -29,7 +34,7 @@ export interface DeletedFacts extends LiveFacts {
 }
 
 /** What the scaffolding keeps of a live object's properties (a secret's value is never among them). */
-export const liveFacts = (p: LiveFacts): LiveFacts => ({ name: p.name, tags: p.tags, createdOn: p.createdOn });
+export const liveFacts = (p: LiveFacts): LiveFacts => ({ name: p.name, tags: p.tags, createdOn: p.createdOn, ...(p.managed ? { managed: true } : {}) });
 
 /** What the scaffolding keeps of a deleted object (DeletedKey, DeletedSecret: the same fields in `properties`). */
 export const deletedFacts = ({ properties: p }: { properties: DeletedFacts }): DeletedFacts => ({

@@ -39,6 +39,8 @@ export interface DocsResult {
   file: string;
   /** Whether the file on disk differed from the generated text (before writing it, unless --check). */
   changed: boolean;
+  /** How long the notebook's run took, from the start of its emulator to the end of its kernel (not with --from). */
+  seconds?: number;
 }
 
 export interface DocsOptions {
@@ -56,12 +58,14 @@ export interface DocsOptions {
 export async function generateDocs(options: DocsOptions): Promise<DocsResult> {
   const notebookPath = notebookFor(options.lang, options.tutorial);
   const relativeNotebook = path.relative(PROJECT_ROOT, notebookPath).split(path.sep).join("/");
+  const started = performance.now();
   const executed = options.from ? readExecuted(options.from) : await executeForDocs(options, notebookPath, relativeNotebook);
+  const seconds = options.from ? undefined : (performance.now() - started) / 1000;
   const markdown = docsMarkdown(executed, options.lang, options.tutorial);
   const file = docsFileFor(options.lang, options.tutorial);
   const changed = !existsSync(file) || readFileSync(file, "utf8") !== markdown;
   if (changed && !options.check) await writeFileAtomic(file, markdown);
-  return { lang: options.lang, file, changed };
+  return { lang: options.lang, file, changed, seconds };
 }
 
 /**

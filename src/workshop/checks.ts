@@ -6,6 +6,7 @@
 import type { TokenCredential } from "@azure/identity";
 import type { KeyClient } from "@azure/keyvault-keys";
 import type { QuickstartConfig } from "../env";
+import type { KindId } from "../kinds/index";
 
 export type CheckStatus = "pass" | "warn" | "fail" | "skip";
 
@@ -29,8 +30,8 @@ export interface DoctorContext {
   config?: QuickstartConfig;
   credential?: TokenCredential;
   client?: KeyClient;
-  /** Filled by the permissions check for the soft-delete check. */
-  probe?: { recoveryLevel?: string; recoverableDays?: number };
+  /** Filled by the first permissions check (of its kind's probe) for the soft-delete check. */
+  probe?: { recoveryLevel?: string; recoverableDays?: number; kind: KindId };
 }
 
 export interface Check {

@@ -1,19 +1,21 @@
 /**
  * `kvq doctor`: the preflight checklist for a learner's machine — Node, dependencies, settings, the
- * vault's network path, sign-in, a permissions round trip with a tagged probe key, and what the
- * vault's soft-delete settings mean for the tutorial. Every failure carries its fix; the probe key
- * is always cleaned up. Titles, details and fixes are in the current language (i18n/); ids and
- * statuses are not, so a JSON report is read the same way from every machine.
+ * vault's network path, sign-in, a permissions round trip per kind of object the tutorials make (a
+ * tagged probe key, secret, certificate), and what the vault's soft-delete settings mean for the
+ * tutorial. Every failure carries its fix; the probes are always cleaned up. Titles, details and
+ * fixes are in the current language (i18n/); ids and statuses are not, so a JSON report is read the
+ * same way from every machine.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { connect as tlsConnect } from "node:tls";
 import { DefaultAzureCredential } from "@azure/identity";
-import { KeyClient } from "@azure/keyvault-keys";
-import { SecretClient } from "@azure/keyvault-secrets";
+import { CertificateClient, DefaultCertificatePolicy, type CertificateClientOptions } from "@azure/keyvault-certificates";
+import { CryptographyClient, KeyClient } from "@azure/keyvault-keys";
+import { SecretClient, type SecretClientOptions } from "@azure/keyvault-secrets";
 import { cleanupObject } from "../cleanup";
-import { kindOf, type VaultObjectClient } from "../kinds/index";
+import { kindOf, type KindId, type VaultObjectClient } from "../kinds/index";
 import { clientOptionsFor, emulatorCaFile, isLocalVaultUrl } from "../client-options";
 import { emulatorStateDirFor } from "../emulator-record";
 import { damageReports, describeDamage } from "../emulator/store/notices";
@@ -35,11 +37,104 @@ export function nodeVersionOk(version: string): boolean {
   const [major, minor] = version.replace(/^v/, "").split(".").map(Number);
   return major > MIN_NODE[0] || (major === MIN_NODE[0] && minor >= MIN_NODE[1]);
 }
-const REQUIRED_PACKAGES = ["@azure/keyvault-keys", "@azure/keyvault-secrets", "@azure/identity", "tslab", "ora", "dotenv", "kvq"];
+const REQUIRED_PACKAGES = ["@azure/keyvault-keys", "@azure/keyvault-secrets", "@azure/keyvault-certificates", "@azure/identity", "tslab", "ora", "dotenv", "kvq"];
 export const DOCTOR_TAG = "kvq-doctor";
 
+/**
+ * The kinds of object each tutorial makes, whose permissions `kvq doctor --tutorial` checks (the
+ * certificates quickstart's round trip reads the certificate's key and secret too, as its notebook
+ * does). Without --tutorial every kind is checked: a learner takes the course's notebooks in turn,
+ * and a missing permission is best found before class, not at the third notebook.
+ */
+export const DOCTOR_TUTORIALS = {
+  quickstart: ["key"],
+  "beyond-the-quickstart": ["key"],
+  "secrets-quickstart": ["secret"],
+  "certificates-quickstart": ["certificate"],
+} as const satisfies Record<string, readonly KindId[]>;
+export type DoctorTutorial = keyof typeof DOCTOR_TUTORIALS;
+export const DOCTOR_TUTORIAL_NAMES = Object.keys(DOCTOR_TUTORIALS) as DoctorTutorial[];
+const ALL_KINDS: readonly KindId[] = ["key", "secret", "certificate"];
+
+/** The SDK's options for a client of the vault the settings name (each SDK types its own service versions; none is set). */
+const optionsFor = (ctx: DoctorContext) => clientOptionsFor(ctx.config!.vaultUrl, { env: ctx.env, onThrottle: () => undefined });
+
+/** What the permissions round trip of a kind does that the others do not: its check's id and words, its client, its create. */
+interface Probe {
+  id: string;
+  title(): string;
+  needed(): string;
+  /** The fix for a refusal, instead of the error rule's (which names the role for the refused object's kind). */
+  permissionFix?(): string;
+  client(ctx: DoctorContext): VaultObjectClient;
+  create(client: VaultObjectClient, name: string, tags: Record<string, string>): Promise<unknown>;
+  /** The create is a long-running operation: it can fail after the vault accepted it (its poller's reads), leaving a probe. */
+  createPolls?: true;
+  /** Steps after get and list, named as they are reported: the certificates quickstart reads the certificate's key and secret. */
+  more?(ctx: DoctorContext, name: string): Array<[step: string, run: () => Promise<unknown>]>;
+}
+
+const PROBES: Record<KindId, Probe> = {
+  key: {
+    id: "permissions",
+    title: () => t().doctor.permissions.title,
+    needed: () => t().doctor.permissions.needed,
+    client: (ctx) => (ctx.client = new KeyClient(ctx.config!.vaultUrl, ctx.credential!, optionsFor(ctx))),
+    create: (client, name, tags) => (client as KeyClient).createRsaKey(name, { keySize: 2048, tags }),
+  },
+  secret: {
+    id: "secret-permissions",
+    title: () => t().doctor.secretPermissions.title,
+    needed: () => t().doctor.secretPermissions.needed,
+    permissionFix: () => t().doctor.secretPermissions.needed,
+    client: (ctx) => new SecretClient(ctx.config!.vaultUrl, ctx.credential!, optionsFor(ctx) as SecretClientOptions),
+    // The probe's value is made up here and never shown.
+    create: (client, name, tags) => (client as SecretClient).setSecret(name, randomBytes(16).toString("hex"), { tags }),
+  },
+  certificate: {
+    id: "certificate-permissions",
+    title: () => t().doctor.certificatePermissions.title,
+    needed: () => t().doctor.certificatePermissions.needed,
+    permissionFix: () => t().doctor.certificatePermissions.needed,
+    client: (ctx) => new CertificateClient(ctx.config!.vaultUrl, ctx.credential!, optionsFor(ctx) as CertificateClientOptions),
+    // The default policy, as the quickstart creates its certificate: self-signed, issued while the
+    // poller waits. Its reads of the pending operation need the certificates get permission.
+    create: async (client, name, tags) => (await (client as CertificateClient).beginCreateCertificate(name, DefaultCertificatePolicy, { tags, intervalInMs: 500 })).pollUntilDone(),
+    createPolls: true,
+    // One name, three objects: the notebook reads the certificate's key (and signs with it) and its secret, each with its own client.
+    more(ctx, name) {
+      const keys = new KeyClient(ctx.config!.vaultUrl, ctx.credential!, optionsFor(ctx));
+      let keyId = "";
+      return [
+        ["get key", async () => (keyId = (await keys.getKey(name)).id!)],
+        ["sign", () => new CryptographyClient(keyId, ctx.credential!, optionsFor(ctx)).signData("RS256", Buffer.from("kvq doctor"))],
+        // The value (the certificate with its private key) is read, as the notebook reads it, and dropped.
+        ["get secret", async () => void (await new SecretClient(ctx.config!.vaultUrl, ctx.credential!, optionsFor(ctx) as SecretClientOptions).getSecret(name))],
+      ];
+    },
+  },
+};
+
+/** The permissions check of a kind: its round trip with a tagged probe. */
+const permissionsCheck = (probe: Probe): Check => ({
+  id: probe.id,
+  get title() {
+    return probe.title();
+  },
+  needs: ["sign-in"],
+  run: (ctx) => permissionsRoundTrip(ctx, probe),
+});
+
+/** The checklist, with the permissions round trips of the given kinds (default: every kind), in the kinds' order. */
+export function doctorChecks(kinds: readonly KindId[] = ALL_KINDS): Check[] {
+  const checked = ALL_KINDS.filter((k) => kinds.includes(k));
+  const [first, ...rest] = checked.map((k) => permissionsCheck(PROBES[k]));
+  // The soft-delete check reads what the first round trip's delete answered.
+  return [...CHECKS_BEFORE, ...(first ? [first, ...rest, softDeleteCheck(first.id)] : [])];
+}
+
 // Titles are getters: read when a check starts, so they follow the language of that moment.
-export const CHECKS: Check[] = [
+const CHECKS_BEFORE: Check[] = [
   {
     id: "node",
     get title() {
@@ -156,96 +251,77 @@ export const CHECKS: Check[] = [
       }
     },
   },
-  {
-    id: "permissions",
-    get title() {
-      return t().doctor.permissions.title;
-    },
-    needs: ["sign-in"],
-    async run(ctx) {
-      ctx.client = new KeyClient(ctx.config!.vaultUrl, ctx.credential!, clientOptionsFor(ctx.config!.vaultUrl, { env: ctx.env, onThrottle: () => undefined }));
-      const client = ctx.client;
-      return permissionsRoundTrip(ctx, client, (name, tags) => client.createRsaKey(name, { keySize: 2048, tags }), t().doctor.permissions.needed);
-    },
-  },
-  {
-    id: "secret-permissions",
-    get title() {
-      return t().doctor.secretPermissions.title;
-    },
-    needs: ["sign-in"],
-    async run(ctx) {
-      const client = new SecretClient(ctx.config!.vaultUrl, ctx.credential!, clientOptionsFor(ctx.config!.vaultUrl, { env: ctx.env, onThrottle: () => undefined }));
-      // The probe's value is made up here and never shown.
-      return permissionsRoundTrip({}, client, (name, tags) => client.setSecret(name, randomBytes(16).toString("hex"), { tags }), t().doctor.secretPermissions.needed, t().doctor.secretPermissions.needed);
-    },
-  },
-  {
-    id: "soft-delete",
-    get title() {
-      return t().doctor.softDelete.title;
-    },
-    needs: ["permissions"],
-    async run(ctx) {
-      const m = t().doctor.softDelete;
-      const days = ctx.probe?.recoverableDays;
-      const level = ctx.probe?.recoveryLevel ?? "";
-      if (!level.includes("Purgeable")) return warn(m.purgeProtected(days, level), m.purgeProtectedFix);
-      return pass(m.purgeAllowed(days, level));
-    },
-  },
 ];
 
+/** What the vault's soft delete means for the tutorial, from the delete of the round trip `after` (its first). */
+const softDeleteCheck = (after: string): Check => ({
+  id: "soft-delete",
+  get title() {
+    return t().doctor.softDelete.title;
+  },
+  needs: [after],
+  async run(ctx) {
+    const m = t().doctor.softDelete;
+    const days = ctx.probe?.recoverableDays;
+    const level = ctx.probe?.recoveryLevel ?? "";
+    const kind = ctx.probe?.kind ?? "key";
+    if (!level.includes("Purgeable")) return warn(m.purgeProtected(days, level, kind), m.purgeProtectedFix);
+    return pass(m.purgeAllowed(days, level, kind));
+  },
+});
+
+/** Every check, every kind's permissions among them: what `kvq doctor` runs without --tutorial. */
+export const CHECKS: Check[] = doctorChecks();
+
+const FORBIDDEN = ["ForbiddenByRbac", "ForbiddenByPolicy", "SecretForbiddenByRbac", "SecretForbiddenByPolicy", "CertificateForbiddenByRbac", "CertificateForbiddenByPolicy"];
+
 /**
- * create → get → list → delete → purge with a tagged probe object of the client's kind (a key, a
- * secret: `create` is the one call that differs); the first refusal names the permission it needs.
+ * create → get → list (→ the kind's own steps) → delete → purge with a tagged probe object of the
+ * probe's kind (a key, a secret, a certificate); the first refusal names the permission it needs.
  */
-async function permissionsRoundTrip(
-  ctx: Pick<DoctorContext, "probe">,
-  client: VaultObjectClient,
-  create: (name: string, tags: Record<string, string>) => Promise<unknown>,
-  needed: string,
-  /** The fix to give instead of the error rule's (whose role names the keys' one), when a refusal is a permission's. */
-  permissionFix?: string,
-): Promise<CheckOutcome> {
+async function permissionsRoundTrip(ctx: DoctorContext, probe: Probe): Promise<CheckOutcome> {
+  const client = probe.client(ctx);
   const kind = kindOf(client);
   const name = `kvq-doctor-probe-${randomBytes(4).toString("hex")}`;
   // Tagged as its kind's quickstart tags its objects: were it left behind, cleanup would find it.
   const tags = { [TUTORIAL_TAG]: QUICKSTART_TAG_VALUES[kind.id], [RUN_TAG]: `doctor-${name}`, [DOCTOR_TAG]: "probe" };
   const done: string[] = [];
   let step = "create";
+  const run = async (next: string, work: () => Promise<unknown>) => {
+    step = next;
+    await work();
+    done.push(step);
+  };
   try {
-    await create(name, tags);
-    done.push(step);
-    step = "get";
-    await kind.get(client, name);
-    done.push(step);
-    step = "list";
-    await kind.listLive(client)[Symbol.asyncIterator]().next();
-    done.push(step);
-    step = "delete";
-    const deleted = await kind.delete(client, name, { intervalInMs: 500 });
-    ctx.probe = { recoveryLevel: deleted.recoveryLevel, recoverableDays: deleted.recoverableDays };
-    done.push(step);
-    if (deleted.recoveryLevel?.includes("Purgeable")) {
-      step = "purge";
-      await purgeWhenReady(client, name);
-      done.push(step);
-    }
+    await run("create", () => probe.create(client, name, tags));
+    await run("get", () => kind.get(client, name));
+    await run("list", () => kind.listLive(client)[Symbol.asyncIterator]().next());
+    for (const [more, work] of probe.more?.(ctx, name) ?? []) await run(more, work);
+    let purgeable = false;
+    await run("delete", async () => {
+      const deleted = await kind.delete(client, name, { intervalInMs: 500 });
+      // The first round trip's answer is the vault's: soft delete is the vault's setting, not a kind's.
+      ctx.probe ??= { recoveryLevel: deleted.recoveryLevel, recoverableDays: deleted.recoverableDays, kind: kind.id };
+      purgeable = deleted.recoveryLevel?.includes("Purgeable") ?? false;
+    });
+    if (purgeable) await run("purge", () => purgeWhenReady(client, name));
     return pass(t().doctor.permissions.allowed(done));
   } catch (error) {
     const outcome = explained(error, t().doctor.permissions.refused(step, done));
-    const forbidden = ["ForbiddenByRbac", "ForbiddenByPolicy", "SecretForbiddenByRbac", "SecretForbiddenByPolicy"].includes(explainError(error)?.id ?? "");
-    return { ...outcome, detail: `${outcome.detail}\n${needed}`, ...(forbidden && permissionFix ? { fix: permissionFix } : {}) };
+    const fix = FORBIDDEN.includes(explainError(error)?.id ?? "") ? probe.permissionFix?.() : undefined;
+    // What the tutorial needs, said once: as the fix when it is the fix, otherwise under the detail.
+    return fix ? { ...outcome, fix } : { ...outcome, detail: `${outcome.detail}\n${probe.needed()}` };
   } finally {
-    // Whatever happened, leave nothing behind (a probe we could not create needs nothing).
-    if (done.includes("create")) await removeProbe(client, name, tags[RUN_TAG]);
+    // Whatever happened, leave nothing behind: a probe never created, or purged, needs nothing.
+    const mayExist = done.includes("create") || (probe.createPolls && step === "create");
+    if (mayExist && !done.includes("purge")) await removeProbe(client, name, tags[RUN_TAG]);
   }
 }
 
 /** The probe is ours by construction: if the careful cleanup (which reads its tags first) is refused, delete it directly. */
 async function removeProbe(client: VaultObjectClient, name: string, runId: string): Promise<void> {
-  const result = await cleanupObject(client, name, { runId, pollIntervalMs: 500 });
+  // Not found live or deleted, a probe is gone (or was never made): half a second's grace is enough for one deleted just now.
+  const result = await cleanupObject(client, name, { runId, pollIntervalMs: 500, graceMs: 500 });
   if (result.outcome !== "failed") return;
   try {
     await kindOf(client).delete(client, name, { intervalInMs: 500 });
@@ -303,6 +379,8 @@ export interface DoctorOptions {
   env?: NodeJS.ProcessEnv;
   projectRoot?: string;
   checks?: Check[];
+  /** The kinds whose permissions to check (`--tutorial`: the kinds of that tutorial); default every kind. Ignored with `checks`. */
+  kinds?: readonly KindId[];
   onStart?: (check: Check) => void;
   onResult?: (result: CheckResult) => void;
 }
@@ -314,13 +392,14 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<CheckResul
   const loaded = loadEnvFile({ env, cwd: projectRoot });
   const ctx: DoctorContext = { env, projectRoot, envFile: loaded.file };
   const results: CheckResult[] = [];
-  for (const check of options.checks ?? CHECKS) {
+  const checks = options.checks ?? doctorChecks(options.kinds);
+  for (const check of checks) {
     options.onStart?.(check);
     const started = performance.now();
     const blocker = check.needs?.find((id) => !["pass", "warn"].includes(results.find((r) => r.id === id)?.status ?? "skip"));
     let outcome: CheckOutcome;
     if (blocker) {
-      outcome = { status: "skip", detail: t().doctor.skipped((options.checks ?? CHECKS).find((c) => c.id === blocker)?.title ?? blocker) };
+      outcome = { status: "skip", detail: t().doctor.skipped(checks.find((c) => c.id === blocker)?.title ?? blocker) };
     } else {
       try {
         outcome = await check.run(ctx);

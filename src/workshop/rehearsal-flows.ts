@@ -3,16 +3,20 @@
  * the service that flow meets. The engine (rehearse.ts) is written once; a tutorial is one entry
  * of FLOWS: its kind, its limit, and its steps after "settings" and "name" (which every notebook
  * shares). Steps every notebook has alike (get, delete, reuse, recover, clean up) are written once
- * below, against the kind (kinds/); only what differs (create a key, set a secret) is the flow's.
+ * below, against the kind (kinds/); only what differs (create a key, set a secret, create a
+ * certificate and read its key and secret) is the flow's.
  *
- * No SDK is loaded here (clients come from kinds/clients.ts), so the CLI can read the tutorials'
- * names and limits cheaply.
+ * No SDK is loaded here until a flow runs (clients come from kinds/clients.ts), so the CLI can read
+ * the tutorials' names and limits cheaply.
  */
+import type { TokenCredential } from "@azure/core-auth";
+import type { CertificateClient } from "@azure/keyvault-certificates";
 import type { KeyClient } from "@azure/keyvault-keys";
 import type { KeyVaultSecret, SecretClient } from "@azure/keyvault-secrets";
 import { cleanupRuns } from "../cleanup";
 import type { ThrottleBucket } from "../emulator/routes";
 import { t, type Messages } from "../i18n";
+import { newObjectClient } from "../kinds/clients";
 import type { KindId, ObjectKind, VaultObjectClient } from "../kinds/index";
 import type { TutorialName } from "../notebook/tutorial-run";
 import { objectState } from "../object-state";
@@ -33,6 +37,9 @@ export interface AttendeeRun<Client extends VaultObjectClient = VaultObjectClien
   ledger: RunLedger;
   /** The pollers' interval: undefined is the SDK's 2 s, as in the notebook. */
   poll: { intervalInMs?: number };
+  /** What the client was made with, for the other clients a step makes (the certificates notebook's KeyClient and SecretClient). */
+  credential: TokenCredential;
+  clientOptions: object;
   /** What each earlier step resolved with (the secrets flow's "versions" reads the first version "set" made). */
   earlier: Partial<Record<StepName, unknown>>;
   /** The reuse step met "the vault is busy" after all retries instead of the 409 (the notebook prints that and goes on). */
@@ -123,6 +130,27 @@ const flow = <Client extends VaultObjectClient>(f: TutorialFlow<Client>): Tutori
 /** The value an attendee's secret holds: made up, never printed. */
 const madeUpValue = (attendee: string) => `a value made up for ${attendee}'s rehearsal`;
 
+/** The certificates notebook's create: the SDK's default policy (self-signed), the poller followed to the end. */
+async function createCertificate({ client, name, ledger, poll }: AttendeeRun<CertificateClient>): Promise<unknown> {
+  const { DefaultCertificatePolicy } = require("@azure/keyvault-certificates") as typeof import("@azure/keyvault-certificates");
+  return (await client.beginCreateCertificate(name, DefaultCertificatePolicy, { tags: ledger.tags, ...poll })).pollUntilDone();
+}
+
+/**
+ * One name, three objects: the notebook reads the certificate's key with a KeyClient and signs with
+ * it (CryptographyClient), and reads its secret — the certificate with its private key — with a
+ * SecretClient (the value is dropped here, never printed).
+ */
+async function keyAndSecret({ client, name, credential, clientOptions }: AttendeeRun<CertificateClient>): Promise<void> {
+  const { CryptographyClient } = require("@azure/keyvault-keys") as typeof import("@azure/keyvault-keys");
+  const key = await (newObjectClient("key", client.vaultUrl, credential, clientOptions) as KeyClient).getKey(name);
+  await new CryptographyClient(key, credential, clientOptions).signData("RS256", Buffer.from(`signed with ${name}`));
+  await (newObjectClient("secret", client.vaultUrl, credential, clientOptions) as SecretClient).getSecret(name);
+}
+
+/** The tutorials rehearsed: the notebooks' names, and the certificates quickstart's, whose notebook is being written (issue 28). */
+type Tutorial = TutorialName | "certificates-quickstart";
+
 export const FLOWS = {
   /** notebooks/quickstart.ipynb: the keys quickstart. */
   quickstart: flow<KeyClient>({
@@ -174,7 +202,30 @@ export const FLOWS = {
       cleanUp,
     ],
   }),
-} satisfies Partial<Record<TutorialName, TutorialFlow>>;
+  /** notebooks/certificates-quickstart.ipynb: a certificate, and the key and secret that share its name. */
+  "certificates-quickstart": flow<CertificateClient>({
+    kind: "certificate",
+    // A certificate create makes the certificate's key: the emulator counts it with the key creates (routes.ts).
+    limit: "keyCreates",
+    // Azure's service limits page names no limit for creating a certificate (only for importing one,
+    // with secret creates and key imports, 300): its key is a software RSA-2048 key, whose creates
+    // are 20 per 10 s. Its other requests (reads, the pollers', sign) count against the 4,000.
+    azureLimit: 20,
+    // Measured: the certificate's create, and the deliberate 409 of the reuse step (a create the vault
+    // counts, then refuses) — as in the keys quickstart.
+    requestsPerAttendee: 2,
+    keyPoolSize: (attendees) => Math.min(8, attendees),
+    steps: [
+      { name: "create", run: createCertificate },
+      get as FlowStep<CertificateClient>,
+      { name: "key + secret", run: keyAndSecret },
+      remove as FlowStep<CertificateClient>,
+      reuse<CertificateClient>(createCertificate),
+      recoverAndDelete() as FlowStep<CertificateClient>,
+      cleanUp as FlowStep<CertificateClient>,
+    ],
+  }),
+} satisfies Partial<Record<Tutorial, TutorialFlow>>;
 
 export type RehearsalTutorial = keyof typeof FLOWS;
 export const REHEARSAL_TUTORIALS = Object.keys(FLOWS) as RehearsalTutorial[];

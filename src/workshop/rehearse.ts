@@ -1,6 +1,7 @@
 /**
  * `kvq rehearse`: many attendees' full flows of a tutorial at once against an emulator held to the
- * real limit that tutorial meets (key creates: 20 per 10 s; secret transactions: 4,000 per 10 s),
+ * real limit that tutorial meets (key creates: 20 per 10 s, a certificate create among them;
+ * secret transactions: 4,000 per 10 s),
  * so an instructor sees before class what a shared vault does under a room of learners: the
  * "vault is busy" waits, the retries, how long until everyone is done, and that nothing is left
  * behind. The flows are the notebooks' steps through the same helpers (not one kernel per
@@ -145,7 +146,8 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
 /** One attendee through the notebook's steps, timed: settings and a free name, then the flow's own. */
 async function attendeeFlow(flow: TutorialFlow, attendee: string, vault: Emulator, credential: TokenCredential, ledgerDir: string, pollIntervalMs?: number): Promise<AttendeeResult> {
   const result: AttendeeResult = { attendee, ok: false, steps: {}, retries: 0 };
-  const client = newObjectClient(flow.kind, vault.url, credential, clientOptionsFor(vault.url, { ca: vault.caPem, onThrottle: () => result.retries++ }));
+  const clientOptions = clientOptionsFor(vault.url, { ca: vault.caPem, onThrottle: () => result.retries++ });
+  const client = newObjectClient(flow.kind, vault.url, credential, clientOptions);
   const timed = async <T>(name: StepName, work: () => Promise<T>): Promise<T> => {
     const started = performance.now();
     const value = await work();
@@ -168,6 +170,8 @@ async function attendeeFlow(flow: TutorialFlow, attendee: string, vault: Emulato
       name,
       ledger,
       poll: { intervalInMs: pollIntervalMs },
+      credential,
+      clientOptions,
       earlier: {},
       sawBusyInsteadOfConflict: () => (result.busyInsteadOfConflict = true),
     };

@@ -1,9 +1,10 @@
 /**
  * `kvq cleanup`: what tutorial runs left in a vault — live and soft-deleted objects (keys,
- * secrets) carrying the tutorial's tags, and the local ledgers of runs that stopped early —
- * grouped by run, and then (only when asked) deleted and purged. An object without the
- * tutorial's tags is never listed, so it is never touched. Every kind there is a client for is
- * looked at, the same way (kinds/).
+ * secrets, certificates) carrying the tutorial's tags, and the local ledgers of runs that stopped
+ * early — grouped by run, and then (only when asked) deleted and purged. An object without the
+ * tutorial's tags is never listed, so it is never touched; nor is a certificate's own key or
+ * secret (`managed`), which goes with its certificate. Every kind there is a client for is looked
+ * at, the same way (kinds/).
  */
 import { cleanupObject, type CleanupClients, type ObjectCleanup } from "../cleanup";
 import { KINDS, kindOf, type KindId, type VaultObjectClient } from "../kinds/index";
@@ -57,15 +58,19 @@ export async function findLeftovers(clients: CleanupClients, options: { ledgerDi
   const filter = options.filter ?? {};
   const now = (filter.now ?? new Date()).getTime();
   const found: LeftoverObject[] = [];
+  /** A certificate's own keys and secrets seen, as "kind:name": a ledger naming one does not make it the sweep's. */
+  const managed = new Set<string>();
   const present = clientsOf(clients);
   for (const [id, client] of present) {
     const kind = kindOf(client);
     for await (const live of kind.listLive(client)) {
-      if (!isTutorialObject(live.tags)) continue;
+      // A certificate's key and secret are listed with the keys and secrets: they are its, not the sweep's.
+      if (live.managed) managed.add(`${id}:${live.name.toLowerCase()}`);
+      if (live.managed || !isTutorialObject(live.tags)) continue;
       found.push({ name: live.name, kind: id, state: "live", runId: live.tags![RUN_TAG] ?? "unknown", attendee: live.tags![ATTENDEE_TAG], since: live.createdOn });
     }
     for await (const deleted of kind.listDeleted(client)) {
-      if (!isTutorialObject(deleted.tags)) continue;
+      if (deleted.managed || !isTutorialObject(deleted.tags)) continue;
       const tags = deleted.tags!;
       found.push({
         name: deleted.name,
@@ -90,6 +95,7 @@ export async function findLeftovers(clients: CleanupClients, options: { ledgerDi
     Object.assign(g, { ledger, startedAt: ledger.startedAt, attendee: ledger.attendee });
     for (const { name, kind } of ledger.pending) {
       if (!present.some(([id]) => id === kind)) continue; // no client of its kind: not this sweep's
+      if (managed.has(`${kind}:${name.toLowerCase()}`)) continue; // a certificate's: cleaned with it
       const inVault = found.some((k) => k.kind === kind && k.name.toLowerCase() === name.toLowerCase());
       if (!inVault) found.push({ name, kind, state: "ledger-only", runId: ledger.runId, attendee: ledger.attendee, since: ledger.startedAt });
     }

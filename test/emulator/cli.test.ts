@@ -10,6 +10,7 @@ import { createServer, type Server } from "node:net";
 import path from "node:path";
 import { after, test } from "node:test";
 import { DefaultAzureCredential } from "@azure/identity";
+import { CertificateClient, type CertificateClientOptions } from "@azure/keyvault-certificates";
 import { KeyClient } from "@azure/keyvault-keys";
 import { SecretClient, type SecretClientOptions } from "@azure/keyvault-secrets";
 import { parse } from "dotenv";
@@ -69,14 +70,14 @@ function kvq(args: string[]) {
   return { child, exited, waitFor, out: () => stdout, err: () => stderr };
 }
 
-test("starts, prints and writes its environment, serves the SDK, and stops on SIGTERM with state saved", async () => {
+test("starts, prints and writes its environment, serves the SDK (--max-certificates bounds the certificates), and stops on SIGTERM with state saved", async () => {
   const dir = tempDir("kvq-cli-");
   dirs.push(dir);
   const state = path.join(dir, "state");
   const envFile = path.join(dir, ".env");
   writeFileSync(envFile, "# my settings\nKEY_VAULT_URL=https://old.vault.azure.net\nOTHER=keep me\n\nexport ALSO=kept\n");
 
-  const run = kvq(["--port", "0", "--state", state, "--env-file", envFile]);
+  const run = kvq(["--port", "0", "--state", state, "--env-file", envFile, "--max-certificates", "1"]);
   await run.waitFor("the environment on stdout", () => ENV_KEYS.every((k) => run.out().includes(`${k}=`)));
   await run.waitFor("the env file written", () => /other lines kept/.test(run.err()));
   const env = parse(run.out());
@@ -97,6 +98,9 @@ test("starts, prints and writes its environment, serves the SDK, and stops on SI
   const client = new KeyClient(env.KEY_VAULT_URL, new DefaultAzureCredential(), clientOptionsFor(env.KEY_VAULT_URL, { env }));
   const key = await client.createRsaKey("made-through-the-cli");
   assert.equal(key.name, "made-through-the-cli");
+  const certificates = new CertificateClient(env.KEY_VAULT_URL, new DefaultAzureCredential(), clientOptionsFor(env.KEY_VAULT_URL, { env }) as CertificateClientOptions);
+  await (await certificates.beginCreateCertificate("cli-certificate", { issuerName: "Self", subject: "CN=cli" }, { intervalInMs: 50 })).pollUntilDone();
+  await rejectsWith(certificates.beginCreateCertificate("one-too-many", { issuerName: "Self", subject: "CN=cli" }), { status: 403, inner: "QuotaExceeded", message: /at most 1 certificates/ });
 
   // A second emulator on the same folder is refused at once, naming the one that runs and the way out.
   const second = kvq(["--port", "0", "--state", state]);

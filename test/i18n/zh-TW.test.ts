@@ -20,7 +20,8 @@ import { defaultThrottleMessage } from "../../src/throttle-notice";
 import { explainError } from "../../src/vault-errors";
 import type { CheckResult } from "../../src/workshop/checks";
 import { runDoctor } from "../../src/workshop/doctor";
-import { azureExpectations, stepsOf, type RehearsalReport } from "../../src/workshop/rehearse";
+import { azureExpectations, stepsOf, type RehearsalReport, type RehearsalTutorial } from "../../src/workshop/rehearse";
+import type { KindId } from "../../src/kinds/index";
 import { runKvq } from "../helpers/cli";
 import { startTestVault, tempDir, type TestVault } from "../helpers/emulator";
 
@@ -106,10 +107,10 @@ describe("errors and notices", () => {
     assert.equal(keyNameProblem("my key_1"), "「my key_1」含有空格、「_」，不符合金鑰名稱的規則：長度 1 到 127 個字元，只能使用英文字母（a-z、A-Z）、數字（0-9）和連字號（-）。");
   });
 
-  test("rehearse: the Azure advice and the report, in Chinese and lined up, for keys and for secrets", () => {
+  test("rehearse: the Azure advice and the report, in Chinese and lined up, for keys, secrets and certificates", () => {
     assert.match(azureExpectations(100).join("\n"), /最多要等 90 秒.*準備 3 個保存庫，每個最多 40 位學員/s);
     assert.match(azureExpectations(30, 0, "secrets-quickstart").join("\n"), /次祕密交易.*4,000 次.*不會有人需要等待.*一個保存庫就夠了/s);
-    const report = (tutorial: "quickstart" | "secrets-quickstart", kind: "key" | "secret", leftovers: string[]): RehearsalReport => ({
+    const report = (tutorial: RehearsalTutorial, kind: KindId, leftovers: string[]): RehearsalReport => ({
       tutorial, kind, attendees: 2, throttle: 20, limit: "keyCreates", countedRequests: 4, finished: 2, failed: [], retries: 1, busyInsteadOfConflict: 0, seconds: 12.34, leftovers, azure: ["一個保存庫就夠了。"],
       steps: stepsOf(tutorial).map((step) => ({ step, p50: 0.1, p95: 0.2, max: 0.3 })),
     });
@@ -124,6 +125,15 @@ describe("errors and notices", () => {
     assert.match(secrets, /祕密交易次數：\s+4（每位學員 2 次）\n殘留的祕密：\s+1 個（s-1 \(deleted\)）\n/);
     assert.match(secrets, /\n {2}設定祕密 .*\n {2}讀取 .*\n {2}版本和屬性 /s);
     assert.doesNotMatch(secrets, /金鑰/);
+    // Certificates: created as key creates are counted, left over counted with 張, their own steps.
+    assert.match(azureExpectations(30, 0, "certificates-quickstart").join("\n"), /60 個建立憑證的要求.*以建立金鑰的上限來規劃：一個保存庫每 10 秒只接受 20 個.*最多要等 20 秒/s);
+    const certificates = formatReport(report("certificates-quickstart", "certificate", ["c-1 (deleted)"]));
+    assert.match(certificates, /建立金鑰次數（憑證）：\s+4（每位學員 2 次）\n殘留的憑證：\s+1 張（c-1 \(deleted\)）\n/);
+    assert.match(certificates, /\n {2}建立 .*\n {2}讀取 .*\n {2}金鑰和祕密 /s);
+    // The longest label (建立金鑰次數（憑證）：) still leaves the values one column.
+    const rows = certificates.split("\n").filter((line) => /^(完成的學員|全部完成所需時間|建立金鑰次數（憑證）|殘留的憑證)：/.test(line));
+    assert.equal(rows.length, 4);
+    assert.equal(new Set(rows.map((line) => displayWidth(/^\S+\s+/.exec(line)![0]))).size, 1, `the values line up:\n${rows.join("\n")}`);
   });
 });
 
@@ -131,7 +141,7 @@ describe("against the emulator (purge protection on)", () => {
   let vault: TestVault;
   const projectRoot = path.resolve(__dirname, "..", "..");
   before(async () => {
-    vault = await startTestVault({ purgeProtection: true, retentionDays: 7 });
+    vault = await startTestVault({ purgeProtection: true, retentionDays: 7, issueDelayMs: 20 });
   });
   after(() => vault.stop());
 
@@ -152,9 +162,11 @@ describe("against the emulator (purge protection on)", () => {
   test("the doctor: Chinese titles, details and fixes; ids and statuses unchanged", async () => {
     const results = await runDoctor({ env: { ...process.env, KVQ_ENV_FILE: "none" }, projectRoot });
     const r: Record<string, CheckResult> = Object.fromEntries(results.map((x) => [x.id, x]));
-    assert.deepEqual(results.map((x) => x.id), ["node", "dependencies", "kernel", "settings", "emulator-state", "network", "sign-in", "permissions", "secret-permissions", "soft-delete"]);
+    assert.deepEqual(results.map((x) => x.id), ["node", "dependencies", "kernel", "settings", "emulator-state", "network", "sign-in", "permissions", "secret-permissions", "certificate-permissions", "soft-delete"]);
     // The kernel check depends on this machine's Jupyter set-up; it is tested in test/workshop/doctor.test.ts.
-    assert.deepEqual(results.filter((x) => x.id !== "kernel").map((x) => x.status), ["pass", "pass", "pass", "pass", "pass", "pass", "pass", "pass", "warn"], JSON.stringify(results, null, 1));
+    assert.deepEqual(results.filter((x) => x.id !== "kernel").map((x) => x.status), ["pass", "pass", "pass", "pass", "pass", "pass", "pass", "pass", "pass", "warn"], JSON.stringify(results, null, 1));
+    assert.equal(r["certificate-permissions"].title, "權限往返測試（探測用憑證）");
+    assert.match(r["certificate-permissions"].detail, /^create、get、list、get key、sign、get secret、delete：全部允許。$/);
     assert.equal(r["soft-delete"].title, "虛刪除與清除保護");
     assert.equal(r["emulator-state"].title, "模擬器的狀態資料夾");
     assert.match(r["emulator-state"].detail, /裡沒有發現損壞。$/);

@@ -1,15 +1,17 @@
 /**
  * The doctor against the emulator: every check's pass path, and each failure the emulator can
- * produce (fault injection), with the fix the learner needs. The probe key never stays behind.
+ * produce (fault injection), with the fix the learner needs. No probe (key, secret, certificate)
+ * ever stays behind.
  */
 import assert from "node:assert/strict";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import path from "node:path";
 import { installKernelSpec } from "../../src/kernel/install";
-import { runDoctor, nodeVersionOk } from "../../src/workshop/doctor";
+import { CHECKS, runDoctor, nodeVersionOk } from "../../src/workshop/doctor";
 import { checkKernel } from "../../src/workshop/kernel-check";
 import type { CheckResult } from "../../src/workshop/checks";
+import { runKvq } from "../helpers/cli";
 import { startTestVault, tempDir, type TestVault } from "../helpers/emulator";
 
 const projectRoot = path.resolve(__dirname, "..", "..");
@@ -20,13 +22,20 @@ async function doctor(env: NodeJS.ProcessEnv = process.env) {
   return byId(await runDoctor({ env: { ...env, KVQ_ENV_FILE: "none" }, projectRoot }));
 }
 
+/** Probe keys (a certificate's own key among them), and probe certificates, live and soft-deleted. */
 async function leftoverProbes(vault: TestVault) {
+  const probe = (name: string) => name.startsWith("kvq-doctor-probe");
   const live: string[] = [];
-  for await (const k of vault.client.listPropertiesOfKeys()) if (k.name.startsWith("kvq-doctor-probe")) live.push(k.name);
+  for await (const k of vault.client.listPropertiesOfKeys()) if (probe(k.name)) live.push(k.name);
   const deleted: string[] = [];
-  for await (const k of vault.client.listDeletedKeys()) if (k.name.startsWith("kvq-doctor-probe")) deleted.push(k.name);
-  return { live, deleted };
+  for await (const k of vault.client.listDeletedKeys()) if (probe(k.name)) deleted.push(k.name);
+  const certificates: string[] = [];
+  for await (const c of vault.certificateClient.listPropertiesOfCertificates()) if (probe(c.name!)) certificates.push(c.name!);
+  const deletedCertificates: string[] = [];
+  for await (const c of vault.certificateClient.listDeletedCertificates()) if (probe(c.name!)) deletedCertificates.push(c.name!);
+  return { live, deleted, certificates, deletedCertificates };
 }
+const none = { live: [], deleted: [], certificates: [], deletedCertificates: [] };
 
 test("the kernel check: a warning with the fix when not installed, a pass once it is", () => {
   const empty = { ...process.env, JUPYTER_PATH: "", JUPYTER_DATA_DIR: tempDir("kvq-jupyter-data-") };
@@ -74,20 +83,23 @@ test("node version rule", () => {
 describe("a healthy emulator", () => {
   let vault: TestVault;
   before(async () => {
-    vault = await startTestVault({ stateDir });
+    // The probe certificate's issuing moment short: the create's poller still polls (the 202 says inProgress).
+    vault = await startTestVault({ stateDir, issueDelayMs: 20 });
   });
   after(() => vault.stop());
 
-  test("every check passes, naming the credential, and the probe key is gone", async () => {
+  test("every check passes, naming the credential, and the probes of every kind are gone", async () => {
     const r = await doctor();
-    for (const id of ["node", "dependencies", "settings", "emulator-state", "network", "sign-in", "permissions", "secret-permissions", "soft-delete"]) {
+    for (const id of ["node", "dependencies", "settings", "emulator-state", "network", "sign-in", "permissions", "secret-permissions", "certificate-permissions", "soft-delete"]) {
       assert.equal(r[id].status, "pass", `${id}: ${r[id].detail}`);
     }
     assert.match(r["secret-permissions"].detail, /create, get, list, delete, purge: all allowed/);
+    // The certificate's round trip does what the certificates notebook does: its key (and a signature), its secret.
+    assert.equal(r["certificate-permissions"].detail, "create, get, list, get key, sign, get secret, delete, purge: all allowed.");
     assert.match(r["sign-in"].detail, /ManagedIdentityCredential/);
     assert.match(r.permissions.detail, /create, get, list, delete, purge/);
-    assert.match(r["soft-delete"].detail, /90 days; purge is allowed/);
-    assert.deepEqual(await leftoverProbes(vault), { live: [], deleted: [] });
+    assert.match(r["soft-delete"].detail, /Deleted keys are kept 90 days; purge is allowed/);
+    assert.deepEqual(await leftoverProbes(vault), none);
   });
 
   test("a state folder the emulator repaired: a warning saying what was lost, until its damaged-* folder is deleted", async () => {
@@ -126,10 +138,55 @@ describe("a healthy emulator", () => {
       assert.equal(r["soft-delete"].status, "skip");
       const left = await leftoverProbes(vault);
       assert.deepEqual(left.live, [], "no live probe key");
+      assert.deepEqual(left.certificates, [], "no live probe certificate");
       // Only a refused purge may leave the probe soft-deleted.
       if (operation !== "purgeDeletedKey") assert.deepEqual(left.deleted, before.deleted, "no new deleted probe key");
     });
   }
+
+  test("a role without certificates: the certificate check fails naming Key Vault Certificates Officer and the key and secret roles it lacks, and no probe is left", async () => {
+    const before = await leftoverProbes(vault);
+    const injected = vault.emulator.faults.inject({ operation: "createCertificate", fault: "ForbiddenByRbac" });
+    const r = await doctor();
+    injected.remove();
+    assert.equal(r.permissions.status, "pass", "keys are not certificates");
+    assert.equal(r["secret-permissions"].status, "pass", "secrets are not certificates");
+    assert.equal(r["certificate-permissions"].status, "fail");
+    assert.match(r["certificate-permissions"].detail, /^create was refused after nothing succeeded: 403 ForbiddenByRbac: .*the vault's certificates \(needed: Microsoft\.KeyVault\/vaults\/certificates\/create\/action\)/s);
+    const fix = r["certificate-permissions"].fix ?? "";
+    assert.match(fix, /"Key Vault Certificates Officer".*"Key Vault Crypto User" and "Key Vault Secrets User"/s);
+    assert.match(fix, /--certificate-permissions get list create delete recover purge --key-permissions get sign --secret-permissions get/);
+    assert.doesNotMatch(fix, /Crypto Officer"( on the vault|:)/, "not the keys' fix");
+    assert.equal(r["soft-delete"].status, "pass", "read from the key probe's delete");
+    assert.deepEqual(await leftoverProbes(vault), { ...none, deleted: before.deleted });
+  });
+
+  test("an access policy without certificates get: the create is accepted, its pending operation refused, and the probe it made is still cleaned up", async () => {
+    const before = await leftoverProbes(vault);
+    const injected = vault.emulator.faults.inject({ operation: "getCertificateOperation", fault: "ForbiddenByPolicy" });
+    const r = byId(await runDoctor({ env: { ...process.env, KVQ_ENV_FILE: "none" }, projectRoot, kinds: ["certificate"] }));
+    injected.remove();
+    assert.equal(r["certificate-permissions"].status, "fail");
+    assert.match(r["certificate-permissions"].detail, /^create was refused after nothing succeeded: 403 ForbiddenByPolicy: .*lacks a certificate permission \(get\)/);
+    assert.deepEqual(await leftoverProbes(vault), { ...none, deleted: before.deleted });
+  });
+
+  test("kvq doctor --tutorial certificates-quickstart, an access policy without keys sign: only the certificate's round trip, its message, exit 1", async () => {
+    const before = await leftoverProbes(vault);
+    const injected = vault.emulator.faults.inject({ operation: "sign", fault: "ForbiddenByPolicy" });
+    const result = await runKvq(["doctor", "--tutorial", "certificates-quickstart"], { env: { ...vault.emulator.env, KVQ_ENV_FILE: "none", KVQ_LANG: "en" } });
+    injected.remove();
+    assert.equal(injected.hits, 1, "one probe, one signature");
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    assert.match(result.stdout, /✖ Permissions round trip \(probe certificate\) — sign was refused after create, get, list, get key succeeded: 403 ForbiddenByPolicy: .*lacks a key permission \(sign\)/);
+    assert.match(result.stdout, /Fix: .*--key-permissions get sign --secret-permissions get/);
+    assert.doesNotMatch(result.stdout, /probe key|probe secret/, "only the kinds the notebook makes");
+    assert.match(result.stdout, /Soft delete and purge protection — Skipped: needs "Permissions round trip \(probe certificate\)"/);
+    assert.match(result.stdout, /\n1 check failed[,.]/);
+    assert.equal(result.stdout.match(/The certificates quickstart needs/g)?.length, 1, "what it needs, said once");
+    // The probe was made: it is cleaned all the same (its key and secret with it).
+    assert.deepEqual(await leftoverProbes(vault), { ...none, deleted: before.deleted });
+  });
 
   test("a role without secrets: the secret permissions check fails naming Key Vault Secrets Officer, and no probe secret is left", async () => {
     const injected = vault.emulator.faults.inject({ operation: "setSecret", fault: "ForbiddenByRbac" });
@@ -178,7 +235,7 @@ describe("a healthy emulator", () => {
   });
 
   test("missing dependencies: npm install", async () => {
-    const results = byId(await runDoctor({ env: { ...process.env, KVQ_ENV_FILE: "none" }, projectRoot: tempDir(), checks: undefined }));
+    const results = byId(await runDoctor({ env: { ...process.env, KVQ_ENV_FILE: "none" }, projectRoot: tempDir(), checks: CHECKS.filter((c) => c.id === "dependencies") }));
     assert.equal(results.dependencies.status, "fail");
     assert.match(results.dependencies.fix ?? "", /npm install/);
   });
@@ -187,7 +244,7 @@ describe("a healthy emulator", () => {
 describe("a vault with purge protection", () => {
   let vault: TestVault;
   before(async () => {
-    vault = await startTestVault({ stateDir, reset: true, purgeProtection: true, retentionDays: 7 });
+    vault = await startTestVault({ stateDir, reset: true, purgeProtection: true, retentionDays: 7, issueDelayMs: 20 });
   });
   after(() => vault.stop());
 
@@ -198,5 +255,19 @@ describe("a vault with purge protection", () => {
     assert.equal(r["soft-delete"].status, "warn");
     assert.match(r["soft-delete"].detail, /kept 7 days, and purge protection is on \(CustomizedRecoverable\)/);
     assert.deepEqual((await leftoverProbes(vault)).live, []);
+  });
+
+  test("the certificates quickstart's checks alone: its round trip stops at delete, and soft delete speaks of certificates", async () => {
+    const results = await runDoctor({ env: { ...process.env, KVQ_ENV_FILE: "none" }, projectRoot, kinds: ["certificate"] });
+    const r = byId(results);
+    assert.deepEqual(results.map((x) => x.id).slice(-2), ["certificate-permissions", "soft-delete"]);
+    assert.equal(r.permissions, undefined);
+    assert.equal(r["certificate-permissions"].detail, "create, get, list, get key, sign, get secret, delete: all allowed.");
+    assert.equal(r["soft-delete"].status, "warn");
+    assert.match(r["soft-delete"].detail, /^Deleted certificates are kept 7 days, .*delete its certificate but not purge it, so each run's certificate name stays taken for 7 days\.$/);
+    const { certificates, deletedCertificates } = await leftoverProbes(vault);
+    assert.deepEqual(certificates, []);
+    // Purge protection keeps it soft-deleted (with its key and secret), tagged for cleanup to find.
+    assert.equal(deletedCertificates.length >= 1, true);
   });
 });

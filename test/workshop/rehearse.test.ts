@@ -1,8 +1,9 @@
 /**
  * `kvq rehearse` with small rooms, for each tutorial it rehearses: everyone finishes through the
- * throttle of the tutorial's kind (key creates, secret transactions), nothing is left, and the
- * Azure advice scales with N and counts that kind's requests; through the command, a vault that
- * fails attendees or keeps their keys or secrets makes the verdict, the exit code and the advice say so.
+ * throttle of the tutorial's kind (key creates — a certificate create is one —, secret
+ * transactions), nothing is left, and the Azure advice scales with N and counts that kind's
+ * requests; through the command, a vault that fails attendees or keeps their keys, secrets or
+ * certificates makes the verdict, the exit code and the advice say so.
  *
  * One rehearsal runs in this process (MSAL keeps one managed-identity token cache per process, so a
  * second emulator of its own would answer the first one's tokens with 401); the others run as the
@@ -16,6 +17,7 @@ import { azureExpectations, FLOWS, REHEARSAL_TUTORIALS, rehearse, stepsOf, type 
 import { runKvq } from "../helpers/cli";
 
 const SECRETS = "secrets-quickstart";
+const CERTIFICATES = "certificates-quickstart";
 
 test("three attendees under a throttle of three creates per 10 s: all finish, retries happen, no key left", async () => {
   const report = await rehearse({ attendees: 3, throttle: 3, pollIntervalMs: 50 });
@@ -49,6 +51,14 @@ test("the Azure advice for the secrets quickstart counts its secret transactions
   assert.match(azureExpectations(500, 0, SECRETS).join("\n"), /One vault is enough/);
 });
 
+test("the Azure advice for the certificates quickstart counts its certificate creates against the key-create limit, 20 per 10 s", () => {
+  const thirty = azureExpectations(30, 0, CERTIFICATES).join("\n");
+  assert.match(thirty, /30 attendees make about 60 certificate-create requests \(2 each: the certificate, and the deliberate 409\)/);
+  assert.match(thirty, /no limit of its own for creating a certificate; each one creates the certificate's key, so plan with the key-create limit: one vault accepts 20 per 10 s/);
+  assert.match(thirty, /wait up to 20 s \(2 retries\).*One vault is enough\. Above 40 attendees/s);
+  assert.match(azureExpectations(100, 0, CERTIFICATES).join("\n"), /3 vaults of at most 40/);
+});
+
 test("when attendees did not finish, the Azure advice of every tutorial says so instead of 'everyone finishes'", () => {
   for (const tutorial of REHEARSAL_TUTORIALS) {
     for (const attendees of [8, 50]) {
@@ -77,17 +87,28 @@ test("the throttle works in fixed 10-s windows: a throttled create waits for the
 });
 
 test("the command, for each tutorial: the report, the exit code, each failing attendee named, and no advice that everyone finishes", async () => {
-  // Every room at once: each waits on throttle windows and its pollers (2 s, as in the notebooks), not on the CPU.
-  const [keys, keysFailing, keysKeeping, secrets, secretsRoom, secretsFailing, secretsKeeping] = await Promise.all([
+  // One attendee at the default throttle (Azure's 4,000): what one attendee's secrets flow costs, measured.
+  const measuring = runKvq(["rehearse", "--tutorial", SECRETS, "--attendees", "1"]);
+  // The certificates' rooms start once that is measured: with more processes beside it on two cores,
+  // its requests outlast the emulator's 250-ms "being deleted" moment and its pollers read less (21 seen).
+  const measured = (args: string[]) => measuring.then(() => runKvq(args));
+  // Every other room at once: each waits on throttle windows and its pollers (2 s, as in the notebooks), not on the CPU.
+  const [keys, keysFailing, keysKeeping, secrets, secretsRoom, secretsFailing, secretsKeeping, certificates, certificatesRoom, certificatesFailing] = await Promise.all([
     runKvq(["rehearse", "--attendees", "2", "--throttle", "100"]),
     runKvq(["rehearse", "--attendees", "2", "--throttle", "100", "--fault", "purgeDeletedKey=ForbiddenByPolicy"]),
     runKvq(["rehearse", "--attendees", "2", "--throttle", "100", "--purge-protection"]),
-    // One attendee at the default throttle (Azure's 4,000): what one attendee's flow costs, measured.
-    runKvq(["rehearse", "--tutorial", SECRETS, "--attendees", "1"]),
+    measuring,
     // A room against a low secrets limit: 3 attendees' ~80 transactions through 40 per 10 s.
     runKvq(["rehearse", "--tutorial", SECRETS, "--attendees", "3", "--throttle", "40", "--json"]),
     runKvq(["rehearse", "--tutorial", SECRETS, "--attendees", "2", "--fault", "purgeDeletedSecret=ForbiddenByPolicy"]),
     runKvq(["rehearse", "--tutorial", SECRETS, "--attendees", "2", "--purge-protection"]),
+    // One attendee at the default throttle (Azure's 20 key creates): what one attendee's certificates flow counts.
+    measured(["rehearse", "--tutorial", CERTIFICATES, "--attendees", "1"]),
+    // 3 attendees' 6 certificate creates through 3 per 10 s (the reuse steps wait for the next window),
+    // in a vault with purge protection: everyone finishes, every certificate is left soft-deleted.
+    measured(["rehearse", "--tutorial", CERTIFICATES, "--attendees", "3", "--throttle", "3", "--purge-protection", "--json"]),
+    // An access policy without keys sign: the step that signs with the certificate's key fails.
+    measured(["rehearse", "--tutorial", CERTIFICATES, "--attendees", "1", "--fault", "sign=ForbiddenByPolicy"]),
   ]);
 
   assert.equal(keys.code, 0, keys.stdout + keys.stderr);
@@ -148,12 +169,38 @@ test("the command, for each tutorial: the report, the exit code, each failing at
   assert.equal(secretsKeeping.code, 1, secretsKeeping.stdout + secretsKeeping.stderr);
   assert.match(secretsKeeping.stdout, /Attendees finished: {3}2\/2/);
   assert.match(secretsKeeping.stdout, /Leftover secrets: {5}2 \(quickstart-attendee-001-\S+ \(deleted\), quickstart-attendee-002-\S+ \(deleted\)\)/);
+
+  // The certificates quickstart: its steps (the key and secret of its name among them), its creates counted as key creates.
+  assert.equal(certificates.code, 0, certificates.stdout + certificates.stderr);
+  assert.match(certificates.stdout, /Attendees finished: {10}1\/1/);
+  // Measured: the certificate's create and the reuse step's 409, exactly (no poller's read counts as a create).
+  assert.match(certificates.stdout, new RegExp(`Key creates \\(certificates\\): {2}${FLOWS[CERTIFICATES].requestsPerAttendee} \\(${FLOWS[CERTIFICATES].requestsPerAttendee} per attendee\\)\n`));
+  assert.match(certificates.stdout, /Leftover certificates: {7}0\n/);
+  assert.match(certificates.stdout, /^ {2}create .*\n {2}get .*\n {2}key \+ secret .*\n {2}delete .*\n {2}reuse \(409\) .*\n {2}recover \+ delete .*\n {2}clean up /m);
+  assert.match(certificates.stdout, /On Azure:\n {2}1 attendee makes about 2 certificate-create requests .*key-create limit: one vault accepts 20 per 10 s/);
+
+  // Leftovers make a failed rehearsal (exit 1) though everyone finished.
+  assert.equal(certificatesRoom.code, 1, certificatesRoom.stdout + certificatesRoom.stderr);
+  const certificateRoom = JSON.parse(certificatesRoom.stdout) as RehearsalReport;
+  assert.equal(certificateRoom.finished, 3, JSON.stringify(certificateRoom.failed));
+  assert.deepEqual([certificateRoom.tutorial, certificateRoom.kind, certificateRoom.limit, certificateRoom.throttle], [CERTIFICATES, "certificate", "keyCreates", 3]);
+  // (How long the reuse steps waited depends on how fast the flows before them ran: not asserted.)
+  assert.ok(certificateRoom.retries > 0, "the key-create throttle made the SDK retry certificate creates");
+  // The 429s are not counted, as on the service: each attendee's two creates, once each.
+  assert.equal(certificateRoom.countedRequests, 3 * FLOWS[CERTIFICATES].requestsPerAttendee);
+  assert.deepEqual(certificateRoom.leftovers.map((name) => /^(quickstart-attendee-\d{3})-\S+ \(deleted\)$/.exec(name)?.[1]).sort(), ["quickstart-attendee-001", "quickstart-attendee-002", "quickstart-attendee-003"]);
+  assert.deepEqual(certificateRoom.steps.map((s) => s.step), stepsOf(CERTIFICATES));
+
+  assert.equal(certificatesFailing.code, 1, certificatesFailing.stdout + certificatesFailing.stderr);
+  assert.match(certificatesFailing.stdout, /^✖ attendee-001: .*does not have keys sign permission/m);
+  assert.match(certificatesFailing.stdout, /Leftover certificates: {7}0\n/, "a failed flow still cleans up after itself");
+  assert.match(certificatesFailing.stdout, /1 of 1 attendees did not finish/);
 });
 
 test("a --tutorial it does not rehearse: exit 2, naming the choices, before any emulator starts", async () => {
   const result = await runKvq(["rehearse", "--tutorial", "keys"]);
   assert.equal(result.code, 2, result.stdout + result.stderr);
-  assert.match(result.stderr, /option '--tutorial <name>' argument 'keys' is invalid\. --tutorial must be quickstart or secrets-quickstart\./);
+  assert.match(result.stderr, /option '--tutorial <name>' argument 'keys' is invalid\. --tutorial must be quickstart, secrets-quickstart or certificates-quickstart\./);
   assert.equal(result.stdout, "");
 });
 

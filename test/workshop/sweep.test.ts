@@ -49,7 +49,8 @@ test("the command: a dry run changes nothing; --yes deletes and purges only the 
   const dry = await runKvq(["cleanup"], { env });
   assert.equal(dry.code, 0, dry.stderr);
   assert.match(dry.stdout, new RegExp(`Run ${crashed.runId} \\(attendee ana`));
-  assert.match(dry.stdout, /live {6}key {5}ana-live/);
+  // The kinds' column fits the widest kind's word, "certificate", and two spaces.
+  assert.match(dry.stdout, /live {6}key {10}ana-live/);
   assert.match(dry.stdout, /Nothing was changed\. Run again with --yes/);
   assert.ok(await vault.client.getKey("ana-live"));
 
@@ -63,7 +64,7 @@ test("the command: a dry run changes nothing; --yes deletes and purges only the 
   assert.ok(RunLedger.open(crashed.file).closedAt, "the finished ledger is closed");
 
   const json = JSON.parse((await runKvq(["cleanup", "--json"], { env })).stdout);
-  assert.deepEqual(json, { dryRun: true, runs: [] });
+  assert.deepEqual(json, { dryRun: true, found: { key: 0, secret: 0, certificate: 0 }, runs: [] });
 });
 
 test("a bad --older-than is a usage error (exit 2)", async () => {

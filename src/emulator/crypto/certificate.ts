@@ -13,7 +13,7 @@ type X509 = typeof import("@peculiar/x509");
 let loaded: X509 | undefined;
 
 /** Loaded on first use (most vaults make no certificate); x509 2.x needs its Reflect polyfill first (tls.ts). */
-function x509(): X509 {
+export function x509(): X509 {
   if (loaded) return loaded;
   require("reflect-metadata");
   loaded = require("@peculiar/x509") as X509;
@@ -37,11 +37,14 @@ async function cryptoKeys(jwk: PrivateJwk) {
   return { algorithm, privateKey, publicKey };
 }
 
-/** "cn=MyCert, o=Contoso": the policy's subject, its attribute names as X.500 writes them. */
+/**
+ * "cn=MyCert, o=Contoso": the policy's subject, its attribute names as X.500 writes them ("S", as the
+ * service writes a state in an imported certificate's subject, is "ST").
+ */
 export function subjectName(subject: string): string {
   return subject
     .split(/,(?=\s*[A-Za-z][A-Za-z0-9.]*\s*=)/)
-    .map((part) => part.trim().replace(/^([A-Za-z][A-Za-z0-9]*)\s*=\s*/, (_, type: string) => `${type.toUpperCase()}=`))
+    .map((part) => part.trim().replace(/^([A-Za-z][A-Za-z0-9]*)\s*=\s*/, (_, type: string) => `${type.toUpperCase() === "S" ? "ST" : type.toUpperCase()}=`))
     .join(", ");
 }
 
@@ -51,7 +54,7 @@ export function checkSubject(subject: string): void {
   new Name(subjectName(subject));
 }
 
-const KEY_USAGE_BITS: Record<string, number> = {
+export const KEY_USAGE_BITS: Record<string, number> = {
   digitalSignature: 1, nonRepudiation: 2, keyEncipherment: 4, dataEncipherment: 8, keyAgreement: 16, keyCertSign: 32, cRLSign: 64, encipherOnly: 128, decipherOnly: 256,
 };
 export const KEY_USAGES = Object.keys(KEY_USAGE_BITS);
@@ -64,11 +67,11 @@ function extensions(lib: X509, policy: StoredCertificatePolicy) {
   list.push(new lib.BasicConstraintsExtension(x.basic_constraints.ca, undefined, false));
   if (x.ekus.length > 0) list.push(new lib.ExtendedKeyUsageExtension(x.ekus, false));
   const names = [
-    ...(x.sans.dns_names ?? []).map((value) => ({ type: "dns" as const, value })),
-    ...(x.sans.emails ?? []).map((value) => ({ type: "email" as const, value })),
-    ...(x.sans.uris ?? []).map((value) => ({ type: "url" as const, value })),
-    ...(x.sans.ipAddresses ?? []).map((value) => ({ type: "ip" as const, value })),
-    ...(x.sans.upns ?? []).map((value) => ({ type: "upn" as const, value })),
+    ...(x.sans?.dns_names ?? []).map((value) => ({ type: "dns" as const, value })),
+    ...(x.sans?.emails ?? []).map((value) => ({ type: "email" as const, value })),
+    ...(x.sans?.uris ?? []).map((value) => ({ type: "url" as const, value })),
+    ...(x.sans?.ipAddresses ?? []).map((value) => ({ type: "ip" as const, value })),
+    ...(x.sans?.upns ?? []).map((value) => ({ type: "upn" as const, value })),
   ];
   if (names.length > 0) list.push(new lib.SubjectAlternativeNameExtension(names, false));
   return list;

@@ -1,14 +1,17 @@
 /**
- * Backup and restore, for every kind. A backup blob holds every version of the object, sealed with
- * AES-256-GCM under a key only this emulator's state folder has: it can be restored here, and it
- * never carries key material or a secret's value in the clear. Each kind's blobs have their own
- * magic (and AAD), so a key's backup is no secret's.
+ * Backup and restore, for every kind. A backup blob holds every version of the object, and the
+ * objects that back it (lifecycle.ts's BACKING: a certificate's key and secret, under `backing`),
+ * sealed with AES-256-GCM under a key only this emulator's state folder has: it can be restored here,
+ * and it never carries key material or a secret's value in the clear. Each kind's blobs have their
+ * own magic (and AAD), so a key's backup is no secret's. A restore brings the object and its backing
+ * back together, or nothing.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { ok, type Operation } from "../context";
 import { malformedBackup, restoreConflict } from "../errors";
-import { assertNameNotDeleted, assertNotBeingRecovered, assertRoomFor, findObject, isBeingPurged } from "../lifecycle";
-import { currentVersion, type LiveOf, type ObjectKind, type StoredVersion } from "../model";
+import type { VaultContext } from "../context";
+import { assertNameNotDeleted, assertNotBeingRecovered, assertRoomFor, BACKING, findObject, isBeingPurged, isManaged } from "../lifecycle";
+import { currentVersion, nameKey, type LiveOf, type ObjectKind, type StoredObject, type StoredVersion } from "../model";
 import { KINDS } from "../store/kinds";
 import { bodyObject, checkName, isBase64url, NAME_PATTERN, requiredString } from "../validate";
 import { ANSWERS, type KindAnswers } from "./objects";
@@ -23,22 +26,60 @@ const MAGIC: Record<ObjectKind, Buffer> = { keys: Buffer.from("KVQBACKUP1"), sec
  * can_backup_a_secret). The emulator pads its sealed JSON (with spaces, which JSON ignores) to as many
  * bytes per version. The service's sizes for other key types and longer values are not recorded.
  */
-const SERVICE_BYTES_PER_VERSION: Record<ObjectKind, number> = { keys: 7524, secrets: 3495, certificates: 0 }; // certificates: no backup route yet
+const SERVICE_BYTES_PER_VERSION: Record<ObjectKind, number> = {
+  keys: 7524,
+  secrets: 3495,
+  // An RSA-2048 certificate's with its key and secret: 44,563 characters, 33,422 bytes (recorded:
+  // certificates_client__restore_certificates_and_recover_backups/can_restore_a_certificate).
+  certificates: 33422,
+};
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
-export function sealBackup<K extends ObjectKind>(kind: K, object: LiveOf<K>, secret: Buffer): Buffer {
+/** An object and the objects of other kinds that back it, as a backup holds them. */
+export interface Backup<K extends ObjectKind> {
+  object: LiveOf<K>;
+  backing: Partial<Record<ObjectKind, StoredObject>>;
+}
+
+/** The live objects that back `object` (its managed key and secret), as BACKING names their kinds. */
+function backingOf(ctx: VaultContext, kind: ObjectKind, name: string): Backup<ObjectKind>["backing"] {
+  const backing: Backup<ObjectKind>["backing"] = {};
+  for (const of of BACKING[kind] ?? []) {
+    const live = ctx.store.of(of).live.get(name);
+    if (live && isManaged(live)) backing[of] = live;
+  }
+  return backing;
+}
+
+export function sealBackup<K extends ObjectKind>(kind: K, { object, backing }: Backup<K>, secret: Buffer): Buffer {
   const magic = MAGIC[kind];
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv("aes-256-gcm", secret, iv);
   cipher.setAAD(magic);
-  const json = JSON.stringify(object);
+  // A kind with no backing is sealed as the object alone, as its blobs always were.
+  const json = JSON.stringify(BACKING[kind] ? { ...object, backing } : object);
   const plaintext = json.padEnd(SERVICE_BYTES_PER_VERSION[kind] * object.versions.length - magic.length - IV_BYTES - TAG_BYTES, " ");
   const ciphertext = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
   return Buffer.concat([magic, iv, cipher.getAuthTag(), ciphertext]);
 }
 
-export function openBackup<K extends ObjectKind>(kind: K, blob: Buffer, secret: Buffer): LiveOf<K> | undefined {
+/** The backing a blob carries, each of its kind's shape, of the object's name and managed; undefined if any is not. */
+function readBacking(kind: ObjectKind, name: string, value: unknown): Backup<ObjectKind>["backing"] | undefined {
+  const kinds = BACKING[kind] ?? [];
+  if (kinds.length === 0) return value === undefined ? {} : undefined;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  const backing: Backup<ObjectKind>["backing"] = {};
+  for (const [of, object] of Object.entries(value)) {
+    if (!kinds.includes(of as ObjectKind) || !KINDS[of as ObjectKind].isLive(object)) return undefined;
+    const live = object as StoredObject;
+    if (nameKey(live.name) !== nameKey(name) || !isManaged(live)) return undefined;
+    backing[of as ObjectKind] = live;
+  }
+  return backing;
+}
+
+export function openBackup<K extends ObjectKind>(kind: K, blob: Buffer, secret: Buffer): Backup<K> | undefined {
   const magic = MAGIC[kind];
   const head = magic.length + IV_BYTES + TAG_BYTES;
   if (blob.length < head || !blob.subarray(0, magic.length).equals(magic)) return undefined;
@@ -48,9 +89,11 @@ export function openBackup<K extends ObjectKind>(kind: K, blob: Buffer, secret: 
     decipher.setAAD(magic);
     decipher.setAuthTag(blob.subarray(magic.length + IV_BYTES, head));
     const plain = Buffer.concat([decipher.update(blob.subarray(head)), decipher.final()]);
-    const object: unknown = JSON.parse(plain.toString("utf8"));
+    const { backing: backingValue, ...object } = JSON.parse(plain.toString("utf8")) as Record<string, unknown>;
     // The shape the store checks its own records for (store/kinds.ts), and a name the vault takes.
-    return KINDS[kind].isLive(object) && NAME_PATTERN.test((object as LiveOf<K>).name) ? (object as LiveOf<K>) : undefined;
+    if (!KINDS[kind].isLive(object) || !NAME_PATTERN.test((object as LiveOf<K>).name)) return undefined;
+    const backing = readBacking(kind, (object as LiveOf<K>).name, backingValue);
+    return backing ? { object: object as LiveOf<K>, backing } : undefined;
   } catch {
     return undefined;
   }
@@ -61,21 +104,28 @@ export function backupOperations<K extends ObjectKind>(kind: K): { backup: Opera
   return {
     backup: (ctx, req) => {
       const object = findObject(ctx, kind, checkName(kind, req.params.name));
-      return ok({ value: sealBackup(kind, object, ctx.backupKey).toString("base64url") });
+      return ok({ value: sealBackup(kind, { object, backing: backingOf(ctx, kind, object.name) }, ctx.backupKey).toString("base64url") });
     },
     restore: (ctx, req) => {
       const value = requiredString(bodyObject(req.body), "value");
-      const object = isBase64url(value) ? openBackup(kind, Buffer.from(value, "base64url"), ctx.backupKey) : undefined;
-      if (!object) throw malformedBackup();
-      assertNameNotDeleted(ctx, kind, object.name);
-      assertNotBeingRecovered(ctx, kind, object.name);
-      if (ctx.store.of(kind).live.get(object.name) || isBeingPurged(ctx, kind, object.name)) {
-        throw restoreConflict(kind, ctx.wire.id(kind, object.name, currentVersion<StoredVersion>(object).version));
+      const backup = isBase64url(value) ? openBackup(kind, Buffer.from(value, "base64url"), ctx.backupKey) : undefined;
+      if (!backup) throw malformedBackup();
+      const { object } = backup;
+      const restored: [ObjectKind, StoredObject][] = [[kind, object], ...(Object.entries(backup.backing) as [ObjectKind, StoredObject][])];
+      // The name must be free in every collection the object takes it in: its own and its backing's.
+      for (const [of] of restored) {
+        assertNameNotDeleted(ctx, of, object.name);
+        assertNotBeingRecovered(ctx, of, object.name);
+        if (ctx.store.of(of).live.get(object.name) || isBeingPurged(ctx, of, object.name)) {
+          throw restoreConflict(kind, ctx.wire.id(kind, object.name, currentVersion<StoredVersion>(object).version));
+        }
       }
-      if (object.versions.length > ctx.settings.limits.versionsPerKey) throw malformedBackup();
-      assertRoomFor(ctx, kind, object.name);
-      delete object.recoveringUntilMs;
-      ctx.store.of(kind).live.put(object.name, object);
+      if (restored.some(([, o]) => o.versions.length > ctx.settings.limits.versionsPerKey)) throw malformedBackup();
+      for (const [of] of restored) assertRoomFor(ctx, of, object.name);
+      for (const [of, o] of restored) {
+        delete o.recoveringUntilMs;
+        ctx.store.of(of).live.put(o.name, o as never);
+      }
       return ok(answers.recovered(ctx.wire, object));
     },
   };

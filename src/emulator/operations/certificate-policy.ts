@@ -53,8 +53,9 @@ export function readPolicy(input: unknown, now: number, base?: StoredCertificate
 
   const subject = optionalString(x509, "subject") ?? base?.x509_props.subject;
   const sansInput = optionalObject(x509, "sans");
-  const sans = sansInput ? readSans(sansInput) : (base?.x509_props.sans ?? {});
-  const hasSans = Object.values(sans).some((names) => names && names.length > 0);
+  // An imported certificate's policy has no `sans` when the certificate has none; an update keeps it so.
+  const sans = sansInput ? readSans(sansInput) : base ? base.x509_props.sans : {};
+  const hasSans = Object.values(sans ?? {}).some((names) => names && names.length > 0);
   if (!subject && !hasSans) throw badParameter("The policy needs a subject (x509_props.subject, such as \"CN=example.com\") or subject alternative names.");
   if (subject) {
     try {
@@ -84,7 +85,8 @@ export function readPolicy(input: unknown, now: number, base?: StoredCertificate
       validity_months: validityMonths,
       basic_constraints: base?.x509_props.basic_constraints ?? { ca: false },
     },
-    lifetime_actions: readLifetimeActions(body) ?? base?.lifetime_actions ?? [{ trigger: { lifetime_percentage: 80 }, action: { action_type: "AutoRenew" } }],
+    // An `Unknown` issuer cannot renew: its default is to e-mail the contacts (recorded: can_merge_a_self_signed_certificate).
+    lifetime_actions: readLifetimeActions(body) ?? base?.lifetime_actions ?? [{ trigger: { lifetime_percentage: 80 }, action: { action_type: issuerName === "Unknown" ? "EmailContacts" : "AutoRenew" } }],
     issuer: { name: issuerName },
     enabled: optionalBoolean(attributes, "enabled") ?? base?.enabled ?? true,
     created: base?.created ?? now,
@@ -92,8 +94,8 @@ export function readPolicy(input: unknown, now: number, base?: StoredCertificate
   };
 }
 
-function readSans(sans: Json): StoredCertificatePolicy["x509_props"]["sans"] {
-  const out: StoredCertificatePolicy["x509_props"]["sans"] = {};
+function readSans(sans: Json): NonNullable<StoredCertificatePolicy["x509_props"]["sans"]> {
+  const out: NonNullable<StoredCertificatePolicy["x509_props"]["sans"]> = {};
   for (const field of ["emails", "dns_names", "upns", "uris", "ipAddresses"] as const) {
     const names = optionalStringArray(sans, field);
     if (names && names.length > 0) out[field] = names;

@@ -7,22 +7,23 @@
  * 202 with the pending operation, which the SDK's poller reads at /certificates/{name}/pending until
  * it is no longer "inProgress", then reads the certificate. The key is made as every key is
  * (ctx.keygen); a `Self` issuer's certificate is signed with it at once, and answered as issued
- * once the vault's `issueDelayMs` has passed. An `Unknown` issuer's stays pending (a merge is not
- * served yet).
+ * once the vault's `issueDelayMs` has passed. An `Unknown` issuer's stays pending until a merge
+ * (certificate-operation.ts, with cancelling and deleting an operation; importing: certificate-import.ts).
  */
 import { randomBytes, X509Certificate } from "node:crypto";
 import { addMonths, BACKDATE_SECONDS, makeCsr, makeSelfSigned, pkcs8Der } from "../crypto/certificate";
 import { DEFAULT_KEY_OPS, type PrivateJwk } from "../crypto/key-material";
 import { toPem, toPkcs12 } from "../crypto/pkcs12";
 import { ok, type Operation, type VaultContext } from "../context";
-import { nameHeldByUnmanaged, VaultError } from "../errors";
+import { nameHeldByUnmanaged } from "../errors";
 import { addVersion, assertNameNotDeleted, assertNotBeingRecovered, assertRoomFor, BACKING, findObject, findVersion, isManaged, newVersionFields, updateVersion, versionInput } from "../lifecycle";
 import { type ObjectKind, type StoredCertificate, type StoredCertificateOperation, type StoredCertificatePolicy, type StoredCertificateVersion, type StoredKeyVersion, type StoredSecretVersion } from "../model";
 import { bodyObject, checkName, optionalObject, type Json } from "../validate";
+import { operationInProgress, pendingNotFound } from "./certificate-errors";
 import { assertIssuerKnown } from "./certificate-issuers";
 import { PEM, readPolicy } from "./certificate-policy";
 
-const checkCertificateName = (name: string) => checkName("certificates", name);
+export const checkCertificateName = (name: string) => checkName("certificates", name);
 
 /** The service asks a poller to come back in 10 s (recorded: Retry-After on the 202 and each poll). */
 const RETRY_AFTER_SECONDS = "10";
@@ -31,7 +32,7 @@ const RETRY_AFTER_SECONDS = "10";
 const CERTIFICATE_BACKING = BACKING.certificates!;
 
 /** A certificate takes its name in three collections: its own, its key's and its secret's. */
-function assertNameFree(ctx: VaultContext, name: string): void {
+export function assertNameFree(ctx: VaultContext, name: string): void {
   for (const kind of ["certificates", ...CERTIFICATE_BACKING] satisfies ObjectKind[]) {
     assertNameNotDeleted(ctx, kind, name);
     assertNotBeingRecovered(ctx, kind, name);
@@ -42,17 +43,27 @@ function assertNameFree(ctx: VaultContext, name: string): void {
   }
 }
 
-/** The secret's value: the certificate with its private key, as the policy's content type says. */
-async function secretValue(policy: StoredCertificatePolicy, der: Buffer, jwk: PrivateJwk): Promise<string> {
-  const key = pkcs8Der(jwk);
-  return policy.secret_props.contentType === PEM ? toPem(der, key) : (await toPkcs12(der, key)).toString("base64");
+/** A pending operation in progress holds its name: no new version is created or imported meanwhile (certificate-errors.ts). */
+export function assertNoOperationInProgress(ctx: VaultContext, name: string): void {
+  const certificate = ctx.store.of("certificates").live.get(name);
+  if (certificate?.operation && operationStatus(ctx, certificate) === "inProgress") throw operationInProgress();
 }
 
-/** The operation's status now: a `Self` issuer's completes once its version's moment has passed. */
+/** The secret's value: the certificate with its private key (and its chain), as the policy's content type says. */
+export async function secretValue(policy: StoredCertificatePolicy, der: Buffer, jwk: PrivateJwk, chain: Buffer[] = []): Promise<string> {
+  const key = pkcs8Der(jwk);
+  return policy.secret_props.contentType === PEM ? toPem(der, key, chain) : (await toPkcs12(der, key, chain)).toString("base64");
+}
+
+/**
+ * The operation's status now: a `Self` issuer's completes once its version's moment has passed; one
+ * whose cancellation was asked for is cancelled once that moment (or a cancellation's) has passed.
+ */
 export function operationStatus(ctx: VaultContext, certificate: StoredCertificate): StoredCertificateOperation["status"] {
   const op = certificate.operation!;
   if (op.status !== "inProgress") return op.status;
   const version = certificate.versions.find((v) => v.version === op.version);
+  if (op.cancellationRequested) return version?.readyAtMs !== undefined && ctx.clock.nowMs() < version.readyAtMs ? "inProgress" : "cancelled";
   return version && !ctx.wire.isIssuing(version) ? "completed" : "inProgress";
 }
 
@@ -78,6 +89,7 @@ export const createCertificate: Operation = async (ctx, req) => {
   const input = versionInput("certificates", { attributes: optionalObject(body, "attributes"), tags: (body as Json).tags });
   assertIssuerKnown(ctx, policy.issuer.name);
   assertNameFree(ctx, name);
+  assertNoOperationInProgress(ctx, name);
   const { key_props: keyProps } = policy;
   const jwk = await ctx.keygen.generate(keyProps.kty === "RSA" ? { kty: "RSA", size: keyProps.key_size } : { kty: "EC", crv: keyProps.crv as "P-256" });
   const csr = await makeCsr(jwk, policy);
@@ -88,9 +100,11 @@ export const createCertificate: Operation = async (ctx, req) => {
   // certificate and its secret were being made. From here on nothing waits, so the three are
   // written together or not at all.
   assertNameFree(ctx, name);
+  assertNoOperationInProgress(ctx, name);
 
   const fields = newVersionFields(ctx, input);
-  const validity = der ? validitySeconds(der) : policyValidity(policy, ctx.clock.nowSeconds());
+  // A pending version has the validity it asks for (recorded: can_merge_a_self_signed_certificate, its GET while pending).
+  const validity = der ? validitySeconds(der) : requestedValidity(policy, ctx.clock.nowSeconds());
   const version: StoredCertificateVersion = { ...fields, ...validity, cer: der?.toString("base64") };
   const backing = { ...fields, ...validity, tags: undefined, managed: true };
   const keyVersion: StoredKeyVersion = { ...backing, jwk, keyOps: [...DEFAULT_KEY_OPS[jwk.kty]], exportable: keyProps.exportable };
@@ -115,23 +129,23 @@ export const createCertificate: Operation = async (ctx, req) => {
   return operationAnswer(ctx, certificate, 202);
 };
 
-/**
- * A version still waiting for its CA (an issuer's, `Unknown`'s) has the validity its policy asks for
- * already: from ten minutes before now, for its months (recorded: can_create_read_and_delete_a_certificate_issuer).
- */
-function policyValidity(policy: StoredCertificatePolicy, now: number): { nbf: number; exp: number } {
+/** What a pending version (no certificate yet) answers as its validity: its policy's, from ten minutes ago. */
+function requestedValidity(policy: StoredCertificatePolicy, now: number): { nbf: number; exp: number } {
   return { nbf: now - BACKDATE_SECONDS, exp: Math.floor(addMonths(new Date(now * 1000), policy.x509_props.validity_months).getTime() / 1000) };
 }
 
 /** nbf and exp, as the certificate says (the service's attributes carry its validity). */
-function validitySeconds(der: Buffer): { nbf: number; exp: number } {
+export function validitySeconds(der: Buffer): { nbf: number; exp: number } {
   const cert = new X509Certificate(der);
   return { nbf: Math.floor(Date.parse(cert.validFrom) / 1000), exp: Math.floor(Date.parse(cert.validTo) / 1000) };
 }
 
 export const getCertificateOperation: Operation = (ctx, req) => {
   const certificate = findObject(ctx, "certificates", checkCertificateName(req.params.name));
-  if (!certificate.operation) throw new VaultError(404, "PendingCertificateNotFound", `Pending certificate not found: ${certificate.name}`);
+  // A request_id is a filter: another operation's id is answered as no operation (learn.microsoft.com,
+  // "Monitor and manage certificate creation").
+  const requestId = req.query.get("request_id");
+  if (!certificate.operation || (requestId && requestId !== certificate.operation.requestId)) throw pendingNotFound(certificate.name);
   return operationAnswer(ctx, certificate);
 };
 
