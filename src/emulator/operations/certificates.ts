@@ -134,6 +134,17 @@ function requestedValidity(policy: StoredCertificatePolicy, now: number): { nbf:
   return { nbf: now - BACKDATE_SECONDS, exp: Math.floor(addMonths(new Date(now * 1000), policy.x509_props.validity_months).getTime() / 1000) };
 }
 
+/**
+ * A certificate as a restore brings it back (recorded: can_restore_a_certificate): without its create
+ * operation (the answer names no pending), and its policy without an empty `sans`, which the service
+ * does not keep through a backup.
+ */
+export function asRestoredCertificate(certificate: StoredCertificate): void {
+  delete certificate.operation;
+  const { sans } = certificate.policy.x509_props;
+  if (sans && !Object.values(sans).some((names) => names && names.length > 0)) delete certificate.policy.x509_props.sans;
+}
+
 /** nbf and exp, as the certificate says (the service's attributes carry its validity). */
 export function validitySeconds(der: Buffer): { nbf: number; exp: number } {
   const cert = new X509Certificate(der);
