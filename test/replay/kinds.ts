@@ -152,6 +152,7 @@ export const CERTIFICATES: ObjectKind = {
     { path: "x5t", shape: "base64url", compareLength: true, why: "the SHA-1 thumbprint of the vault's certificate" },
     { path: "request_id", shape: "hex32", compareLength: true, why: "the id the vault gave the create operation" },
     { path: "value", request: "GET /secrets/{name}/{version}", shape: "base64", compareLength: false, why: "the certificate's PKCS#12 or PEM with its private key: the vault's own key and certificate" },
+    { path: "value", request: "POST /certificates/{name}/backup", shape: "base64url", compareLength: false, why: "a backup blob is sealed by each vault its own way: only its shape is the service's" },
   ],
   timestamps: TIMESTAMPS,
   polls: [
