@@ -9,8 +9,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import path from "node:path";
 import { test } from "node:test";
 import { PROJECT_ROOT } from "./helpers/cli";
-import { objectsNamedIn, startTestVault, STORED_KINDS, TEST_MAX_RETRIES, tutorialKeysIn, tutorialLeftoversIn } from "./helpers/emulator";
-import { OBJECT_KINDS } from "../src/emulator/store/kinds";
+import { objectsNamedIn, startTestVault, STORED_KINDS, STORED_SETTING_KINDS, TEST_MAX_RETRIES, tutorialKeysIn, tutorialLeftoversIn } from "./helpers/emulator";
+import { OBJECT_KINDS, SETTING_KINDS } from "../src/emulator/store/kinds";
 import { joinShared } from "./helpers/shared-process";
 import { typeCheckArgs } from "./helpers/type-check";
 import { leftovers, PROCESS_LISTERS, processesMentioning, tempDir } from "./notebook/runner-helpers";
@@ -85,6 +85,7 @@ test("tutorialLeftoversIn finds tagged certificates, live and soft-deleted; obje
 
 test("STORED_KINDS lists every kind of object the emulator stores, so no kind's leftovers go unseen", () => {
   assert.deepEqual(STORED_KINDS.map((k) => k.kind).sort(), [...OBJECT_KINDS].sort());
+  assert.deepEqual([...STORED_SETTING_KINDS].sort(), [...SETTING_KINDS].sort(), "and every kind of setting it stores, which hold no tutorial objects");
 });
 
 test("processesMentioning sees a running process by its command line, and not once it has ended", async (t) => {

@@ -13,6 +13,8 @@ export interface EmulatorLimits {
   secrets: number;
   /** Live and soft-deleted certificates together (each with its key and secret). */
   certificates: number;
+  /** Certificate issuers (`/certificates/issuers`). */
+  certificateIssuers: number;
   /** Versions of one key or one secret (each rotation, re-create or set adds one). */
   versionsPerKey: number;
   /** Open connections to the vault (and, separately, to the identity endpoint). */
@@ -29,6 +31,7 @@ export const DEFAULT_LIMITS: EmulatorLimits = {
   keys: 10_000,
   secrets: 10_000,
   certificates: 10_000,
+  certificateIssuers: 1_000,
   versionsPerKey: 500,
   connections: 256,
   pendingKeyGenerations: 64,

@@ -139,6 +139,42 @@ export interface StoredDeletedCertificate extends Deletion {
 }
 
 /**
+ * A certificate issuer (`/certificates/issuers/{name}`): a CA account that certificates name in their
+ * policy's `issuer.name`. Its password (`credentials.pwd`) is not kept: the service never answers it,
+ * and nothing here would use it.
+ */
+export interface StoredIssuer {
+  /** The name as first set: names are case-insensitive but keep their case. */
+  name: string;
+  provider: string;
+  credentials?: { account_id?: string };
+  org_details?: { id?: string; admin_details?: { first_name?: string; last_name?: string; email?: string; phone?: string }[] };
+  enabled: boolean;
+  created: number;
+  updated: number;
+}
+
+/** The vault's certificate contacts (`/certificates/contacts`): one list for the vault, told of certificates' lifetime events. */
+export interface StoredContacts {
+  contacts: { email?: string; name?: string; phone?: string }[];
+}
+
+/**
+ * What a vault keeps besides its objects: records with no versions and no soft delete, each under a
+ * name — the certificate issuers by theirs, the certificate contacts (one list) under `contacts`.
+ * They are stored as the objects are (store/), each a row with its checksum.
+ */
+export interface StoredSettings {
+  "certificate-issuers": StoredIssuer;
+  "certificate-contacts": StoredContacts;
+}
+
+export type SettingKind = keyof StoredSettings;
+
+/** The name the vault's one contacts record is kept under. */
+export const CONTACTS_ID = "contacts";
+
+/**
  * Every kind of object the vault keeps, each with its live records and its soft-deleted ones (a
  * live record holds its versions). The store (store/) is written against this map and knows no
  * kind by name: a new kind is a line here, a line in DELETED_FIELD and a line in store/kinds.ts,
@@ -151,6 +187,8 @@ export interface StoredKinds {
 }
 
 export type ObjectKind = keyof StoredKinds;
+/** Every kind of record the store keeps: the objects' and the settings'. */
+export type StoreKind = ObjectKind | SettingKind;
 export type LiveOf<K extends ObjectKind> = StoredKinds[K]["live"];
 export type DeletedOf<K extends ObjectKind> = StoredKinds[K]["deleted"];
 export type VersionOf<K extends ObjectKind> = LiveOf<K>["versions"][number];

@@ -13,9 +13,10 @@ import * as rng from "./operations/rng";
 import * as rotation from "./operations/rotation";
 import * as secrets from "./operations/secrets";
 import * as certificates from "./operations/certificates";
+import * as issuers from "./operations/certificate-issuers";
 import { importCertificate } from "./operations/certificate-import";
 import * as certificateOperation from "./operations/certificate-operation";
-import { operationNotSpecified } from "./errors";
+import { methodNotAllowed, operationNotSpecified } from "./errors";
 import type { ObjectKind } from "./model";
 
 export interface Route {
@@ -98,6 +99,18 @@ export const ROUTES: Route[] = [
   secretRoute({ method: "DELETE", path: "/deletedsecrets/:name", operation: "purgeDeletedSecret", handler: secretObjects.purgeDeleted, dataAction: "secrets/purge/action", permission: "purge" }),
   secretRoute({ method: "POST", path: "/deletedsecrets/:name/recover", operation: "recoverDeletedSecret", handler: secretObjects.recoverDeleted, dataAction: "secrets/recover/action", permission: "recover" }),
   certificateRoute({ method: "GET", path: "/certificates", operation: "getCertificates", handler: certificateObjects.list, dataAction: "certificates/read", permission: "list" }),
+  // The vault's contacts and issuers: RBAC's certificatecontacts/* and certificatecas/* data actions; the
+  // access policy's managecontacts and its issuer permissions, where manageissuers grants get, list
+  // and delete too (the spec: "certificates/manageissuers/getissuers"). Listed before the certificate
+  // routes their paths would match (/certificates/{name}/{version}).
+  certificateRoute({ method: "GET", path: "/certificates/contacts", operation: "getCertificateContacts", handler: issuers.getCertificateContacts, dataAction: "certificatecontacts/write", permission: "managecontacts" }),
+  certificateRoute({ method: "PUT", path: "/certificates/contacts", operation: "setCertificateContacts", handler: issuers.setCertificateContacts, dataAction: "certificatecontacts/write", permission: "managecontacts" }),
+  certificateRoute({ method: "DELETE", path: "/certificates/contacts", operation: "deleteCertificateContacts", handler: issuers.deleteCertificateContacts, dataAction: "certificatecontacts/write", permission: "managecontacts" }),
+  certificateRoute({ method: "GET", path: "/certificates/issuers", operation: "getCertificateIssuers", handler: issuers.getCertificateIssuers, dataAction: "certificatecas/read", permission: "manageissuers/listissuers" }),
+  certificateRoute({ method: "GET", path: "/certificates/issuers/:name", operation: "getCertificateIssuer", handler: issuers.getCertificateIssuer, dataAction: "certificatecas/read", permission: "manageissuers/getissuers" }),
+  certificateRoute({ method: "PUT", path: "/certificates/issuers/:name", operation: "setCertificateIssuer", handler: issuers.setCertificateIssuer, dataAction: "certificatecas/write", permission: "setissuers" }),
+  certificateRoute({ method: "PATCH", path: "/certificates/issuers/:name", operation: "updateCertificateIssuer", handler: issuers.updateCertificateIssuer, dataAction: "certificatecas/write", permission: "setissuers" }),
+  certificateRoute({ method: "DELETE", path: "/certificates/issuers/:name", operation: "deleteCertificateIssuer", handler: issuers.deleteCertificateIssuer, dataAction: "certificatecas/delete", permission: "manageissuers/deleteissuers" }),
   certificateRoute({ method: "POST", path: "/certificates/restore", operation: "restoreCertificate", handler: certificateBackup.restore, dataAction: "certificates/restore/action", permission: "restore" }),
   certificateRoute({ method: "POST", path: "/certificates/:name/create", operation: "createCertificate", handler: certificates.createCertificate, dataAction: "certificates/create/action", permission: "create", throttle: "keyCreates" }),
   certificateRoute({ method: "POST", path: "/certificates/:name/import", operation: "importCertificate", handler: importCertificate, dataAction: "certificates/import/action", permission: "import" }),
@@ -117,6 +130,11 @@ export const ROUTES: Route[] = [
   certificateRoute({ method: "GET", path: "/deletedcertificates/:name", operation: "getDeletedCertificate", handler: certificateObjects.getDeleted, dataAction: "certificates/read", permission: "get" }),
   certificateRoute({ method: "DELETE", path: "/deletedcertificates/:name", operation: "purgeDeletedCertificate", handler: certificateObjects.purgeDeleted, dataAction: "certificates/purge/action", permission: "purge" }),
   certificateRoute({ method: "POST", path: "/deletedcertificates/:name/recover", operation: "recoverDeletedCertificate", handler: certificateObjects.recoverDeleted, dataAction: "certificates/recover/action", permission: "recover" }),
+  // Last, so that every POST /certificates/{name}/{operation} above is matched first: a POST no
+  // route takes (POST /certificates//create, an empty name) is to a certificate version's path,
+  // which takes no POST: the service answers 405 before it checks any permission (recorded:
+  // cannot_create_a_certificate_with_an_empty_name).
+  certificateRoute({ method: "POST", path: "/certificates/:name=/:version", operation: "postToCertificateVersion", handler: () => { throw methodNotAllowed("POST"); }, dataAction: "certificates/read", permission: "get" }),
 ];
 
 export const OPERATIONS = new Set(ROUTES.map((r) => r.operation));

@@ -8,7 +8,7 @@
 import { thumbprint } from "./crypto/certificate";
 import { keySizeBits, publicJwk, type PrivateJwk } from "./crypto/key-material";
 import type { VaultClock } from "./clock";
-import type { Deletion, ObjectKind, StoredCertificate, StoredCertificateOperation, StoredCertificatePolicy, StoredCertificateVersion, StoredDeletedCertificate, StoredDeletedKey, StoredDeletedSecret, StoredKey, StoredKeyVersion, StoredRotationPolicy, StoredSecret, StoredSecretVersion, StoredVersion } from "./model";
+import type { Deletion, ObjectKind, StoredCertificate, StoredContacts, StoredIssuer, StoredCertificateOperation, StoredCertificatePolicy, StoredCertificateVersion, StoredDeletedCertificate, StoredDeletedKey, StoredDeletedSecret, StoredKey, StoredKeyVersion, StoredRotationPolicy, StoredSecret, StoredSecretVersion, StoredVersion } from "./model";
 import { currentVersion } from "./model";
 
 export interface VaultSettings {
@@ -287,6 +287,30 @@ export class WireMapper {
     wire.request_id = op.requestId;
     return wire;
   }
+
+  /** `{vault}/certificates/issuers/{name}`. */
+  issuerId = (name: string) => `${this.vaultUrl}/certificates/issuers/${name}`;
+
+  /**
+   * A certificate issuer as the service answers it (recorded: can_create_read_and_delete_a_certificate_issuer):
+   * id, provider, credentials without the password, org_details with the service's `zip: 0`, attributes.
+   */
+  issuerBundle(issuer: StoredIssuer) {
+    const bundle: Record<string, unknown> = { id: this.issuerId(issuer.name), provider: issuer.provider };
+    if (issuer.credentials) bundle.credentials = { ...issuer.credentials };
+    if (issuer.org_details) {
+      const { id, admin_details } = issuer.org_details;
+      bundle.org_details = { ...(id !== undefined && { id }), zip: 0, ...(admin_details && { admin_details: structuredClone(admin_details) }) };
+    }
+    bundle.attributes = { enabled: issuer.enabled, created: issuer.created, updated: issuer.updated };
+    return bundle;
+  }
+
+  /** An issuer in a list: its id and provider only (recorded: issuers/list_certificate_issuers). */
+  issuerItem = (issuer: StoredIssuer) => ({ id: this.issuerId(issuer.name), provider: issuer.provider });
+
+  /** The vault's certificate contacts (recorded: can_set_read_and_delete_a_certificates_contacts). */
+  contacts = (stored: StoredContacts) => ({ id: `${this.vaultUrl}/certificates/contacts`, contacts: structuredClone(stored.contacts) });
 
   /**
    * A key's rotation policy as the service answers it (recorded: keyrotation): a key that never had

@@ -514,8 +514,10 @@ export const en = {
         `The damaged files are kept, unchanged, in ${keptIn}. If you have a copy of the state folder from before, stop the emulator and put that copy back; otherwise create the lost keys again. ` +
         `Delete ${keptIn} once you no longer need it (kvq doctor reports it until then).`,
       lost: {
-        record: (kind: "keys" | "secrets" | "certificates", deleted: boolean, name: string, why: string) =>
-          `${deleted ? "soft-deleted " : ""}${{ keys: "key", secrets: "secret", certificates: "certificate" }[kind]} "${name}" (${why})`,
+        record: (kind: "keys" | "secrets" | "certificates" | "certificate-issuers" | "certificate-contacts", deleted: boolean, name: string, why: string) =>
+          kind === "certificate-contacts"
+            ? `the vault's certificate contacts (${why})`
+            : `${deleted ? "soft-deleted " : ""}${{ keys: "key", secrets: "secret", certificates: "certificate", "certificate-issuers": "certificate issuer" }[kind]} "${name}" (${why})`,
         records: (count: number | undefined, why: string) =>
           count === undefined ? `what a part that ${why} held (not known)` : `${count} ${count === 1 ? "record" : "records"} that ${why}`,
         gap: (count: number) => `${count} ${count === 1 ? "change" : "changes"} missing from the old journal (or the snapshot it follows)`,

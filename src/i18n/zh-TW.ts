@@ -479,7 +479,10 @@ export const zhTW: Messages = {
         `損壞的檔案原封不動地保留在 ${keptIn}。如果你有先前的狀態資料夾副本，請停止模擬器並放回那份副本；否則請重新建立遺失的金鑰。` +
         `不再需要時請刪除 ${keptIn}（在那之前 kvq doctor 都會提醒你）。`,
       lost: {
-        record: (kind, deleted, name, why) => `${deleted ? "已虛刪除的" : ""}${{ keys: "金鑰", secrets: "祕密", certificates: "憑證" }[kind]}「${name}」（${why}）`,
+        record: (kind, deleted, name, why) =>
+          kind === "certificate-contacts"
+            ? `保存庫的憑證連絡人（${why}）`
+            : `${deleted ? "已虛刪除的" : ""}${{ keys: "金鑰", secrets: "祕密", certificates: "憑證", "certificate-issuers": "憑證簽發者" }[kind]}「${name}」（${why}）`,
         records: (count, why) => (count === undefined ? `無法讀取的部分原本的內容（不明），${why}` : `${count} 筆記錄，${why}`),
         gap: (count) => `舊日誌中缺少 ${count} 筆變更（或它所接續的快照缺漏）`,
         wal: (commits, offset) => `vault.db-wal 第 ${offset} 位元組之後的 ${commits} 次提交（檔案在那裡損壞）`,

@@ -200,6 +200,11 @@ test("PEM (a certificate and its PKCS#8 key in one text) with the policy's conte
   assert.match(secret.value!, /^-----BEGIN PRIVATE KEY-----\n[\s\S]+-----BEGIN CERTIFICATE-----\n/);
   createSecureContext({ key: secret.value, cert: secret.value });
 
+  // The base64 of the PEM text, as the Python SDK sends every import (its sample import_certificate.py imports a PEM file so).
+  const fromPython = await client.importCertificate("pem-base64", Buffer.from(Buffer.from(key + cert).toString("base64")), pemPolicy);
+  assert.deepEqual(Buffer.from(fromPython.cer!), derOf(cert));
+  assert.equal((await vault.secretClient.getSecret("pem-base64")).properties.contentType, PEM_TYPE);
+
   // The SDK's own `policy` option is not sent: the service reads the text as PKCS#12 (its message for non-base64).
   await rejectsWith(client.importCertificate("pem-sdk-policy", Buffer.from(key + cert), { policy: { contentType: PEM_TYPE } }), {
     status: 400,

@@ -170,6 +170,10 @@ test("the backing secret holds a PKCS#12 of the certificate and its private key,
   // OpenSSL reads it without a password, and refuses it unless its key belongs to its certificate.
   createSecureContext({ pfx });
   assert.ok(pfx.includes(Buffer.from(certificate.cer!)), "the PKCS#12 carries this certificate");
+  // Its key and certificate bags are paired by a localKeyID (the certificate's SHA-1), as OpenSSL and
+  // .NET write them: \`openssl pkcs12 -clcerts\` (the SDK's own tests use it) finds the certificate by it.
+  const pairing = Buffer.concat([Buffer.from("06092a864886f70d01091531160414", "hex"), createHash("sha1").update(Buffer.from(certificate.cer!)).digest()]);
+  assert.equal(pfx.toString("hex").split(pairing.toString("hex")).length - 1, 2, "the key bag and the certificate bag carry the same localKeyID");
 });
 
 test("get the latest or a version, list versions and certificates with paging, update properties and policy", async () => {

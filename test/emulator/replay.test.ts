@@ -110,6 +110,13 @@ test("compare: timestamps by relation, inputs exactly", () => {
   assert.deepEqual(ninety.map((d) => d.where), ["body.deletedDate-scheduledPurgeDate"]);
   const backwards = compareBodies(recorded, { deletedDate: now, scheduledPurgeDate: now + 7 * 86400, attributes: { created: now, updated: now - 5, exp: 1546300806 } }, s, "DELETE /keys/k");
   assert.deepEqual(backwards.map((d) => d.where).sort(), ["body.attributes.created-updated", "body.attributes.exp"]);
+  // A long relation moves by no more than the object's seconds of recording time: the service's
+  // updated a second after created (exp = created + 365 days), the emulator's in the same second.
+  const year = 365 * 86400;
+  const certificate = (created: number, updated: number, days = 365) => ({ attributes: { nbf: created - 600, exp: created + days * 86400, created, updated } });
+  assert.deepEqual(compareBodies(certificate(1775446478, 1775446479), certificate(now, now), state(), "GET /certificates/c/"), []);
+  assert.deepEqual(compareBodies({ attributes: { exp: 1775446478 + year, created: 1775446478, updated: 1775446478 } }, { attributes: { exp: now + year + 2, created: now, updated: now } }, state(), "GET /certificates/c/").map((d) => d.where), ["body.attributes.created-exp", "body.attributes.updated-exp"]);
+  assert.deepEqual(compareBodies(certificate(1775446478, 1775446479), certificate(now, now, 366), state(), "GET /certificates/c/").map((d) => d.where).sort(), ["body.attributes.created-exp", "body.attributes.nbf-exp", "body.attributes.updated-exp"]);
 });
 
 test("compare: headers by value, request identities by presence, the client's id echoed", () => {

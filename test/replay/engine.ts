@@ -15,7 +15,7 @@
 import { randomUUID } from "node:crypto";
 import { Agent, request as httpsRequest } from "node:https";
 import { compareBodies, compareHeaders, normalizeVaultUrl, ReplayState, templateRegex, type Answer, type Difference } from "./compare";
-import type { ObjectKind, PollRule } from "./kinds";
+import { isPending, type ObjectKind, type PollRule } from "./kinds";
 import type { RecordedEntry, Recording } from "./recording";
 
 export interface ReplayTarget {
@@ -101,11 +101,11 @@ function compareAnswer(entry: RecordedEntry, answer: Answer & { requestId: strin
 /** Repeats the request while the emulator answers "pending", as the client does; compares the answers in between and the last. */
 async function replayPoll(run: RecordedEntry[], start: number, rule: PollRule, send: Send, state: ReplayState): Promise<EntryOutcome[]> {
   const last = run[run.length - 1];
-  const recordedPending = run.filter((e) => e.StatusCode === rule.pending && e !== last);
+  const recordedPending = run.filter((e) => isPending(rule, e.StatusCode, e.ResponseBody) && e !== last);
   const url = targetUrl(run[0].RequestUri, state.emulatorUrl, state);
   let pendingDifferences: Difference[] | undefined;
   let answer = await send(run[0].RequestMethod, url, run[0]);
-  for (let tries = 0; answer.status === rule.pending && last.StatusCode !== rule.pending && tries < POLL_LIMIT; tries++) {
+  for (let tries = 0; isPending(rule, answer.status, answer.body) && !isPending(rule, last.StatusCode, last.ResponseBody) && tries < POLL_LIMIT; tries++) {
     if (recordedPending.length > 0 && pendingDifferences === undefined) pendingDifferences = compareAnswer(recordedPending[0], answer, state);
     await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
     answer = await send(run[0].RequestMethod, url, run[0]);
@@ -242,8 +242,8 @@ function nextLinkOf(answer: Answer): string | undefined {
 function ownNames(recording: Recording, kind: ObjectKind): Set<string> {
   const names = new Set<string>();
   for (const e of recording.entries) {
-    const parts = e.RequestUri.replace(RECORDED_HOST, "").split("?")[0].split("/");
-    if (kind.collections.includes(parts[1]?.toLowerCase()) && parts[2]) names.add(parts[2].toLowerCase());
+    const name = objectName(e.RequestUri.replace(RECORDED_HOST, "").split("?")[0].split("/").slice(1), kind);
+    if (name) names.add(name);
   }
   return names;
 }
@@ -252,7 +252,15 @@ function ownNames(recording: Recording, kind: ObjectKind): Set<string> {
 function itemName(item: unknown, state: ReplayState): string {
   const fields = [state.kind.idField.split(".").pop()!, "id", "recoveryId"];
   const id = fields.map((f) => (item as Record<string, unknown>)?.[f]).find((v): v is string => typeof v === "string") ?? "";
-  return (normalizeVaultUrl(id, state.emulatorUrl).split("/")[2] ?? "").toLowerCase();
+  return objectName(normalizeVaultUrl(id, state.emulatorUrl).split("/").slice(1), state.kind) ?? "";
+}
+
+/** The object a path's segments name: the one after the longest of the kind's collections they start with. */
+function objectName(segments: string[], kind: ObjectKind): string | undefined {
+  const fits = kind.collections.map((c) => c.split("/")).filter((c) => c.every((part, i) => segments[i]?.toLowerCase() === part));
+  const longest = fits.sort((a, b) => b.length - a.length)[0];
+  const name = longest && segments[longest.length];
+  return name ? name.toLowerCase() : undefined;
 }
 
 function arm(armed: Map<PollRule, Set<string>>, kind: ObjectKind, line: string): void {
@@ -285,7 +293,7 @@ function pollRun(entries: RecordedEntry[], i: number, rule: PollRule): number {
   let n = 0;
   while (i + n < entries.length && shortUri(entries[i + n]) === shortUri(entries[i])) {
     n++;
-    if (entries[i + n - 1].StatusCode !== rule.pending) break;
+    if (!isPending(rule, entries[i + n - 1].StatusCode, entries[i + n - 1].ResponseBody)) break;
   }
   return n;
 }

@@ -10,7 +10,7 @@
 import { constants, createPublicKey, publicEncrypt } from "node:crypto";
 import path from "node:path";
 
-export type Shape = "base64url" | "hex32";
+export type Shape = "base64url" | "base64" | "hex32";
 
 /** A client repeats `request` after `after` while the vault answers `pending` (an SDK poller, a retry). */
 export interface PollRule {
@@ -20,6 +20,8 @@ export interface PollRule {
   request: string;
   /** The status that means "not yet": the client asks again. */
   pending: number;
+  /** Where "not yet" is in the answer's body too (a certificate's operation answers 200 while it is in progress). */
+  pendingBody?: (body: unknown) => boolean;
   /** Why a client repeats it (shown when a poll never ends). */
   why: string;
 }
@@ -43,11 +45,25 @@ export interface ClientRule {
   remake(recorded: Record<string, unknown>, recordedAnswer: Record<string, unknown>, latest: Record<string, unknown>): { body: Record<string, unknown>; knew: string[] };
 }
 
+/** Whether an answer is the poll's "not yet". */
+export const isPending = (rule: PollRule, status: number, body: unknown) => status === rule.pending && (rule.pendingBody?.(body) ?? true);
+
+/** The vault the recordings were made against: its soft-delete retention, whether purge is allowed. */
+export interface RecordedVault {
+  retentionDays: number;
+  purgeProtection: boolean;
+}
+
 export interface ObjectKind {
   name: string;
   /** The kind's recordings, test/fixtures/recordings/<folder>. */
   folder: string;
-  /** URI collections whose next segment is an object's name, then maybe a version: /keys/{name}/{version}. */
+  /** The vault they were recorded against, if not the keys' and secrets' (7 days' retention, purge allowed). */
+  vault?: RecordedVault;
+  /**
+   * URI collections whose next segment is an object's name, then maybe a version: /keys/{name}/{version}.
+   * A collection may be nested (certificates/issuers): the longest that fits a path names its object.
+   */
   collections: string[];
   /**
    * Body fields the vault generates (by their path, "key.n"), in the answers to `request` if given:
@@ -120,4 +136,37 @@ export const SECRETS: ObjectKind = {
   client: [],
 };
 
-export const KINDS: ObjectKind[] = [KEYS, SECRETS];
+/**
+ * A certificate, with its key and secret under their own collections (the same versions), its
+ * issuers (a nested collection), and its create operation polled while it answers "inProgress".
+ * Recorded against a vault of 90 days' retention with access policies (no RBAC assignment header).
+ */
+export const CERTIFICATES: ObjectKind = {
+  name: "certificates",
+  folder: path.join(FIXTURES, "keyvault-certificates"),
+  vault: { retentionDays: 90, purgeProtection: false },
+  collections: ["certificates", "deletedcertificates", "certificates/issuers", "keys", "secrets"],
+  generated: [
+    { path: "csr", shape: "base64", compareLength: true, why: "a CSR signed by the key the vault generated for the new version: as long as the key and the policy make it" },
+    { path: "cer", shape: "base64", compareLength: false, why: "the X.509 the vault issued: its serial and signature are the vault's own (their DER lengths vary by a byte or two)" },
+    { path: "x5t", shape: "base64url", compareLength: true, why: "the SHA-1 thumbprint of the vault's certificate" },
+    { path: "request_id", shape: "hex32", compareLength: true, why: "the id the vault gave the create operation" },
+    { path: "value", request: "GET /secrets/{name}/{version}", shape: "base64", compareLength: false, why: "the certificate's PKCS#12 or PEM with its private key: the vault's own key and certificate" },
+    { path: "value", request: "POST /certificates/{name}/backup", shape: "base64url", compareLength: false, why: "a backup blob is sealed by each vault its own way: only its shape is the service's" },
+  ],
+  timestamps: TIMESTAMPS,
+  polls: [
+    ...lifecyclePolls("certificates", "certificate"),
+    {
+      after: "POST /certificates/{name}/create",
+      request: "GET /certificates/{name}/pending",
+      pending: 200,
+      pendingBody: (body) => (body as { status?: string } | null)?.status === "inProgress",
+      why: "the SDK's create poller waits for the operation to leave inProgress",
+    },
+  ],
+  idField: "id",
+  client: [],
+};
+
+export const KINDS: ObjectKind[] = [KEYS, SECRETS, CERTIFICATES];

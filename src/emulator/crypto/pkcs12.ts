@@ -8,7 +8,7 @@
  * and the whole is sealed with an HMAC-SHA-256 under the empty password, which OpenSSL (Node's
  * `tls.createSecureContext({ pfx })`, `openssl pkcs12`) and .NET read without asking for one.
  */
-import { webcrypto } from "node:crypto";
+import { createHash, webcrypto } from "node:crypto";
 import { decryptLegacyPbe, LEGACY_PBE } from "./pkcs12-legacy";
 
 type Pkijs = typeof import("pkijs");
@@ -32,12 +32,26 @@ const PBES2 = "1.2.840.113549.1.5.13";
 /** PKCS#12 iterations for the MAC key (RFC 7292 recommends at least 1,024; OpenSSL makes 2,048). */
 const MAC_ITERATIONS = 2048;
 
+/**
+ * The bags' localKeyID attribute (PKCS#9, 1.2.840.113549.1.9.21): the same value on the key and its
+ * certificate pairs them, as OpenSSL and .NET write it (the SHA-1 of the certificate). Without it
+ * `openssl pkcs12 -clcerts`, which the SDK's own tests and guides use to take the certificate out of
+ * a secret, finds no certificate of the key's.
+ */
+function localKeyId(lib: Pkijs, certificateDer: Buffer) {
+  const id = createHash("sha1").update(certificateDer).digest();
+  // Attribute ::= SEQUENCE { type OID, values SET OF OCTET STRING }, in DER.
+  const der = Buffer.concat([Buffer.from("302306092a864886f70d01091531160414", "hex"), id]);
+  return lib.Attribute.fromBER(arrayBuffer(der));
+}
+
 const arrayBuffer = (bytes: Buffer): ArrayBuffer => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 
 /** A PKCS#12 of the certificate (DER), its key (PKCS#8 DER) and the chain's certificates, without a password. */
 export async function toPkcs12(certificateDer: Buffer, keyPkcs8Der: Buffer, chain: Buffer[] = []): Promise<Buffer> {
   const lib = pkijs();
-  const bag = (bagId: string, bagValue: unknown) => new lib.SafeBag({ bagId, bagValue: bagValue as never });
+  const pairing = [localKeyId(lib, certificateDer)];
+  const bag = (bagId: string, bagValue: unknown) => new lib.SafeBag({ bagId, bagValue: bagValue as never, bagAttributes: pairing });
   const pfx = new lib.PFX({
     parsedValue: {
       integrityMode: 0,

@@ -11,9 +11,10 @@ import { ok, type Operation } from "../context";
 import { malformedBackup, restoreConflict } from "../errors";
 import type { VaultContext } from "../context";
 import { assertNameNotDeleted, assertNotBeingRecovered, assertRoomFor, BACKING, findObject, isBeingPurged, isManaged } from "../lifecycle";
-import { currentVersion, nameKey, type LiveOf, type ObjectKind, type StoredObject, type StoredVersion } from "../model";
+import { currentVersion, nameKey, type LiveOf, type ObjectKind, type StoredCertificate, type StoredObject, type StoredVersion } from "../model";
 import { KINDS } from "../store/kinds";
 import { bodyObject, checkName, isBase64url, NAME_PATTERN, requiredString } from "../validate";
+import { asRestoredCertificate } from "./certificates";
 import { ANSWERS, type KindAnswers } from "./objects";
 
 /** "KVQBACKUP1" is the keys' magic since the first emulator (their blobs must stay restorable). */
@@ -122,6 +123,7 @@ export function backupOperations<K extends ObjectKind>(kind: K): { backup: Opera
       }
       if (restored.some(([, o]) => o.versions.length > ctx.settings.limits.versionsPerKey)) throw malformedBackup();
       for (const [of] of restored) assertRoomFor(ctx, of, object.name);
+      if (kind === "certificates") asRestoredCertificate(object as StoredCertificate);
       for (const [of, o] of restored) {
         delete o.recoveringUntilMs;
         ctx.store.of(of).live.put(o.name, o as never);

@@ -39,9 +39,20 @@ function contentTypeOf(policy: unknown): string {
   return contentType;
 }
 
+/**
+ * A PEM import's value: the PEM text (as the JS SDK and the Azure CLI send it) or the base64 of that
+ * text (the Python SDK base64-encodes every import's bytes; its own sample import_certificate.py
+ * imports a PEM file so, with the PEM content type).
+ */
+function pemText(value: string): string {
+  if (value.includes("-----BEGIN") || !/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return value;
+  const text = Buffer.from(value, "base64").toString("utf8");
+  return text.includes("-----BEGIN") ? text : value;
+}
+
 async function readContent(contentType: string, value: string, password: string): Promise<CertificateContent> {
   try {
-    return contentType === PEM ? readPemContent(value, password) : await readPkcs12Content(value, password);
+    return contentType === PEM ? readPemContent(pemText(value), password) : await readPkcs12Content(value, password);
   } catch (error) {
     throw error instanceof ContentError ? contentError(error.problem) : error;
   }

@@ -20,6 +20,7 @@ import { addVersion, assertNameNotDeleted, assertNotBeingRecovered, assertRoomFo
 import { type ObjectKind, type StoredCertificate, type StoredCertificateOperation, type StoredCertificatePolicy, type StoredCertificateVersion, type StoredKeyVersion, type StoredSecretVersion } from "../model";
 import { bodyObject, checkName, optionalObject, type Json } from "../validate";
 import { operationInProgress, pendingNotFound } from "./certificate-errors";
+import { assertIssuerKnown } from "./certificate-issuers";
 import { PEM, readPolicy } from "./certificate-policy";
 
 export const checkCertificateName = (name: string) => checkName("certificates", name);
@@ -66,12 +67,16 @@ export function operationStatus(ctx: VaultContext, certificate: StoredCertificat
   return version && !ctx.wire.isIssuing(version) ? "completed" : "inProgress";
 }
 
+/** The operation's answer; while it is in progress, Retry-After, and on the create's 202 where to poll (recorded: no Location on a poll). */
 const operationAnswer = (ctx: VaultContext, certificate: StoredCertificate, status = 200) => ({
   status,
   body: ctx.wire.certificateOperation(certificate.name, certificate.operation!, operationStatus(ctx, certificate)),
   headers:
     operationStatus(ctx, certificate) === "inProgress"
-      ? { Location: `${ctx.vaultUrl}/certificates/${certificate.name}/pending?api-version=2025-07-01&request_id=${certificate.operation!.requestId}`, "Retry-After": RETRY_AFTER_SECONDS }
+      ? {
+          ...(status === 202 && { Location: `${ctx.vaultUrl}/certificates/${certificate.name}/pending?api-version=2025-07-01&request_id=${certificate.operation!.requestId}` }),
+          "Retry-After": RETRY_AFTER_SECONDS,
+        }
       : undefined,
 });
 
@@ -82,6 +87,7 @@ export const createCertificate: Operation = async (ctx, req) => {
   const existing = ctx.store.of("certificates").live.get(name);
   const policy = readPolicy(body.policy, now, existing?.policy);
   const input = versionInput("certificates", { attributes: optionalObject(body, "attributes"), tags: (body as Json).tags });
+  assertIssuerKnown(ctx, policy.issuer.name);
   assertNameFree(ctx, name);
   assertNoOperationInProgress(ctx, name);
   const { key_props: keyProps } = policy;
@@ -126,6 +132,17 @@ export const createCertificate: Operation = async (ctx, req) => {
 /** What a pending version (no certificate yet) answers as its validity: its policy's, from ten minutes ago. */
 function requestedValidity(policy: StoredCertificatePolicy, now: number): { nbf: number; exp: number } {
   return { nbf: now - BACKDATE_SECONDS, exp: Math.floor(addMonths(new Date(now * 1000), policy.x509_props.validity_months).getTime() / 1000) };
+}
+
+/**
+ * A certificate as a restore brings it back (recorded: can_restore_a_certificate): without its create
+ * operation (the answer names no pending), and its policy without an empty `sans`, which the service
+ * does not keep through a backup.
+ */
+export function asRestoredCertificate(certificate: StoredCertificate): void {
+  delete certificate.operation;
+  const { sans } = certificate.policy.x509_props;
+  if (sans && !Object.values(sans).some((names) => names && names.length > 0)) delete certificate.policy.x509_props.sans;
 }
 
 /** nbf and exp, as the certificate says (the service's attributes carry its validity). */

@@ -4,7 +4,7 @@
  * for them (an old state folder being migrated, a salvage), their key material.
  */
 import { keyHalvesMatch } from "../crypto/key-material";
-import { nameKey, type ObjectKind, type StoredDeletedKey, type StoredCertificate, type StoredDeletedCertificate, type StoredDeletedSecret, type StoredKey, type StoredKinds, type StoredSecret } from "../model";
+import { CONTACTS_ID, nameKey, type ObjectKind, type SettingKind, type StoreKind, type StoredContacts, type StoredDeletedKey, type StoredCertificate, type StoredDeletedCertificate, type StoredDeletedSecret, type StoredIssuer, type StoredKey, type StoredKinds, type StoredSecret, type StoredSettings } from "../model";
 
 export interface KindRules<Live, Deleted> {
   isLive(value: unknown): value is Live;
@@ -79,6 +79,37 @@ export const KINDS: Rules = {
 
 export const OBJECT_KINDS = Object.keys(KINDS) as ObjectKind[];
 
+/** A setting's record: its shape, and the name it is stored under. */
+interface SettingRules<T> {
+  isValid(value: unknown): value is T;
+  name(value: T): string;
+}
+
+const isOptionalString = (v: unknown) => v === undefined || typeof v === "string";
+
+function isStoredIssuer(issuer: unknown): issuer is StoredIssuer {
+  if (!isRecord(issuer) || typeof issuer.name !== "string" || typeof issuer.provider !== "string") return false;
+  if (typeof issuer.enabled !== "boolean" || typeof issuer.created !== "number" || typeof issuer.updated !== "number") return false;
+  const { credentials, org_details: org } = issuer;
+  if (credentials !== undefined && !(isRecord(credentials) && isOptionalString(credentials.account_id))) return false;
+  if (org === undefined) return true;
+  return isRecord(org) && isOptionalString(org.id) && (org.admin_details === undefined || (Array.isArray(org.admin_details) && org.admin_details.every(isRecord)));
+}
+
+const isStoredContacts = (value: unknown): value is StoredContacts => isRecord(value) && Array.isArray(value.contacts) && value.contacts.every(isRecord);
+
+export const SETTINGS: { [K in SettingKind]: SettingRules<StoredSettings[K]> } = {
+  "certificate-issuers": { isValid: isStoredIssuer, name: (issuer) => issuer.name },
+  "certificate-contacts": { isValid: isStoredContacts, name: () => CONTACTS_ID },
+};
+
+export const SETTING_KINDS = Object.keys(SETTINGS) as SettingKind[];
+
+/** Every kind of row `vault.db` holds (a row of another kind is a newer emulator's: kept, not served). */
+export const STORE_KINDS: StoreKind[] = [...OBJECT_KINDS, ...SETTING_KINDS];
+
+export const isSettingKind = (kind: StoreKind): kind is SettingKind => Object.hasOwn(SETTINGS, kind);
+
 export type RecordState = "live" | "deleted";
 
 /**
@@ -88,7 +119,13 @@ export type RecordState = "live" | "deleted";
  */
 export type RecordDamage = "checksum" | "unreadable" | "malformed" | "misfiled" | "material";
 
-export function recordDamage(kind: ObjectKind, state: RecordState, id: string, value: unknown, checkMaterial: boolean): RecordDamage | undefined {
+export function recordDamage(kind: StoreKind, state: RecordState, id: string, value: unknown, checkMaterial: boolean): RecordDamage | undefined {
+  if (isSettingKind(kind)) {
+    const rules = SETTINGS[kind] as SettingRules<any>;
+    // A setting is never soft-deleted: its rows are all "live".
+    if (state !== "live" || !rules.isValid(value)) return "malformed";
+    return nameKey(rules.name(value)) === id ? undefined : "misfiled";
+  }
   const rules = KINDS[kind] as KindRules<any, any>;
   const valid = state === "live" ? rules.isLive(value) : rules.isDeleted(value);
   if (!valid) return "malformed";

@@ -11,7 +11,7 @@
  */
 import { readFileSync } from "node:fs";
 import { crc32 } from "node:zlib";
-import type { ObjectKind } from "../model";
+import type { StoreKind } from "../model";
 import { recordDamage, type RecordDamage, type RecordState } from "./kinds";
 import type { LoadedRecord } from "./vault-store";
 
@@ -20,7 +20,7 @@ export const LEGACY_JOURNAL = "vault.journal";
 
 /** One thing lost: a record (named when its name could be read) or a stretch of a file. */
 export interface LostRecord {
-  kind: ObjectKind;
+  kind: StoreKind;
   state?: RecordState;
   name?: string;
   why: RecordDamage | "gap";

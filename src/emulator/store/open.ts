@@ -17,9 +17,9 @@ import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, re
 import path from "node:path";
 import { readEmulatorRecord } from "../../emulator-record";
 import { processAlive } from "../../util/process-alive";
-import type { ObjectKind } from "../model";
+import type { StoreKind } from "../model";
 import { CommitGate, Database, DatabaseError, type SqlValue, type Statement } from "./database";
-import { OBJECT_KINDS, recordDamage, type RecordState } from "./kinds";
+import { recordDamage, STORE_KINDS, type RecordState } from "./kinds";
 import { LEGACY_JOURNAL, LEGACY_SNAPSHOT, readLegacyState, type LostRecord } from "./legacy";
 import { APPLICATION_ID, CREATE_SCHEMA, FORMAT, rowChecksum, rowStatements, SELECT_ROWS, setMeta } from "./schema";
 import { EmulatorStateError } from "./state-error";
@@ -200,16 +200,16 @@ function verifyRows(rows: SqlValue[][], checkMaterial: boolean, lost: LostRecord
   const keep: SqlValue[][] = [];
   for (const [index, row] of rows.entries()) {
     const [, kind, state, id, body, sum] = row;
-    if (!(OBJECT_KINDS as unknown[]).includes(kind)) {
+    if (!(STORE_KINDS as unknown[]).includes(kind)) {
       keep.push(row); // a kind a newer emulator stored: kept as it is, not served
       continue;
     }
-    const damage = rowDamage(kind as ObjectKind, state as RecordState, id, body, sum, checkMaterial, values?.[index]);
+    const damage = rowDamage(kind as StoreKind, state as RecordState, id, body, sum, checkMaterial, values?.[index]);
     if (damage.why) {
-      lost.push({ kind: kind as ObjectKind, state: state === "deleted" ? "deleted" : "live", name: typeof id === "string" ? id : undefined, why: damage.why });
+      lost.push({ kind: kind as StoreKind, state: state === "deleted" ? "deleted" : "live", name: typeof id === "string" ? id : undefined, why: damage.why });
       continue;
     }
-    records.push({ kind: kind as ObjectKind, state: state as RecordState, id: id as string, value: damage.value });
+    records.push({ kind: kind as StoreKind, state: state as RecordState, id: id as string, value: damage.value });
     keep.push(row);
   }
   return { records, keep };
@@ -232,7 +232,7 @@ function withBodies({ rows, lengths, joined }: { rows: SqlValue[][]; lengths: nu
  * Why a row cannot be used (`why`), or its record (`value`). `parsed` is its body already parsed,
  * trusted only once the checksum has passed.
  */
-function rowDamage(kind: ObjectKind, state: RecordState, id: SqlValue, body: SqlValue, sum: SqlValue, checkMaterial: boolean, parsed?: unknown) {
+function rowDamage(kind: StoreKind, state: RecordState, id: SqlValue, body: SqlValue, sum: SqlValue, checkMaterial: boolean, parsed?: unknown) {
   if (typeof id !== "string" || typeof body !== "string" || (state !== "live" && state !== "deleted")) return { why: "malformed" as const };
   if (rowChecksum(kind, state, id, body) !== sum) return { why: "checksum" as const };
   let value = parsed;

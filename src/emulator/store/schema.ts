@@ -5,7 +5,7 @@
  * checksum finds damage inside a record, which SQLite would hand back as if it were data.
  */
 import { crc32 } from "node:zlib";
-import type { ObjectKind } from "../model";
+import type { StoreKind } from "../model";
 import type { Statement } from "./database";
 import type { RecordState } from "./kinds";
 
@@ -33,7 +33,7 @@ export const SELECT_ROWS = "SELECT rowid, kind, state, id, body, checksum FROM o
 
 /** A record as the store writes it: its JSON, or null when it is gone. */
 export interface Row {
-  kind: ObjectKind;
+  kind: StoreKind;
   state: RecordState;
   id: string;
   body: string | null;

@@ -12,9 +12,9 @@
  * answered with an error is neither kept nor seen, and the next write, once there is room, is
  * made on the committed state.
  */
-import { nameKey, type ObjectKind, type StoredKinds } from "../model";
+import { nameKey, type ObjectKind, type SettingKind, type StoreKind, type StoredKinds, type StoredSettings } from "../model";
 import type { Database, SqlValue } from "./database";
-import { OBJECT_KINDS, type RecordState } from "./kinds";
+import { isSettingKind, OBJECT_KINDS, SETTING_KINDS, type RecordState } from "./kinds";
 import { rowStatements, SELECT_ROWS, type Row } from "./schema";
 
 /** The records of one kind in one state (live or soft-deleted), by name, case-insensitively. */
@@ -63,10 +63,12 @@ export class ObjectCollection<Live, Deleted> {
 }
 
 type Collections = { [K in ObjectKind]: ObjectCollection<StoredKinds[K]["live"], StoredKinds[K]["deleted"]> };
+/** Each setting's records (never soft-deleted: "live" only). */
+type Settings = { [K in SettingKind]: RecordMap<StoredSettings[K]> };
 
 /** A decoded record, as the start-up (open.ts) hands the store what it read. */
 export interface LoadedRecord {
-  kind: ObjectKind;
+  kind: StoreKind;
   state: RecordState;
   id: string;
   value: unknown;
@@ -103,6 +105,7 @@ const CHECKPOINT_WHEN_IDLE_MS = 1000;
 
 export class VaultStore {
   private readonly collections: Collections;
+  private readonly settingRecords: Settings;
   private readonly dirty = new Map<string, Omit<Row, "body">>();
   private queued = new Map<string, Row>();
   private queuedSeq = 0;
@@ -119,8 +122,9 @@ export class VaultStore {
   private lastFailure: StoreWriteError | undefined;
 
   private constructor(private readonly db: Database | undefined) {
-    const onChange = (kind: ObjectKind) => (state: RecordState, id: string) => this.markChanged(kind, state, id);
+    const onChange = (kind: StoreKind) => (state: RecordState, id: string) => this.markChanged(kind, state, id);
     this.collections = Object.fromEntries(OBJECT_KINDS.map((kind) => [kind, new ObjectCollection(onChange(kind))])) as unknown as Collections;
+    this.settingRecords = Object.fromEntries(SETTING_KINDS.map((kind) => [kind, new RecordMap(onChange(kind), "live")])) as unknown as Settings;
   }
 
   /** A vault kept in memory only. */
@@ -138,6 +142,16 @@ export class VaultStore {
   /** The objects of one kind: `store.of("keys").live.get(name)`. */
   of<K extends ObjectKind>(kind: K): Collections[K] {
     return this.collections[kind];
+  }
+
+  /** The records of one setting: `store.settings("certificate-issuers").get(name)`. */
+  settings<K extends SettingKind>(kind: K): Settings[K] {
+    return this.settingRecords[kind];
+  }
+
+  /** The map a row of this kind and state lives in. */
+  private records(kind: StoreKind, state: RecordState): RecordMap<unknown> {
+    return (isSettingKind(kind) ? this.settingRecords[kind] : this.collections[kind][state]) as RecordMap<unknown>;
   }
 
   /**
@@ -173,7 +187,7 @@ export class VaultStore {
     await this.db?.close({ checkpoint: true });
   }
 
-  private markChanged(kind: ObjectKind, state: RecordState, id: string): void {
+  private markChanged(kind: StoreKind, state: RecordState, id: string): void {
     if (!this.db) return;
     this.dirty.set(rowKey(kind, state, id), { kind, state, id });
     if (this.emitScheduled) return;
@@ -187,7 +201,7 @@ export class VaultStore {
     this.emitScheduled = false;
     if (this.dirty.size === 0) return;
     for (const [key, { kind, state, id }] of this.dirty) {
-      const value = (this.collections[kind][state] as RecordMap<unknown>).map.get(id);
+      const value = this.records(kind, state).map.get(id);
       this.queued.set(key, { kind, state, id, body: value === undefined ? null : JSON.stringify(value) });
     }
     this.dirty.clear();
@@ -244,7 +258,8 @@ export class VaultStore {
       this.collections[kind].live.map.clear();
       this.collections[kind].deleted.map.clear();
     }
-    for (const { kind, state, id, value } of records) (this.collections[kind][state] as RecordMap<unknown>).map.set(id, value);
+    for (const kind of SETTING_KINDS) this.settingRecords[kind].map.clear();
+    for (const { kind, state, id, value } of records) this.records(kind, state).map.set(id, value);
   }
 }
 
@@ -252,7 +267,7 @@ const rowKey = (kind: string, state: string, id: string) => `${kind}\u0000${stat
 
 /** A row this store committed a moment ago: checked when the file was opened, written by us since. */
 const decodeCommitted = ([, kind, state, id, body]: SqlValue[]): LoadedRecord => ({
-  kind: kind as ObjectKind,
+  kind: kind as StoreKind,
   state: state as RecordState,
   id: id as string,
   value: JSON.parse(body as string),
