@@ -183,9 +183,13 @@ test("cancelling an Unknown issuer's operation: inProgress with cancellation_req
 });
 
 test("cancelling a Self issuer's create within its issuing moment: cancelled, its certificate and secret never made; a create or merge meanwhile is refused", async () => {
-  vault.emulator.clock.advance(-60_000); // the issuing moment lasts while the vault's clock is held back
+  // This create's issuing moment lasts a minute of the vault's clock, whatever the machine's load
+  // (holding the clock back would not do: the moment is measured on that same clock).
+  vault.emulator.settings.issueDelayMs = 60_000;
   try {
-    const poller = await client.beginCreateCertificate("self-cancel", { issuerName: "Self", subject: "CN=self-cancel" }, POLL());
+    const poller = await client.beginCreateCertificate("self-cancel", { issuerName: "Self", subject: "CN=self-cancel" }, POLL()).finally(() => {
+      vault.emulator.settings.issueDelayMs = 100;
+    });
     await rejectsWith(client.beginCreateCertificate("self-cancel", { issuerName: "Self", subject: "CN=self-cancel" }), {
       status: 409,
       code: "Forbidden",
@@ -200,14 +204,18 @@ test("cancelling a Self issuer's create within its issuing moment: cancelled, it
     const state = await operationOf("self-cancel");
     assert.deepEqual([state.status, state.cancellationRequested], ["inProgress", true]);
   } finally {
-    vault.emulator.clock.advance(60_000); // and now the moment is over
+    vault.emulator.clock.advance(60_001); // and now the moment is over
   }
-  const operation = await operationOf("self-cancel");
-  assert.equal(operation.status, "cancelled");
-  const certificate = await client.getCertificate("self-cancel");
-  assert.deepEqual([certificate.cer, certificate.properties.enabled], [undefined, false]);
-  await rejectsWith(vault.secretClient.getSecret("self-cancel"), { status: 404, code: "SecretNotFound" });
-  assert.equal((await vault.client.getKey("self-cancel")).properties.managed, true, "its key stays, as the service's did");
+  try {
+    const operation = await operationOf("self-cancel");
+    assert.equal(operation.status, "cancelled");
+    const certificate = await client.getCertificate("self-cancel");
+    assert.deepEqual([certificate.cer, certificate.properties.enabled], [undefined, false]);
+    await rejectsWith(vault.secretClient.getSecret("self-cancel"), { status: 404, code: "SecretNotFound" });
+    assert.equal((await vault.client.getKey("self-cancel")).properties.managed, true, "its key stays, as the service's did");
+  } finally {
+    vault.emulator.clock.advance(-60_001); // the other tests' clock, as it was
+  }
 });
 
 test("deleting an operation answers it as it stood; then it is 404 PendingCertificateNotFound, and the certificate names no pending", async () => {
