@@ -58,19 +58,20 @@ mkdirSync(WORK, { recursive: true });
  * yet: they start first. A file missing from both is taken as a middling one.
  */
 const FIRST_RUN_SECONDS: Record<string, number> = {
-  // A fresh clone's run (CI's), 2026-12-06.
-  "test/frontends/notebook-browser.test.ts": 85,
-  "test/workshop/doctor.test.ts": 55,
-  "test/notebook/run-command.test.ts": 55,
-  "test/cli-exit-codes.test.ts": 40,
-  "test/notebook/notebooks-jupyter.test.ts": 35,
-  "test/workshop/rehearse.test.ts": 32,
-  "test/kernel/conformance.test.ts": 32,
-  "test/kernel/warm-up.test.ts": 30,
-  "test/notebook/docs.test.ts": 25,
-  "test/cli-build.test.ts": 23,
-  "test/kernel/jupyter.test.ts": 22,
-  "test/notebook/runner-interrupt.test.ts": 18,
+  // A fresh clone's run (CI's), 2026-12-07.
+  "test/frontends/notebook-browser.test.ts": 79,
+  "test/workshop/rehearse.test.ts": 56,
+  "test/kernel/warm-up.test.ts": 51,
+  "test/kernel/conformance.test.ts": 45,
+  "test/notebook/docs.test.ts": 44,
+  "test/notebook/run-command.test.ts": 41,
+  "test/kernel/jupyter.test.ts": 34,
+  "test/workshop/doctor.test.ts": 32,
+  "test/notebook/notebooks-jupyter.test.ts": 29,
+  "test/cli-build.test.ts": 25,
+  "test/cli-exit-codes.test.ts": 24,
+  "test/notebook/runner-run.test.ts": 17,
+  "test/notebook/runner-interrupt.test.ts": 14,
 };
 const MIDDLING_MS = 10_000;
 /** A file of a shared process (below) missing from both: they are there for being quick. */
@@ -86,7 +87,7 @@ const SHARED_PROCESSES = [
   ["emulator/auth", "emulator/crypto", "emulator/errors", "emulator/hardening", "emulator/keys", "emulator/fuzz", "emulator/replay", "emulator/tls", "emulator/state-folder"],
   ["emulator/lifecycle", "emulator/listing", "emulator/paging-boundaries", "emulator/persistence", "emulator/quickstart-flow", "emulator/crash", "emulator/limits", "emulator/validate"],
   ["cleanup", "env", "errors", "secrets", "key-names", "util/env-file", "i18n/catalogs", "i18n/lang", "workshop/doctor-exit-code"],
-  ["notebook/notebook-names", "notebook/committed-notebooks", "notebook/redact-output", "notebook/render-markdown", "kernel/jupyter-paths", "notebook/runner-units", "notebook/strip-command"],
+  ["notebook/notebook-names", "notebook/committed-notebooks", "notebook/redact-output", "notebook/render-markdown", "notebook/workshop-page", "kernel/jupyter-paths", "notebook/runner-units", "notebook/strip-command"],
 ].map((group) => group.map((name) => path.join(root, "test", `${name}.test.ts`)));
 
 /** The files as the runner takes them: a shared group's files (those of them this run has) joined into one argument. */
