@@ -107,3 +107,13 @@ test("git ignores Jupyter's checkpoints and strips notebooks through the kvq-str
   const attr = spawnSync("git", ["check-attr", "filter", "--", "notebooks/quickstart.ipynb"], { cwd: root, encoding: "utf8" });
   assert.match(attr.stdout, /filter: kvq-strip/);
 });
+
+test("no zh-TW prose breaks a line between two Chinese characters (a browser shows that break as a space: 一個 輪詢器)", () => {
+  const han = /[\u3400-\u9fff]\n[*`_]*[\u3400-\u9fff]/;
+  for (const file of readdirSync(NOTEBOOKS).filter((f) => f.endsWith(".zh-TW.ipynb"))) {
+    for (const cell of load(file).cells.filter((c) => c.cell_type === "markdown")) {
+      const at = han.exec(source(cell));
+      assert.equal(at, null, `${file}: a line ends between "${at?.[0].replace("\n", "⏎")}": join the two lines, or break after punctuation`);
+    }
+  }
+});
