@@ -78,9 +78,26 @@ const afterNextPoll = () => new Promise((resolve) => setImmediate(() => setImmed
  * conversion ahead runs to its end: the cell stops right after it.
  */
 function installConversionAhead() {
+  loadNodeWatchers();
   const converter = require("tslab/dist/converter");
   const createConverter = converter.createConverter;
   converter.createConverter = (options) => (options?.isBrowser ? createConverter(options) : withAhead(() => createConverter(options)));
+}
+
+/**
+ * Node loads fs.watch's and fs.watchFile's internals (internal/fs/watchers) the first time either is
+ * called, and TypeScript first calls them in the middle of a type-check. A SIGINT that stops the
+ * check during that first load leaves Node holding the module half-made, and every later watch in
+ * the kernel fails ("watchers.StatWatcher is not a constructor": seen once in CI). Loading TypeScript
+ * anew cannot mend Node's own modules, so they are loaded here, before any check can be stopped: a
+ * watch of nothing, at once removed.
+ */
+function loadNodeWatchers() {
+  const fs = require("node:fs");
+  const nothing = require("node:path").join(require("node:os").tmpdir(), "kvq-no-such-file");
+  const listener = () => undefined;
+  fs.watchFile(nothing, { persistent: false, interval: 3_600_000 }, listener);
+  fs.unwatchFile(nothing, listener);
 }
 
 const lazyTypescript = require("../start-up/lazy-typescript.cjs");
