@@ -186,10 +186,10 @@ export class WireMapper {
     if (withValue) bundle.value = v.value;
     if (v.contentType !== undefined) bundle.contentType = v.contentType;
     bundle.id = this.id("secrets", secret.name, v.version);
-    // A certificate's secret names its key too (the service's SecretBundle.kid, for managed secrets).
     if (v.managed) bundle.managed = true;
     bundle.attributes = this.baseAttributes(v);
     if (v.tags && Object.keys(v.tags).length > 0) bundle.tags = { ...v.tags };
+    // A certificate's secret names its key too (the service's SecretBundle.kid, for managed secrets), after its tags as the service orders them.
     if (v.managed) bundle.kid = this.keyId(secret.name, v.version);
     return bundle;
   }

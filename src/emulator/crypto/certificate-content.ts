@@ -121,16 +121,15 @@ export function readX5c(items: string[], publicKey: Buffer): { leaf: Buffer; cha
       if (base64 && BASE64.test(base64)) certificates.push(Buffer.from(base64, "base64"));
     }
   }
-  const readable = certificates.filter((der) => {
+  const readable = certificates.flatMap((der) => {
     try {
-      certificatePublicKey(der);
-      return true;
+      return [{ der, key: certificatePublicKey(der) }];
     } catch {
-      return false;
+      return [];
     }
   });
   if (readable.length === 0) throw new ContentError("x5cEmpty");
-  const leaf = readable.find((der) => certificatePublicKey(der).equals(publicKey));
+  const leaf = readable.find((c) => c.key.equals(publicKey))?.der;
   if (!leaf) throw new ContentError("noLeaf");
-  return { leaf, chain: readable.filter((der) => der !== leaf) };
+  return { leaf, chain: readable.map((c) => c.der).filter((der) => der !== leaf) };
 }

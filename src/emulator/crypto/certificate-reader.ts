@@ -31,7 +31,7 @@ const DOTNET_NAMES: Record<string, string> = { ST: "S" };
 /** A value with a separator, quote or leading/trailing space in it is quoted, its quotes doubled (as .NET writes it). */
 const quoted = (value: string) => (/[,+=";<>#\n\r]|^\s|\s$/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
 
-export function serviceSubject(der: Buffer): string {
+function serviceSubject(der: Buffer): string {
   const lib = x509();
   const name = new lib.X509Certificate(der).subjectName.toJSON();
   return name

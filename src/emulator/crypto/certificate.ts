@@ -5,9 +5,9 @@
  * minutes ago, the policy's subject as issuer and subject, key usage (critical), basic constraints,
  * EKUs, SANs, authority and subject key identifiers, SHA-256 with the key's algorithm.
  */
-import { createHash, createPrivateKey, randomBytes, webcrypto, type KeyObject } from "node:crypto";
+import { createHash, randomBytes, webcrypto } from "node:crypto";
 import type { StoredCertificatePolicy } from "../model";
-import { publicJwk, type PrivateJwk } from "./key-material";
+import { privateKeyObject, publicJwk, type PrivateJwk } from "./key-material";
 
 type X509 = typeof import("@peculiar/x509");
 let loaded: X509 | undefined;
@@ -127,6 +127,4 @@ export function addMonths(start: Date, months: number): Date {
 export const thumbprint = (der: Buffer) => createHash("sha1").update(der).digest("base64url");
 
 /** The private key in PKCS#8 DER, for a PKCS#12 or PEM secret. */
-export const pkcs8Der = (jwk: PrivateJwk): Buffer => privateKeyOf(jwk).export({ format: "der", type: "pkcs8" });
-
-const privateKeyOf = (jwk: PrivateJwk): KeyObject => createPrivateKey({ key: jwk as import("node:crypto").JsonWebKey, format: "jwk" });
+export const pkcs8Der = (jwk: PrivateJwk): Buffer => privateKeyObject(jwk).export({ format: "der", type: "pkcs8" });

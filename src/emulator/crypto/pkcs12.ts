@@ -84,7 +84,7 @@ export const toPem = (certificateDer: Buffer, keyPkcs8Der: Buffer, chain: Buffer
   pemBlock("PRIVATE KEY", keyPkcs8Der) + [certificateDer, ...chain].map((der) => pemBlock("CERTIFICATE", der)).join("");
 
 /** What a PKCS#12 holds: its certificates (DER) and private keys (PKCS#8 DER), in the order found. */
-export interface Pkcs12Contents {
+interface Pkcs12Contents {
   certificates: Buffer[];
   keys: Buffer[];
 }

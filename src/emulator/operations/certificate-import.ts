@@ -17,17 +17,14 @@ import { createPrivateKey, type JsonWebKey } from "node:crypto";
 import { ok, type Operation } from "../context";
 import { ContentError, readPemContent, readPkcs12Content, type CertificateContent } from "../crypto/certificate-content";
 import { readCertificate, type CertificateFacts } from "../crypto/certificate-reader";
-import { DEFAULT_KEY_OPS, importPrivateJwk, type PrivateJwk } from "../crypto/key-material";
+import { DEFAULT_KEY_OPS, importPrivateJwk, keySizeBits, type PrivateJwk } from "../crypto/key-material";
 import { badParameter } from "../errors";
 import { addVersion, newVersionFields, versionInput } from "../lifecycle";
 import type { StoredCertificatePolicy, StoredCertificateVersion, StoredKeyVersion, StoredSecretVersion } from "../model";
 import { bodyObject, optionalObject, optionalString, requiredString, type Json } from "../validate";
 import { contentError, expiredImport, importPolicyInvalid } from "./certificate-errors";
-import { PEM, PKCS12, readPolicy } from "./certificate-policy";
+import { CERTIFICATE_CURVES, PEM, PKCS12, readPolicy } from "./certificate-policy";
 import { assertNameFree, assertNoOperationInProgress, checkCertificateName, secretValue } from "./certificates";
-
-/** The curves a certificate's key takes (certificate-policy.ts's), checked here for a key that comes with one. */
-const CERTIFICATE_CURVES = ["P-256", "P-384", "P-521"];
 
 /** The content type the body's policy names: PKCS#12 without a policy; a policy must name one. */
 function contentTypeOf(policy: unknown): string {
@@ -68,10 +65,10 @@ function keyOf(pkcs8: Buffer): PrivateJwk {
 }
 
 /** The policy an imported certificate has: its own facts, the body's policy (if any) over them, its key always its own. */
-export function importedPolicy(input: unknown, facts: CertificateFacts, jwk: PrivateJwk, contentType: string, now: number): StoredCertificatePolicy {
+function importedPolicy(input: unknown, facts: CertificateFacts, jwk: PrivateJwk, contentType: string, now: number): StoredCertificatePolicy {
   const key_props: StoredCertificatePolicy["key_props"] =
     jwk.kty === "RSA"
-      ? { exportable: true, kty: "RSA", key_size: Buffer.from(jwk.n!, "base64url").length * 8, reuse_key: false }
+      ? { exportable: true, kty: "RSA", key_size: keySizeBits(jwk), reuse_key: false }
       : { exportable: true, kty: "EC", crv: jwk.crv, reuse_key: false };
   const hasSans = Object.keys(facts.sans ?? {}).length > 0;
   const derived: StoredCertificatePolicy = {

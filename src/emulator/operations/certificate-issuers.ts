@@ -16,7 +16,7 @@ import { bodyObject, NAME_PATTERN, optionalBoolean, optionalObject, optionalStri
 import { paginate } from "./paging";
 
 /** The issuers every vault has without setting them: `Self` signs with the certificate's own key, `Unknown` waits for a merge. */
-export const WELL_KNOWN_ISSUERS = ["Self", "Unknown"] as const;
+const WELL_KNOWN_ISSUERS = ["Self", "Unknown"] as const;
 
 /** The service's 404 for an issuer it does not have (recorded: can_create_read_and_delete_a_certificate_issuer). */
 const issuerNotFound = () => new VaultError(404, "CertificateIssuerNotFound", "Issuer not found");

@@ -16,6 +16,7 @@ import { ContentError, readX5c } from "../crypto/certificate-content";
 import { publicKeyObject } from "../crypto/key-material";
 import { badParameter, nameHeldByUnmanaged } from "../errors";
 import { addVersion, assertNameNotDeleted, assertRoomFor, findObject, isManaged, updateVersion } from "../lifecycle";
+import { LATEST_API_VERSION } from "../server";
 import type { StoredCertificate, StoredCertificateVersion, StoredKeyVersion, StoredSecretVersion } from "../model";
 import { bodyObject, optionalBoolean, optionalObject, type Json } from "../validate";
 import { cancelNotInProgress, contentError, mergeCompleted, mergeWhileIssuing, pendingNotFound } from "./certificate-errors";
@@ -149,6 +150,6 @@ export const mergeCertificate: Operation = async (ctx, req) => {
   return {
     status: 201,
     body: ctx.wire.certificateBundle(certificate, version),
-    headers: { Location: `${ctx.vaultUrl}/certificates/${certificate.name}?api-version=2025-07-01` },
+    headers: { Location: `${ctx.vaultUrl}/certificates/${certificate.name}?api-version=${LATEST_API_VERSION}` },
   };
 };

@@ -14,7 +14,7 @@ import { optionalBoolean, optionalInteger, optionalObject, optionalString, optio
 export const PKCS12 = "application/x-pkcs12";
 export const PEM = "application/x-pem-file";
 /** The curves a certificate's key takes here: WebCrypto does not sign with secp256k1. */
-const CERTIFICATE_CURVES = ["P-256", "P-384", "P-521"];
+export const CERTIFICATE_CURVES = ["P-256", "P-384", "P-521"];
 
 const DEFAULT_EKUS = ["1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2"];
 

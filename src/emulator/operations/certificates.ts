@@ -18,6 +18,7 @@ import { ok, type Operation, type VaultContext } from "../context";
 import { nameHeldByUnmanaged } from "../errors";
 import { addVersion, assertNameNotDeleted, assertNotBeingRecovered, assertRoomFor, BACKING, findObject, findVersion, isManaged, newVersionFields, updateVersion, versionInput } from "../lifecycle";
 import { type ObjectKind, type StoredCertificate, type StoredCertificateOperation, type StoredCertificatePolicy, type StoredCertificateVersion, type StoredKeyVersion, type StoredSecretVersion } from "../model";
+import { LATEST_API_VERSION } from "../server";
 import { bodyObject, checkName, optionalObject, type Json } from "../validate";
 import { operationInProgress, pendingNotFound } from "./certificate-errors";
 import { assertIssuerKnown } from "./certificate-issuers";
@@ -68,17 +69,20 @@ export function operationStatus(ctx: VaultContext, certificate: StoredCertificat
 }
 
 /** The operation's answer; while it is in progress, Retry-After, and on the create's 202 where to poll (recorded: no Location on a poll). */
-const operationAnswer = (ctx: VaultContext, certificate: StoredCertificate, status = 200) => ({
-  status,
-  body: ctx.wire.certificateOperation(certificate.name, certificate.operation!, operationStatus(ctx, certificate)),
-  headers:
-    operationStatus(ctx, certificate) === "inProgress"
-      ? {
-          ...(status === 202 && { Location: `${ctx.vaultUrl}/certificates/${certificate.name}/pending?api-version=2025-07-01&request_id=${certificate.operation!.requestId}` }),
-          "Retry-After": RETRY_AFTER_SECONDS,
-        }
-      : undefined,
-});
+function operationAnswer(ctx: VaultContext, certificate: StoredCertificate, status = 200) {
+  const now = operationStatus(ctx, certificate);
+  return {
+    status,
+    body: ctx.wire.certificateOperation(certificate.name, certificate.operation!, now),
+    headers:
+      now === "inProgress"
+        ? {
+            ...(status === 202 && { Location: `${ctx.vaultUrl}/certificates/${certificate.name}/pending?api-version=${LATEST_API_VERSION}&request_id=${certificate.operation!.requestId}` }),
+            "Retry-After": RETRY_AFTER_SECONDS,
+          }
+        : undefined,
+  };
+}
 
 export const createCertificate: Operation = async (ctx, req) => {
   const name = checkCertificateName(req.params.name);
