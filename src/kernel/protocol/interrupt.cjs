@@ -148,7 +148,13 @@ function withAhead(create) {
       } catch (error) {
         if (error?.code !== "ERR_SCRIPT_EXECUTION_INTERRUPTED") throw error;
         conversionLog("type-check interrupted");
-        dropConverter();
+        // The cell is stopped whatever remaking the converter meets: an error from it would
+        // otherwise pass for TypeScript's, and the cell would run on.
+        try {
+          dropConverter();
+        } catch (remade) {
+          conversionLog(`converter not remade: ${remade?.message ?? remade}`);
+        }
         throw new CellInterrupted();
       } finally {
         delete globalThis[AHEAD];
